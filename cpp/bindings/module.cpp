@@ -1,0 +1,286 @@
+// The nanobind module: converts Python descriptions and NumPy arrays into the C++ sample, runs the
+// pipeline with the GIL released, and hands results back as NumPy arrays that own C++ memory.
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/map.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+
+#include "instaug/mask_tile_ops.hpp"
+#include "instaug/pipeline.hpp"
+
+namespace nb = nanobind;
+using namespace nb::literals;
+using instaug::kKeypointColumns;
+
+namespace {
+
+using AnyArray = nb::ndarray<nb::device::cpu>;
+using SpecTuple = std::tuple<std::string, double, std::map<std::string, double>,
+                             std::map<std::string, std::vector<double>>, std::map<std::string, std::string>>;
+
+// OpenCV depth for a NumPy dtype; 64-bit integers travel as opaque bytes (nearest-only work).
+int cv_depth_channels(const nb::dlpack::dtype& dt, int channels, int& cv_type) {
+    const auto code = static_cast<nb::dlpack::dtype_code>(dt.code);
+    const int bits = dt.bits;
+    int depth = -1;
+    if (code == nb::dlpack::dtype_code::Bool || (code == nb::dlpack::dtype_code::UInt && bits == 8)) depth = CV_8U;
+    else if (code == nb::dlpack::dtype_code::Int && bits == 8) depth = CV_8S;
+    else if (code == nb::dlpack::dtype_code::UInt && bits == 16) depth = CV_16U;
+    else if (code == nb::dlpack::dtype_code::Int && bits == 16) depth = CV_16S;
+    else if ((code == nb::dlpack::dtype_code::Int || code == nb::dlpack::dtype_code::UInt) && bits == 32) depth = CV_32S;
+    else if (code == nb::dlpack::dtype_code::Float && bits == 32) depth = CV_32F;
+    else if (code == nb::dlpack::dtype_code::Float && bits == 64) depth = CV_64F;
+    else if ((code == nb::dlpack::dtype_code::Int || code == nb::dlpack::dtype_code::UInt) && bits == 64) {
+        cv_type = CV_8UC(8 * channels);
+        return CV_8U;
+    }
+    if (depth < 0) throw std::invalid_argument("unsupported array dtype");
+    cv_type = CV_MAKETYPE(depth, channels);
+    return depth;
+}
+
+// A cv::Mat header over a C-contiguous (H, W) or (H, W, C) array: no copy.
+cv::Mat wrap_plane(const AnyArray& a, const char* what) {
+    if (a.ndim() != 2 && a.ndim() != 3) throw std::invalid_argument(std::string(what) + " must be 2-D or 3-D");
+    const int channels = a.ndim() == 3 ? static_cast<int>(a.shape(2)) : 1;
+    int type = 0;
+    cv_depth_channels(a.dtype(), channels, type);
+    const int64_t elem = a.itemsize();
+    // Rows may be padded (a crop view of a bigger array), pixels must be packed.
+    if (a.ndim() == 3 && a.stride(2) != 1) throw std::invalid_argument(std::string(what) + " must have packed channels");
+    if (a.stride(1) != channels) throw std::invalid_argument(std::string(what) + " must have packed pixels");
+    return cv::Mat(static_cast<int>(a.shape(0)), static_cast<int>(a.shape(1)), type, const_cast<void*>(a.data()),
+                   static_cast<size_t>(a.stride(0) * elem));
+}
+
+struct OwnedBuffer {
+    cv::Mat mat;
+    void* raw = nullptr;
+    ~OwnedBuffer() { std::free(raw); }
+};
+
+nb::object owned_array(OwnedBuffer* holder, void* data, std::vector<size_t> shape, nb::dlpack::dtype dt) {
+    nb::capsule owner(holder, [](void* p) noexcept { delete static_cast<OwnedBuffer*>(p); });
+    return nb::cast(nb::ndarray<nb::numpy>(data, shape.size(), shape.data(), owner, nullptr, dt));
+}
+
+// Output plane: a fresh continuous buffer (a view of the caller's input is copied, never returned).
+nb::object plane_to_numpy(cv::Mat m, nb::dlpack::dtype dt, bool channel_axis) {
+    if (m.u == nullptr || !m.isContinuous()) m = m.clone();
+    auto* holder = new OwnedBuffer{m};
+    std::vector<size_t> shape{static_cast<size_t>(m.rows), static_cast<size_t>(m.cols)};
+    const size_t elem_bytes = static_cast<size_t>(dt.bits / 8);
+    const size_t channels = m.elemSize() / elem_bytes;
+    if (channel_axis) shape.push_back(channels);
+    return owned_array(holder, holder->mat.data, shape, dt);
+}
+
+template <class T>
+nb::object vector_to_numpy(std::vector<T>&& v, std::vector<size_t> shape) {
+    const size_t bytes = v.size() * sizeof(T);
+    auto* holder = new OwnedBuffer{};
+    holder->raw = std::malloc(bytes ? bytes : 1);
+    if (bytes) std::memcpy(holder->raw, v.data(), bytes);
+    return owned_array(holder, holder->raw, shape, nb::dtype<T>());
+}
+
+
+nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int width, int height,
+                      std::optional<AnyArray> image, std::vector<AnyArray> mask_planes,
+                      std::optional<nb::ndarray<const double, nb::ndim<2>, nb::c_contig>> boxes,
+                      std::optional<std::vector<AnyArray>> row_masks,
+                      std::optional<nb::ndarray<const double, nb::ndim<2>, nb::c_contig>> row_keypoints,
+                      std::optional<nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig>> keypoint_offsets,
+                      nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig> source_ids,
+                      std::optional<nb::ndarray<const double, nb::ndim<2>, nb::c_contig>> free_keypoints,
+                      std::optional<nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig>> free_ids) {
+    instaug::Sample sample;
+    sample.width = width;
+    sample.height = height;
+    const size_t n = source_ids.shape(0);
+
+    // Validate everything while holding the GIL, so that errors carry Python exceptions.
+    if (image) {
+        sample.image = wrap_plane(*image, "image");
+        if (sample.image.cols != width || sample.image.rows != height)
+            throw std::invalid_argument("image shape differs from the sample shape");
+    }
+    std::vector<nb::dlpack::dtype> plane_dtypes;
+    for (const auto& plane : mask_planes) {
+        sample.mask_planes.push_back(wrap_plane(plane, "mask"));
+        plane_dtypes.push_back(plane.dtype());
+        if (sample.mask_planes.back().cols != width || sample.mask_planes.back().rows != height)
+            throw std::invalid_argument("mask shape differs from the image shape");
+    }
+    instaug::InstanceTable& rows = sample.rows;
+    rows.source_ids.assign(source_ids.data(), source_ids.data() + n);
+    if (boxes) {
+        if (boxes->shape(0) != n || boxes->shape(1) != 4) throw std::invalid_argument("boxes must be (N, 4)");
+        rows.has_boxes = true;
+        rows.boxes.resize(n);
+        std::memcpy(rows.boxes.data(), boxes->data(), n * 4 * sizeof(double));
+    }
+    nb::dlpack::dtype mask_dtype = nb::dtype<uint8_t>();
+    int mask_type = CV_8UC1;
+    if (row_masks) {
+        if (row_masks->size() != n) throw std::invalid_argument("one mask per instance expected");
+        rows.has_masks = true;
+        for (const auto& m : *row_masks) {
+            if (m.ndim() != 2 || static_cast<int>(m.shape(0)) != height || static_cast<int>(m.shape(1)) != width)
+                throw std::invalid_argument("instance masks must be (H, W) with the image's H and W");
+        }
+        if (n) {
+            mask_dtype = (*row_masks)[0].dtype();
+            cv_depth_channels(mask_dtype, 1, mask_type);
+            for (const auto& m : *row_masks)
+                if (m.dtype() != mask_dtype) throw std::invalid_argument("instance masks must share one dtype");
+        }
+    }
+    if (row_keypoints) {
+        if (!keypoint_offsets || keypoint_offsets->shape(0) != n + 1 || row_keypoints->shape(1) != kKeypointColumns)
+            throw std::invalid_argument("keypoints need (M, 5) values and N + 1 offsets");
+        rows.has_keypoints = true;
+        rows.keypoints.assign(row_keypoints->data(), row_keypoints->data() + row_keypoints->size());
+        rows.keypoint_offsets.assign(keypoint_offsets->data(), keypoint_offsets->data() + n + 1);
+        if (rows.keypoint_offsets.front() != 0 ||
+            rows.keypoint_offsets.back() != static_cast<int64_t>(row_keypoints->shape(0)))
+            throw std::invalid_argument("keypoint offsets do not cover the keypoints");
+    } else {
+        rows.keypoint_offsets.assign(n + 1, 0);
+    }
+    if (free_keypoints) {
+        if (!free_ids || free_ids->shape(0) != free_keypoints->shape(0) || free_keypoints->shape(1) != kKeypointColumns)
+            throw std::invalid_argument("free keypoints need (M, 5) values and M ids");
+        sample.free_keypoints.points.assign(free_keypoints->data(), free_keypoints->data() + free_keypoints->size());
+        sample.free_keypoints.source_ids.assign(free_ids->data(), free_ids->data() + free_ids->shape(0));
+    }
+
+    std::vector<uint8_t> mask_block;
+    {
+        nb::gil_scoped_release release;
+        if (row_masks) {
+            rows.masks.resize(n);
+            for (size_t i = 0; i < n; ++i) {
+                const auto& m = (*row_masks)[i];
+                const int64_t item = m.itemsize();
+                rows.masks[i] = instaug::tile_from_plane(static_cast<const uint8_t*>(m.data()), width, height,
+                                                         m.stride(0) * item, m.stride(1) * item,
+                                                         static_cast<int>(item), mask_type);
+            }
+        }
+        pipeline.run(sample, call_seed);
+        if (rows.has_masks) {
+            // Full planes are made once, at the output: one zeroed block, tiles pasted in.
+            const size_t elem = CV_ELEM_SIZE(mask_type);
+            const size_t plane_bytes = static_cast<size_t>(sample.width) * sample.height * elem;
+            mask_block.assign(rows.size() * plane_bytes, 0);
+            for (size_t i = 0; i < rows.size(); ++i) {
+                const instaug::MaskTile& t = rows.masks[i];
+                if (t.empty()) continue;
+                uint8_t* base = mask_block.data() + i * plane_bytes;
+                for (int y = 0; y < t.height(); ++y)
+                    std::memcpy(base + ((y + t.y0) * static_cast<size_t>(sample.width) + t.x0) * elem,
+                                t.data.ptr<uint8_t>(y), static_cast<size_t>(t.width()) * elem);
+            }
+        }
+    }
+
+    nb::dict out;
+    out["width"] = sample.width;
+    out["height"] = sample.height;
+    out["image"] = image ? plane_to_numpy(sample.image, image->dtype(), image->ndim() == 3) : nb::none();
+    nb::list planes;
+    for (size_t i = 0; i < sample.mask_planes.size(); ++i)
+        planes.append(plane_to_numpy(sample.mask_planes[i], plane_dtypes[i], mask_planes[i].ndim() == 3));
+    out["mask_planes"] = planes;
+    const size_t kept = rows.size();
+    out["source_ids"] = vector_to_numpy(std::move(rows.source_ids), {kept});
+    if (rows.has_boxes) {
+        std::vector<double> flat(kept * 4);
+        for (size_t i = 0; i < kept; ++i) std::memcpy(&flat[i * 4], rows.boxes[i].data(), 4 * sizeof(double));
+        out["boxes"] = vector_to_numpy(std::move(flat), {kept, 4});
+    }
+    if (rows.has_masks) {
+        auto* holder = new OwnedBuffer{};
+        const size_t bytes = mask_block.size();
+        holder->raw = std::malloc(bytes ? bytes : 1);
+        if (bytes) std::memcpy(holder->raw, mask_block.data(), bytes);
+        out["masks"] = owned_array(holder, holder->raw,
+                                   {kept, static_cast<size_t>(sample.height), static_cast<size_t>(sample.width)},
+                                   mask_dtype);
+    }
+    if (rows.has_keypoints) {
+        const size_t m = rows.keypoints.size() / kKeypointColumns;
+        out["keypoints"] = vector_to_numpy(std::move(rows.keypoints), {m, static_cast<size_t>(kKeypointColumns)});
+        out["keypoint_offsets"] = vector_to_numpy(std::move(rows.keypoint_offsets), {kept + 1});
+    }
+    if (free_keypoints) {
+        const size_t m = sample.free_keypoints.size();
+        out["free_keypoints"] =
+            vector_to_numpy(std::move(sample.free_keypoints.points), {m, static_cast<size_t>(kKeypointColumns)});
+        out["free_ids"] = vector_to_numpy(std::move(sample.free_keypoints.source_ids), {m});
+    }
+    nb::list applied;
+    for (int t : sample.applied_transforms) applied.append(t);
+    out["applied"] = applied;
+    return out;
+}
+
+instaug::Pipeline make_pipeline(const std::vector<SpecTuple>& specs, const std::map<std::string, double>& box_cfg,
+                                const std::map<std::string, double>& kp_cfg, double p) {
+    std::vector<instaug::TransformSpec> transforms;
+    for (const auto& [name, prob, numbers, vectors, strings] : specs) {
+        instaug::TransformSpec t;
+        t.name = name;
+        t.p = prob;
+        t.numbers = numbers;
+        t.vectors = vectors;
+        t.strings = strings;
+        transforms.push_back(std::move(t));
+    }
+    auto get = [](const std::map<std::string, double>& m, const char* key, double fallback) {
+        auto it = m.find(key);
+        return it == m.end() ? fallback : it->second;
+    };
+    instaug::BoxConfig boxes;
+    boxes.rules.min_area = get(box_cfg, "min_area", 0);
+    boxes.rules.min_visibility = get(box_cfg, "min_visibility", 0);
+    boxes.rules.min_width = get(box_cfg, "min_width", 0);
+    boxes.rules.min_height = get(box_cfg, "min_height", 0);
+    boxes.rules.max_accept_ratio = get(box_cfg, "max_accept_ratio", -1);
+    boxes.rules.clip_after_transform = get(box_cfg, "clip_after_transform", 1) != 0;
+    boxes.check_each_transform = get(box_cfg, "check_each_transform", 1) != 0;
+    boxes.bbox_from_mask = get(box_cfg, "bbox_from_mask", 0) != 0;
+    boxes.filter_invalid_on_input = get(box_cfg, "filter_invalid_on_input", 0) != 0;
+    instaug::KeypointConfig keypoints;
+    keypoints.remove_invisible = get(kp_cfg, "remove_invisible", 1) != 0;
+    keypoints.check_each_transform = get(kp_cfg, "check_each_transform", 1) != 0;
+    return instaug::Pipeline(std::move(transforms), boxes, keypoints, p);
+}
+
+}  // namespace
+
+NB_MODULE(_core, m) {
+    m.doc() = "instaug C++ core";
+    nb::class_<instaug::Pipeline>(m, "Pipeline")
+        .def("__init__",
+             [](instaug::Pipeline* self, const std::vector<SpecTuple>& specs, const std::map<std::string, double>& box_cfg,
+                const std::map<std::string, double>& kp_cfg, double p) {
+                 new (self) instaug::Pipeline(make_pipeline(specs, box_cfg, kp_cfg, p));
+             },
+             "specs"_a, "box_config"_a, "keypoint_config"_a, "p"_a)
+        .def("run", &run_pipeline, "call_seed"_a, "width"_a, "height"_a, "image"_a.none(), "mask_planes"_a,
+             "boxes"_a.none(), "row_masks"_a.none(), "row_keypoints"_a.none(), "keypoint_offsets"_a.none(),
+             "source_ids"_a, "free_keypoints"_a.none(), "free_ids"_a.none())
+        .def("__len__", &instaug::Pipeline::size);
+}

@@ -1,0 +1,27 @@
+// The survival rule of the bbox processor, in absolute pixel coordinates.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace instaug {
+
+struct BboxRules {
+    double min_area = 0.0;
+    double min_visibility = 0.0;
+    double min_width = 0.0;
+    double min_height = 0.0;
+    double max_accept_ratio = -1.0;  // < 0: no limit
+    bool clip_after_transform = true;
+};
+
+// Returns one keep flag per box and clips the boxes in place when rules.clip_after_transform.
+std::vector<uint8_t> filter_boxes(std::vector<std::array<double, 4>>& boxes, int width, int height,
+                                  const BboxRules& rules);
+
+// Keep flags for boxes that are not wholly outside the canvas (the reference's validate step
+// after warps).
+std::vector<uint8_t> boxes_touching_canvas(const std::vector<std::array<double, 4>>& boxes, int width,
+                                           int height);
+
+}  // namespace instaug

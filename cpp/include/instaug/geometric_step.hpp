@@ -1,0 +1,64 @@
+// A geometric step: one exactly described change of the canvas (flip, crop, pad, resize, warp).
+// Every transform of the pipeline samples its parameters and becomes one or more steps; a step
+// moves the image, mask planes, mask tiles, boxes and keypoints consistently.
+#pragma once
+#include <opencv2/core.hpp>
+
+#include "instaug/sample.hpp"
+
+namespace instaug {
+
+enum class StepKind { HorizontalFlip, VerticalFlip, Crop, Pad, Resize, Warp };
+
+// OpenCV constants, repeated so that kernels do not depend on the Python side's cv2.
+enum Interpolation { kNearest = 0, kLinear = 1, kCubic = 2, kArea = 3, kLanczos4 = 4 };
+enum BorderMode { kBorderConstant = 0, kBorderReplicate = 1, kBorderReflect = 2, kBorderWrap = 3,
+                  kBorderReflect101 = 4 };
+
+struct PixelOptions {
+    int interpolation = kLinear;
+    int mask_interpolation = kNearest;
+    int border_mode = kBorderConstant;
+    cv::Scalar fill = cv::Scalar::all(0);
+    cv::Scalar fill_mask = cv::Scalar::all(0);
+};
+
+enum class AngleRule { Keep, MirrorX, Negate, Add };
+
+struct GeometricStep {
+    StepKind kind = StepKind::Warp;
+    int in_width = 0, in_height = 0;
+    int out_width = 0, out_height = 0;
+    int offset_x = 0, offset_y = 0;  // Crop: window origin; Pad: left/top padding
+    // Source to destination in pixel-centre coordinates (pixel (i, j) is the point (j, i)).
+    cv::Matx33d matrix = cv::Matx33d::eye();
+    bool perspective = false;
+    PixelOptions pixels;
+    AngleRule angle_rule = AngleRule::Keep;
+    double angle_delta = 0.0;     // radians, for AngleRule::Add
+    double keypoint_scale = 1.0;  // multiplies the keypoint scale column
+    bool drops_boxes_outside = false;  // the reference removes boxes wholly outside after warps
+    bool ellipse_boxes = false;        // rotate_method="ellipse"
+
+    // The same mapping in pixel-edge coordinates, used for boxes.
+    cv::Matx33d edge_matrix() const;
+};
+
+GeometricStep make_flip_step(int width, int height, bool horizontal);
+GeometricStep make_crop_step(int width, int height, int x0, int y0, int crop_width, int crop_height);
+GeometricStep make_pad_step(int width, int height, int top, int bottom, int left, int right,
+                            const PixelOptions& pixels);
+GeometricStep make_resize_step(int width, int height, int out_width, int out_height, const PixelOptions& pixels);
+GeometricStep make_warp_step(int width, int height, int out_width, int out_height, const cv::Matx33d& matrix,
+                             bool perspective, const PixelOptions& pixels);
+
+// Applies the step to every spatial target of the sample (no filtering: that is the pipeline's job).
+void apply_step(Sample& sample, const GeometricStep& step);
+
+// Maps a point through a 3x3 matrix with the projective divide.
+inline cv::Point2d map_point(const cv::Matx33d& m, double x, double y) {
+    const double w = m(2, 0) * x + m(2, 1) * y + m(2, 2);
+    return {(m(0, 0) * x + m(0, 1) * y + m(0, 2)) / w, (m(1, 0) * x + m(1, 1) * y + m(1, 2)) / w};
+}
+
+}  // namespace instaug

@@ -1,0 +1,29 @@
+// An instance mask held as a region of interest: the object's values inside a tile placed at
+// (x0, y0) on the canvas; the mask is zero everywhere outside the tile. Warps then cost the
+// object's area, not the canvas area.
+#pragma once
+#include <opencv2/core.hpp>
+
+namespace instaug {
+
+struct MaskTile {
+    int x0 = 0;
+    int y0 = 0;
+    cv::Mat data;  // element type is the mask dtype (opaque bytes for nearest work)
+
+    bool empty() const { return data.empty() || data.rows == 0 || data.cols == 0; }
+    int width() const { return data.cols; }
+    int height() const { return data.rows; }
+    cv::Rect rect() const { return cv::Rect(x0, y0, data.cols, data.rows); }
+};
+
+// Shrinks the tile to the tight bounding box of its non-zero elements (an empty tile when none).
+void tighten_tile(MaskTile& tile);
+
+// Tight box of the tile's non-zero elements in canvas pixel edges; false when the tile is empty.
+bool tile_tight_box(const MaskTile& tile, double box[4]);
+
+// Counts non-zero elements (any element size).
+long long tile_nonzero_count(const MaskTile& tile);
+
+}  // namespace instaug

@@ -1,0 +1,45 @@
+// The pipeline executor: samples each transform, applies its steps, and runs the survival rules
+// where the reference runs them. Pure C++: no Python object is touched, so callers release the GIL.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "instaug/bbox_filter.hpp"
+#include "instaug/sample.hpp"
+#include "instaug/transform_spec.hpp"
+
+namespace instaug {
+
+struct BoxConfig {
+    BboxRules rules;
+    bool check_each_transform = true;
+    bool bbox_from_mask = false;
+    bool filter_invalid_on_input = false;  // drop invalid input boxes instead of refusing them
+};
+
+struct KeypointConfig {
+    bool remove_invisible = true;
+    bool check_each_transform = true;
+};
+
+class Pipeline {
+public:
+    Pipeline(std::vector<TransformSpec> transforms, BoxConfig boxes, KeypointConfig keypoints, double p);
+
+    // Runs one call. `call_seed` fully determines the sampled parameters.
+    void run(Sample& sample, uint64_t call_seed) const;
+
+    std::size_t size() const { return transforms_.size(); }
+
+private:
+    void filter_rows(Sample& sample) const;
+    void filter_free_keypoints(Sample& sample) const;
+    void refit_boxes_to_masks(Sample& sample) const;
+
+    std::vector<TransformSpec> transforms_;
+    BoxConfig boxes_;
+    KeypointConfig keypoints_;
+    double p_;
+};
+
+}  // namespace instaug

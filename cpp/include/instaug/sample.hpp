@@ -1,0 +1,23 @@
+// One sample flowing through the pipeline: the image, plain (unbound) mask planes, the instance
+// rows and free keypoints. The canvas size is carried explicitly so that a sample without an image
+// (masks or boxes only) still has a shape.
+#pragma once
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "instaug/instance_table.hpp"
+
+namespace instaug {
+
+struct Sample {
+    int width = 0;
+    int height = 0;
+    cv::Mat image;                   // may be empty
+    std::vector<cv::Mat> mask_planes;  // plain `mask` (one plane, any channels) or `masks` (one per plane)
+    InstanceTable rows;
+    FreeKeypoints free_keypoints;
+    std::vector<int> applied_transforms;  // indices of the transforms that ran, for label mapping
+};
+
+}  // namespace instaug

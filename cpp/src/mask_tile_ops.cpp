@@ -1,0 +1,220 @@
+#include "instaug/mask_tile_ops.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+#include "instaug/warp_nearest.hpp"
+
+namespace instaug {
+namespace {
+
+bool element_is_zero(const uint8_t* p, int bytes) {
+    for (int b = 0; b < bytes; ++b)
+        if (p[b]) return false;
+    return true;
+}
+
+// Tight element range [first, last] of non-zero elements in every row; false when all zero.
+bool nonzero_extent(const cv::Mat& m, int& x_first, int& y_first, int& x_last, int& y_last) {
+    const int bytes = static_cast<int>(m.elemSize());
+    const int row_bytes = m.cols * bytes;
+    x_first = m.cols; x_last = -1; y_first = m.rows; y_last = -1;
+    for (int y = 0; y < m.rows; ++y) {
+        const uint8_t* row = m.ptr<uint8_t>(y);
+        int first = -1;
+        for (int i = 0; i < row_bytes; ++i)
+            if (row[i]) { first = i; break; }
+        if (first < 0) continue;
+        int last = row_bytes - 1;
+        while (!row[last]) --last;
+        x_first = std::min(x_first, first / bytes);
+        x_last = std::max(x_last, last / bytes);
+        y_first = std::min(y_first, y);
+        y_last = y;
+    }
+    return x_last >= 0;
+}
+
+// Destination rectangle that can receive the tile: its mapped corners, one pixel of slack, clipped
+// to the output canvas. Falls back to the whole canvas when a corner crosses the horizon.
+cv::Rect destination_rect(const MaskTile& tile, const GeometricStep& step) {
+    const cv::Matx33d e = step.edge_matrix();
+    const double xs[2] = {static_cast<double>(tile.x0), static_cast<double>(tile.x0 + tile.width())};
+    const double ys[2] = {static_cast<double>(tile.y0), static_cast<double>(tile.y0 + tile.height())};
+    double x_min = 1e300, y_min = 1e300, x_max = -1e300, y_max = -1e300;
+    const cv::Rect canvas(0, 0, step.out_width, step.out_height);
+    for (double x : xs)
+        for (double y : ys) {
+            const double w = e(2, 0) * x + e(2, 1) * y + e(2, 2);
+            if (w <= 1e-12) return canvas;
+            const cv::Point2d p = map_point(e, x, y);
+            x_min = std::min(x_min, p.x); x_max = std::max(x_max, p.x);
+            y_min = std::min(y_min, p.y); y_max = std::max(y_max, p.y);
+        }
+    const double lo_x = std::max(std::floor(x_min) - 1.0, -1.0), lo_y = std::max(std::floor(y_min) - 1.0, -1.0);
+    const double hi_x = std::min(std::ceil(x_max) + 1.0, step.out_width + 1.0);
+    const double hi_y = std::min(std::ceil(y_max) + 1.0, step.out_height + 1.0);
+    if (hi_x <= lo_x || hi_y <= lo_y) return cv::Rect();
+    cv::Rect r(static_cast<int>(lo_x), static_cast<int>(lo_y), static_cast<int>(hi_x - lo_x),
+               static_cast<int>(hi_y - lo_y));
+    return r & canvas;
+}
+
+// The destination-to-source index map used by the nearest kernels: floor() of it is the source
+// pixel. Resize follows OpenCV's resize (floor(u * inverse scale)); warps round the exact inverse.
+cv::Matx33d nearest_index_map(const GeometricStep& step) {
+    if (step.kind == StepKind::Resize) {
+        const double ifx = 1.0 / (static_cast<double>(step.out_width) / step.in_width);
+        const double ify = 1.0 / (static_cast<double>(step.out_height) / step.in_height);
+        return cv::Matx33d(ifx, 0, 0, 0, ify, 0, 0, 0, 1);
+    }
+    const cv::Matx33d half(1, 0, 0.5, 0, 1, 0.5, 0, 0, 1);
+    return half * step.matrix.inv();
+}
+
+MaskTile resample_tile(const MaskTile& tile, const GeometricStep& step) {
+    const cv::Rect rect = destination_rect(tile, step);
+    if (rect.empty()) return {};
+    MaskTile out;
+    out.x0 = rect.x;
+    out.y0 = rect.y;
+    out.data = cv::Mat::zeros(rect.height, rect.width, tile.data.type());
+    if (step.pixels.mask_interpolation == kNearest) {
+        const PlainView src{const_cast<uint8_t*>(tile.data.ptr<uint8_t>()), tile.width(), tile.height(),
+                            static_cast<std::ptrdiff_t>(tile.data.step[0]), static_cast<int>(tile.data.elemSize())};
+        PlainView dst{out.data.ptr<uint8_t>(), rect.width, rect.height, static_cast<std::ptrdiff_t>(out.data.step[0]),
+                      static_cast<int>(out.data.elemSize())};
+        static const uint8_t zeros[64] = {0};
+        warp_nearest(src, tile.x0, tile.y0, dst, rect.x, rect.y, nearest_index_map(step),
+                     step.perspective, zeros);
+    } else {
+        // Smooth mask interpolation through OpenCV in the tile's local frame.
+        const cv::Matx33d local = cv::Matx33d(1, 0, -rect.x, 0, 1, -rect.y, 0, 0, 1) * step.matrix *
+                                  cv::Matx33d(1, 0, tile.x0, 0, 1, tile.y0, 0, 0, 1);
+        const int depth = tile.data.depth();
+        const bool native = depth == CV_8U || depth == CV_16U || depth == CV_16S || depth == CV_32F;
+        cv::Mat src = tile.data;
+        if (!native) tile.data.convertTo(src, CV_32F);
+        cv::Mat warped;
+        if (step.perspective)
+            cv::warpPerspective(src, warped, cv::Mat(local), rect.size(), step.pixels.mask_interpolation,
+                                cv::BORDER_CONSTANT, cv::Scalar::all(0));
+        else
+            cv::warpAffine(src, warped, cv::Mat(local).rowRange(0, 2), rect.size(),
+                           step.pixels.mask_interpolation, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+        if (!native) warped.convertTo(out.data, tile.data.type());
+        else out.data = warped;
+    }
+    tighten_tile(out);
+    return out;
+}
+
+}  // namespace
+
+void tighten_tile(MaskTile& tile) {
+    if (tile.empty()) { tile = MaskTile{}; return; }
+    int x_first, y_first, x_last, y_last;
+    if (!nonzero_extent(tile.data, x_first, y_first, x_last, y_last)) { tile = MaskTile{}; return; }
+    if (x_first == 0 && y_first == 0 && x_last == tile.width() - 1 && y_last == tile.height() - 1) return;
+    tile.data = tile.data(cv::Rect(x_first, y_first, x_last - x_first + 1, y_last - y_first + 1));
+    tile.x0 += x_first;
+    tile.y0 += y_first;
+}
+
+bool tile_tight_box(const MaskTile& tile, double box[4]) {
+    if (tile.empty()) return false;
+    int x_first, y_first, x_last, y_last;
+    if (!nonzero_extent(tile.data, x_first, y_first, x_last, y_last)) return false;
+    box[0] = tile.x0 + x_first;
+    box[1] = tile.y0 + y_first;
+    box[2] = tile.x0 + x_last + 1;
+    box[3] = tile.y0 + y_last + 1;
+    return true;
+}
+
+long long tile_nonzero_count(const MaskTile& tile) {
+    if (tile.empty()) return 0;
+    const int bytes = static_cast<int>(tile.data.elemSize());
+    long long count = 0;
+    for (int y = 0; y < tile.height(); ++y) {
+        const uint8_t* row = tile.data.ptr<uint8_t>(y);
+        for (int x = 0; x < tile.width(); ++x) count += !element_is_zero(row + x * bytes, bytes);
+    }
+    return count;
+}
+
+MaskTile transform_tile(const MaskTile& tile, const GeometricStep& step) {
+    if (tile.empty()) return {};
+    MaskTile out;
+    switch (step.kind) {
+        case StepKind::HorizontalFlip:
+            out.x0 = step.in_width - tile.x0 - tile.width();
+            out.y0 = tile.y0;
+            cv::flip(tile.data, out.data, 1);
+            return out;
+        case StepKind::VerticalFlip:
+            out.x0 = tile.x0;
+            out.y0 = step.in_height - tile.y0 - tile.height();
+            cv::flip(tile.data, out.data, 0);
+            return out;
+        case StepKind::Crop: {
+            const cv::Rect window(step.offset_x, step.offset_y, step.out_width, step.out_height);
+            const cv::Rect kept = tile.rect() & window;
+            if (kept.empty()) return {};
+            out.x0 = kept.x - step.offset_x;
+            out.y0 = kept.y - step.offset_y;
+            out.data = tile.data(cv::Rect(kept.x - tile.x0, kept.y - tile.y0, kept.width, kept.height));
+            tighten_tile(out);
+            return out;
+        }
+        case StepKind::Pad:
+            out = tile;
+            out.x0 += step.offset_x;
+            out.y0 += step.offset_y;
+            return out;
+        case StepKind::Resize:
+        case StepKind::Warp:
+            return resample_tile(tile, step);
+    }
+    return out;
+}
+
+MaskTile tile_from_plane(const uint8_t* data, int width, int height, std::ptrdiff_t row_stride,
+                         std::ptrdiff_t col_stride, int element_bytes, int cv_type) {
+    int x_first = width, x_last = -1, y_first = height, y_last = -1;
+    for (int y = 0; y < height; ++y) {
+        const uint8_t* row = data + y * row_stride;
+        int first = -1, last = -1;
+        for (int x = 0; x < width; ++x)
+            if (!element_is_zero(row + x * col_stride, element_bytes)) { first = x; break; }
+        if (first < 0) continue;
+        for (int x = width - 1; x >= first; --x)
+            if (!element_is_zero(row + x * col_stride, element_bytes)) { last = x; break; }
+        x_first = std::min(x_first, first);
+        x_last = std::max(x_last, last);
+        y_first = std::min(y_first, y);
+        y_last = y;
+    }
+    MaskTile tile;
+    if (x_last < 0) return tile;
+    tile.x0 = x_first;
+    tile.y0 = y_first;
+    const int w = x_last - x_first + 1, h = y_last - y_first + 1;
+    tile.data.create(h, w, cv_type);
+    for (int y = 0; y < h; ++y) {
+        const uint8_t* src = data + (y + y_first) * row_stride + x_first * col_stride;
+        uint8_t* dst = tile.data.ptr<uint8_t>(y);
+        if (col_stride == element_bytes) {
+            std::memcpy(dst, src, static_cast<std::size_t>(w) * element_bytes);
+        } else {
+            for (int x = 0; x < w; ++x) std::memcpy(dst + x * element_bytes, src + x * col_stride, element_bytes);
+        }
+    }
+    return tile;
+}
+
+}  // namespace instaug

@@ -1,0 +1,73 @@
+#include "instaug/pipeline.hpp"
+
+#include "instaug/geometric_step.hpp"
+#include "instaug/mask_tile_ops.hpp"
+#include "instaug/random.hpp"
+#include "instaug/transforms.hpp"
+
+namespace instaug {
+
+Pipeline::Pipeline(std::vector<TransformSpec> transforms, BoxConfig boxes, KeypointConfig keypoints, double p)
+    : transforms_(std::move(transforms)), boxes_(boxes), keypoints_(keypoints), p_(p) {
+    for (const auto& t : transforms_)
+        if (!is_known_transform(t.name)) throw std::invalid_argument("unknown transform '" + t.name + "'");
+}
+
+void Pipeline::refit_boxes_to_masks(Sample& sample) const {
+    InstanceTable& rows = sample.rows;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        double box[4];
+        if (tile_tight_box(rows.masks[i], box)) rows.boxes[i] = {box[0], box[1], box[2], box[3]};
+    }
+}
+
+void Pipeline::filter_rows(Sample& sample) const {
+    InstanceTable& rows = sample.rows;
+    if (!rows.has_boxes) return;
+    rows.compact(filter_boxes(rows.boxes, sample.width, sample.height, boxes_.rules));
+    if (boxes_.bbox_from_mask && rows.has_masks) refit_boxes_to_masks(sample);
+}
+
+void Pipeline::filter_free_keypoints(Sample& sample) const {
+    FreeKeypoints& kps = sample.free_keypoints;
+    std::vector<uint8_t> keep(kps.size());
+    for (std::size_t i = 0; i < kps.size(); ++i) {
+        const double x = kps.points[i * kKeypointColumns], y = kps.points[i * kKeypointColumns + 1];
+        keep[i] = x >= 0 && y >= 0 && x < sample.width && y < sample.height;
+    }
+    kps.compact(keep);
+}
+
+void Pipeline::run(Sample& sample, uint64_t call_seed) const {
+    Random rng(call_seed);
+    InstanceTable& rows = sample.rows;
+    if (boxes_.filter_invalid_on_input && rows.has_boxes) {
+        BboxRules validity;
+        validity.clip_after_transform = boxes_.rules.clip_after_transform;
+        rows.compact(filter_boxes(rows.boxes, sample.width, sample.height, validity));
+    }
+    if (rng.chance(p_)) {
+        for (std::size_t t = 0; t < transforms_.size(); ++t) {
+            const TransformSpec& spec = transforms_[t];
+            if (!rng.chance(spec.p)) continue;
+            for (const GeometricStep& step : sample_transform_steps(spec, rng, sample.width, sample.height)) {
+                apply_step(sample, step);
+                if (step.drops_boxes_outside && rows.has_boxes)
+                    rows.compact(boxes_touching_canvas(rows.boxes, sample.width, sample.height));
+            }
+            sample.applied_transforms.push_back(static_cast<int>(t));
+            if (boxes_.check_each_transform) filter_rows(sample);
+            if (keypoints_.remove_invisible && keypoints_.check_each_transform) filter_free_keypoints(sample);
+        }
+    }
+    // The final boundary: the bbox filter, then rows whose bound mask became empty.
+    filter_rows(sample);
+    if (rows.has_masks) {
+        std::vector<uint8_t> keep(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) keep[i] = !rows.masks[i].empty();
+        rows.compact(keep);
+    }
+    if (keypoints_.remove_invisible) filter_free_keypoints(sample);
+}
+
+}  // namespace instaug

@@ -1,0 +1,62 @@
+#include "instaug/warp_nearest.hpp"
+
+#include <cmath>
+#include <cstring>
+
+namespace instaug {
+namespace {
+
+template <int kBytes>
+inline void copy_element(uint8_t* dst, const uint8_t* src) {
+    std::memcpy(dst, src, kBytes);
+}
+
+template <int kBytes>
+void warp_rows(const PlainView& src, int src_x0, int src_y0, PlainView dst, int dst_x0, int dst_y0,
+               const cv::Matx33d& m, bool perspective, const uint8_t* outside) {
+    const int bytes = kBytes > 0 ? kBytes : dst.element_bytes;
+    for (int v = 0; v < dst.height; ++v) {
+        const double y = v + dst_y0;
+        // Row constants first, then one multiply per pixel: the same arithmetic for a full plane
+        // and for a tile, so a tile pixel and the plane pixel at one canvas position agree.
+        const double row_x = m(0, 1) * y + m(0, 2);
+        const double row_y = m(1, 1) * y + m(1, 2);
+        const double row_w = m(2, 1) * y + m(2, 2);
+        uint8_t* out = dst.data + v * dst.row_stride;
+        for (int u = 0; u < dst.width; ++u, out += bytes) {
+            const double x = u + dst_x0;
+            double fx = m(0, 0) * x + row_x;
+            double fy = m(1, 0) * x + row_y;
+            if (perspective) {
+                const double w = m(2, 0) * x + row_w;
+                fx /= w;
+                fy /= w;
+            }
+            const double sxf = std::floor(fx) - src_x0;
+            const double syf = std::floor(fy) - src_y0;
+            if (sxf >= 0 && syf >= 0 && sxf < src.width && syf < src.height) {
+                const uint8_t* in = src.data + static_cast<std::ptrdiff_t>(syf) * src.row_stride +
+                                    static_cast<std::ptrdiff_t>(sxf) * bytes;
+                if (kBytes > 0) copy_element<kBytes>(out, in); else std::memcpy(out, in, bytes);
+            } else {
+                if (kBytes > 0) copy_element<kBytes>(out, outside); else std::memcpy(out, outside, bytes);
+            }
+        }
+    }
+}
+
+}  // namespace
+
+void warp_nearest(const PlainView& src, int src_x0, int src_y0, PlainView dst, int dst_x0, int dst_y0,
+                  const cv::Matx33d& index_map, bool perspective, const uint8_t* outside) {
+    switch (dst.element_bytes) {
+        case 1: warp_rows<1>(src, src_x0, src_y0, dst, dst_x0, dst_y0, index_map, perspective, outside); break;
+        case 2: warp_rows<2>(src, src_x0, src_y0, dst, dst_x0, dst_y0, index_map, perspective, outside); break;
+        case 3: warp_rows<3>(src, src_x0, src_y0, dst, dst_x0, dst_y0, index_map, perspective, outside); break;
+        case 4: warp_rows<4>(src, src_x0, src_y0, dst, dst_x0, dst_y0, index_map, perspective, outside); break;
+        case 8: warp_rows<8>(src, src_x0, src_y0, dst, dst_x0, dst_y0, index_map, perspective, outside); break;
+        default: warp_rows<0>(src, src_x0, src_y0, dst, dst_x0, dst_y0, index_map, perspective, outside); break;
+    }
+}
+
+}  // namespace instaug

@@ -1,0 +1,43 @@
+"""instaug: fast, row-consistent augmentation for instance segmentation, detection and pose.
+
+`import instaug as A` gives the names of albumentationsx's instance-binding API.
+"""
+
+from instaug.compose import Compose
+from instaug.geometric import (
+    Affine,
+    CenterCrop,
+    Crop,
+    HorizontalFlip,
+    LongestMaxSize,
+    PadIfNeeded,
+    Perspective,
+    RandomCrop,
+    RandomResizedCrop,
+    Resize,
+    Rotate,
+    SmallestMaxSize,
+    VerticalFlip,
+)
+from instaug.params import BboxParams, KeypointParams
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Affine",
+    "BboxParams",
+    "CenterCrop",
+    "Compose",
+    "Crop",
+    "HorizontalFlip",
+    "KeypointParams",
+    "LongestMaxSize",
+    "PadIfNeeded",
+    "Perspective",
+    "RandomCrop",
+    "RandomResizedCrop",
+    "Resize",
+    "Rotate",
+    "SmallestMaxSize",
+    "VerticalFlip",
+]

@@ -1,0 +1,165 @@
+"""The instance binding: per-object dicts in, one row table for the core, per-object dicts out.
+
+Labels and any extra keys never cross into C++: the core returns each surviving row's source id
+and the dicts are rebuilt from the caller's own objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from instaug._targets import as_float_rows, check_instance_mask, prepare_boxes, prepare_keypoints
+from instaug.formats import bboxes_from_absolute, keypoints_from_internal
+from instaug.params import BboxParams, KeypointParams
+
+BINDABLE = ("mask", "masks", "bboxes", "keypoints")
+_KEY_FOR_TARGET = {"mask": "mask", "masks": "mask", "bboxes": "bbox", "keypoints": "keypoints"}
+
+
+def check_binding(
+    binding: Any, bbox_params: BboxParams | None, keypoint_params: KeypointParams | None
+) -> frozenset[str]:
+    if isinstance(binding, str) or not isinstance(binding, (list, tuple, set, frozenset)):
+        raise ValueError(f"instance_binding must be a list of target names from {list(BINDABLE)}, got {binding!r}")
+    targets = frozenset(binding)
+    unknown = sorted(t for t in targets if t not in BINDABLE)
+    if unknown:
+        raise ValueError(f"instance_binding: unknown targets {unknown}; expected names from {list(BINDABLE)}")
+    if len(targets) < 2:
+        raise ValueError(f"instance_binding needs at least two of {list(BINDABLE)}, got {sorted(targets)}")
+    if {"mask", "masks"} <= targets:
+        raise ValueError("instance_binding: 'mask' and 'masks' are mutually exclusive; pick one")
+    if "bboxes" in targets and bbox_params is None:
+        raise ValueError("instance_binding with 'bboxes' needs bbox_params")
+    if "keypoints" in targets and keypoint_params is None:
+        raise ValueError("instance_binding with 'keypoints' needs keypoint_params")
+    return targets
+
+
+def _check_labels(
+    instance: dict[str, Any], key: str, fields: list[str], index: int, length: int | None
+) -> None:
+    if key not in instance:
+        if fields:
+            raise ValueError(f"instances[{index}] is missing {key!r} with label fields {fields}")
+        return
+    labels = instance[key]
+    if not isinstance(labels, dict):
+        raise TypeError(
+            f"instances[{index}][{key!r}] must be a dict keyed by label field {fields}, got {type(labels).__name__}"
+        )
+    for field in fields:
+        if field not in labels:
+            raise ValueError(f"instances[{index}][{key!r}] is missing label field {field!r}")
+        if length is not None:
+            value = labels[field]
+            if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)) or len(value) != length:
+                raise ValueError(
+                    f"instances[{index}][{key!r}][{field!r}] must list one label per keypoint ({length}), "
+                    f"got {value!r}"
+                )
+
+
+class BoundInstances:
+    """Core inputs for a list of instance dicts, and the way back."""
+
+    def __init__(
+        self,
+        instances: Any,
+        binding: frozenset[str],
+        bbox_params: BboxParams | None,
+        keypoint_params: KeypointParams | None,
+        height: int,
+        width: int,
+    ) -> None:
+        if not isinstance(instances, (list, tuple)):
+            raise TypeError(f"instances must be a list of dicts, got {type(instances).__name__}")
+        self.instances = instances
+        self.binding = binding
+        self.bbox_params = bbox_params
+        self.keypoint_params = keypoint_params
+        self.has_masks = bool({"mask", "masks"} & binding)
+        self.has_boxes = "bboxes" in binding
+        self.has_keypoints = "keypoints" in binding
+        n = len(instances)
+        required = sorted({_KEY_FOR_TARGET[t] for t in binding})
+        masks: list[np.ndarray] = []
+        self.mask_has_channel_axis: list[bool] = []
+        boxes = np.zeros((n, 4), dtype=np.float64)
+        keypoint_rows: list[np.ndarray] = []
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        kp_width = len(keypoint_params.coord_format) if keypoint_params else 0
+        for i, inst in enumerate(instances):
+            if not isinstance(inst, dict):
+                raise TypeError(f"instances[{i}] must be a dict, got {type(inst).__name__}")
+            for key in required:
+                if key not in inst:
+                    raise ValueError(f"instances[{i}] is missing key {key!r} required by instance_binding")
+            if self.has_masks:
+                mask = check_instance_mask(inst["mask"], f"instances[{i}]['mask']", height, width)
+                masks.append(mask)
+                self.mask_has_channel_axis.append(np.ndim(inst["mask"]) == 3)
+            if self.has_boxes:
+                box = np.asarray(inst["bbox"], dtype=np.float64).reshape(-1)
+                if box.shape != (4,) or not np.isfinite(box).all():
+                    raise ValueError(f"instances[{i}]['bbox'] must be 4 finite numbers, got {inst['bbox']!r}")
+                boxes[i] = box
+                _check_labels(inst, "bbox_labels", bbox_params.label_fields, i, None)  # type: ignore[union-attr]
+            if self.has_keypoints:
+                kps = as_float_rows(inst["keypoints"], f"instances[{i}]['keypoints']", kp_width)
+                if kps.shape[1] != kp_width:
+                    raise ValueError(
+                        f"instances[{i}]['keypoints'] must be (K, {kp_width}) for coord_format "
+                        f"{keypoint_params.coord_format!r}, got shape {kps.shape}"  # type: ignore[union-attr]
+                    )
+                keypoint_rows.append(kps)
+                offsets[i + 1] = offsets[i] + len(kps)
+                _check_labels(inst, "keypoint_labels", keypoint_params.label_fields, i, len(kps))  # type: ignore[union-attr]
+        if self.has_masks and len({m.dtype for m in masks}) > 1:
+            raise ValueError(f"instances' masks must share one dtype, got {sorted({str(m.dtype) for m in masks})}")
+        self.masks = masks
+        self.boxes = prepare_boxes(boxes, bbox_params, height, width, "instances[*]['bbox']") if self.has_boxes else None
+        if self.has_keypoints:
+            stacked = np.concatenate(keypoint_rows) if keypoint_rows else np.zeros((0, kp_width))
+            self.keypoints: np.ndarray | None = prepare_keypoints(stacked, keypoint_params)  # type: ignore[arg-type]
+            self.offsets: np.ndarray | None = offsets
+        else:
+            self.keypoints = None
+            self.offsets = None
+        self.source_ids = np.arange(n, dtype=np.int64)
+
+    def mask_dtype(self) -> np.dtype | None:
+        return self.masks[0].dtype if self.masks else None
+
+    def unpack(self, result: dict[str, Any], mapped_keypoint_labels: Any) -> list[dict[str, Any]]:
+        ids = result["source_ids"]
+        height, width = result["height"], result["width"]
+        boxes = (
+            bboxes_from_absolute(result["boxes"], self.bbox_params.coord_format, height, width)  # type: ignore[union-attr]
+            if self.has_boxes
+            else None
+        )
+        masks = result.get("masks")
+        if masks is not None and len(ids) == 0:
+            dtype = self.mask_dtype() or np.uint8
+            masks = np.zeros((0, height, width), dtype=dtype)
+        if self.has_keypoints:
+            kp = self.keypoint_params
+            points = keypoints_from_internal(result["keypoints"], kp.coord_format, kp.angle_in_degrees)  # type: ignore[union-attr]
+            offsets = result["keypoint_offsets"]
+        out: list[dict[str, Any]] = []
+        for row, source in enumerate(ids.tolist()):
+            inst = dict(self.instances[source])  # extra keys and labels: the caller's own objects
+            if boxes is not None:
+                inst["bbox"] = boxes[row]
+            if masks is not None:
+                inst["mask"] = masks[row][:, :, None] if self.mask_has_channel_axis[source] else masks[row]
+            if self.has_keypoints:
+                inst["keypoints"] = points[offsets[row] : offsets[row + 1]]
+                if "keypoint_labels" in inst and mapped_keypoint_labels is not None:
+                    inst["keypoint_labels"] = mapped_keypoint_labels(inst["keypoint_labels"])
+            out.append(inst)
+        return out

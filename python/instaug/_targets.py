@@ -1,0 +1,102 @@
+"""Reading the call's targets into arrays for the core, with errors that name the argument."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from instaug.formats import bboxes_to_absolute, keypoints_to_internal
+from instaug.params import BboxParams, KeypointParams
+
+_IMAGE_DTYPES = (np.uint8, np.float32)
+# Integer and bool masks; float masks are accepted for plain `mask=` planes too.
+_MASK_KINDS = "biuf"
+_NORMALIZED_TOLERANCE = 1e-8
+
+
+def check_image(image: Any) -> np.ndarray:
+    if not isinstance(image, np.ndarray):
+        raise TypeError(f"image must be a numpy array, got {type(image).__name__}")
+    if image.dtype.type not in _IMAGE_DTYPES:
+        raise ValueError(f"image must be uint8 or float32, got dtype {image.dtype}")
+    if image.ndim not in (2, 3) or (image.ndim == 3 and not 1 <= image.shape[2] <= 4):
+        raise ValueError(f"image must be (H, W) or (H, W, C) with 1 to 4 channels, got shape {image.shape}")
+    if image.shape[0] == 0 or image.shape[1] == 0:
+        raise ValueError(f"image must not be empty, got shape {image.shape}")
+    return packed(image)
+
+
+def packed(array: np.ndarray) -> np.ndarray:
+    """Pixels packed along rows (the core reads rows with any stride); copies only when needed."""
+    if array.ndim >= 2 and array.strides[1] == array.itemsize * (array.shape[2] if array.ndim == 3 else 1):
+        if array.ndim == 2 or array.strides[2] == array.itemsize:
+            return array
+    return np.ascontiguousarray(array)
+
+
+def check_mask_plane(mask: Any, name: str, height: int, width: int) -> np.ndarray:
+    if not isinstance(mask, np.ndarray):
+        raise TypeError(f"{name} must be a numpy array, got {type(mask).__name__}")
+    if mask.dtype.kind not in _MASK_KINDS:
+        raise ValueError(f"{name} must have an integer, bool or float dtype, got {mask.dtype}")
+    if mask.ndim not in (2, 3) or mask.shape[:2] != (height, width):
+        raise ValueError(f"{name} must be ({height}, {width}) or ({height}, {width}, C), got shape {mask.shape}")
+    return packed(mask)
+
+
+def check_instance_mask(mask: Any, where: str, height: int, width: int) -> np.ndarray:
+    """An instance mask, (H, W) or (H, W, 1), as a 2-D view (no copy)."""
+    if not isinstance(mask, np.ndarray):
+        raise TypeError(f"{where} must be a numpy array, got {type(mask).__name__}")
+    if mask.dtype.kind not in "biu":
+        raise ValueError(f"{where} must have an integer or bool dtype, got {mask.dtype}")
+    if mask.ndim == 3 and mask.shape[2] == 1:
+        mask = mask[:, :, 0]
+    if mask.ndim != 2 or mask.shape != (height, width):
+        raise ValueError(f"{where} must be ({height}, {width}) or ({height}, {width}, 1), got shape {mask.shape}")
+    return mask
+
+
+def as_float_rows(value: Any, name: str, min_columns: int) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric rows, got {value!r}") from exc
+    if arr.size == 0:
+        return arr.reshape(0, max(min_columns, arr.shape[-1] if arr.ndim == 2 else min_columns))
+    if arr.ndim != 2 or arr.shape[1] < min_columns:
+        raise ValueError(f"{name} must have shape (N, >= {min_columns}), got {arr.shape}")
+    if not np.isfinite(arr[:, :min_columns]).all():
+        raise ValueError(f"{name} must hold finite numbers")
+    return arr
+
+
+def prepare_boxes(boxes: np.ndarray, params: BboxParams, height: int, width: int, name: str) -> np.ndarray:
+    """User boxes -> absolute xyxy, clipped on input if asked, checked as the reference checks them."""
+    absolute = bboxes_to_absolute(boxes[:, :4], params.coord_format, height, width)
+    if params.clip_bboxes_on_input:
+        absolute[:, [0, 2]] = np.clip(absolute[:, [0, 2]], 0, width)
+        absolute[:, [1, 3]] = np.clip(absolute[:, [1, 3]], 0, height)
+    if params.filter_invalid_bboxes or not params.clip_after_transform:
+        return absolute
+    normalized = absolute / np.array([width, height, width, height], dtype=np.float64)
+    outside = (normalized < -_NORMALIZED_TOLERANCE) | (normalized > 1 + _NORMALIZED_TOLERANCE)
+    if outside.any():
+        row = int(np.nonzero(outside.any(axis=1))[0][0])
+        raise ValueError(
+            f"{name}[{row}] = {boxes[row, :4].tolist()} lies outside the {width}x{height} image; "
+            "use BboxParams(clip_bboxes_on_input=True) to clip or filter_invalid_bboxes=True to drop it"
+        )
+    bad = (absolute[:, 2] <= absolute[:, 0]) | (absolute[:, 3] <= absolute[:, 1])
+    if bad.any():
+        row = int(np.nonzero(bad)[0][0])
+        raise ValueError(
+            f"{name}[{row}] = {boxes[row, :4].tolist()} has x_max <= x_min or y_max <= y_min; "
+            "use BboxParams(filter_invalid_bboxes=True) to drop such boxes"
+        )
+    return absolute
+
+
+def prepare_keypoints(points: np.ndarray, params: KeypointParams) -> np.ndarray:
+    return keypoints_to_internal(points, params.coord_format, params.angle_in_degrees)

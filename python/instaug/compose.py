@@ -1,0 +1,306 @@
+"""Compose: validates a call, marshals it into the C++ sample, runs the pipeline, unpacks the result."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from instaug import _core
+from instaug._instances import BoundInstances, check_binding
+from instaug._targets import as_float_rows, check_image, check_mask_plane, prepare_boxes, prepare_keypoints
+from instaug.formats import bboxes_from_absolute, keypoints_from_internal
+from instaug.params import BboxParams, KeypointParams
+from instaug.transforms_base import BaseTransform
+
+_MASK64 = 0xFFFFFFFFFFFFFFFF
+_RESERVED = ("image", "mask", "masks", "bboxes", "keypoints", "instances")
+
+
+def _splitmix64(x: int) -> tuple[int, int]:
+    x = (x + 0x9E3779B97F4A7C15) & _MASK64
+    z = x
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return x, z ^ (z >> 31)
+
+
+def call_seed(seed: int, index: int) -> int:
+    """The seed of call number `index`: a pure function of (seed, index), whatever thread asks."""
+    state = (seed ^ ((index * 0xD1B54A32D192ED03) & _MASK64)) & _MASK64
+    state, _ = _splitmix64(state)
+    _, value = _splitmix64(state)
+    return value
+
+
+def _as_params(value: Any, cls: type, name: str) -> Any:
+    if value is None or isinstance(value, cls):
+        return value
+    if isinstance(value, dict):
+        return cls(**value)
+    raise TypeError(f"{name} must be a {cls.__name__} or a dict of its arguments, got {type(value).__name__}")
+
+
+def _gather(values: Any, ids: np.ndarray) -> Any:
+    """Labels of the surviving rows, in the caller's container type."""
+    if isinstance(values, np.ndarray):
+        return values[ids]
+    return [values[i] for i in ids.tolist()]
+
+
+class Compose:
+    """A pipeline of transforms applied to a sample of image, masks, boxes, keypoints or instances.
+
+    Same seed, same sequence of outputs; `set_random_seed` restarts it. Each call's randomness is
+    derived from (seed, call index), so results do not depend on threads.
+    """
+
+    def __init__(
+        self,
+        transforms: Sequence[BaseTransform],
+        bbox_params: BboxParams | dict[str, Any] | None = None,
+        keypoint_params: KeypointParams | dict[str, Any] | None = None,
+        p: float = 1.0,
+        instance_binding: Sequence[str] | None = None,
+        seed: int | None = None,
+        is_check_shapes: bool = True,
+    ) -> None:
+        if isinstance(transforms, BaseTransform) or not isinstance(transforms, (list, tuple)):
+            raise TypeError(f"transforms must be a list of transforms, got {type(transforms).__name__}")
+        for i, t in enumerate(transforms):
+            if not isinstance(t, BaseTransform):
+                raise TypeError(f"transforms[{i}] must be an instaug transform, got {type(t).__name__}")
+        if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0 <= p <= 1:
+            raise ValueError(f"Compose: p must be a number in [0, 1], got {p!r}")
+        self.transforms = list(transforms)
+        self.bbox_params: BboxParams | None = _as_params(bbox_params, BboxParams, "bbox_params")
+        self.keypoint_params: KeypointParams | None = _as_params(keypoint_params, KeypointParams, "keypoint_params")
+        self.p = float(p)
+        self.is_check_shapes = bool(is_check_shapes)
+        self.instance_binding = (
+            None if instance_binding is None else check_binding(instance_binding, self.bbox_params, self.keypoint_params)
+        )
+        if self.instance_binding and "keypoints" in self.instance_binding:
+            self.keypoint_params = self.keypoint_params.bound_copy()  # type: ignore[union-attr]
+        box_config = self.bbox_params.core_config() if self.bbox_params else {}
+        kp_config = self.keypoint_params.core_config() if self.keypoint_params else {}
+        self._pipeline = _core.Pipeline([t.core_spec() for t in self.transforms], box_config, kp_config, self.p)
+        self._lock = threading.Lock()
+        self.set_random_seed(seed)
+
+    def set_random_seed(self, seed: int | None) -> None:
+        """Restart the sequence of outputs from `seed` (None: a fresh random seed)."""
+        if seed is None:
+            seed = int.from_bytes(os.urandom(8), "little")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+            raise TypeError(f"seed must be an integer or None, got {type(seed).__name__}")
+        with self._lock:
+            self.seed = int(seed)
+            self._calls = 0
+
+    def _next_call_seed(self) -> int:
+        with self._lock:
+            index = self._calls
+            self._calls += 1
+        return call_seed(self.seed & _MASK64, index)
+
+    def __call__(self, *args: Any, **data: Any) -> dict[str, Any]:
+        if args:
+            raise TypeError("Compose takes keyword arguments only, e.g. transform(image=image, instances=...)")
+        return _Call(self, data).run(self._next_call_seed())
+
+    def __repr__(self) -> str:
+        inner = ",\n  ".join(repr(t) for t in self.transforms)
+        return f"Compose([\n  {inner}\n], bbox_params={self.bbox_params}, keypoint_params={self.keypoint_params})"
+
+
+class _Call:
+    """One call: what the caller passed, turned into core inputs, and the way back."""
+
+    def __init__(self, compose: Compose, data: dict[str, Any]) -> None:
+        self.compose = compose
+        self.data = data
+        self.bound: BoundInstances | None = None
+        binding = compose.instance_binding
+        if "instances" in data and binding is None:
+            raise ValueError("instances= needs Compose(instance_binding=[...])")
+        self.use_instances = binding is not None and "instances" in data
+        if self.use_instances:
+            clash = sorted(k for k in binding if k in data)  # type: ignore[union-attr]
+            if clash:
+                raise ValueError(f"pass bound targets inside instances, not as {clash} next to instances=")
+        self.height, self.width = self._shape()
+
+    def _shape(self) -> tuple[int, int]:
+        data = self.data
+        if "image" in data:
+            self.image: np.ndarray | None = check_image(data["image"])
+            return int(self.image.shape[0]), int(self.image.shape[1])
+        self.image = None
+        for key in ("mask", "masks"):
+            value = data.get(key)
+            if value is not None and len(value) > 0:
+                first = value if key == "mask" else value[0]
+                shape = np.shape(first)
+                if len(shape) >= 2:
+                    return int(shape[0]), int(shape[1])
+        raise ValueError("pass image= (or a non-empty mask=/masks=) so that the sample has a shape")
+
+    def _mask_planes(self) -> tuple[list[np.ndarray], str | None]:
+        data = self.data
+        if "mask" in data and data["mask"] is not None and not self.use_instances:
+            return [check_mask_plane(data["mask"], "mask", self.height, self.width)], "mask"
+        if "masks" in data and data["masks"] is not None and not self.use_instances:
+            masks = data["masks"]
+            if isinstance(masks, np.ndarray) and masks.ndim != 3:
+                raise ValueError(f"masks must be (N, H, W) or a list of (H, W) arrays, got shape {masks.shape}")
+            return [check_mask_plane(m, f"masks[{i}]", self.height, self.width) for i, m in enumerate(masks)], "masks"
+        return [], None
+
+    def _plain_boxes(self) -> np.ndarray | None:
+        if "bboxes" not in self.data or self.use_instances:
+            return None
+        params = self.compose.bbox_params
+        if params is None:
+            raise ValueError("bboxes= needs Compose(bbox_params=BboxParams(...))")
+        self.plain_boxes = as_float_rows(self.data["bboxes"], "bboxes", 4)
+        for field in params.label_fields:
+            if field not in self.data:
+                raise ValueError(f"label field {field!r} of BboxParams is missing from the call")
+            if len(self.data[field]) != len(self.plain_boxes):
+                raise ValueError(
+                    f"label field {field!r} has {len(self.data[field])} labels for {len(self.plain_boxes)} bboxes"
+                )
+        return prepare_boxes(self.plain_boxes, params, self.height, self.width, "bboxes")
+
+    def _plain_keypoints(self) -> np.ndarray | None:
+        if "keypoints" not in self.data or self.use_instances:
+            return None
+        params = self.compose.keypoint_params
+        if params is None:
+            raise ValueError("keypoints= needs Compose(keypoint_params=KeypointParams(...))")
+        self.plain_keypoints = as_float_rows(self.data["keypoints"], "keypoints", len(params.coord_format))
+        for field in params.label_fields:
+            if field not in self.data:
+                raise ValueError(f"label field {field!r} of KeypointParams is missing from the call")
+            if len(self.data[field]) != len(self.plain_keypoints):
+                raise ValueError(
+                    f"label field {field!r} has {len(self.data[field])} labels for "
+                    f"{len(self.plain_keypoints)} keypoints"
+                )
+        return prepare_keypoints(self.plain_keypoints, params)
+
+    def _check_wide_masks(self, dtypes: list[np.dtype]) -> None:
+        if any(d.itemsize == 8 and d.kind in "iu" for d in dtypes) and any(
+            t.smooth_mask_resampling for t in self.compose.transforms
+        ):
+            raise ValueError("masks of a 64-bit integer dtype work only with mask_interpolation=0 (nearest)")
+
+    def run(self, seed: int) -> dict[str, Any]:
+        compose = self.compose
+        planes, plane_key = self._mask_planes()
+        boxes = self._plain_boxes()
+        free_kps = self._plain_keypoints()
+        if self.use_instances:
+            self.bound = BoundInstances(
+                self.data["instances"],
+                compose.instance_binding,  # type: ignore[arg-type]
+                compose.bbox_params,
+                compose.keypoint_params,
+                self.height,
+                self.width,
+            )
+            bound = self.bound
+            boxes = bound.boxes
+            row_masks = bound.masks if bound.has_masks else None
+            row_kps, offsets, ids = bound.keypoints, bound.offsets, bound.source_ids
+        else:
+            row_masks, row_kps, offsets = None, None, None
+            ids = np.arange(0 if boxes is None else len(boxes), dtype=np.int64)
+        self._check_wide_masks([p.dtype for p in planes] + ([row_masks[0].dtype] if row_masks else []))
+        free_ids = None if free_kps is None else np.arange(len(free_kps), dtype=np.int64)
+        result = compose._pipeline.run(
+            seed,
+            self.width,
+            self.height,
+            self.image,
+            planes,
+            boxes,
+            row_masks,
+            row_kps,
+            offsets,
+            ids,
+            free_kps,
+            free_ids,
+        )
+        return self._unpack(result, plane_key)
+
+    def _label_mapper(self, applied: list[int]) -> Callable[[Any], Any] | None:
+        params = self.compose.keypoint_params
+        if params is None or not params.label_mapping:
+            return None
+        names = [type(self.compose.transforms[i]).__name__ for i in applied]
+        steps = [params.label_mapping[n] for n in names if n in params.label_mapping]
+        if not steps:
+            return None
+
+        def remap(field: str, labels: Any) -> list[Any]:
+            out = list(labels)
+            for mapping in steps:
+                table = mapping.get(field)
+                if table:
+                    out = [table.get(label, label) for label in out]
+            return out
+
+        def remap_dict(labels: dict[str, Any]) -> dict[str, Any]:
+            return {field: remap(field, values) for field, values in labels.items()}
+
+        self._remap_field = remap
+        return remap_dict
+
+    def _unpack(self, result: dict[str, Any], plane_key: str | None) -> dict[str, Any]:
+        compose, data = self.compose, self.data
+        out = {k: v for k, v in data.items() if k not in _RESERVED and not self._is_label_field(k)}
+        height, width = result["height"], result["width"]
+        if result["image"] is not None:
+            out["image"] = result["image"]
+        mapper = self._label_mapper(result["applied"])
+        if plane_key == "mask":
+            out["mask"] = result["mask_planes"][0]
+        elif plane_key == "masks":
+            planes = result["mask_planes"]
+            if isinstance(data["masks"], np.ndarray):
+                out["masks"] = np.stack(planes) if planes else data["masks"][:0].copy()
+            else:
+                out["masks"] = planes
+        ids = result["source_ids"]
+        if self.bound is not None:
+            out["instances"] = self.bound.unpack(result, mapper)
+        elif "bboxes" in data:
+            params = compose.bbox_params
+            boxes = bboxes_from_absolute(result["boxes"], params.coord_format, height, width)  # type: ignore[union-attr]
+            extra = self.plain_boxes[ids, 4:]
+            out["bboxes"] = np.concatenate([boxes, extra.astype(np.float32)], axis=1) if extra.shape[1] else boxes
+            for field in params.label_fields:  # type: ignore[union-attr]
+                out[field] = _gather(data[field], ids)
+        if "keypoints" in data and not self.use_instances:
+            kp = compose.keypoint_params
+            kp_ids = result["free_ids"]
+            points = keypoints_from_internal(result["free_keypoints"], kp.coord_format, kp.angle_in_degrees)  # type: ignore[union-attr]
+            extra = self.plain_keypoints[kp_ids, len(kp.coord_format) :]  # type: ignore[union-attr]
+            out["keypoints"] = np.concatenate([points, extra.astype(np.float32)], axis=1) if extra.shape[1] else points
+            for field in kp.label_fields:  # type: ignore[union-attr]
+                labels = _gather(data[field], kp_ids)
+                out[field] = self._remap_field(field, labels) if mapper is not None else labels
+        return out
+
+    def _is_label_field(self, key: str) -> bool:
+        fields: list[str] = []
+        if self.compose.bbox_params:
+            fields += self.compose.bbox_params.label_fields
+        if self.compose.keypoint_params:
+            fields += self.compose.keypoint_params.label_fields
+        return key in fields
