@@ -28,6 +28,7 @@ cv::Mat resample_any_depth(const cv::Mat& plane, Resample resample) {
     return out;
 }
 
+// Nearest resampling with the same index rule as mask tiles (see nearest_index_map).
 cv::Mat warp_plane_nearest_constant(const cv::Mat& plane, const GeometricStep& step, const cv::Scalar& fill) {
     cv::Mat out(step.out_height, step.out_width, plane.type());
     const cv::Mat fill_pixel(1, 1, plane.type(), fill);
@@ -61,10 +62,7 @@ cv::Mat transform_plane(const cv::Mat& plane, const GeometricStep& step, bool is
                                step.pixels.border_mode, fill);
             return out;
         case StepKind::Resize:
-            if (interpolation == kNearest) {
-                cv::resize(plane, out, cv::Size(step.out_width, step.out_height), 0, 0, cv::INTER_NEAREST);
-                return out;
-            }
+            if (interpolation == kNearest) return warp_plane_nearest_constant(plane, step, fill);
             return resample_any_depth(plane, [&](const cv::Mat& p) {
                 cv::Mat r;
                 cv::resize(p, r, cv::Size(step.out_width, step.out_height), 0, 0, interpolation);

@@ -65,13 +65,10 @@ cv::Rect destination_rect(const MaskTile& tile, const GeometricStep& step) {
 }
 
 // The destination-to-source index map used by the nearest kernels: floor() of it is the source
-// pixel. Resize follows OpenCV's resize (floor(u * inverse scale)); warps round the exact inverse.
+// pixel whose centre is nearest to the exact inverse of the destination centre. For resizes this is
+// OpenCV's INTER_NEAREST_EXACT rule (centre-aligned), not INTER_NEAREST's floor(u / scale), which
+// shifts masks by up to half a source pixel against boxes and linearly resized images.
 cv::Matx33d nearest_index_map(const GeometricStep& step) {
-    if (step.kind == StepKind::Resize) {
-        const double ifx = 1.0 / (static_cast<double>(step.out_width) / step.in_width);
-        const double ify = 1.0 / (static_cast<double>(step.out_height) / step.in_height);
-        return cv::Matx33d(ifx, 0, 0, 0, ify, 0, 0, 0, 1);
-    }
     const cv::Matx33d half(1, 0, 0.5, 0, 1, 0.5, 0, 0, 1);
     return half * step.matrix.inv();
 }
