@@ -4,6 +4,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "instaug/warp_bilinear.hpp"
 #include "instaug/warp_nearest.hpp"
 
 namespace instaug {
@@ -71,6 +72,12 @@ cv::Mat transform_plane(const cv::Mat& plane, const GeometricStep& step, bool is
         case StepKind::Warp:
             if (interpolation == kNearest && step.pixels.border_mode == kBorderConstant)
                 return warp_plane_nearest_constant(plane, step, fill);
+            if (interpolation == kLinear && plane.channels() <= 4 &&
+                (plane.depth() == CV_8U || plane.depth() == CV_32F)) {
+                warp_bilinear(plane, out, cv::Size(step.out_width, step.out_height), step.matrix.inv(),
+                              step.perspective, step.pixels.border_mode, fill);
+                return out;
+            }
             return resample_any_depth(plane, [&](const cv::Mat& p) {
                 cv::Mat r;
                 const cv::Size size(step.out_width, step.out_height);

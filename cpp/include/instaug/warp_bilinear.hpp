@@ -1,0 +1,15 @@
+// Bilinear warping with exact (double) source coordinates. OpenCV 4.x's warpAffine quantises
+// source positions to 1/32 pixel, which moves high-contrast edges by up to 4 grey levels against an
+// exact warp (and against OpenCV 5, which the reference uses); this kernel is exact to rounding.
+#pragma once
+#include <opencv2/core.hpp>
+
+namespace instaug {
+
+// dst(u, v) = bilinear sample of src at inverse_map * (u, v, 1) (projective divide when
+// `perspective`), pixels outside src taken by OpenCV `border_mode` (constant: `fill`).
+// src is CV_8U or CV_32F with 1 to 4 channels.
+void warp_bilinear(const cv::Mat& src, cv::Mat& dst, cv::Size dsize, const cv::Matx33d& inverse_map,
+                   bool perspective, int border_mode, const cv::Scalar& fill);
+
+}  // namespace instaug
