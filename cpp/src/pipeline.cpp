@@ -33,7 +33,8 @@ void Pipeline::filter_free_keypoints(Sample& sample) const {
     std::vector<uint8_t> keep(kps.size());
     for (std::size_t i = 0; i < kps.size(); ++i) {
         const double x = kps.points[i * kKeypointColumns], y = kps.points[i * kKeypointColumns + 1];
-        keep[i] = x >= 0 && y >= 0 && x < sample.width && y < sample.height;
+        // Keypoints are pixel centres: visible while inside the canvas edges.
+        keep[i] = x >= -0.5 && y >= -0.5 && x <= sample.width - 0.5 && y <= sample.height - 0.5;
     }
     kps.compact(keep);
 }
