@@ -2,6 +2,7 @@
 // pipeline with the GIL released, and hands results back as NumPy arrays that own C++ memory.
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -165,7 +166,9 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
         sample.free_keypoints.source_ids.assign(free_ids->data(), free_ids->data() + free_ids->shape(0));
     }
 
-    std::vector<uint8_t> mask_block;
+    // Full planes are made once, at the output: one zeroed block (calloc: untouched pages stay
+    // shared zero pages), tiles pasted in, handed to NumPy without another copy.
+    std::unique_ptr<OwnedBuffer> mask_block;
     {
         nb::gil_scoped_release release;
         if (row_masks) {
@@ -180,14 +183,16 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
         }
         pipeline.run(sample, call_seed);
         if (rows.has_masks) {
-            // Full planes are made once, at the output: one zeroed block, tiles pasted in.
             const size_t elem = CV_ELEM_SIZE(mask_type);
             const size_t plane_bytes = static_cast<size_t>(sample.width) * sample.height * elem;
-            mask_block.assign(rows.size() * plane_bytes, 0);
+            const size_t block_bytes = rows.size() * plane_bytes;
+            mask_block = std::make_unique<OwnedBuffer>();
+            mask_block->raw = std::calloc(block_bytes ? block_bytes : 1, 1);
+            if (!mask_block->raw) throw std::bad_alloc();
             for (size_t i = 0; i < rows.size(); ++i) {
                 const instaug::MaskTile& t = rows.masks[i];
                 if (t.empty()) continue;
-                uint8_t* base = mask_block.data() + i * plane_bytes;
+                uint8_t* base = static_cast<uint8_t*>(mask_block->raw) + i * plane_bytes;
                 for (int y = 0; y < t.height(); ++y)
                     std::memcpy(base + ((y + t.y0) * static_cast<size_t>(sample.width) + t.x0) * elem,
                                 t.data.ptr<uint8_t>(y), static_cast<size_t>(t.width()) * elem);
@@ -210,12 +215,9 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
         for (size_t i = 0; i < kept; ++i) std::memcpy(&flat[i * 4], rows.boxes[i].data(), 4 * sizeof(double));
         out["boxes"] = vector_to_numpy(std::move(flat), {kept, 4});
     }
-    if (rows.has_masks) {
-        auto* holder = new OwnedBuffer{};
-        const size_t bytes = mask_block.size();
-        holder->raw = std::malloc(bytes ? bytes : 1);
-        if (bytes) std::memcpy(holder->raw, mask_block.data(), bytes);
-        out["masks"] = owned_array(holder, holder->raw,
+    if (mask_block) {
+        void* raw = mask_block->raw;
+        out["masks"] = owned_array(mask_block.release(), raw,
                                    {kept, static_cast<size_t>(sample.height), static_cast<size_t>(sample.width)},
                                    mask_dtype);
     }

@@ -180,17 +180,54 @@ MaskTile transform_tile(const MaskTile& tile, const GeometricStep& step) {
     return out;
 }
 
+namespace {
+
+// First / last non-zero byte of a run, a machine word at a time (most mask rows are all zero).
+int first_nonzero_byte(const uint8_t* p, int n) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t word;
+        std::memcpy(&word, p + i, 8);
+        if (word) break;
+    }
+    for (; i < n; ++i)
+        if (p[i]) return i;
+    return -1;
+}
+
+int last_nonzero_byte(const uint8_t* p, int n) {
+    int i = n;
+    for (; i >= 8; i -= 8) {
+        uint64_t word;
+        std::memcpy(&word, p + i - 8, 8);
+        if (word) break;
+    }
+    for (--i; i >= 0; --i)
+        if (p[i]) return i;
+    return -1;
+}
+
+}  // namespace
+
 MaskTile tile_from_plane(const uint8_t* data, int width, int height, std::ptrdiff_t row_stride,
                          std::ptrdiff_t col_stride, int element_bytes, int cv_type) {
+    const bool packed = col_stride == element_bytes;
     int x_first = width, x_last = -1, y_first = height, y_last = -1;
     for (int y = 0; y < height; ++y) {
         const uint8_t* row = data + y * row_stride;
         int first = -1, last = -1;
-        for (int x = 0; x < width; ++x)
-            if (!element_is_zero(row + x * col_stride, element_bytes)) { first = x; break; }
-        if (first < 0) continue;
-        for (int x = width - 1; x >= first; --x)
-            if (!element_is_zero(row + x * col_stride, element_bytes)) { last = x; break; }
+        if (packed) {
+            const int byte = first_nonzero_byte(row, width * element_bytes);
+            if (byte < 0) continue;
+            first = byte / element_bytes;
+            last = last_nonzero_byte(row, width * element_bytes) / element_bytes;
+        } else {
+            for (int x = 0; x < width; ++x)
+                if (!element_is_zero(row + x * col_stride, element_bytes)) { first = x; break; }
+            if (first < 0) continue;
+            for (int x = width - 1; x >= first; --x)
+                if (!element_is_zero(row + x * col_stride, element_bytes)) { last = x; break; }
+        }
         x_first = std::min(x_first, first);
         x_last = std::max(x_last, last);
         y_first = std::min(y_first, y);
@@ -205,7 +242,7 @@ MaskTile tile_from_plane(const uint8_t* data, int width, int height, std::ptrdif
     for (int y = 0; y < h; ++y) {
         const uint8_t* src = data + (y + y_first) * row_stride + x_first * col_stride;
         uint8_t* dst = tile.data.ptr<uint8_t>(y);
-        if (col_stride == element_bytes) {
+        if (packed) {
             std::memcpy(dst, src, static_cast<std::size_t>(w) * element_bytes);
         } else {
             for (int x = 0; x < w; ++x) std::memcpy(dst + x * element_bytes, src + x * col_stride, element_bytes);
