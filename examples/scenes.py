@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -30,6 +29,8 @@ def instances_from_labels(labels: np.ndarray, names: list[str] | None = None) ->
 
 def coins(size: int | None = None) -> tuple[np.ndarray, list[dict]]:
     """The coins photo; with `size`, resized (nearest for labels) so its longest side is `size`."""
+    from PIL import Image  # only the photo needs Pillow; synthetic scenes are NumPy only
+
     image = Image.open(DATA / "coins.png").convert("RGB")
     labels = Image.open(DATA / "coins_labels.png")
     if size is not None:
@@ -55,7 +56,4 @@ def synthetic(rng: np.random.Generator, n: int, size: int = 640) -> tuple[np.nda
         labels[shape] = i
         image[shape] = rng.integers(60, 255, 3)
     names = [("disc", "box")[i % 2] for i in range(n)]
-    instances = []
-    for inst in instances_from_labels(labels, names):
-        instances.append(inst)
-    return image, instances
+    return image, instances_from_labels(labels, names)

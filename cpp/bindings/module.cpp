@@ -16,6 +16,11 @@
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
 
+#include <opencv2/core/utility.hpp>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "instaug/mask_tile_ops.hpp"
 #include "instaug/pipeline.hpp"
 
@@ -285,4 +290,13 @@ NB_MODULE(_core, m) {
              "boxes"_a.none(), "row_masks"_a.none(), "row_keypoints"_a.none(), "keypoint_offsets"_a.none(),
              "source_ids"_a, "free_keypoints"_a.none(), "free_ids"_a.none())
         .def("__len__", &instaug::Pipeline::size);
+    m.def(
+        "set_num_threads",
+        [](int n) {
+            cv::setNumThreads(n);
+#ifdef _OPENMP
+            omp_set_num_threads(n > 0 ? n : omp_get_num_procs());
+#endif
+        },
+        "n"_a, "Threads for kernels inside one call (OpenCV and OpenMP); 0 lets them choose.");
 }

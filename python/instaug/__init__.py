@@ -3,6 +3,7 @@
 `import instaug as A` gives the names of albumentationsx's instance-binding API.
 """
 
+from instaug._core import set_num_threads
 from instaug.compose import Compose
 from instaug.geometric import (
     Affine,
@@ -40,4 +41,5 @@ __all__ = [
     "Rotate",
     "SmallestMaxSize",
     "VerticalFlip",
+    "set_num_threads",
 ]
