@@ -37,6 +37,7 @@ reference: $(VENV)/.reference
 
 test: install
 	@$(MAKE) --no-print-directory reference
+	$(VENV)/bin/ruff check python tests bench examples scripts
 	$(PY) -m pytest -q tests
 
 demo: install
@@ -45,9 +46,9 @@ demo: install
 bench: install
 	$(PY) bench/run.py
 
-lint: venv
-	$(PIP) install -q ruff
+lint: install
 	$(VENV)/bin/ruff check python tests bench examples scripts
+	$(VENV)/bin/ruff format --check python tests bench examples scripts
 
 clean:
 	rm -rf build $(VENV) demo.png

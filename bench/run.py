@@ -33,7 +33,16 @@ def ensure_reference() -> None:
 
 def worker(python: str, library: str, objects: int, calls: int) -> dict:
     out = subprocess.run(
-        [python, str(HERE / "worker.py"), "--library", library, "--objects", str(objects), "--calls", str(calls)],
+        [
+            python,
+            str(HERE / "worker.py"),
+            "--library",
+            library,
+            "--objects",
+            str(objects),
+            "--calls",
+            str(calls),
+        ],
         check=True,
         capture_output=True,
         text=True,

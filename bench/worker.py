@@ -43,7 +43,11 @@ def main() -> None:
             results[name] = 1000 * statistics.median(times)
         except Exception as exc:  # a library that cannot run a case reports why
             results[name] = f"error: {type(exc).__name__}: {str(exc)[:120]}"
-    print(json.dumps({"library": args.library, "version": version, "objects": args.objects, "median_ms": results}))
+    print(
+        json.dumps(
+            {"library": args.library, "version": version, "objects": args.objects, "median_ms": results}
+        )
+    )
 
 
 if __name__ == "__main__":

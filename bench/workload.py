@@ -32,12 +32,16 @@ def single_transform_cases(A: Any) -> dict[str, list]:
         "PadIfNeeded 800": [A.PadIfNeeded(min_height=800, min_width=800, p=1.0)],
         "RandomResizedCrop 512": [A.RandomResizedCrop(size=(512, 512), p=1.0)],
         "Affine (seed)": [
-            A.Affine(scale=(0.9, 1.1), rotate=(-10, 10), shear=(-2, 2), translate_percent=(-0.05, 0.05), p=1.0)
+            A.Affine(
+                scale=(0.9, 1.1), rotate=(-10, 10), shear=(-2, 2), translate_percent=(-0.05, 0.05), p=1.0
+            )
         ],
         "Rotate": [A.Rotate(angle_range=(-30, 30), p=1.0)],
         "Perspective (seed)": [A.Perspective(scale=(0.02, 0.05), keep_size=True, p=1.0)],
         "geometric part of the seed pipeline": [
-            A.Affine(scale=(0.9, 1.1), rotate=(-10, 10), shear=(-2, 2), translate_percent=(-0.05, 0.05), p=0.5),
+            A.Affine(
+                scale=(0.9, 1.1), rotate=(-10, 10), shear=(-2, 2), translate_percent=(-0.05, 0.05), p=0.5
+            ),
             A.Perspective(scale=(0.02, 0.05), keep_size=True, p=0.3),
             A.HorizontalFlip(p=0.5),
         ],
@@ -45,12 +49,16 @@ def single_transform_cases(A: Any) -> dict[str, list]:
 
 
 def bbox_params(A: Any) -> Any:
-    return A.BboxParams(coord_format="pascal_voc", label_fields=["class_name"], min_visibility=0.1, min_area=8.0)
+    return A.BboxParams(
+        coord_format="pascal_voc", label_fields=["class_name"], min_visibility=0.1, min_area=8.0
+    )
 
 
 def time_case(A: Any, transforms: list, samples: list, calls: int, warmup: int = 5) -> list[float]:
     """Seconds per call for `calls` calls cycling over the samples (after a warm-up)."""
-    compose = A.Compose(transforms, bbox_params=bbox_params(A), instance_binding=["masks", "bboxes"], seed=137)
+    compose = A.Compose(
+        transforms, bbox_params=bbox_params(A), instance_binding=["masks", "bboxes"], seed=137
+    )
     for i in range(warmup):
         image, instances = samples[i % len(samples)]
         compose(image=image, instances=instances)

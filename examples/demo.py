@@ -13,9 +13,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import scenes  # noqa: E402
-
 import instaug as A  # noqa: E402
+
+import scenes  # noqa: E402
 
 
 def pipeline(seed: int) -> A.Compose:
@@ -23,11 +23,15 @@ def pipeline(seed: int) -> A.Compose:
         [
             A.LongestMaxSize(max_size=640),
             A.PadIfNeeded(min_height=640, min_width=640, border_mode=0, fill=114),
-            A.Affine(scale=(0.9, 1.1), rotate=(-10, 10), shear=(-2, 2), translate_percent=(-0.05, 0.05), p=0.5),
+            A.Affine(
+                scale=(0.9, 1.1), rotate=(-10, 10), shear=(-2, 2), translate_percent=(-0.05, 0.05), p=0.5
+            ),
             A.Perspective(scale=(0.02, 0.05), keep_size=True, p=0.3),
             A.HorizontalFlip(p=0.5),
         ],
-        bbox_params=A.BboxParams(coord_format="pascal_voc", label_fields=["class_name"], min_visibility=0.1, min_area=8),
+        bbox_params=A.BboxParams(
+            coord_format="pascal_voc", label_fields=["class_name"], min_visibility=0.1, min_area=8
+        ),
         instance_binding=["masks", "bboxes"],
         seed=seed,
     )
@@ -77,8 +81,11 @@ def main() -> None:
         transform(image=image, instances=instances)
     elapsed = time.perf_counter() - start
     print(f"wrote {args.out}: first column input, then three augmented samples per scene")
-    print(f"{args.timing_samples / elapsed:.0f} samples/s ({1000 * elapsed / args.timing_samples:.2f} ms/sample, "
-          "one thread, the three sample scenes in turn)")
+    print(
+        f"{args.timing_samples / elapsed:.0f} samples/s "
+        f"({1000 * elapsed / args.timing_samples:.2f} ms/sample, "
+        "one thread, the three sample scenes in turn)"
+    )
 
 
 if __name__ == "__main__":

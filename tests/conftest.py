@@ -29,7 +29,9 @@ def make_scene(rng: np.random.Generator, height: int = 96, width: int = 128, n: 
             shape = (abs(yy - cy) <= ry) & (abs(xx - cx) <= rx)
         owner[shape] = i
     # Colours far apart from each other and from black.
-    colors = np.stack([(40 + 25 * np.arange(n)) % 256, (200 - 19 * np.arange(n)) % 256, 90 + 7 * np.arange(n)], 1)
+    colors = np.stack(
+        [(40 + 25 * np.arange(n)) % 256, (200 - 19 * np.arange(n)) % 256, 90 + 7 * np.arange(n)], 1
+    )
     colors = colors.astype(np.uint8)
     image = np.zeros((height, width, 3), dtype=np.uint8)
     instances = []

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_scene
 
 import instaug
+
+from conftest import make_scene
 
 ref = pytest.importorskip("albumentations", reason="albumentationsx is not installed (make reference)")
 
@@ -26,8 +27,12 @@ def cases(lib):
         "longest_max_size": [lib.LongestMaxSize(max_size=200)],
         "smallest_max_size": [lib.SmallestMaxSize(max_size=50)],
         "pad_if_needed": [lib.PadIfNeeded(min_height=130, min_width=150)],
-        "pad_divisor": [lib.PadIfNeeded(min_height=None, min_width=None, pad_height_divisor=32, pad_width_divisor=50)],
-        "pad_top_left": [lib.PadIfNeeded(min_height=110, min_width=140, position="top_left", fill=(10, 20, 30))],
+        "pad_divisor": [
+            lib.PadIfNeeded(min_height=None, min_width=None, pad_height_divisor=32, pad_width_divisor=50)
+        ],
+        "pad_top_left": [
+            lib.PadIfNeeded(min_height=110, min_width=140, position="top_left", fill=(10, 20, 30))
+        ],
         "affine_scale": [lib.Affine(scale=(1.3, 1.3), p=1.0)],
         "affine_rotate": [lib.Affine(rotate=(25, 25), p=1.0)],
         "affine_shear": [lib.Affine(shear=(12, 12), p=1.0)],
@@ -41,7 +46,9 @@ def cases(lib):
         "rotate": [lib.Rotate(angle_range=(40, 40), p=1.0)],
         "rotate_crop_border": [lib.Rotate(angle_range=(20, 20), crop_border=True, p=1.0)],
         "perspective_zero": [lib.Perspective(scale=(0, 0), p=1.0)],
-        "random_resized_crop_full": [lib.RandomResizedCrop(size=(64, 80), scale=(1.0, 1.0), ratio=(4 / 3, 4 / 3))],
+        "random_resized_crop_full": [
+            lib.RandomResizedCrop(size=(64, 80), scale=(1.0, 1.0), ratio=(4 / 3, 4 / 3))
+        ],
         "chain": [
             lib.HorizontalFlip(p=1.0),
             lib.Crop(x_min=4, y_min=6, x_max=120, y_max=90),
@@ -59,7 +66,11 @@ def run(lib, name, scene, binding, **bbox_kwargs):
         seed=137,
     )
     instances = [
-        {"mask": inst["mask"], "bbox": inst["bbox"], "bbox_labels": {"class_name": inst["bbox_labels"]["class_name"]}}
+        {
+            "mask": inst["mask"],
+            "bbox": inst["bbox"],
+            "bbox_labels": {"class_name": inst["bbox_labels"]["class_name"]},
+        }
         for inst in scene.instances
     ]
     return transform(image=scene.image, instances=instances)

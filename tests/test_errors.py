@@ -89,7 +89,10 @@ def test_keypoint_labels_must_be_dicts_with_one_label_per_keypoint() -> None:
     with pytest.raises(ValueError, match="one label per keypoint"):
         t(image=IMAGE, instances=[dict(inst, keypoint_labels={"kind": ["a"]})])
     with pytest.raises(ValueError, match=r"must be \(K, 2\)"):
-        t(image=IMAGE, instances=[dict(inst, keypoints=np.zeros((2, 3)), keypoint_labels={"kind": ["a", "b"]})])
+        t(
+            image=IMAGE,
+            instances=[dict(inst, keypoints=np.zeros((2, 3)), keypoint_labels={"kind": ["a", "b"]})],
+        )
 
 
 @pytest.mark.parametrize("key", ["masks", "bboxes"])

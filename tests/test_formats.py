@@ -30,14 +30,20 @@ def test_bbox_formats_known_values() -> None:
     box = np.array([[10.0, 5.0, 30.0, 25.0]])
     np.testing.assert_allclose(bboxes_from_absolute(box, "coco", H, W), [[10, 5, 20, 20]])
     np.testing.assert_allclose(bboxes_from_absolute(box, "cxcywh", H, W), [[20, 15, 20, 20]])
-    np.testing.assert_allclose(bboxes_from_absolute(box, "yolo", H, W), [[20 / 80, 15 / 60, 20 / 80, 20 / 60]])
-    np.testing.assert_allclose(bboxes_from_absolute(box, "albumentations", H, W), [[10 / 80, 5 / 60, 30 / 80, 25 / 60]])
+    np.testing.assert_allclose(
+        bboxes_from_absolute(box, "yolo", H, W), [[20 / 80, 15 / 60, 20 / 80, 20 / 60]]
+    )
+    np.testing.assert_allclose(
+        bboxes_from_absolute(box, "albumentations", H, W), [[10 / 80, 5 / 60, 30 / 80, 25 / 60]]
+    )
 
 
 @pytest.mark.parametrize("fmt", BBOX_FORMATS)
 def test_identity_pipeline_returns_boxes_in_their_format(fmt) -> None:
     user = bboxes_from_absolute(ABSOLUTE, fmt, H, W)
-    out = A.Compose([], bbox_params=A.BboxParams(fmt, label_fields=["cls"]))(image=IMAGE, bboxes=user, cls=[1, 2, 3])
+    out = A.Compose([], bbox_params=A.BboxParams(fmt, label_fields=["cls"]))(
+        image=IMAGE, bboxes=user, cls=[1, 2, 3]
+    )
     np.testing.assert_allclose(out["bboxes"], user, atol=1e-5)
     assert out["bboxes"].dtype == np.float32
     assert out["cls"] == [1, 2, 3]
@@ -65,7 +71,9 @@ def test_hflip_conventions() -> None:
 
 
 def test_vflip_conventions() -> None:
-    t = A.Compose([A.VerticalFlip(p=1.0)], bbox_params=A.BboxParams("coco"), keypoint_params=A.KeypointParams("yx"))
+    t = A.Compose(
+        [A.VerticalFlip(p=1.0)], bbox_params=A.BboxParams("coco"), keypoint_params=A.KeypointParams("yx")
+    )
     out = t(image=IMAGE, bboxes=[[10, 5, 20, 20]], keypoints=[[0, 3]])
     np.testing.assert_allclose(out["bboxes"], [[10, H - 25, 20, 20]])
     np.testing.assert_allclose(out["keypoints"], [[H - 1, 3]])
@@ -92,14 +100,17 @@ def test_invisible_free_keypoints_are_removed_with_their_labels() -> None:
     np.testing.assert_allclose(out["keypoints"], [[5, 5]])
     assert out["kind"].tolist() == ["b"]
     kept = A.Compose(
-        [A.Crop(x_min=20, y_min=0, x_max=80, y_max=60)], keypoint_params=A.KeypointParams("xy", remove_invisible=False)
+        [A.Crop(x_min=20, y_min=0, x_max=80, y_max=60)],
+        keypoint_params=A.KeypointParams("xy", remove_invisible=False),
     )(image=IMAGE, keypoints=[[5.0, 5.0]])
     np.testing.assert_allclose(kept["keypoints"], [[-15, 5]])
 
 
 def test_label_mapping_swaps_labels_on_flip() -> None:
     params = A.KeypointParams(
-        "xy", label_fields=["side"], label_mapping={"HorizontalFlip": {"side": {"left": "right", "right": "left"}}}
+        "xy",
+        label_fields=["side"],
+        label_mapping={"HorizontalFlip": {"side": {"left": "right", "right": "left"}}},
     )
     out = A.Compose([A.HorizontalFlip(p=1.0)], keypoint_params=params)(
         image=IMAGE, keypoints=[[1, 1], [2, 2]], side=["left", "right"]

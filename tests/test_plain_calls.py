@@ -14,7 +14,9 @@ RNG = np.random.default_rng(3)
 @pytest.mark.parametrize("shape", [(30, 40), (30, 40, 1), (30, 40, 2), (30, 40, 3), (30, 40, 4)])
 def test_images_keep_dtype_and_layout(dtype, shape) -> None:
     image = (RNG.random(shape) * (255 if dtype == np.uint8 else 1)).astype(dtype)
-    out = A.Compose([A.Affine(rotate=(10, 10), p=1.0), A.Resize(20, 25), A.HorizontalFlip(p=1.0)])(image=image)
+    out = A.Compose([A.Affine(rotate=(10, 10), p=1.0), A.Resize(20, 25), A.HorizontalFlip(p=1.0)])(
+        image=image
+    )
     assert out["image"].dtype == dtype
     assert out["image"].shape == (20, 25, *shape[2:])
 
@@ -88,3 +90,12 @@ def test_params_may_be_dicts() -> None:
     assert isinstance(t.bbox_params, A.BboxParams)
     out = t(image=np.zeros((10, 10, 3), np.uint8), bboxes=[[1, 1, 2, 2]], c=[0])
     np.testing.assert_allclose(out["bboxes"], [[1, 1, 2, 2]])
+
+
+def test_float_images_are_clipped_after_overshooting_kernels() -> None:
+    checker = (np.indices((32, 32)).sum(axis=0) % 2).astype(np.float32)[:, :, None].repeat(3, axis=2)
+    out = A.Compose([A.Resize(height=77, width=53, interpolation=2)])(image=checker)["image"]
+    assert out.min() >= 0.0 and out.max() <= 1.0
+    cubic = A.Resize(height=77, width=53, interpolation=2, mask_interpolation=2)
+    unclipped = A.Compose([cubic])(mask=checker[..., 0] * 5)["mask"]
+    assert unclipped.max() > 5.0  # masks keep the kernel's overshoot

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_scene
 
 import instaug as A
+
+from conftest import make_scene
 
 NEAREST = 0
 
@@ -31,7 +32,9 @@ def random_pipeline(rng: np.random.Generator) -> list:
         ),
         lambda: A.Rotate(angle_range=(-60, 60), interpolation=NEAREST, p=0.7),
         lambda: A.Perspective(scale=(0.05, 0.12), interpolation=NEAREST, p=0.7),
-        lambda: A.Resize(height=int(rng.integers(50, 160)), width=int(rng.integers(50, 160)), interpolation=NEAREST),
+        lambda: A.Resize(
+            height=int(rng.integers(50, 160)), width=int(rng.integers(50, 160)), interpolation=NEAREST
+        ),
         lambda: A.RandomResizedCrop(size=(72, 88), interpolation=NEAREST, p=0.6),
         lambda: A.PadIfNeeded(min_height=120, min_width=150, position="random"),
         lambda: A.LongestMaxSize(max_size=int(rng.integers(60, 200)), interpolation=NEAREST),
@@ -61,7 +64,10 @@ def check_rows(scene, out, source_index: dict[int, dict], slack: float = 0.0) ->
         tol_x = slack * (1 + 0.1 * (x2 - x1))
         tol_y = slack * (1 + 0.1 * (y2 - y1))
         inside = (
-            x1 <= xs.min() + tol_x and y1 <= ys.min() + tol_y and x2 >= xs.max() + 1 - tol_x and y2 >= ys.max() + 1 - tol_y
+            x1 <= xs.min() + tol_x
+            and y1 <= ys.min() + tol_y
+            and x2 >= xs.max() + 1 - tol_x
+            and y2 >= ys.max() + 1 - tol_y
         )
         assert inside, (
             f"row {i}: box {inst['bbox']} does not contain its mask "
@@ -95,7 +101,10 @@ def test_rows_stay_whole_after_random_pipelines(binding: list[str], bbox_from_ma
         )
         instances = scene.instances
         if "keypoints" not in binding:
-            instances = [{k: v for k, v in inst.items() if k not in ("keypoints", "keypoint_labels")} for inst in instances]
+            instances = [
+                {k: v for k, v in inst.items() if k not in ("keypoints", "keypoint_labels")}
+                for inst in instances
+            ]
         out = transform(image=scene.image, instances=instances)
         check_rows(scene, out, {inst["id"]: inst for inst in instances}, slack=0.0 if bbox_from_mask else 2.0)
         ids = [inst["id"] for inst in out["instances"]]

@@ -42,9 +42,7 @@ cv::Mat warp_plane_nearest_constant(const cv::Mat& plane, const GeometricStep& s
     return out;
 }
 
-}  // namespace
-
-cv::Mat transform_plane(const cv::Mat& plane, const GeometricStep& step, bool is_mask) {
+cv::Mat transform_plane_unclipped(const cv::Mat& plane, const GeometricStep& step, bool is_mask) {
     const int interpolation = is_mask ? step.pixels.mask_interpolation : step.pixels.interpolation;
     const cv::Scalar& fill = is_mask ? step.pixels.fill_mask : step.pixels.fill;
     cv::Mat out;
@@ -89,6 +87,26 @@ cv::Mat transform_plane(const cv::Mat& plane, const GeometricStep& step, bool is
                 return r;
             });
     }
+    return out;
+}
+
+
+// float32 images live in [0, 1]; cubic and Lanczos kernels overshoot it, so (as the reference) the
+// result is clipped back. Masks keep their values.
+cv::Mat clip_overshoot(cv::Mat image, int interpolation) {
+    if (image.depth() == CV_32F && (interpolation == kCubic || interpolation == kLanczos4)) {
+        cv::min(image, 1.0, image);
+        cv::max(image, 0.0, image);
+    }
+    return image;
+}
+
+}  // namespace
+
+cv::Mat transform_plane(const cv::Mat& plane, const GeometricStep& step, bool is_mask) {
+    cv::Mat out = transform_plane_unclipped(plane, step, is_mask);
+    if (!is_mask && (step.kind == StepKind::Resize || step.kind == StepKind::Warp))
+        return clip_overshoot(out, step.pixels.interpolation);
     return out;
 }
 

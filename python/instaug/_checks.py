@@ -6,7 +6,13 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-INTERPOLATIONS = {0: "INTER_NEAREST", 1: "INTER_LINEAR", 2: "INTER_CUBIC", 3: "INTER_AREA", 4: "INTER_LANCZOS4"}
+INTERPOLATIONS = {
+    0: "INTER_NEAREST",
+    1: "INTER_LINEAR",
+    2: "INTER_CUBIC",
+    3: "INTER_AREA",
+    4: "INTER_LANCZOS4",
+}
 BORDER_MODES = {
     0: "BORDER_CONSTANT",
     1: "BORDER_REPLICATE",
@@ -55,7 +61,8 @@ def check_xy_range(owner: str, name: str, value: Any, **kwargs: Any) -> dict[str
             raise ValueError(f"{owner}: {name} dict keys must be 'x' and/or 'y', got {sorted(unknown)}")
         neutral = kwargs.pop("neutral")
         return {
-            axis: check_range(owner, f"{name}[{axis!r}]", value.get(axis, neutral), **kwargs) for axis in ("x", "y")
+            axis: check_range(owner, f"{name}[{axis!r}]", value.get(axis, neutral), **kwargs)
+            for axis in ("x", "y")
         }
     kwargs.pop("neutral", None)
     r = check_range(owner, name, value, **kwargs)
@@ -68,7 +75,9 @@ def check_probability(owner: str, p: Any) -> float:
     return float(p)
 
 
-def check_int(owner: str, name: str, value: Any, *, minimum: int | None = None, allow_none: bool = False) -> Any:
+def check_int(
+    owner: str, name: str, value: Any, *, minimum: int | None = None, allow_none: bool = False
+) -> Any:
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -100,7 +109,9 @@ def check_choice(owner: str, name: str, value: Any, choices: Sequence[Any]) -> A
 
 def check_interpolation(owner: str, name: str, value: Any) -> int:
     if isinstance(value, bool) or value not in INTERPOLATIONS:
-        raise ValueError(f"{owner}: {name} must be an OpenCV interpolation flag {INTERPOLATIONS}, got {value!r}")
+        raise ValueError(
+            f"{owner}: {name} must be an OpenCV interpolation flag {INTERPOLATIONS}, got {value!r}"
+        )
     return int(value)
 
 

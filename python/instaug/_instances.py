@@ -23,7 +23,9 @@ def check_binding(
     binding: Any, bbox_params: BboxParams | None, keypoint_params: KeypointParams | None
 ) -> frozenset[str]:
     if isinstance(binding, str) or not isinstance(binding, (list, tuple, set, frozenset)):
-        raise ValueError(f"instance_binding must be a list of target names from {list(BINDABLE)}, got {binding!r}")
+        raise ValueError(
+            f"instance_binding must be a list of target names from {list(BINDABLE)}, got {binding!r}"
+        )
     targets = frozenset(binding)
     unknown = sorted(t for t in targets if t not in BINDABLE)
     if unknown:
@@ -49,14 +51,19 @@ def _check_labels(
     labels = instance[key]
     if not isinstance(labels, dict):
         raise TypeError(
-            f"instances[{index}][{key!r}] must be a dict keyed by label field {fields}, got {type(labels).__name__}"
+            f"instances[{index}][{key!r}] must be a dict keyed by label field {fields}, "
+            f"got {type(labels).__name__}"
         )
     for field in fields:
         if field not in labels:
             raise ValueError(f"instances[{index}][{key!r}] is missing label field {field!r}")
         if length is not None:
             value = labels[field]
-            if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)) or len(value) != length:
+            if (
+                isinstance(value, (str, bytes))
+                or not isinstance(value, (Sequence, np.ndarray))
+                or len(value) != length
+            ):
                 raise ValueError(
                     f"instances[{index}][{key!r}][{field!r}] must list one label per keypoint ({length}), "
                     f"got {value!r}"
@@ -119,9 +126,15 @@ class BoundInstances:
                 offsets[i + 1] = offsets[i] + len(kps)
                 _check_labels(inst, "keypoint_labels", keypoint_params.label_fields, i, len(kps))  # type: ignore[union-attr]
         if self.has_masks and len({m.dtype for m in masks}) > 1:
-            raise ValueError(f"instances' masks must share one dtype, got {sorted({str(m.dtype) for m in masks})}")
+            raise ValueError(
+                f"instances' masks must share one dtype, got {sorted({str(m.dtype) for m in masks})}"
+            )
         self.masks = masks
-        self.boxes = prepare_boxes(boxes, bbox_params, height, width, "instances[*]['bbox']") if self.has_boxes else None
+        self.boxes = (
+            prepare_boxes(boxes, bbox_params, height, width, "instances[*]['bbox']")
+            if self.has_boxes
+            else None
+        )
         if self.has_keypoints:
             stacked = np.concatenate(keypoint_rows) if keypoint_rows else np.zeros((0, kp_width))
             self.keypoints: np.ndarray | None = prepare_keypoints(stacked, keypoint_params)  # type: ignore[arg-type]

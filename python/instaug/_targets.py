@@ -41,7 +41,9 @@ def check_mask_plane(mask: Any, name: str, height: int, width: int) -> np.ndarra
     if mask.dtype.kind not in _MASK_KINDS:
         raise ValueError(f"{name} must have an integer, bool or float dtype, got {mask.dtype}")
     if mask.ndim not in (2, 3) or mask.shape[:2] != (height, width):
-        raise ValueError(f"{name} must be ({height}, {width}) or ({height}, {width}, C), got shape {mask.shape}")
+        raise ValueError(
+            f"{name} must be ({height}, {width}) or ({height}, {width}, C), got shape {mask.shape}"
+        )
     return packed(mask)
 
 
@@ -54,7 +56,9 @@ def check_instance_mask(mask: Any, where: str, height: int, width: int) -> np.nd
     if mask.ndim == 3 and mask.shape[2] == 1:
         mask = mask[:, :, 0]
     if mask.ndim != 2 or mask.shape != (height, width):
-        raise ValueError(f"{where} must be ({height}, {width}) or ({height}, {width}, 1), got shape {mask.shape}")
+        raise ValueError(
+            f"{where} must be ({height}, {width}) or ({height}, {width}, 1), got shape {mask.shape}"
+        )
     return mask
 
 

@@ -77,17 +77,23 @@ class Compose:
             raise ValueError(f"Compose: p must be a number in [0, 1], got {p!r}")
         self.transforms = list(transforms)
         self.bbox_params: BboxParams | None = _as_params(bbox_params, BboxParams, "bbox_params")
-        self.keypoint_params: KeypointParams | None = _as_params(keypoint_params, KeypointParams, "keypoint_params")
+        self.keypoint_params: KeypointParams | None = _as_params(
+            keypoint_params, KeypointParams, "keypoint_params"
+        )
         self.p = float(p)
         self.is_check_shapes = bool(is_check_shapes)
         self.instance_binding = (
-            None if instance_binding is None else check_binding(instance_binding, self.bbox_params, self.keypoint_params)
+            None
+            if instance_binding is None
+            else check_binding(instance_binding, self.bbox_params, self.keypoint_params)
         )
         if self.instance_binding and "keypoints" in self.instance_binding:
             self.keypoint_params = self.keypoint_params.bound_copy()  # type: ignore[union-attr]
         box_config = self.bbox_params.core_config() if self.bbox_params else {}
         kp_config = self.keypoint_params.core_config() if self.keypoint_params else {}
-        self._pipeline = _core.Pipeline([t.core_spec() for t in self.transforms], box_config, kp_config, self.p)
+        self._pipeline = _core.Pipeline(
+            [t.core_spec() for t in self.transforms], box_config, kp_config, self.p
+        )
         self._lock = threading.Lock()
         self.set_random_seed(seed)
 
@@ -109,12 +115,15 @@ class Compose:
 
     def __call__(self, *args: Any, **data: Any) -> dict[str, Any]:
         if args:
-            raise TypeError("Compose takes keyword arguments only, e.g. transform(image=image, instances=...)")
+            raise TypeError(
+                "Compose takes keyword arguments only, e.g. transform(image=image, instances=...)"
+            )
         return _Call(self, data).run(self._next_call_seed())
 
     def __repr__(self) -> str:
         inner = ",\n  ".join(repr(t) for t in self.transforms)
-        return f"Compose([\n  {inner}\n], bbox_params={self.bbox_params}, keypoint_params={self.keypoint_params})"
+        params = f"bbox_params={self.bbox_params}, keypoint_params={self.keypoint_params}"
+        return f"Compose([\n  {inner}\n], {params})"
 
 
 class _Call:
@@ -156,8 +165,12 @@ class _Call:
         if "masks" in data and data["masks"] is not None and not self.use_instances:
             masks = data["masks"]
             if isinstance(masks, np.ndarray) and masks.ndim != 3:
-                raise ValueError(f"masks must be (N, H, W) or a list of (H, W) arrays, got shape {masks.shape}")
-            return [check_mask_plane(m, f"masks[{i}]", self.height, self.width) for i, m in enumerate(masks)], "masks"
+                raise ValueError(
+                    f"masks must be (N, H, W) or a list of (H, W) arrays, got shape {masks.shape}"
+                )
+            return [
+                check_mask_plane(m, f"masks[{i}]", self.height, self.width) for i, m in enumerate(masks)
+            ], "masks"
         return [], None
 
     def _plain_boxes(self) -> np.ndarray | None:
@@ -172,7 +185,8 @@ class _Call:
                 raise ValueError(f"label field {field!r} of BboxParams is missing from the call")
             if len(self.data[field]) != len(self.plain_boxes):
                 raise ValueError(
-                    f"label field {field!r} has {len(self.data[field])} labels for {len(self.plain_boxes)} bboxes"
+                    f"label field {field!r} has {len(self.data[field])} labels for "
+                    f"{len(self.plain_boxes)} bboxes"
                 )
         return prepare_boxes(self.plain_boxes, params, self.height, self.width, "bboxes")
 
@@ -283,7 +297,9 @@ class _Call:
             params = compose.bbox_params
             boxes = bboxes_from_absolute(result["boxes"], params.coord_format, height, width)  # type: ignore[union-attr]
             extra = self.plain_boxes[ids, 4:]
-            out["bboxes"] = np.concatenate([boxes, extra.astype(np.float32)], axis=1) if extra.shape[1] else boxes
+            out["bboxes"] = (
+                np.concatenate([boxes, extra.astype(np.float32)], axis=1) if extra.shape[1] else boxes
+            )
             for field in params.label_fields:  # type: ignore[union-attr]
                 out[field] = _gather(data[field], ids)
         if "keypoints" in data and not self.use_instances:
@@ -291,7 +307,9 @@ class _Call:
             kp_ids = result["free_ids"]
             points = keypoints_from_internal(result["free_keypoints"], kp.coord_format, kp.angle_in_degrees)  # type: ignore[union-attr]
             extra = self.plain_keypoints[kp_ids, len(kp.coord_format) :]  # type: ignore[union-attr]
-            out["keypoints"] = np.concatenate([points, extra.astype(np.float32)], axis=1) if extra.shape[1] else points
+            out["keypoints"] = (
+                np.concatenate([points, extra.astype(np.float32)], axis=1) if extra.shape[1] else points
+            )
             for field in kp.label_fields:  # type: ignore[union-attr]
                 labels = _gather(data[field], kp_ids)
                 out[field] = self._remap_field(field, labels) if mapper is not None else labels

@@ -62,7 +62,9 @@ class RandomCrop(_PaddedCrop):
         self.height = check_int(self._owner, "height", height, minimum=1)
         self.width = check_int(self._owner, "width", width, minimum=1)
         self._numbers.update(height=self.height, width=self.width)
-        self._set_crop_padding(pad_if_needed, pad_position, border_mode=border_mode, fill=fill, fill_mask=fill_mask)
+        self._set_crop_padding(
+            pad_if_needed, pad_position, border_mode=border_mode, fill=fill, fill_mask=fill_mask
+        )
 
 
 class CenterCrop(_PaddedCrop):
@@ -83,7 +85,9 @@ class CenterCrop(_PaddedCrop):
         self.height = check_int(self._owner, "height", height, minimum=1)
         self.width = check_int(self._owner, "width", width, minimum=1)
         self._numbers.update(height=self.height, width=self.width)
-        self._set_crop_padding(pad_if_needed, pad_position, border_mode=border_mode, fill=fill, fill_mask=fill_mask)
+        self._set_crop_padding(
+            pad_if_needed, pad_position, border_mode=border_mode, fill=fill, fill_mask=fill_mask
+        )
 
 
 class Crop(_PaddedCrop):
@@ -113,7 +117,9 @@ class Crop(_PaddedCrop):
         if self.y_max <= self.y_min:
             raise ValueError(f"{owner}: y_max must be greater than y_min, got y_min={y_min}, y_max={y_max}")
         self._numbers.update(x_min=self.x_min, y_min=self.y_min, x_max=self.x_max, y_max=self.y_max)
-        self._set_crop_padding(pad_if_needed, pad_position, border_mode=border_mode, fill=fill, fill_mask=fill_mask)
+        self._set_crop_padding(
+            pad_if_needed, pad_position, border_mode=border_mode, fill=fill, fill_mask=fill_mask
+        )
 
 
 class _Resizing(BaseTransform):
@@ -149,7 +155,9 @@ class RandomResizedCrop(_Resizing):
             or len(size) != 2
             or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in size)
         ):
-            raise ValueError(f"{owner}: size must be a (height, width) tuple of positive integers, got {size!r}")
+            raise ValueError(
+                f"{owner}: size must be a (height, width) tuple of positive integers, got {size!r}"
+            )
         self.size = (int(size[0]), int(size[1]))
         self.scale = check_range(owner, "scale", scale, low=0.0, high=1.0)
         if self.scale[1] <= 0:
@@ -195,15 +203,20 @@ class _MaxSize(_Resizing):
         if max_size is not None:
             choices = [max_size] if isinstance(max_size, int) and not isinstance(max_size, bool) else max_size
             if not isinstance(choices, (list, tuple)) or not choices:
-                raise ValueError(f"{owner}: max_size must be an integer or a list of integers, got {max_size!r}")
-            self.max_size = max_size
-            self._vectors["max_size"] = [
-                float(check_int(owner, "max_size", v, minimum=1)) for v in choices
-            ]
-        else:
-            if not isinstance(max_size_hw, (tuple, list)) or len(max_size_hw) != 2 or max_size_hw == (None, None):
                 raise ValueError(
-                    f"{owner}: max_size_hw must be (height, width) with at least one integer, got {max_size_hw!r}"
+                    f"{owner}: max_size must be an integer or a list of integers, got {max_size!r}"
+                )
+            self.max_size = max_size
+            self._vectors["max_size"] = [float(check_int(owner, "max_size", v, minimum=1)) for v in choices]
+        else:
+            if (
+                not isinstance(max_size_hw, (tuple, list))
+                or len(max_size_hw) != 2
+                or max_size_hw == (None, None)
+            ):
+                raise ValueError(
+                    f"{owner}: max_size_hw must be (height, width) with at least one integer, "
+                    f"got {max_size_hw!r}"
                 )
             hw = [check_int(owner, "max_size_hw", v, minimum=1, allow_none=True) for v in max_size_hw]
             self.max_size_hw = tuple(hw)
@@ -242,8 +255,12 @@ class PadIfNeeded(BaseTransform):
             raise ValueError(f"{owner}: exactly one of min_width and pad_width_divisor must be set")
         self.min_height = check_int(owner, "min_height", min_height, minimum=1, allow_none=True)
         self.min_width = check_int(owner, "min_width", min_width, minimum=1, allow_none=True)
-        self.pad_height_divisor = check_int(owner, "pad_height_divisor", pad_height_divisor, minimum=1, allow_none=True)
-        self.pad_width_divisor = check_int(owner, "pad_width_divisor", pad_width_divisor, minimum=1, allow_none=True)
+        self.pad_height_divisor = check_int(
+            owner, "pad_height_divisor", pad_height_divisor, minimum=1, allow_none=True
+        )
+        self.pad_width_divisor = check_int(
+            owner, "pad_width_divisor", pad_width_divisor, minimum=1, allow_none=True
+        )
         self.position = check_choice(owner, "position", position, PAD_POSITIONS)
         for key in ("min_height", "min_width", "pad_height_divisor", "pad_width_divisor"):
             value = getattr(self, key)
@@ -279,7 +296,9 @@ class Affine(BaseTransform):
         self.scale = check_xy_range(owner, "scale", scale, low=1e-6, neutral=(1.0, 1.0))
         self.keep_ratio = check_bool(owner, "keep_ratio", keep_ratio)
         if self.keep_ratio and self.scale["x"] != self.scale["y"]:
-            raise ValueError(f"{owner}: with keep_ratio=True the x and y ranges of scale must be equal, got {scale!r}")
+            raise ValueError(
+                f"{owner}: with keep_ratio=True the x and y ranges of scale must be equal, got {scale!r}"
+            )
         if translate_percent is not None and translate_px is not None:
             raise ValueError(f"{owner}: set at most one of translate_percent and translate_px")
         self.translate_percent = (
@@ -313,7 +332,9 @@ class Affine(BaseTransform):
         if translate is not None:
             self._vectors.update(translate_x=list(translate["x"]), translate_y=list(translate["y"]))
         self._numbers.update(
-            fit_output=float(self.fit_output), keep_ratio=float(self.keep_ratio), balanced_scale=float(balanced_scale)
+            fit_output=float(self.fit_output),
+            keep_ratio=float(self.keep_ratio),
+            balanced_scale=float(balanced_scale),
         )
         self._set_pixels(
             interpolation=interpolation,

@@ -47,7 +47,9 @@ class BboxParams:
     ) -> None:
         owner = "BboxParams"
         if coord_format not in BBOX_FORMATS:
-            raise ValueError(f"{owner}: coord_format must be one of {list(BBOX_FORMATS)}, got {coord_format!r}")
+            raise ValueError(
+                f"{owner}: coord_format must be one of {list(BBOX_FORMATS)}, got {coord_format!r}"
+            )
         self.coord_format = coord_format
         self.label_fields = _check_label_fields(owner, label_fields)
         self.min_area = check_number(owner, "min_area", min_area, minimum=0)
@@ -100,7 +102,9 @@ class KeypointParams:
     ) -> None:
         owner = "KeypointParams"
         if coord_format not in KEYPOINT_FORMATS:
-            raise ValueError(f"{owner}: coord_format must be one of {list(KEYPOINT_FORMATS)}, got {coord_format!r}")
+            raise ValueError(
+                f"{owner}: coord_format must be one of {list(KEYPOINT_FORMATS)}, got {coord_format!r}"
+            )
         self.coord_format = coord_format
         self.label_fields = _check_label_fields(owner, label_fields)
         self.remove_invisible = check_bool(owner, "remove_invisible", remove_invisible)

@@ -47,7 +47,9 @@ class BaseTransform:
             mask_interpolation=self.mask_interpolation,
             border_mode=self.border_mode,
         )
-        self._vectors.update(fill=check_fill(owner, "fill", fill), fill_mask=check_fill(owner, "fill_mask", fill_mask))
+        self._vectors.update(
+            fill=check_fill(owner, "fill", fill), fill_mask=check_fill(owner, "fill_mask", fill_mask)
+        )
 
     def core_spec(self) -> CoreSpec:
         return (type(self).__name__, self.p, dict(self._numbers), dict(self._vectors), dict(self._strings))
