@@ -56,6 +56,7 @@ def main() -> None:
     parser.add_argument("--timing-samples", type=int, default=300)
     args = parser.parse_args()
 
+    A.set_num_threads(1)
     rng = np.random.default_rng(0)
     samples = [scenes.coins(), scenes.synthetic(rng, 12, 480), scenes.synthetic(rng, 40, 640)]
     transform = pipeline(seed=137)

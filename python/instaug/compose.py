@@ -180,14 +180,7 @@ class _Call:
         if params is None:
             raise ValueError("bboxes= needs Compose(bbox_params=BboxParams(...))")
         self.plain_boxes = as_float_rows(self.data["bboxes"], "bboxes", 4)
-        for field in params.label_fields:
-            if field not in self.data:
-                raise ValueError(f"label field {field!r} of BboxParams is missing from the call")
-            if len(self.data[field]) != len(self.plain_boxes):
-                raise ValueError(
-                    f"label field {field!r} has {len(self.data[field])} labels for "
-                    f"{len(self.plain_boxes)} bboxes"
-                )
+        self._check_label_lists(params.label_fields, "BboxParams", len(self.plain_boxes), "bboxes")
         return prepare_boxes(self.plain_boxes, params, self.height, self.width, "bboxes")
 
     def _plain_keypoints(self) -> np.ndarray | None:
@@ -197,15 +190,16 @@ class _Call:
         if params is None:
             raise ValueError("keypoints= needs Compose(keypoint_params=KeypointParams(...))")
         self.plain_keypoints = as_float_rows(self.data["keypoints"], "keypoints", len(params.coord_format))
-        for field in params.label_fields:
-            if field not in self.data:
-                raise ValueError(f"label field {field!r} of KeypointParams is missing from the call")
-            if len(self.data[field]) != len(self.plain_keypoints):
-                raise ValueError(
-                    f"label field {field!r} has {len(self.data[field])} labels for "
-                    f"{len(self.plain_keypoints)} keypoints"
-                )
+        self._check_label_lists(params.label_fields, "KeypointParams", len(self.plain_keypoints), "keypoints")
         return prepare_keypoints(self.plain_keypoints, params)
+
+    def _check_label_lists(self, fields: list[str], owner: str, count: int, what: str) -> None:
+        for field in fields:
+            if field not in self.data:
+                raise ValueError(f"label field {field!r} of {owner} is missing from the call")
+            given = len(self.data[field])
+            if given != count:
+                raise ValueError(f"label field {field!r} has {given} labels for {count} {what}")
 
     def _check_wide_masks(self, dtypes: list[np.dtype]) -> None:
         if any(d.itemsize == 8 and d.kind in "iu" for d in dtypes) and any(

@@ -44,50 +44,33 @@ class _PaddedCrop(BaseTransform):
         self._set_pixels(**pixels)
 
 
-class RandomCrop(_PaddedCrop):
+class _SizedCrop(_PaddedCrop):
+    def __init__(
+        self,
+        height: int,
+        width: int,
+        pad_if_needed: bool = False,
+        pad_position: str = "center",
+        border_mode: int = 0,
+        fill: Any = 0.0,
+        fill_mask: Any = 0.0,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(p)
+        self.height = check_int(self._owner, "height", height, minimum=1)
+        self.width = check_int(self._owner, "width", width, minimum=1)
+        self._numbers.update(height=self.height, width=self.width)
+        self._set_crop_padding(
+            pad_if_needed, pad_position, border_mode=border_mode, fill=fill, fill_mask=fill_mask
+        )
+
+
+class RandomCrop(_SizedCrop):
     """Crop a random height x width window (padding first when pad_if_needed)."""
 
-    def __init__(
-        self,
-        height: int,
-        width: int,
-        pad_if_needed: bool = False,
-        pad_position: str = "center",
-        border_mode: int = 0,
-        fill: Any = 0.0,
-        fill_mask: Any = 0.0,
-        p: float = 1.0,
-    ) -> None:
-        super().__init__(p)
-        self.height = check_int(self._owner, "height", height, minimum=1)
-        self.width = check_int(self._owner, "width", width, minimum=1)
-        self._numbers.update(height=self.height, width=self.width)
-        self._set_crop_padding(
-            pad_if_needed, pad_position, border_mode=border_mode, fill=fill, fill_mask=fill_mask
-        )
 
-
-class CenterCrop(_PaddedCrop):
+class CenterCrop(_SizedCrop):
     """Crop the central height x width window (padding first when pad_if_needed)."""
-
-    def __init__(
-        self,
-        height: int,
-        width: int,
-        pad_if_needed: bool = False,
-        pad_position: str = "center",
-        border_mode: int = 0,
-        fill: Any = 0.0,
-        fill_mask: Any = 0.0,
-        p: float = 1.0,
-    ) -> None:
-        super().__init__(p)
-        self.height = check_int(self._owner, "height", height, minimum=1)
-        self.width = check_int(self._owner, "width", width, minimum=1)
-        self._numbers.update(height=self.height, width=self.width)
-        self._set_crop_padding(
-            pad_if_needed, pad_position, border_mode=border_mode, fill=fill, fill_mask=fill_mask
-        )
 
 
 class Crop(_PaddedCrop):
