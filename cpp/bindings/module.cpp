@@ -22,6 +22,7 @@
 #endif
 
 #include "instaug/mask_tile_ops.hpp"
+#include "instaug/mix_item.hpp"
 #include "instaug/pipeline.hpp"
 
 namespace nb = nanobind;
@@ -31,6 +32,12 @@ using instaug::kKeypointColumns;
 namespace {
 
 using AnyArray = nb::ndarray<nb::device::cpu>;
+using Rows2D = nb::ndarray<const double, nb::ndim<2>, nb::c_contig>;
+using Ids = nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig>;
+// A Mosaic neighbour or CopyAndPaste donor: image, plain mask, instance mask planes, boxes,
+// keypoints, keypoint offsets, source ids.
+using ItemTuple = std::tuple<AnyArray, std::optional<AnyArray>, std::vector<AnyArray>, std::optional<Rows2D>,
+                             std::optional<Rows2D>, std::optional<Ids>, Ids>;
 using SpecTuple = std::tuple<std::string, double, std::map<std::string, double>,
                              std::map<std::string, std::vector<double>>, std::map<std::string, std::string>>;
 
@@ -101,6 +108,50 @@ nb::object vector_to_numpy(std::vector<T>&& v, std::vector<size_t> shape) {
 }
 
 
+instaug::MaskPlaneView plane_view(const AnyArray& m, const char* what) {
+    if (m.ndim() != 2) throw std::invalid_argument(std::string(what) + ": instance masks must be 2-D");
+    instaug::MaskPlaneView v;
+    v.data = static_cast<const uint8_t*>(m.data());
+    v.height = static_cast<int>(m.shape(0));
+    v.width = static_cast<int>(m.shape(1));
+    v.element_bytes = static_cast<int>(m.itemsize());
+    v.row_stride = m.stride(0) * v.element_bytes;
+    v.col_stride = m.stride(1) * v.element_bytes;
+    cv_depth_channels(m.dtype(), 1, v.cv_type);
+    return v;
+}
+
+instaug::MixItem make_item(const ItemTuple& t, const std::string& key, std::size_t index) {
+    const auto& [image, semantic, masks, boxes, keypoints, offsets, ids] = t;
+    const std::string where = key + "[" + std::to_string(index) + "]";
+    instaug::MixItem item;
+    item.image = wrap_plane(image, where.c_str());
+    if (semantic) item.semantic_mask = wrap_plane(*semantic, where.c_str());
+    const size_t n = ids.shape(0);
+    item.source_ids.assign(ids.data(), ids.data() + n);
+    for (const auto& m : masks) {
+        item.masks.push_back(plane_view(m, where.c_str()));
+        if (item.masks.back().width != item.image.cols || item.masks.back().height != item.image.rows)
+            throw std::invalid_argument(where + ": masks must have the item image's height and width");
+    }
+    if (!item.masks.empty() && item.masks.size() != n)
+        throw std::invalid_argument(where + ": one mask per object expected");
+    if (boxes) {
+        if (boxes->shape(0) != n || boxes->shape(1) != 4) throw std::invalid_argument(where + ": boxes must be (N, 4)");
+        item.boxes.resize(n);
+        std::memcpy(item.boxes.data(), boxes->data(), n * 4 * sizeof(double));
+    }
+    if (keypoints) {
+        if (!offsets || offsets->shape(0) != n + 1 || keypoints->shape(1) != kKeypointColumns)
+            throw std::invalid_argument(where + ": keypoints need (M, 5) values and N + 1 offsets");
+        item.keypoints.assign(keypoints->data(), keypoints->data() + keypoints->size());
+        item.keypoint_offsets.assign(offsets->data(), offsets->data() + n + 1);
+    } else {
+        item.keypoint_offsets.assign(n + 1, 0);
+    }
+    return item;
+}
+
 nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int width, int height,
                       std::optional<AnyArray> image, std::vector<AnyArray> mask_planes,
                       std::optional<nb::ndarray<const double, nb::ndim<2>, nb::c_contig>> boxes,
@@ -109,7 +160,8 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
                       std::optional<nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig>> keypoint_offsets,
                       nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig> source_ids,
                       std::optional<nb::ndarray<const double, nb::ndim<2>, nb::c_contig>> free_keypoints,
-                      std::optional<nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig>> free_ids) {
+                      std::optional<nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig>> free_ids,
+                      const std::map<std::string, std::vector<ItemTuple>>& metadata) {
     instaug::Sample sample;
     sample.width = width;
     sample.height = height;
@@ -152,6 +204,19 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
                 if (m.dtype() != mask_dtype) throw std::invalid_argument("instance masks must share one dtype");
         }
     }
+    instaug::Metadata items;
+    for (const auto& [key, list] : metadata) {
+        auto& out_list = items[key];
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            out_list.push_back(make_item(list[i], key, i));
+            const auto& masks = std::get<2>(list[i]);
+            if (row_masks && n == 0 && !masks.empty() && mask_dtype == nb::dtype<uint8_t>()) {
+                mask_dtype = masks[0].dtype();
+                cv_depth_channels(mask_dtype, 1, mask_type);
+            }
+        }
+    }
+    rows.mask_type = mask_type;
     if (row_keypoints) {
         if (!keypoint_offsets || keypoint_offsets->shape(0) != n + 1 || row_keypoints->shape(1) != kKeypointColumns)
             throw std::invalid_argument("keypoints need (M, 5) values and N + 1 offsets");
@@ -186,7 +251,7 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
                                                          static_cast<int>(item), mask_type);
             }
         }
-        pipeline.run(sample, call_seed);
+        pipeline.run(sample, call_seed, items);
         if (rows.has_masks) {
             const size_t elem = CV_ELEM_SIZE(mask_type);
             const size_t plane_bytes = static_cast<size_t>(sample.width) * sample.height * elem;
@@ -288,7 +353,7 @@ NB_MODULE(_core, m) {
              "specs"_a, "box_config"_a, "keypoint_config"_a, "p"_a)
         .def("run", &run_pipeline, "call_seed"_a, "width"_a, "height"_a, "image"_a.none(), "mask_planes"_a,
              "boxes"_a.none(), "row_masks"_a.none(), "row_keypoints"_a.none(), "keypoint_offsets"_a.none(),
-             "source_ids"_a, "free_keypoints"_a.none(), "free_ids"_a.none())
+             "source_ids"_a, "free_keypoints"_a.none(), "free_ids"_a.none(), "metadata"_a)
         .def("__len__", &instaug::Pipeline::size);
     m.def(
         "set_num_threads",

@@ -80,7 +80,8 @@ MaskTile resample_tile(const MaskTile& tile, const GeometricStep& step) {
     out.x0 = rect.x;
     out.y0 = rect.y;
     out.data = cv::Mat::zeros(rect.height, rect.width, tile.data.type());
-    if (step.pixels.mask_interpolation == kNearest) {
+    const int interpolation = step.tile_interpolation >= 0 ? step.tile_interpolation : step.pixels.mask_interpolation;
+    if (interpolation == kNearest) {
         const PlainView src{const_cast<uint8_t*>(tile.data.ptr<uint8_t>()), tile.width(), tile.height(),
                             static_cast<std::ptrdiff_t>(tile.data.step[0]), static_cast<int>(tile.data.elemSize())};
         PlainView dst{out.data.ptr<uint8_t>(), rect.width, rect.height, static_cast<std::ptrdiff_t>(out.data.step[0]),
@@ -98,11 +99,11 @@ MaskTile resample_tile(const MaskTile& tile, const GeometricStep& step) {
         if (!native) tile.data.convertTo(src, CV_32F);
         cv::Mat warped;
         if (step.perspective)
-            cv::warpPerspective(src, warped, cv::Mat(local), rect.size(), step.pixels.mask_interpolation,
-                                cv::BORDER_CONSTANT, cv::Scalar::all(0));
+            cv::warpPerspective(src, warped, cv::Mat(local), rect.size(), interpolation, cv::BORDER_CONSTANT,
+                                cv::Scalar::all(0));
         else
-            cv::warpAffine(src, warped, cv::Mat(local).rowRange(0, 2), rect.size(),
-                           step.pixels.mask_interpolation, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+            cv::warpAffine(src, warped, cv::Mat(local).rowRange(0, 2), rect.size(), interpolation,
+                           cv::BORDER_CONSTANT, cv::Scalar::all(0));
         if (!native) warped.convertTo(out.data, tile.data.type());
         else out.data = warped;
     }

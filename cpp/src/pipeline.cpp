@@ -2,15 +2,28 @@
 
 #include "instaug/geometric_step.hpp"
 #include "instaug/mask_tile_ops.hpp"
+#include "instaug/mixing.hpp"
 #include "instaug/random.hpp"
 #include "instaug/transforms.hpp"
 
 namespace instaug {
+namespace {
+
+bool is_mixing(const TransformSpec& t) { return t.name == "Mosaic" || t.name == "CopyAndPaste"; }
+
+const std::vector<MixItem>& items_for(const Metadata& metadata, const TransformSpec& spec) {
+    static const std::vector<MixItem> none;
+    auto it = metadata.find(spec.string_or("metadata_key", ""));
+    return it == metadata.end() ? none : it->second;
+}
+
+}  // namespace
 
 Pipeline::Pipeline(std::vector<TransformSpec> transforms, BoxConfig boxes, KeypointConfig keypoints, double p)
     : transforms_(std::move(transforms)), boxes_(boxes), keypoints_(keypoints), p_(p) {
     for (const auto& t : transforms_)
-        if (!is_known_transform(t.name)) throw std::invalid_argument("unknown transform '" + t.name + "'");
+        if (!is_known_transform(t.name) && !is_mixing(t))
+            throw std::invalid_argument("unknown transform '" + t.name + "'");
 }
 
 void Pipeline::refit_boxes_to_masks(Sample& sample) const {
@@ -39,7 +52,7 @@ void Pipeline::filter_free_keypoints(Sample& sample) const {
     kps.compact(keep);
 }
 
-void Pipeline::run(Sample& sample, uint64_t call_seed) const {
+void Pipeline::run(Sample& sample, uint64_t call_seed, const Metadata& metadata) const {
     Random rng(call_seed);
     InstanceTable& rows = sample.rows;
     if (boxes_.filter_invalid_on_input && rows.has_boxes) {
@@ -51,10 +64,16 @@ void Pipeline::run(Sample& sample, uint64_t call_seed) const {
         for (std::size_t t = 0; t < transforms_.size(); ++t) {
             const TransformSpec& spec = transforms_[t];
             if (!rng.chance(spec.p)) continue;
-            for (const GeometricStep& step : sample_transform_steps(spec, rng, sample.width, sample.height)) {
-                apply_step(sample, step);
-                if (step.drops_boxes_outside && rows.has_boxes)
-                    rows.compact(boxes_touching_canvas(rows.boxes, sample.width, sample.height));
+            if (spec.name == "Mosaic") {
+                apply_mosaic(sample, spec, rng, items_for(metadata, spec), boxes_.rules);
+            } else if (spec.name == "CopyAndPaste") {
+                apply_copy_paste(sample, spec, rng, items_for(metadata, spec));
+            } else {
+                for (const GeometricStep& step : sample_transform_steps(spec, rng, sample.width, sample.height)) {
+                    apply_step(sample, step);
+                    if (step.drops_boxes_outside && rows.has_boxes)
+                        rows.compact(boxes_touching_canvas(rows.boxes, sample.width, sample.height));
+                }
             }
             sample.applied_transforms.push_back(static_cast<int>(t));
             if (boxes_.check_each_transform) filter_rows(sample);

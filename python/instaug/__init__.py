@@ -20,6 +20,7 @@ from instaug.geometric import (
     SmallestMaxSize,
     VerticalFlip,
 )
+from instaug.mixing import CopyAndPaste, Mosaic
 from instaug.params import BboxParams, KeypointParams
 
 __version__ = "0.1.0"
@@ -29,10 +30,12 @@ __all__ = [
     "BboxParams",
     "CenterCrop",
     "Compose",
+    "CopyAndPaste",
     "Crop",
     "HorizontalFlip",
     "KeypointParams",
     "LongestMaxSize",
+    "Mosaic",
     "PadIfNeeded",
     "Perspective",
     "RandomCrop",

@@ -85,6 +85,7 @@ class BoundInstances:
         if not isinstance(instances, (list, tuple)):
             raise TypeError(f"instances must be a list of dicts, got {type(instances).__name__}")
         self.instances = instances
+        self.templates: list[dict[str, Any]] = list(instances)  # grows with rows that mixing brings
         self.binding = binding
         self.bbox_params = bbox_params
         self.keypoint_params = keypoint_params
@@ -144,6 +145,11 @@ class BoundInstances:
             self.offsets = None
         self.source_ids = np.arange(n, dtype=np.int64)
 
+    def _channel_axis(self, source: int) -> bool:
+        """(H, W, 1) masks come back (H, W, 1); rows from mixing follow the first instance."""
+        axes = self.mask_has_channel_axis
+        return axes[source] if source < len(axes) else bool(axes and axes[0])
+
     def mask_dtype(self) -> np.dtype | None:
         return self.masks[0].dtype if self.masks else None
 
@@ -165,11 +171,11 @@ class BoundInstances:
             offsets = result["keypoint_offsets"]
         out: list[dict[str, Any]] = []
         for row, source in enumerate(ids.tolist()):
-            inst = dict(self.instances[source])  # extra keys and labels: the caller's own objects
+            inst = dict(self.templates[source])  # extra keys and labels: the caller's own objects
             if boxes is not None:
                 inst["bbox"] = boxes[row]
             if masks is not None:
-                inst["mask"] = masks[row][:, :, None] if self.mask_has_channel_axis[source] else masks[row]
+                inst["mask"] = masks[row][:, :, None] if self._channel_axis(source) else masks[row]
             if self.has_keypoints:
                 inst["keypoints"] = points[offsets[row] : offsets[row + 1]]
                 if "keypoint_labels" in inst and mapped_keypoint_labels is not None:

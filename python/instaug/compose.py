@@ -11,8 +11,10 @@ import numpy as np
 
 from instaug import _core
 from instaug._instances import BoundInstances, check_binding
+from instaug._metadata import MetadataReader, RowRegistry, read_metadata
 from instaug._targets import as_float_rows, check_image, check_mask_plane, prepare_boxes, prepare_keypoints
 from instaug.formats import bboxes_from_absolute, keypoints_from_internal
+from instaug.mixing import MixingTransform
 from instaug.params import BboxParams, KeypointParams
 from instaug.transforms_base import BaseTransform
 
@@ -142,6 +144,17 @@ class _Call:
             if clash:
                 raise ValueError(f"pass bound targets inside instances, not as {clash} next to instances=")
         self.height, self.width = self._shape()
+        self.mixing = [t for t in compose.transforms if isinstance(t, MixingTransform)]
+        if self.mixing:
+            names = sorted({type(t).__name__ for t in self.mixing})
+            if self.image is None:
+                raise ValueError(f"{', '.join(names)} need image= in the call")
+            plain = sorted(k for k in ("masks", "keypoints") if k in data and not self.use_instances)
+            if plain:
+                raise ValueError(
+                    f"{', '.join(names)} carry rows, not loose {plain}: bind them with "
+                    "Compose(instance_binding=[...]) and pass instances="
+                )
 
     def _shape(self) -> tuple[int, int]:
         data = self.data
@@ -225,9 +238,15 @@ class _Call:
             boxes = bound.boxes
             row_masks = bound.masks if bound.has_masks else None
             row_kps, offsets, ids = bound.keypoints, bound.offsets, bound.source_ids
+            self.registry = RowRegistry(bound.templates, {})
         else:
             row_masks, row_kps, offsets = None, None, None
             ids = np.arange(0 if boxes is None else len(boxes), dtype=np.int64)
+            fields = compose.bbox_params.label_fields if boxes is not None and compose.bbox_params else []
+            self.registry = RowRegistry(
+                [{} for _ in range(len(ids))], {f: list(self.data[f]) for f in fields}
+            )
+        metadata = self._metadata(row_masks, plain_bboxes=boxes is not None and not self.use_instances)
         self._check_wide_masks([p.dtype for p in planes] + ([row_masks[0].dtype] if row_masks else []))
         free_ids = None if free_kps is None else np.arange(len(free_kps), dtype=np.int64)
         result = compose._pipeline.run(
@@ -243,8 +262,24 @@ class _Call:
             ids,
             free_kps,
             free_ids,
+            metadata,
         )
         return self._unpack(result, plane_key)
+
+    def _metadata(self, row_masks: list[np.ndarray] | None, plain_bboxes: bool) -> dict[str, list[tuple]]:
+        if not self.mixing:
+            return {}
+        reader = MetadataReader(
+            self.image,  # type: ignore[arg-type]
+            self.compose.instance_binding if self.use_instances else frozenset(),  # type: ignore[arg-type]
+            self.compose.bbox_params,
+            self.compose.keypoint_params,
+            row_masks[0].dtype if row_masks else None,
+            self.registry,
+            plain_bboxes=plain_bboxes,
+            plain_mask="mask" in self.data and not self.use_instances,
+        )
+        return read_metadata(self.data, self.mixing, reader)
 
     def _label_mapper(self, applied: list[int]) -> Callable[[Any], Any] | None:
         params = self.compose.keypoint_params
@@ -271,7 +306,12 @@ class _Call:
 
     def _unpack(self, result: dict[str, Any], plane_key: str | None) -> dict[str, Any]:
         compose, data = self.compose, self.data
-        out = {k: v for k, v in data.items() if k not in _RESERVED and not self._is_label_field(k)}
+        metadata_keys = {t.metadata_key for t in self.mixing}
+        out = {
+            k: v
+            for k, v in data.items()
+            if k not in _RESERVED and k not in metadata_keys and not self._is_label_field(k)
+        }
         height, width = result["height"], result["width"]
         if result["image"] is not None:
             out["image"] = result["image"]
@@ -295,7 +335,12 @@ class _Call:
                 np.concatenate([boxes, extra.astype(np.float32)], axis=1) if extra.shape[1] else boxes
             )
             for field in params.label_fields:  # type: ignore[union-attr]
-                out[field] = _gather(data[field], ids)
+                labels = self.registry.plain_labels[field]
+                if self.registry.new_rows == 0:
+                    out[field] = _gather(data[field], ids)
+                else:
+                    gathered = [labels[i] for i in ids.tolist()]
+                    out[field] = np.asarray(gathered) if isinstance(data[field], np.ndarray) else gathered
         if "keypoints" in data and not self.use_instances:
             kp = compose.keypoint_params
             kp_ids = result["free_ids"]

@@ -39,6 +39,7 @@ struct GeometricStep {
     double keypoint_scale = 1.0;  // multiplies the keypoint scale column
     bool drops_boxes_outside = false;  // the reference removes boxes wholly outside after warps
     bool ellipse_boxes = false;        // rotate_method="ellipse"
+    int tile_interpolation = -1;       // instance mask tiles; -1: pixels.mask_interpolation
 
     // The same mapping in pixel-edge coordinates, used for boxes.
     cv::Matx33d edge_matrix() const;

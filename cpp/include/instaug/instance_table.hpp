@@ -19,6 +19,7 @@ struct InstanceTable {
     bool has_boxes = false;
     bool has_masks = false;
     bool has_keypoints = false;
+    int mask_type = CV_8UC1;  // OpenCV type of every mask tile (the masks' dtype)
 
     std::vector<std::array<double, 4>> boxes;  // absolute x1, y1, x2, y2 (pixel edges)
     std::vector<MaskTile> masks;

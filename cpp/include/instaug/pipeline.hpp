@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "instaug/bbox_filter.hpp"
+#include "instaug/mix_item.hpp"
 #include "instaug/sample.hpp"
 #include "instaug/transform_spec.hpp"
 
@@ -26,8 +27,9 @@ class Pipeline {
 public:
     Pipeline(std::vector<TransformSpec> transforms, BoxConfig boxes, KeypointConfig keypoints, double p);
 
-    // Runs one call. `call_seed` fully determines the sampled parameters.
-    void run(Sample& sample, uint64_t call_seed) const;
+    // Runs one call. `call_seed` fully determines the sampled parameters; `metadata` holds the
+    // Mosaic neighbours and CopyAndPaste donors by their metadata key.
+    void run(Sample& sample, uint64_t call_seed, const Metadata& metadata = {}) const;
 
     std::size_t size() const { return transforms_.size(); }
 

@@ -1,0 +1,50 @@
+// Another sample mixed into the current one: a Mosaic neighbour (many rows) or a CopyAndPaste donor
+// (one row). Its instance masks stay full planes owned by the caller until the item is actually
+// used; only then are they cut into tiles, so unused neighbours cost nothing.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "instaug/sample.hpp"
+
+namespace instaug {
+
+struct MaskPlaneView {
+    const uint8_t* data = nullptr;
+    int width = 0, height = 0;
+    std::ptrdiff_t row_stride = 0, col_stride = 0;  // bytes
+    int element_bytes = 1;
+    int cv_type = CV_8UC1;
+};
+
+struct MixItem {
+    cv::Mat image;
+    cv::Mat semantic_mask;  // optional plain `mask`
+    std::vector<MaskPlaneView> masks;           // one per row when masks are bound (or a donor mask)
+    std::vector<std::array<double, 4>> boxes;   // absolute x1, y1, x2, y2 in the item's own pixels
+    std::vector<double> keypoints;              // kKeypointColumns each, rows back to back
+    std::vector<int64_t> keypoint_offsets{0};
+    std::vector<int64_t> source_ids;
+
+    std::size_t size() const { return source_ids.size(); }
+};
+
+// Metadata lists by their key (`mosaic_metadata`, `copy_paste_metadata`, or the user's own).
+using Metadata = std::map<std::string, std::vector<MixItem>>;
+
+// Which columns the rows of a materialized item get.
+struct RowColumns {
+    bool boxes = false, masks = false, keypoints = false;
+    int mask_type = CV_8UC1;
+};
+
+// The item as a sample with the given columns: tiles cut from its mask planes; a row without a
+// mask plane gets its box, filled, as its mask.
+Sample materialize_item(const MixItem& item, const RowColumns& columns);
+
+}  // namespace instaug

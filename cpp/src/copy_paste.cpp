@@ -1,0 +1,237 @@
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include <opencv2/imgproc.hpp>
+
+#include "instaug/geometric_step.hpp"
+#include "instaug/mask_tile_ops.hpp"
+#include "instaug/mixing.hpp"
+
+namespace instaug {
+namespace {
+
+bool element_nonzero(const uint8_t* p, int bytes) {
+    for (int b = 0; b < bytes; ++b)
+        if (p[b]) return true;
+    return false;
+}
+
+// Zeroes `tile` wherever `cover` is non-zero; returns how many of its non-zero elements went.
+long long cut_tile(MaskTile& tile, const MaskTile& cover) {
+    if (tile.empty() || cover.empty()) return 0;
+    const cv::Rect overlap = tile.rect() & cover.rect();
+    if (overlap.empty()) return 0;
+    const int tb = static_cast<int>(tile.data.elemSize()), cb = static_cast<int>(cover.data.elemSize());
+    bool cloned = false;
+    long long removed = 0;
+    for (int y = overlap.y; y < overlap.y + overlap.height; ++y) {
+        const uint8_t* c = cover.data.ptr<uint8_t>(y - cover.y0) + (overlap.x - cover.x0) * cb;
+        for (int x = 0; x < overlap.width; ++x, c += cb) {
+            if (!element_nonzero(c, cb)) continue;
+            uint8_t* t = tile.data.ptr<uint8_t>(y - tile.y0) + (overlap.x - tile.x0 + x) * tb;
+            if (!element_nonzero(t, tb)) continue;
+            if (!cloned) {  // tiles may share memory (Mosaic replicas): copy before writing
+                tile.data = tile.data.clone();
+                cloned = true;
+                t = tile.data.ptr<uint8_t>(y - tile.y0) + (overlap.x - tile.x0 + x) * tb;
+            }
+            std::fill(t, t + tb, 0);
+            ++removed;
+        }
+    }
+    return removed;
+}
+
+// Marks the tile's non-zero pixels in a full-canvas uint8 plane.
+void mark_union(cv::Mat& union_mask, const MaskTile& tile) {
+    const int bytes = static_cast<int>(tile.data.elemSize());
+    for (int y = 0; y < tile.height(); ++y) {
+        const uint8_t* t = tile.data.ptr<uint8_t>(y);
+        uint8_t* u = union_mask.ptr<uint8_t>(y + tile.y0) + tile.x0;
+        for (int x = 0; x < tile.width(); ++x, t += bytes)
+            if (element_nonzero(t, bytes)) u[x] = 1;
+    }
+}
+
+// The donor's footprint in its own image: its mask's tight box (else its box), grown to hold its
+// keypoints, clipped to the image.
+cv::Rect donor_bounds(const Sample& donor) {
+    const InstanceTable& r = donor.rows;
+    cv::Rect bounds;
+    if (r.has_masks && !r.masks[0].empty()) {
+        bounds = r.masks[0].rect();
+    } else if (r.has_boxes) {
+        const auto& b = r.boxes[0];
+        const int x0 = static_cast<int>(std::floor(b[0])), y0 = static_cast<int>(std::floor(b[1]));
+        bounds = cv::Rect(x0, y0, static_cast<int>(std::ceil(b[2])) - x0, static_cast<int>(std::ceil(b[3])) - y0);
+    } else {
+        return {};
+    }
+    for (int64_t k = 0; k < r.keypoint_count(0); ++k) {
+        const double* kp = r.keypoints.data() + (r.keypoint_offsets[0] + k) * kKeypointColumns;
+        const int x = static_cast<int>(std::floor(kp[0])), y = static_cast<int>(std::floor(kp[1]));
+        bounds |= cv::Rect(x, y, static_cast<int>(std::ceil(kp[0])) + 1 - x, static_cast<int>(std::ceil(kp[1])) + 1 - y);
+    }
+    return bounds & cv::Rect(0, 0, donor.width, donor.height);
+}
+
+// Blends the stamped composite over the base with a Gaussian-feathered union mask, only inside the
+// union's box grown by the kernel radius (the alpha is zero elsewhere).
+cv::Mat gaussian_blend(const cv::Mat& base, const cv::Mat& composite, const cv::Mat& union_mask, double sigma) {
+    const int ksize = static_cast<int>(std::ceil(sigma * 6)) | 1;
+    const cv::Rect used = cv::boundingRect(union_mask);
+    const cv::Rect roi = cv::Rect(used.x - ksize, used.y - ksize, used.width + 2 * ksize, used.height + 2 * ksize) &
+                         cv::Rect(0, 0, base.cols, base.rows);
+    cv::Mat alpha;
+    union_mask(roi).convertTo(alpha, CV_32F);
+    cv::GaussianBlur(alpha, alpha, cv::Size(ksize, ksize), sigma, sigma, cv::BORDER_CONSTANT);
+    cv::Mat result = base.clone();
+    const int channels = base.channels();
+    for (int y = 0; y < roi.height; ++y) {
+        const float* a = alpha.ptr<float>(y);
+        for (int x = 0; x < roi.width; ++x) {
+            float w = std::min(1.0f, std::max(0.0f, a[x]));
+            if (w < 1e-3f) continue;  // no low-opacity halo outside the pasted objects
+            if (base.depth() == CV_8U) {
+                const uint8_t* c = composite.ptr<uint8_t>(y + roi.y) + (x + roi.x) * channels;
+                const uint8_t* b = base.ptr<uint8_t>(y + roi.y) + (x + roi.x) * channels;
+                uint8_t* o = result.ptr<uint8_t>(y + roi.y) + (x + roi.x) * channels;
+                for (int ch = 0; ch < channels; ++ch) o[ch] = cv::saturate_cast<uint8_t>(c[ch] * w + b[ch] * (1 - w));
+            } else {
+                const float* c = composite.ptr<float>(y + roi.y) + (x + roi.x) * channels;
+                const float* b = base.ptr<float>(y + roi.y) + (x + roi.x) * channels;
+                float* o = result.ptr<float>(y + roi.y) + (x + roi.x) * channels;
+                for (int ch = 0; ch < channels; ++ch) o[ch] = c[ch] * w + b[ch] * (1 - w);
+            }
+        }
+    }
+    return result;
+}
+
+}  // namespace
+
+void apply_copy_paste(Sample& sample, const TransformSpec& spec, Random& rng, const std::vector<MixItem>& donors) {
+    const auto& sigma_range = spec.vector("blend_sigma_range");
+    const auto& scale_range = spec.vector("scale_range");
+    const double sigma = rng.uniform(sigma_range[0], sigma_range[1]);
+    const double jitter = rng.uniform(scale_range[0], scale_range[1]);
+    const double min_visibility = spec.number("min_visibility_after_paste");
+    const double min_paste_area = spec.number("min_paste_area");
+    const bool gaussian = spec.string_or("blend_mode", "hard") == "gaussian";
+    if (donors.empty() || sample.image.empty()) return;
+
+    const int width = sample.width, height = sample.height;
+    InstanceTable& rows = sample.rows;
+    const RowColumns donor_columns{rows.has_boxes, true, rows.has_keypoints, rows.mask_type};
+    cv::Mat composite = sample.image.clone();
+    cv::Mat union_mask = cv::Mat::zeros(height, width, CV_8U);
+    // Each row's footprint before the paste: pixels (masks) or box pixels (no masks).
+    std::vector<double> area_before(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows.has_masks) area_before[i] = static_cast<double>(tile_nonzero_count(rows.masks[i]));
+        else if (rows.has_boxes) area_before[i] = (rows.boxes[i][2] - rows.boxes[i][0]) * (rows.boxes[i][3] - rows.boxes[i][1]);
+    }
+    std::vector<double> area_cut(rows.size(), 0.0);
+    const std::size_t rows_before = rows.size();
+    std::vector<MaskTile> pasted_tiles;  // every pasted footprint, for rows without masks
+
+    for (const MixItem& item : donors) {
+        Sample donor = materialize_item(item, donor_columns);
+        if (donor.rows.size() != 1) continue;
+        const cv::Rect bounds = donor_bounds(donor);
+        if (bounds.empty()) continue;
+        // Shrink to fit the sample (never enlarge), then the shared jitter.
+        const double fit = std::min({1.0, static_cast<double>(height) / bounds.height,
+                                     static_cast<double>(width) / bounds.width});
+        const double scale = std::min(fit, fit * jitter);
+        int new_w = bounds.width, new_h = bounds.height;
+        if (std::abs(scale - 1.0) >= 1e-6) {
+            new_w = std::max(1, static_cast<int>(std::nearbyint(bounds.width * scale)));
+            new_h = std::max(1, static_cast<int>(std::nearbyint(bounds.height * scale)));
+        }
+        if (static_cast<double>(new_w) * new_h < min_paste_area) continue;
+        new_w = std::min(new_w, width);
+        new_h = std::min(new_h, height);
+        const int y0 = static_cast<int>(rng.randint(0, std::max(0, height - new_h)));
+        const int x0 = static_cast<int>(rng.randint(0, std::max(0, width - new_w)));
+
+        // Pixels: the cropped donor resized with INTER_AREA, as the reference.
+        cv::Mat patch = donor.image(bounds);
+        if (new_w != bounds.width || new_h != bounds.height) cv::resize(patch, patch, cv::Size(new_w, new_h), 0, 0, cv::INTER_AREA);
+        // Geometry of the row: the same crop, resize and placement as steps.
+        donor.image = cv::Mat();
+        apply_step(donor, make_crop_step(donor.width, donor.height, bounds.x, bounds.y, bounds.width, bounds.height));
+        if (new_w != bounds.width || new_h != bounds.height) {
+            GeometricStep resize = make_resize_step(bounds.width, bounds.height, new_w, new_h, PixelOptions{});
+            apply_step(donor, resize);
+        }
+        apply_step(donor, make_pad_step(new_w, new_h, y0, height - y0 - new_h, x0, width - x0 - new_w, PixelOptions{}));
+        MaskTile& stamp = donor.rows.masks[0];
+        if (stamp.empty()) continue;
+
+        // Stamp the pixels under the donor's mask.
+        const int bytes = static_cast<int>(stamp.data.elemSize());
+        const size_t pixel = composite.elemSize();
+        for (int y = 0; y < stamp.height(); ++y) {
+            const uint8_t* m = stamp.data.ptr<uint8_t>(y);
+            for (int x = 0; x < stamp.width(); ++x, m += bytes) {
+                if (!element_nonzero(m, bytes)) continue;
+                const int cy = stamp.y0 + y, cx = stamp.x0 + x;
+                std::memcpy(composite.ptr<uint8_t>(cy) + cx * pixel, patch.ptr<uint8_t>(cy - y0) + (cx - x0) * pixel, pixel);
+            }
+        }
+        // Everything below loses what the donor covers: earlier rows and earlier donors alike.
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            if (rows.has_masks) area_cut[i] += static_cast<double>(cut_tile(rows.masks[i], stamp));
+        mark_union(union_mask, stamp);
+        pasted_tiles.push_back(stamp);
+
+        // The pasted row's box: the tight box of its stamped mask, or its own box when it came
+        // without a mask.
+        std::array<double, 4> box{};
+        double tight[4];
+        if (rows.has_boxes) {
+            box = donor.rows.boxes[0];
+            if (!item.masks.empty() && tile_tight_box(stamp, tight)) box = {tight[0], tight[1], tight[2], tight[3]};
+        }
+        const int64_t n_kp = donor.rows.keypoint_count(0);
+        rows.append_row(donor.rows.source_ids[0], box, rows.has_masks ? stamp : MaskTile{},
+                        n_kp ? donor.rows.row_keypoints(0) : nullptr, n_kp);
+        area_before.push_back(rows.has_masks ? static_cast<double>(tile_nonzero_count(stamp))
+                                             : (box[2] - box[0]) * (box[3] - box[1]));
+        area_cut.push_back(0.0);
+    }
+    if (pasted_tiles.empty()) return;
+
+    sample.image = gaussian && sigma > 0 ? gaussian_blend(sample.image, composite, union_mask, sigma) : composite;
+
+    // Rows without masks (boxes, keypoints): the covered fraction of their box. Pasted rows are
+    // judged by their masks only, which they do not have here: they stay.
+    if (!rows.has_masks && rows.has_boxes) {
+        for (std::size_t i = 0; i < rows_before; ++i) {
+            const auto& b = rows.boxes[i];
+            const cv::Rect r = cv::Rect(cv::Point(static_cast<int>(std::floor(b[0])), static_cast<int>(std::floor(b[1]))),
+                                        cv::Point(static_cast<int>(std::ceil(b[2])), static_cast<int>(std::ceil(b[3])))) &
+                               cv::Rect(0, 0, width, height);
+            if (!r.empty()) area_cut[i] = area_before[i] * cv::countNonZero(union_mask(r)) / r.area();
+        }
+    }
+    std::vector<uint8_t> keep(rows.size(), 1);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (area_before[i] <= 0) continue;
+        const double visibility = (area_before[i] - area_cut[i]) / area_before[i];
+        keep[i] = visibility >= min_visibility && !(rows.has_masks && rows.masks[i].empty());
+        // An occluded row's box is the tight box of what is left of its mask.
+        if (keep[i] && area_cut[i] > 0 && rows.has_masks) {
+            tighten_tile(rows.masks[i]);
+            double tight[4];
+            if (rows.has_boxes && tile_tight_box(rows.masks[i], tight))
+                rows.boxes[i] = {tight[0], tight[1], tight[2], tight[3]};
+        }
+    }
+    rows.compact(keep);
+}
+
+}  // namespace instaug

@@ -1,0 +1,195 @@
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string>
+
+#include "instaug/geometric_step.hpp"
+#include "instaug/image_ops.hpp"
+#include "instaug/mixing.hpp"
+
+namespace instaug {
+namespace {
+
+struct Placement {
+    int x0, y0, x1, y1;
+    int width() const { return x1 - x0; }
+    int height() const { return y1 - y0; }
+    long long area() const { return static_cast<long long>(width()) * height(); }
+};
+
+// Visible cells of the conceptual grid inside the target window centred at (cx, cy), as the
+// reference's calculate_cell_placements: window-relative, row-major.
+std::vector<Placement> cell_placements(int rows, int cols, int cell_h, int cell_w, int target_h, int target_w,
+                                       int cx, int cy) {
+    auto edges = [](int count, int cell, int lo, int hi) {
+        std::vector<int> e;
+        for (int k = 0; k <= count; ++k) e.push_back(std::clamp(k * cell, lo, hi) - lo);
+        e.erase(std::unique(e.begin(), e.end()), e.end());
+        return e;
+    };
+    const int x_lo = cx - target_w / 2, y_lo = cy - target_h / 2;
+    const std::vector<int> xs = edges(cols, cell_w, x_lo, x_lo + target_w);
+    const std::vector<int> ys = edges(rows, cell_h, y_lo, y_lo + target_h);
+    std::vector<Placement> out;
+    for (std::size_t j = 0; j + 1 < ys.size(); ++j)
+        for (std::size_t i = 0; i + 1 < xs.size(); ++i) out.push_back({xs[i], ys[j], xs[i + 1], ys[j + 1]});
+    return out;
+}
+
+// Which corner of its cell a placement shows: the image is cut from the opposite corner, so the
+// part of each image nearest the mosaic centre stays visible.
+cv::Point opposite_crop_origin(int cell_h, int cell_w, const Placement& p, int target_h, int target_w) {
+    const double cx = (p.x0 + p.x1) / 2.0, cy = (p.y0 + p.y1) / 2.0;
+    const int v = cy < target_h / 2.0 ? -1 : (cy > target_h / 2.0 ? 1 : 0);
+    const int h = cx < target_w / 2.0 ? -1 : (cx > target_w / 2.0 ? 1 : 0);
+    if (v == 0 || h == 0) return {(cell_w - p.width()) / 2, (cell_h - p.height()) / 2};
+    return {h < 0 ? cell_w - p.width() : 0, v < 0 ? cell_h - p.height() : 0};
+}
+
+// The warp that takes an item onto its cell: fit (cover: the short side fills the cell; contain:
+// the long side does, the rest padded as the reference's Crop pads, centred), then the cut.
+GeometricStep cell_step(int width, int height, const Placement& p, const TransformSpec& spec, int target_h,
+                        int target_w) {
+    const int cell_h = static_cast<int>(spec.number("cell_h")), cell_w = static_cast<int>(spec.number("cell_w"));
+    const bool cover = spec.string_or("fit_mode", "cover") == "cover";
+    const double scale_h = static_cast<double>(cell_h) / height, scale_w = static_cast<double>(cell_w) / width;
+    const double scale = cover ? std::max(scale_h, scale_w) : std::min(scale_h, scale_w);
+    const int new_h = std::max(1, static_cast<int>(std::nearbyint(height * scale)));
+    const int new_w = std::max(1, static_cast<int>(std::nearbyint(width * scale)));
+    const cv::Point crop = opposite_crop_origin(cell_h, cell_w, p, target_h, target_w);
+    const int pad_top = std::max(0, crop.y + p.height() - new_h) / 2;
+    const int pad_left = std::max(0, crop.x + p.width() - new_w) / 2;
+    const double sx = static_cast<double>(new_w) / width, sy = static_cast<double>(new_h) / height;
+    const cv::Matx33d resize(sx, 0, 0.5 * sx - 0.5, 0, sy, 0.5 * sy - 0.5, 0, 0, 1);
+    const cv::Matx33d cut(1, 0, pad_left - crop.x, 0, 1, pad_top - crop.y, 0, 0, 1);
+    PixelOptions pixels;
+    pixels.interpolation = static_cast<int>(spec.number_or("interpolation", kLinear));
+    pixels.mask_interpolation = static_cast<int>(spec.number_or("mask_interpolation", kNearest));
+    pixels.border_mode = kBorderConstant;
+    const auto& fill = spec.vector("fill");
+    const auto& fill_mask = spec.vector("fill_mask");
+    for (int c = 0; c < 4; ++c) {
+        pixels.fill[c] = fill.size() == 1 ? fill[0] : (c < static_cast<int>(fill.size()) ? fill[c] : 0.0);
+        pixels.fill_mask[c] = fill_mask.size() == 1 ? fill_mask[0] : (c < static_cast<int>(fill_mask.size()) ? fill_mask[c] : 0.0);
+    }
+    GeometricStep step = make_warp_step(width, height, p.width(), p.height(), cut * resize, false, pixels);
+    step.drops_boxes_outside = false;
+    step.tile_interpolation = kNearest;  // instance masks stay binary whatever the image interpolation
+    step.keypoint_scale = std::max(sx, sy);
+    return step;
+}
+
+void translate_rows(InstanceTable& rows, int dx, int dy) {
+    for (auto& b : rows.boxes) {
+        b[0] += dx; b[2] += dx;
+        b[1] += dy; b[3] += dy;
+    }
+    for (auto& t : rows.masks) {
+        t.x0 += dx;
+        t.y0 += dy;
+    }
+    for (std::size_t i = 0; i < rows.keypoints.size(); i += kKeypointColumns) {
+        rows.keypoints[i] += dx;
+        rows.keypoints[i + 1] += dy;
+    }
+}
+
+void append_rows(InstanceTable& to, const InstanceTable& from) {
+    for (std::size_t r = 0; r < from.size(); ++r) {
+        const int64_t n_kp = from.keypoint_count(r);
+        const double* kp = n_kp ? from.keypoints.data() + from.keypoint_offsets[r] * kKeypointColumns : nullptr;
+        to.append_row(from.source_ids[r], from.has_boxes ? from.boxes[r] : std::array<double, 4>{},
+                      from.has_masks ? from.masks[r] : MaskTile{}, kp, n_kp);
+    }
+}
+
+}  // namespace
+
+void apply_mosaic(Sample& sample, const TransformSpec& spec, Random& rng, const std::vector<MixItem>& items,
+                  const BboxRules& rules) {
+    const int rows_n = static_cast<int>(spec.number("grid_rows")), cols_n = static_cast<int>(spec.number("grid_cols"));
+    const int cell_h = static_cast<int>(spec.number("cell_h")), cell_w = static_cast<int>(spec.number("cell_w"));
+    const int target_h = static_cast<int>(spec.number("target_h")), target_w = static_cast<int>(spec.number("target_w"));
+    const auto& center_range = spec.vector("center_range");
+
+    // The window centre, as the reference's calculate_mosaic_center_point.
+    const int min_cx = target_w / 2, max_cx = cols_n * cell_w - (target_w + 1) / 2;
+    const int min_cy = target_h / 2, max_cy = rows_n * cell_h - (target_h + 1) / 2;
+    const double rel_x = rng.uniform(center_range[0], center_range[1]);
+    const double rel_y = rng.uniform(center_range[0], center_range[1]);
+    const int cx = std::clamp(min_cx + static_cast<int>((max_cx - min_cx + 1) * rel_x), min_cx, max_cx);
+    const int cy = std::clamp(min_cy + static_cast<int>((max_cy - min_cy + 1) * rel_y), min_cy, max_cy);
+    const std::vector<Placement> placements =
+        cell_placements(rows_n, cols_n, cell_h, cell_w, target_h, target_w, cx, cy);
+
+    // Neighbours without replacement; the primary (item 0) fills the cells they cannot.
+    const std::size_t needed = placements.size() - 1;
+    std::vector<int> pool(items.size());
+    std::iota(pool.begin(), pool.end(), 0);
+    for (std::size_t i = 0; i < std::min(needed, pool.size()); ++i)
+        std::swap(pool[i], pool[i + static_cast<std::size_t>(rng.randint(0, static_cast<int64_t>(pool.size() - 1 - i)))]);
+    std::vector<int> final_items{-1};  // -1: the primary sample
+    for (std::size_t i = 0; i < std::min(needed, pool.size()); ++i) final_items.push_back(pool[i]);
+    while (final_items.size() < placements.size()) final_items.push_back(-1);
+
+    // The primary takes the largest visible cell; the rest are shuffled over the other cells.
+    std::size_t primary_cell = 0;
+    for (std::size_t i = 1; i < placements.size(); ++i)
+        if (placements[i].area() > placements[primary_cell].area()) primary_cell = i;
+    std::vector<std::size_t> order{primary_cell};
+    for (std::size_t i = 0; i < placements.size(); ++i)
+        if (i != primary_cell) order.push_back(i);
+    std::vector<int> item_of_slot(final_items.size());
+    std::iota(item_of_slot.begin(), item_of_slot.end(), 0);
+    for (std::size_t i = item_of_slot.size() - 1; i > 1; --i)
+        std::swap(item_of_slot[i], item_of_slot[1 + static_cast<std::size_t>(rng.randint(0, static_cast<int64_t>(i - 1)))]);
+
+    Sample out;
+    out.width = target_w;
+    out.height = target_h;
+    out.applied_transforms = sample.applied_transforms;
+    out.rows.has_boxes = sample.rows.has_boxes;
+    out.rows.has_masks = sample.rows.has_masks;
+    out.rows.has_keypoints = sample.rows.has_keypoints;
+    out.rows.mask_type = sample.rows.mask_type;
+    const RowColumns columns{sample.rows.has_boxes, sample.rows.has_masks, sample.rows.has_keypoints,
+                             sample.rows.mask_type};
+
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        const Placement& p = placements[order[k]];
+        const int item = final_items[k == 0 ? 0 : item_of_slot[k]];
+        Sample cell = item < 0 ? sample : materialize_item(items[item], columns);
+        const GeometricStep step = cell_step(cell.width, cell.height, p, spec, target_h, target_w);
+        std::vector<cv::Mat> planes = std::move(cell.mask_planes);
+        cell.mask_planes.clear();
+        apply_step(cell, step);
+        if (cell.rows.has_boxes) cell.rows.compact(filter_boxes(cell.rows.boxes, p.width(), p.height(), rules));
+        translate_rows(cell.rows, p.x0, p.y0);
+        append_rows(out.rows, cell.rows);
+
+        const cv::Rect roi(p.x0, p.y0, p.width(), p.height());
+        if (!sample.image.empty()) {
+            if (out.image.empty()) out.image.create(target_h, target_w, sample.image.type());
+            cell.image.copyTo(out.image(roi));
+        }
+        if (out.mask_planes.empty())
+            for (const auto& plane : sample.mask_planes) out.mask_planes.emplace_back(target_h, target_w, plane.type());
+        for (std::size_t m = 0; m < out.mask_planes.size(); ++m) {
+            if (m < planes.size() && !planes[m].empty()) {
+                transform_plane(planes[m], step, true).copyTo(out.mask_planes[m](roi));
+            } else {
+                out.mask_planes[m](roi).setTo(step.pixels.fill_mask);
+            }
+        }
+        if (item < 0 && k == 0) {
+            out.free_keypoints = cell.free_keypoints;
+            for (std::size_t i = 0; i < out.free_keypoints.points.size(); i += kKeypointColumns) {
+                out.free_keypoints.points[i] += p.x0;
+                out.free_keypoints.points[i + 1] += p.y0;
+            }
+        }
+    }
+    sample = std::move(out);
+}
+
+}  // namespace instaug

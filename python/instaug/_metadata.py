@@ -1,0 +1,280 @@
+"""Metadata for the mixing transforms: validated, converted to core items, and every object they
+bring registered as a new row source.
+
+mosaic_metadata: a list of per-image dicts:
+    {"image": (H, W[, C]), "masks": (N, H, W) or list of (H, W)  [or "mask": (H, W, N)],
+     "bboxes": (N, 4) in BboxParams.coord_format, "bbox_labels": {field: list of N},
+     "keypoints": (N, K, n) or list of (K, n), "keypoint_labels": {field: list of N lists},
+     "mask": (H, W[, C]) semantic mask when the call has a plain mask=}
+copy_paste_metadata: a list of per-object dicts:
+    {"image": (H, W[, C]), "mask": (H, W) and/or "bbox": 4 numbers, "bbox_labels": {field: value},
+     "keypoints": (K, n), "keypoint_labels": {field: list of K}, any extra keys (kept on the row)}
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any, Callable
+
+import numpy as np
+
+from instaug._targets import as_float_rows, check_instance_mask, prepare_boxes, prepare_keypoints
+from instaug.params import BboxParams, KeypointParams
+
+_DONOR_GEOMETRY_KEYS = ("image", "mask", "bbox", "keypoints")
+
+
+class RowRegistry:
+    """Where each row id comes from: a template dict (labels, extra keys) for instance output, and
+    per-field labels for the plain bboxes= style."""
+
+    def __init__(self, templates: list[dict[str, Any]], plain_labels: dict[str, list[Any]]) -> None:
+        self.templates = templates
+        self.plain_labels = plain_labels
+        self.new_rows = 0
+
+    def add(self, template: dict[str, Any], plain: dict[str, Any]) -> int:
+        self.templates.append(template)
+        for field, value in plain.items():
+            self.plain_labels[field].append(value)
+        self.new_rows += 1
+        return len(self.templates) - 1
+
+
+class MetadataReader:
+    """Turns the metadata lists of one call into core items."""
+
+    def __init__(
+        self,
+        image: np.ndarray,
+        binding: frozenset[str],
+        bbox_params: BboxParams | None,
+        keypoint_params: KeypointParams | None,
+        mask_dtype: np.dtype | None,
+        registry: RowRegistry,
+        plain_bboxes: bool,
+        plain_mask: bool,
+    ) -> None:
+        self.image = image
+        self.binding = binding
+        self.bbox_params = bbox_params
+        self.keypoint_params = keypoint_params
+        self.mask_dtype = mask_dtype
+        self.registry = registry
+        self.has_masks = bool({"mask", "masks"} & binding)
+        self.has_boxes = "bboxes" in binding or plain_bboxes
+        self.has_keypoints = "keypoints" in binding
+        self.plain_bboxes = plain_bboxes
+        self.plain_mask = plain_mask
+
+    # -- shared checks -------------------------------------------------------------------------
+    def _check_dict(self, item: Any, where: str) -> dict[str, Any]:
+        if not isinstance(item, dict):
+            raise TypeError(f"{where} must be a dict, got {type(item).__name__}")
+        if "image" not in item:
+            raise ValueError(f"{where} is missing key 'image'")
+        return item
+
+    def _check_image(self, image: Any, where: str) -> np.ndarray:
+        if not isinstance(image, np.ndarray) or image.ndim not in (2, 3):
+            raise ValueError(f"{where}['image'] must be an (H, W) or (H, W, C) array")
+        channels = 1 if image.ndim == 2 else image.shape[2]
+        expected = 1 if self.image.ndim == 2 else self.image.shape[2]
+        if channels != expected:
+            raise ValueError(f"{where}['image'] has {channels} channel(s); the image has {expected}")
+        if image.dtype != self.image.dtype:
+            raise ValueError(f"{where}['image'] has dtype {image.dtype}; the image has {self.image.dtype}")
+        if image.ndim != self.image.ndim:
+            image = image.reshape(self.image.shape[:2] if self.image.ndim == 2 else (*image.shape[:2], 1))
+        return np.ascontiguousarray(image)
+
+    def _as_mask_dtype(self, mask: np.ndarray) -> np.ndarray:
+        if self.mask_dtype is None:
+            self.mask_dtype = mask.dtype
+        return mask if mask.dtype == self.mask_dtype else mask.astype(self.mask_dtype)
+
+    def _labels(self, item: dict[str, Any], key: str, fields: list[str], where: str) -> dict[str, Any]:
+        if not fields:
+            labels = item.get(key, {})
+            if not isinstance(labels, dict):
+                raise TypeError(f"{where}[{key!r}] must be a dict, got {type(labels).__name__}")
+            return labels
+        if key not in item:
+            raise ValueError(f"{where} is missing {key!r} with label fields {fields}")
+        labels = item[key]
+        if not isinstance(labels, dict):
+            raise TypeError(
+                f"{where}[{key!r}] must be a dict keyed by label field {fields}, got {type(labels).__name__}"
+            )
+        for field in fields:
+            if field not in labels:
+                raise ValueError(f"{where}[{key!r}] is missing label field {field!r}")
+        return labels
+
+    def _keypoints(self, value: Any, where: str) -> np.ndarray:
+        width = len(self.keypoint_params.coord_format)  # type: ignore[union-attr]
+        points = as_float_rows(value, where, width)
+        if points.shape[1] != width:
+            raise ValueError(f"{where} must be (K, {width}), got shape {points.shape}")
+        return points
+
+    # -- Mosaic --------------------------------------------------------------------------------
+    def mosaic_item(self, item: Any, where: str) -> tuple:
+        item = self._check_dict(item, where)
+        image = self._check_image(item["image"], where)
+        height, width = image.shape[:2]
+        masks: list[np.ndarray] = []
+        n: int | None = None
+        if self.has_masks:
+            masks = self._mosaic_masks(item, where, height, width)
+            n = len(masks)
+        boxes = None
+        box_fields = self.bbox_params.label_fields if self.bbox_params and self.has_boxes else []
+        if self.has_boxes:
+            if "bboxes" not in item:
+                raise ValueError(f"{where} is missing key 'bboxes'")
+            raw = as_float_rows(item["bboxes"], f"{where}['bboxes']", 4)
+            if n is not None and len(raw) != n:
+                raise ValueError(f"{where} has {n} masks but {len(raw)} bboxes")
+            n = len(raw)
+            boxes = prepare_boxes(raw, self.bbox_params, height, width, f"{where}['bboxes']")  # type: ignore[arg-type]
+        n = n or 0
+        labels = self._labels(item, "bbox_labels", box_fields, where)
+        for field in box_fields:
+            if len(labels[field]) != n:
+                raise ValueError(
+                    f"{where}['bbox_labels'][{field!r}] has {len(labels[field])} labels for {n} objects"
+                )
+        points, offsets, kp_labels = None, None, None
+        if self.has_keypoints:
+            points, offsets, kp_labels = self._mosaic_keypoints(item, where, n)
+        semantic = None
+        if self.plain_mask and item.get("mask") is not None and not self.has_masks:
+            semantic = np.ascontiguousarray(item["mask"])
+        ids = np.empty(n, dtype=np.int64)
+        for j in range(n):
+            template: dict[str, Any] = {}
+            if box_fields or "bbox_labels" in item:
+                template["bbox_labels"] = {f: v[j] for f, v in labels.items()}
+            if kp_labels is not None:
+                template["keypoint_labels"] = {f: v[j] for f, v in kp_labels.items()}
+            plain = {f: labels[f][j] for f in box_fields} if self.plain_bboxes else {}
+            ids[j] = self.registry.add(template, plain)
+        return (image, semantic, masks, boxes, points, offsets, ids)
+
+    def _mosaic_masks(self, item: dict[str, Any], where: str, height: int, width: int) -> list[np.ndarray]:
+        if "masks" in item:
+            stack = item["masks"]
+            if isinstance(stack, np.ndarray) and stack.ndim != 3:
+                raise ValueError(f"{where}['masks'] must be (N, H, W), got shape {stack.shape}")
+            planes = list(stack)
+        elif "mask" in item and isinstance(item["mask"], np.ndarray) and item["mask"].ndim == 3:
+            stack = item["mask"]
+            planes = [stack[:, :, j] for j in range(stack.shape[2])]
+        else:
+            raise ValueError(f"{where} is missing key 'masks' ((N, H, W) instance masks)")
+        return [
+            self._as_mask_dtype(check_instance_mask(m, f"{where}['masks'][{j}]", height, width))
+            for j, m in enumerate(planes)
+        ]
+
+    def _mosaic_keypoints(self, item: dict[str, Any], where: str, n: int) -> tuple:
+        groups = item.get("keypoints", [])
+        if len(groups) != n:
+            raise ValueError(
+                f"{where}['keypoints'] must hold one (K, n) group per object ({n}), got {len(groups)}"
+            )
+        rows = [self._keypoints(g, f"{where}['keypoints'][{j}]") for j, g in enumerate(groups)]
+        fields = self.keypoint_params.label_fields  # type: ignore[union-attr]
+        labels = self._labels(item, "keypoint_labels", fields, where)
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        for j, r in enumerate(rows):
+            offsets[j + 1] = offsets[j] + len(r)
+        width = len(self.keypoint_params.coord_format)  # type: ignore[union-attr]
+        stacked = np.concatenate(rows) if rows else np.zeros((0, width))
+        return prepare_keypoints(stacked, self.keypoint_params), offsets, labels  # type: ignore[arg-type]
+
+    # -- CopyAndPaste --------------------------------------------------------------------------
+    def donor_item(self, item: Any, where: str) -> tuple | None:
+        item = self._check_dict(item, where)
+        image = self._check_image(item["image"], where)
+        height, width = image.shape[:2]
+        mask = item.get("mask")
+        bbox = item.get("bbox")
+        if mask is None and bbox is None:
+            raise ValueError(f"{where} needs a 'mask' or a 'bbox' to define what is pasted")
+        masks: list[np.ndarray] = []
+        if mask is not None:
+            plane = self._as_mask_dtype(check_instance_mask(mask, f"{where}['mask']", height, width))
+            if not plane.any() and bbox is None:
+                warnings.warn(
+                    f"{where}: the donor mask is empty; nothing is pasted", UserWarning, stacklevel=4
+                )
+                return None
+            masks = [plane]
+        boxes = None
+        if bbox is not None:
+            if self.bbox_params is None:
+                raise ValueError(f"{where}['bbox'] needs Compose(bbox_params=...) to read its coord_format")
+            raw = as_float_rows(np.asarray(bbox, dtype=np.float64).reshape(1, -1), f"{where}['bbox']", 4)
+            boxes = prepare_boxes(raw, self.bbox_params, height, width, f"{where}['bbox']")
+        elif self.has_boxes:
+            boxes = np.zeros((1, 4))  # replaced by the tight box of the pasted mask
+        box_fields = self.bbox_params.label_fields if self.bbox_params and self.has_boxes else []
+        labels = self._labels(item, "bbox_labels", box_fields, where)
+        points, offsets = None, None
+        if self.has_keypoints:
+            kps = self._keypoints(item.get("keypoints", np.zeros((0, 2))), f"{where}['keypoints']")
+            fields = self.keypoint_params.label_fields  # type: ignore[union-attr]
+            kp_labels = self._labels(item, "keypoint_labels", fields if len(kps) else [], where)
+            for field in fields if len(kps) else []:
+                if len(kp_labels[field]) != len(kps):
+                    raise ValueError(
+                        f"{where}['keypoint_labels'][{field!r}] must list one label per keypoint"
+                    )
+            points = prepare_keypoints(kps, self.keypoint_params)  # type: ignore[arg-type]
+            offsets = np.array([0, len(kps)], dtype=np.int64)
+        template = {k: v for k, v in item.items() if k not in _DONOR_GEOMETRY_KEYS}
+        plain = {f: labels[f] for f in box_fields} if self.plain_bboxes else {}
+        ids = np.array([self.registry.add(template, plain)], dtype=np.int64)
+        if not self.has_masks and not masks and bbox is not None:
+            masks = []  # the core fills the box as the footprint
+        return (image, None, masks, boxes, points, offsets, ids)
+
+
+def read_metadata(
+    data: dict[str, Any], transforms: Sequence[Any], reader: MetadataReader
+) -> dict[str, list[tuple]]:
+    """Core items for every mixing transform's metadata key (each key read once)."""
+    from instaug.mixing import CopyAndPaste, Mosaic
+
+    readers: dict[str, Callable[[Any, str], tuple | None]] = {}
+    for t in transforms:
+        kind = (
+            reader.mosaic_item
+            if isinstance(t, Mosaic)
+            else reader.donor_item
+            if isinstance(t, CopyAndPaste)
+            else None
+        )
+        if kind is None:
+            continue
+        key = t.metadata_key
+        if key in readers and readers[key] != kind:
+            raise ValueError(
+                f"metadata_key {key!r} is used by both Mosaic and CopyAndPaste; give each its own key"
+            )
+        readers[key] = kind
+    out: dict[str, list[tuple]] = {}
+    for key, read in readers.items():
+        if key not in data:
+            raise ValueError(
+                f"the pipeline has a transform reading {key}=; pass it in the call (a list, may be empty)"
+            )
+        items = data[key]
+        if not isinstance(items, (list, tuple)):
+            raise TypeError(f"{key} must be a list of dicts, got {type(items).__name__}")
+        converted = [read(item, f"{key}[{i}]") for i, item in enumerate(items)]
+        out[key] = [c for c in converted if c is not None]
+    return out

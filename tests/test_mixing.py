@@ -1,0 +1,377 @@
+"""Mosaic and CopyAndPaste: rows stay whole, pasted donors cut what they cover (earlier donors
+included), occluded rows get boxes from what is left, masks stay binary, and every binding works."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import instaug as A
+
+from conftest import color_of, make_scene
+
+FIELDS = ["class_name", "color"]
+
+
+def mosaic_item(scene, binding=("masks", "bboxes")):
+    insts = scene.instances
+    item = {
+        "image": scene.image,
+        "bboxes": np.stack([i["bbox"] for i in insts]) if insts else np.zeros((0, 4), np.float32),
+        "bbox_labels": {f: [i["bbox_labels"][f] for i in insts] for f in FIELDS},
+    }
+    stack = np.stack([i["mask"] for i in insts]) if insts else np.zeros((0, *scene.image.shape[:2]), np.uint8)
+    if "mask" in binding:
+        item["mask"] = np.moveaxis(stack, 0, -1)
+    else:
+        item["masks"] = stack
+    if "keypoints" in binding:
+        item["keypoints"] = [i["keypoints"] for i in insts]
+        item["keypoint_labels"] = {"kp_kind": [i["keypoint_labels"]["kp_kind"] for i in insts]}
+    return item
+
+
+def donor(scene, inst, **extra):
+    return {"image": scene.image, "mask": inst["mask"], "bbox_labels": dict(inst["bbox_labels"]), **extra}
+
+
+def compose(transforms, binding=("masks", "bboxes"), seed=0, **bbox_kwargs):
+    return A.Compose(
+        transforms,
+        bbox_params=A.BboxParams("pascal_voc", label_fields=FIELDS, **bbox_kwargs),
+        keypoint_params=A.KeypointParams("xy", label_fields=["kp_kind"]) if "keypoints" in binding else None,
+        instance_binding=list(binding),
+        seed=seed,
+    )
+
+
+def tight_box(mask):
+    ys, xs = np.nonzero(mask)
+    return [xs.min(), ys.min(), xs.max() + 1, ys.max() + 1]
+
+
+def check_exact_rows(out, slack=2.0):
+    """Pixels under each mask are that object's colour; each box holds its mask."""
+    for inst in out["instances"]:
+        mask = np.squeeze(inst["mask"]).astype(bool)
+        assert mask.any()
+        ident = inst["bbox_labels"]["color"]
+        assert (out["image"][mask] == color_of(ident)).all(), f"row {ident} covers pixels of another object"
+        x1, y1, x2, y2 = tight_box(mask)
+        b = inst["bbox"]
+        assert b[0] <= x1 + slack and b[1] <= y1 + slack and b[2] >= x2 - slack and b[3] >= y2 - slack
+
+
+def eroded(mask):
+    inner = mask.copy()
+    inner[1:] &= mask[:-1]
+    inner[:-1] &= mask[1:]
+    inner[:, 1:] &= mask[:, :-1]
+    inner[:, :-1] &= mask[:, 1:]
+    return inner
+
+
+def scenes(rng, count, n=6, **kwargs):
+    return [make_scene(rng, n=n, first_id=100 * k, **kwargs) for k in range(count)]
+
+
+@pytest.mark.parametrize("fit_mode", ["cover", "contain"])
+def test_mosaic_rows_are_whole_and_every_visible_object_has_its_row(fit_mode) -> None:
+    rng = np.random.default_rng(0)
+    for seed in range(25):
+        primary, *others = scenes(rng, 4)
+        t = compose(
+            [
+                A.Mosaic(
+                    target_size=(120, 150), cell_shape=(100, 120), fit_mode=fit_mode, interpolation=0, p=1.0
+                )
+            ],
+            seed=seed,
+        )
+        out = t(
+            image=primary.image, instances=primary.instances, mosaic_metadata=[mosaic_item(s) for s in others]
+        )
+        assert out["image"].shape == (120, 150, 3)
+        check_exact_rows(out)
+        objects = out["image"][..., 2] == 200
+        visible = {int(p[0]) - 50 + 200 * (int(p[1]) - 50) for p in np.unique(out["image"][objects], axis=0)}
+        assert visible == {inst["bbox_labels"]["color"] for inst in out["instances"]}
+        primary_rows = [i for i in out["instances"] if i["bbox_labels"]["color"] < 100]
+        assert all("id" in i for i in primary_rows[: len({i["id"] for i in primary_rows})])
+
+
+def test_mosaic_keeps_masks_binary_whatever_the_interpolation() -> None:
+    rng = np.random.default_rng(1)
+    primary, *others = scenes(rng, 4)
+    t = compose(
+        [A.Mosaic(target_size=(100, 100), cell_shape=(70, 90), interpolation=1, mask_interpolation=1, p=1)]
+    )
+    out = t(
+        image=primary.image, instances=primary.instances, mosaic_metadata=[mosaic_item(s) for s in others]
+    )
+    assert out["instances"]
+    for inst in out["instances"]:
+        assert set(np.unique(inst["mask"]).tolist()) <= {0, 1}
+
+
+def test_mosaic_repeats_the_primary_when_neighbours_run_out() -> None:
+    primary = make_scene(np.random.default_rng(2), n=5)
+    mosaic = A.Mosaic(
+        target_size=(100, 100), cell_shape=(80, 80), center_range=(0.5, 0.5), interpolation=0, p=1.0
+    )
+    out = compose([mosaic])(image=primary.image, instances=primary.instances, mosaic_metadata=[])
+    names = [i["bbox_labels"]["class_name"] for i in out["instances"]]
+    assert len(names) > len(set(names)), "with no neighbours every visible cell shows the primary"
+    check_exact_rows(out)
+
+
+@pytest.mark.parametrize(
+    "binding", [("mask", "bboxes"), ("masks", "bboxes", "keypoints"), ("bboxes", "keypoints")]
+)
+def test_mosaic_with_every_binding(binding) -> None:
+    rng = np.random.default_rng(3)
+    primary, *others = scenes(rng, 3)
+    keep = set(binding) | {"bbox", "bbox_labels", "keypoint_labels", "id"}
+    keep = {"mask" if k in ("mask", "masks") else k for k in keep}
+    instances = [{k: v for k, v in i.items() if k in keep or k == "bbox"} for i in primary.instances]
+    t = compose([A.Mosaic(target_size=(120, 150), cell_shape=(100, 120), interpolation=0, p=1.0)], binding)
+    out = t(
+        image=primary.image, instances=instances, mosaic_metadata=[mosaic_item(s, binding) for s in others]
+    )
+    assert out["instances"]
+    for inst in out["instances"]:
+        if "keypoints" in binding:
+            assert inst["keypoints"].shape == (2, 2)
+            assert list(inst["keypoint_labels"]["kp_kind"]) == ["center", "top_left"]
+        if "mask" in binding:
+            assert inst["mask"].shape == (120, 150)
+    if "bboxes" in binding and len(binding) > 2 or "mask" in binding:
+        check_exact_rows(out)
+
+
+def test_mosaic_with_zero_instances_and_empty_neighbours() -> None:
+    rng = np.random.default_rng(4)
+    primary, full = scenes(rng, 2)
+    empty = make_scene(rng, n=0)
+    t = compose([A.Mosaic(target_size=(120, 150), cell_shape=(100, 120), interpolation=0, p=1.0)])
+    out = t(image=primary.image, instances=[], mosaic_metadata=[mosaic_item(empty), mosaic_item(full)])
+    assert all(i["bbox_labels"]["color"] >= 100 for i in out["instances"])
+    check_exact_rows(out)
+    out = t(image=empty.image, instances=[], mosaic_metadata=[mosaic_item(empty)])
+    assert out["instances"] == []
+
+
+def paste(primary, donors, seed=0, **kwargs):
+    kwargs.setdefault("p", 1.0)
+    t = compose([A.CopyAndPaste(**kwargs)], seed=seed)
+    return t(image=primary.image, instances=primary.instances, copy_paste_metadata=donors)
+
+
+@pytest.mark.parametrize("scale_range", [(1.0, 1.0), (0.4, 0.9)])
+def test_copy_and_paste_rows_stay_whole(scale_range) -> None:
+    rng = np.random.default_rng(5)
+    pasted_total = 0
+    for seed in range(40):
+        primary, *others = scenes(rng, 4)
+        donors = [donor(s, inst, tag=inst["id"]) for s in others for inst in s.instances[:3]]
+        out = paste(primary, donors, seed=seed, scale_range=scale_range, min_visibility_after_paste=0.0)
+        if scale_range == (1.0, 1.0):
+            check_exact_rows(out, slack=0.0)
+        else:  # shrunk donors are resampled with INTER_AREA: their rims blend with what was around them
+            for inst in out["instances"]:
+                inner = eroded(inst["mask"].astype(bool))
+                own = (out["image"][inner] == color_of(inst["bbox_labels"]["color"])).all(axis=1)
+                assert inner.sum() < 10 or own.mean() > 0.95
+        pasted = [i for i in out["instances"] if "tag" in i]
+        pasted_total += len(pasted)
+        assert all(i["tag"] == i["bbox_labels"]["color"] for i in pasted), (
+            "donor extra keys travel with the row"
+        )
+        kinds = ["tag" in i for i in out["instances"]]
+        assert kinds == sorted(kinds), "pasted rows come after the survivors"
+    assert pasted_total > 100
+
+
+def test_a_donor_pasted_over_an_earlier_donor_cuts_it() -> None:
+    h, w = 60, 80
+    base = make_scene(np.random.default_rng(6), height=h, width=w, n=3)
+    under = np.zeros((h, w, 3), np.uint8)
+    under[:] = color_of(300)
+    over = np.zeros((h, w, 3), np.uint8)
+    over[:, :30] = color_of(301)
+    full = np.ones((h, w), np.uint8)
+    left = np.zeros((h, w), np.uint8)
+    left[:, :30] = 1
+    donors = [
+        {"image": under, "mask": full, "bbox_labels": {"class_name": "under", "color": 300}},
+        {"image": over, "mask": left, "bbox_labels": {"class_name": "over", "color": 301}},
+    ]
+    for seed in range(10):
+        out = paste(base, donors, seed=seed, min_visibility_after_paste=0.0)
+        rows = {i["bbox_labels"]["class_name"]: i for i in out["instances"]}
+        assert set(rows) == {"under", "over"}, "the full-canvas donor covers every primary row"
+        under_mask, over_mask = rows["under"]["mask"].astype(bool), rows["over"]["mask"].astype(bool)
+        assert not (under_mask & over_mask).any()
+        assert (under_mask | over_mask).all()
+        check_exact_rows(out, slack=0.0)
+        np.testing.assert_array_equal(rows["under"]["bbox"], tight_box(under_mask))
+
+
+def test_occluded_rows_get_their_box_from_what_is_left() -> None:
+    rng = np.random.default_rng(7)
+    changed = 0
+    for seed in range(30):
+        primary, other = scenes(rng, 2)
+        donors = [donor(other, inst) for inst in other.instances]
+        out = paste(primary, donors, seed=seed, min_visibility_after_paste=0.0)
+        before = {i["id"]: i["mask"].sum() for i in primary.instances}
+        for inst in out["instances"]:
+            if "id" in inst and inst["mask"].sum() < before[inst["id"]]:
+                changed += 1
+                np.testing.assert_array_equal(inst["bbox"], tight_box(inst["mask"]))
+    assert changed > 10
+
+
+def test_rows_below_min_visibility_after_paste_die() -> None:
+    h, w = 40, 50
+    primary = make_scene(np.random.default_rng(8), height=h, width=w, n=4)
+    cover = {
+        "image": np.zeros((h, w, 3), np.uint8),
+        "mask": np.ones((h, w), np.uint8),
+        "bbox_labels": {"class_name": "cover", "color": 999},
+    }
+    out = paste(primary, [cover], min_visibility_after_paste=0.0)
+    assert [i["bbox_labels"]["class_name"] for i in out["instances"]] == ["cover"]
+    half = np.zeros((h, w), np.uint8)
+    half[:, : w // 2] = 1
+    covered = {**cover, "mask": half}
+    lenient = paste(primary, [covered], min_visibility_after_paste=0.0, seed=1)
+    strict = paste(primary, [covered], min_visibility_after_paste=0.99, seed=1)
+    assert len(strict["instances"]) <= len(lenient["instances"])
+    for inst in strict["instances"][:-1]:
+        original = next(i for i in primary.instances if i["id"] == inst["id"])
+        assert inst["mask"].sum() >= 0.99 * original["mask"].sum()
+
+
+def test_copy_and_paste_masks_stay_binary_when_scaled() -> None:
+    rng = np.random.default_rng(9)
+    primary, other = scenes(rng, 2)
+    donors = [donor(other, inst) for inst in other.instances]
+    out = paste(primary, donors, scale_range=(0.3, 0.6), min_visibility_after_paste=0.0)
+    for inst in out["instances"]:
+        assert set(np.unique(inst["mask"]).tolist()) <= {0, 1}
+
+
+def test_gaussian_blend_feathers_only_the_seam() -> None:
+    rng = np.random.default_rng(10)
+    primary, other = scenes(rng, 2)
+    donors = [donor(other, inst) for inst in other.instances[:2]]
+    hard = paste(primary, donors, blend_mode="hard", min_visibility_after_paste=0.0)
+    soft = paste(
+        primary, donors, blend_mode="gaussian", blend_sigma_range=(2.0, 2.0), min_visibility_after_paste=0.0
+    )
+    assert not np.array_equal(hard["image"], soft["image"])
+    for h_inst, s_inst in zip(hard["instances"], soft["instances"]):
+        np.testing.assert_array_equal(h_inst["mask"], s_inst["mask"])
+    changed = np.any(hard["image"] != soft["image"], axis=2)
+    pasted = np.any([i["mask"] for i in hard["instances"][len(hard["instances"]) - 2 :]], axis=0)
+    # Changes stay within the kernel radius (ceil(6 sigma) | 1 = 13 -> 6 px) of the pasted union.
+    ys, xs = np.nonzero(changed)
+    pys, pxs = np.nonzero(pasted)
+    for y, x in zip(ys, xs):
+        assert np.min(np.abs(pys - y) + np.abs(pxs - x)) <= 13
+
+
+@pytest.mark.parametrize(
+    "binding", [("mask", "bboxes"), ("masks", "bboxes", "keypoints"), ("bboxes", "keypoints")]
+)
+def test_copy_and_paste_with_every_binding(binding) -> None:
+    rng = np.random.default_rng(11)
+    primary, other = scenes(rng, 2)
+    keep = {"bbox", "bbox_labels", "id"} | ({"mask"} if {"mask", "masks"} & set(binding) else set())
+    keep |= {"keypoints", "keypoint_labels"} if "keypoints" in binding else set()
+    instances = [{k: v for k, v in i.items() if k in keep} for i in primary.instances]
+    donors = []
+    for inst in other.instances:
+        d = donor(other, inst)
+        if "keypoints" in binding:
+            d["keypoints"] = inst["keypoints"]
+            d["keypoint_labels"] = inst["keypoint_labels"]
+        if not {"mask", "masks"} & set(binding):
+            d["bbox"] = inst["bbox"]
+        donors.append(d)
+    t = compose([A.CopyAndPaste(p=1.0, min_visibility_after_paste=0.0)], binding)
+    out = t(image=primary.image, instances=instances, copy_paste_metadata=donors)
+    assert len(out["instances"]) > len(donors)
+    for inst in out["instances"]:
+        if "keypoints" in binding:
+            assert inst["keypoints"].shape == (2, 2)
+    if "mask" in binding:
+        check_exact_rows(out, slack=0.0)
+
+
+def test_donor_given_by_its_box_pastes_the_box() -> None:
+    rng = np.random.default_rng(12)
+    primary, other = scenes(rng, 2)
+    inst = other.instances[0]
+    box_donor = {"image": other.image, "bbox": inst["bbox"], "bbox_labels": dict(inst["bbox_labels"])}
+    out = paste(primary, [box_donor], min_visibility_after_paste=0.0)
+    pasted = out["instances"][-1]
+    x1, y1, x2, y2 = inst["bbox"]
+    assert pasted["mask"].sum() == (x2 - x1) * (y2 - y1)
+
+
+def test_mixing_with_many_objects() -> None:
+    """No channel limits: hundreds of rows go through Mosaic and CopyAndPaste."""
+    rng = np.random.default_rng(13)
+    h = w = 200
+    labels = np.zeros((h, w), np.int32)
+    labels[::5, ::5] = np.arange(1, 40 * 40 + 1).reshape(40, 40)  # 1600 one-pixel objects
+    image = np.zeros((h, w, 3), np.uint8)
+    instances = []
+    for k in range(1, 1601):
+        ys, xs = np.nonzero(labels == k)
+        mask = (labels == k).astype(np.uint8)
+        instances.append(
+            {
+                "mask": mask,
+                "bbox": [xs[0], ys[0], xs[0] + 1, ys[0] + 1],
+                "bbox_labels": {"class_name": k, "color": k},
+            }
+        )
+    item = {
+        "image": image,
+        "masks": np.stack([i["mask"] for i in instances[:700]]),
+        "bboxes": np.array([i["bbox"] for i in instances[:700]], float),
+        "bbox_labels": {f: [i["bbox_labels"][f] for i in instances[:700]] for f in FIELDS},
+    }
+    donors = [{"image": image, "mask": i["mask"], "bbox_labels": i["bbox_labels"]} for i in instances[:600]]
+    t = compose([A.Mosaic(target_size=(200, 200), cell_shape=(200, 200), p=1.0), A.CopyAndPaste(p=1.0)])
+    out = t(image=image, instances=instances, mosaic_metadata=[item], copy_paste_metadata=donors)
+    assert len(out["instances"]) > 1000
+    del rng
+
+
+def test_same_seed_same_mixing() -> None:
+    rng = np.random.default_rng(14)
+    primary, *others = scenes(rng, 3)
+    meta = [mosaic_item(s) for s in others]
+    donors = [donor(s, i) for s in others for i in s.instances]
+
+    def run(seed):
+        t = compose(
+            [A.Mosaic(target_size=(100, 100), cell_shape=(80, 80), p=1.0), A.CopyAndPaste(p=1.0)], seed=seed
+        )
+        return [
+            t(
+                image=primary.image,
+                instances=primary.instances,
+                mosaic_metadata=meta,
+                copy_paste_metadata=donors,
+            )
+            for _ in range(3)
+        ]
+
+    for a, b in zip(run(5), run(5)):
+        np.testing.assert_array_equal(a["image"], b["image"])
+        assert len(a["instances"]) == len(b["instances"])
