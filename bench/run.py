@@ -63,7 +63,8 @@ def main() -> None:
     ours = worker(sys.executable, "instaug", args.objects, args.calls)
     theirs = worker(str(REF_PYTHON), "albumentations", args.objects, args.calls)
     lines = [
-        f"# Single transforms, 640x640 RGB, {args.objects} objects per image, masks+bboxes bound",
+        f"# Transforms alone and the seed pipeline, 640x640 RGB, {args.objects} objects per image, "
+        "masks+bboxes bound",
         "",
         f"instaug {ours['version']} vs albumentationsx {theirs['version']}, one thread each, median of "
         f"{args.calls} calls. Machine: {platform.machine()}, {platform.processor() or 'cpu'}. "
@@ -79,7 +80,7 @@ def main() -> None:
     table = "\n".join(lines) + "\n"
     results = HERE / "results"
     results.mkdir(exist_ok=True)
-    (results / f"single_transforms_{args.objects}_objects.md").write_text(table)
+    (results / f"transforms_{args.objects}_objects.md").write_text(table)
     print(table)
 
 

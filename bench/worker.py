@@ -37,9 +37,11 @@ def main() -> None:
     A, version = load(args.library)
     samples = workload.make_scenes(args.objects)
     results = {}
-    for name, transforms in workload.single_transform_cases(A).items():
+    mixing = workload.mixing_cases(A)
+    cases = {**workload.single_transform_cases(A), **mixing}
+    for name, transforms in cases.items():
         try:
-            times = workload.time_case(A, transforms, samples, args.calls)
+            times = workload.time_case(A, transforms, samples, args.calls, with_metadata=name in mixing)
             results[name] = 1000 * statistics.median(times)
         except Exception as exc:  # a library that cannot run a case reports why
             results[name] = f"error: {type(exc).__name__}: {str(exc)[:120]}"

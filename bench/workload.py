@@ -48,24 +48,92 @@ def single_transform_cases(A: Any) -> dict[str, list]:
     }
 
 
+def mixing_cases(A: Any) -> dict[str, list]:
+    """Cases that read neighbours (mosaic_metadata) and donors (copy_paste_metadata)."""
+    return {
+        "Mosaic 2x2 (seed)": [
+            A.Mosaic(grid_yx=(2, 2), target_size=(640, 640), cell_shape=(640, 640), fit_mode="cover", p=1.0)
+        ],
+        "CopyAndPaste (seed), 5 donors": [
+            A.CopyAndPaste(
+                scale_range=(0.4, 1.0),
+                blend_mode="gaussian",
+                blend_sigma_range=(1.0, 2.0),
+                min_visibility_after_paste=0.1,
+                p=1.0,
+            )
+        ],
+        "seed pipeline without the colour steps": [
+            A.Mosaic(grid_yx=(2, 2), target_size=(640, 640), cell_shape=(640, 640), fit_mode="cover", p=1.0),
+            A.Affine(
+                scale=(0.9, 1.1), rotate=(-10, 10), shear=(-2, 2), translate_percent=(-0.05, 0.05), p=0.5
+            ),
+            A.Perspective(scale=(0.02, 0.05), keep_size=True, p=0.3),
+            A.CopyAndPaste(
+                scale_range=(0.4, 1.0),
+                blend_mode="gaussian",
+                blend_sigma_range=(1.0, 2.0),
+                min_visibility_after_paste=0.1,
+                p=0.7,
+            ),
+            A.HorizontalFlip(p=0.5),
+        ],
+    }
+
+
+def stacked(image: np.ndarray, instances: list[dict]) -> dict:
+    return {
+        "image": image,
+        "masks": np.stack([i["mask"] for i in instances])
+        if instances
+        else np.zeros((0, *image.shape[:2]), np.uint8),
+        "bboxes": np.stack([i["bbox"] for i in instances]) if instances else np.zeros((0, 4), np.float32),
+        "bbox_labels": {"class_name": [i["bbox_labels"]["class_name"] for i in instances]},
+    }
+
+
+def call_arguments(samples: list, i: int) -> dict:
+    """Sample i with the other samples as Mosaic neighbours and five donor objects."""
+    image, instances = samples[i % len(samples)]
+    others = [samples[(i + k) % len(samples)] for k in range(1, len(samples))]
+    donor_image, donor_instances = others[0]
+    donors = [
+        {
+            "image": donor_image,
+            "mask": d["mask"],
+            "bbox_labels": {"class_name": d["bbox_labels"]["class_name"]},
+        }
+        for d in donor_instances[:5]
+    ]
+    return {
+        "image": image,
+        "instances": instances,
+        "mosaic_metadata": [stacked(*o) for o in others],
+        "copy_paste_metadata": donors,
+    }
+
+
 def bbox_params(A: Any) -> Any:
     return A.BboxParams(
         coord_format="pascal_voc", label_fields=["class_name"], min_visibility=0.1, min_area=8.0
     )
 
 
-def time_case(A: Any, transforms: list, samples: list, calls: int, warmup: int = 5) -> list[float]:
+def time_case(
+    A: Any, transforms: list, samples: list, calls: int, with_metadata: bool = False, warmup: int = 5
+) -> list[float]:
     """Seconds per call for `calls` calls cycling over the samples (after a warm-up)."""
     compose = A.Compose(
         transforms, bbox_params=bbox_params(A), instance_binding=["masks", "bboxes"], seed=137
     )
+    arguments = [call_arguments(samples, i) for i in range(len(samples))]
+    if not with_metadata:
+        arguments = [{"image": a["image"], "instances": a["instances"]} for a in arguments]
     for i in range(warmup):
-        image, instances = samples[i % len(samples)]
-        compose(image=image, instances=instances)
+        compose(**arguments[i % len(arguments)])
     times = []
     for i in range(calls):
-        image, instances = samples[i % len(samples)]
         start = time.perf_counter()
-        compose(image=image, instances=instances)
+        compose(**arguments[i % len(arguments)])
         times.append(time.perf_counter() - start)
     return times
