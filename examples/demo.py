@@ -1,6 +1,6 @@
-"""The main job for now: augment the bundled sample scenes with the seed's YOLO-style pipeline
-(minus Mosaic, CopyAndPaste and the colour steps, which come in later issues), draw masks and boxes
-into a PNG grid, and print the throughput."""
+"""The main job: augment the bundled sample scenes with the seed's YOLO-style pipeline (Mosaic,
+Affine, Perspective, CopyAndPaste, HorizontalFlip; the colour steps come with a later issue), draw
+masks and boxes into a PNG grid, and print the throughput."""
 
 from __future__ import annotations
 
@@ -21,12 +21,18 @@ import scenes  # noqa: E402
 def pipeline(seed: int) -> A.Compose:
     return A.Compose(
         [
-            A.LongestMaxSize(max_size=640),
-            A.PadIfNeeded(min_height=640, min_width=640, border_mode=0, fill=114),
+            A.Mosaic(grid_yx=(2, 2), target_size=(640, 640), cell_shape=(640, 640), fit_mode="cover", p=1.0),
             A.Affine(
                 scale=(0.9, 1.1), rotate=(-10, 10), shear=(-2, 2), translate_percent=(-0.05, 0.05), p=0.5
             ),
             A.Perspective(scale=(0.02, 0.05), keep_size=True, p=0.3),
+            A.CopyAndPaste(
+                scale_range=(0.4, 1.0),
+                blend_mode="gaussian",
+                blend_sigma_range=(1.0, 2.0),
+                min_visibility_after_paste=0.1,
+                p=0.7,
+            ),
             A.HorizontalFlip(p=0.5),
         ],
         bbox_params=A.BboxParams(
@@ -35,6 +41,40 @@ def pipeline(seed: int) -> A.Compose:
         instance_binding=["masks", "bboxes"],
         seed=seed,
     )
+
+
+def stacked(image: np.ndarray, instances: list[dict]) -> dict:
+    """A Mosaic neighbour in the metadata layout: stacked masks and boxes, label lists."""
+    return {
+        "image": image,
+        "masks": np.stack([i["mask"] for i in instances])
+        if instances
+        else np.zeros((0, *image.shape[:2]), np.uint8),
+        "bboxes": np.stack([i["bbox"] for i in instances]) if instances else np.zeros((0, 4), np.float32),
+        "bbox_labels": {"class_name": [i["bbox_labels"]["class_name"] for i in instances]},
+    }
+
+
+def call_arguments(samples: list, i: int, rng: np.random.Generator) -> dict:
+    """Sample i as the primary, three others as neighbours, a few objects of another as donors."""
+    image, instances = samples[i % len(samples)]
+    others = [samples[(i + k) % len(samples)] for k in range(1, 4)]
+    donor_image, donor_instances = others[int(rng.integers(0, 3))]
+    picks = rng.choice(len(donor_instances), size=min(4, len(donor_instances)), replace=False)
+    donors = [
+        {
+            "image": donor_image,
+            "mask": donor_instances[k]["mask"],
+            "bbox_labels": donor_instances[k]["bbox_labels"],
+        }
+        for k in picks
+    ]
+    return {
+        "image": image,
+        "instances": instances,
+        "mosaic_metadata": [stacked(*o) for o in others],
+        "copy_paste_metadata": donors,
+    }
 
 
 def draw(image: np.ndarray, instances: list[dict], tile: int) -> Image.Image:
@@ -58,15 +98,21 @@ def main() -> None:
 
     A.set_num_threads(1)
     rng = np.random.default_rng(0)
-    samples = [scenes.coins(), scenes.synthetic(rng, 12, 480), scenes.synthetic(rng, 40, 640)]
+    samples = [
+        scenes.coins(),
+        scenes.synthetic(rng, 12, 480),
+        scenes.synthetic(rng, 40, 640),
+        scenes.coins(640),
+    ]
     transform = pipeline(seed=137)
 
     tile, cols = 320, 4
     rows = []
-    for image, instances in samples:
+    for r in range(3):
+        image, instances = samples[r]
         cells = [draw(image, instances, tile)]
         for _ in range(cols - 1):
-            out = transform(image=image, instances=instances)
+            out = transform(**call_arguments(samples, r, rng))
             cells.append(draw(out["image"], out["instances"], tile))
         rows.append(cells)
     height = max(c.height for row in rows for c in row)
@@ -76,16 +122,16 @@ def main() -> None:
             grid.paste(cell, (c * tile, r * height))
     grid.save(args.out)
 
+    calls = [call_arguments(samples, i, rng) for i in range(len(samples))]
     start = time.perf_counter()
     for i in range(args.timing_samples):
-        image, instances = samples[i % len(samples)]
-        transform(image=image, instances=instances)
+        transform(**calls[i % len(calls)])
     elapsed = time.perf_counter() - start
-    print(f"wrote {args.out}: first column input, then three augmented samples per scene")
+    print(f"wrote {args.out}: first column the primary scene, then three augmented samples of it")
     print(
         f"{args.timing_samples / elapsed:.0f} samples/s "
         f"({1000 * elapsed / args.timing_samples:.2f} ms/sample, "
-        "one thread, the three sample scenes in turn)"
+        "one thread, the seed pipeline without its colour steps, 640x640 output)"
     )
 
 
