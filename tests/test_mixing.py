@@ -321,9 +321,9 @@ def test_donor_given_by_its_box_pastes_the_box() -> None:
     assert pasted["mask"].sum() == (x2 - x1) * (y2 - y1)
 
 
-def test_mixing_with_many_objects() -> None:
+@pytest.mark.parametrize("binding", [("masks", "bboxes"), ("mask", "bboxes")])
+def test_mixing_with_many_objects(binding) -> None:
     """No channel limits: hundreds of rows go through Mosaic and CopyAndPaste."""
-    rng = np.random.default_rng(13)
     h = w = 200
     labels = np.zeros((h, w), np.int32)
     labels[::5, ::5] = np.arange(1, 40 * 40 + 1).reshape(40, 40)  # 1600 one-pixel objects
@@ -346,10 +346,13 @@ def test_mixing_with_many_objects() -> None:
         "bbox_labels": {f: [i["bbox_labels"][f] for i in instances[:700]] for f in FIELDS},
     }
     donors = [{"image": image, "mask": i["mask"], "bbox_labels": i["bbox_labels"]} for i in instances[:600]]
-    t = compose([A.Mosaic(target_size=(200, 200), cell_shape=(200, 200), p=1.0), A.CopyAndPaste(p=1.0)])
+    if "mask" in binding:
+        item["mask"] = np.moveaxis(item.pop("masks"), 0, -1)  # (H, W, 700)
+    t = compose(
+        [A.Mosaic(target_size=(200, 200), cell_shape=(200, 200), p=1.0), A.CopyAndPaste(p=1.0)], binding
+    )
     out = t(image=image, instances=instances, mosaic_metadata=[item], copy_paste_metadata=donors)
     assert len(out["instances"]) > 1000
-    del rng
 
 
 def test_same_seed_same_mixing() -> None:
