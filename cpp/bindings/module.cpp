@@ -273,7 +273,12 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
     nb::dict out;
     out["width"] = sample.width;
     out["height"] = sample.height;
-    out["image"] = image ? plane_to_numpy(sample.image, image->dtype(), image->ndim() == 3) : nb::none();
+    // Normalize turns uint8 images into float32: the output dtype follows the result.
+    const nb::dlpack::dtype image_dtype =
+        sample.image.depth() == CV_32F ? nb::dtype<float>() : (image ? image->dtype() : nb::dtype<uint8_t>());
+    // A channel axis when the result has several channels, or when the caller's had one of size 1.
+    const bool channel_axis = sample.image.channels() > 1 || (image && image->ndim() == 3 && image->shape(2) == 1);
+    out["image"] = image ? plane_to_numpy(sample.image, image_dtype, channel_axis) : nb::none();
     nb::list planes;
     for (size_t i = 0; i < sample.mask_planes.size(); ++i)
         planes.append(plane_to_numpy(sample.mask_planes[i], plane_dtypes[i], mask_planes[i].ndim() == 3));

@@ -3,6 +3,7 @@
 #include "instaug/geometric_step.hpp"
 #include "instaug/mask_tile_ops.hpp"
 #include "instaug/mixing.hpp"
+#include "instaug/photometric.hpp"
 #include "instaug/random.hpp"
 #include "instaug/transforms.hpp"
 
@@ -22,7 +23,7 @@ const std::vector<MixItem>& items_for(const Metadata& metadata, const TransformS
 Pipeline::Pipeline(std::vector<TransformSpec> transforms, BoxConfig boxes, KeypointConfig keypoints, double p)
     : transforms_(std::move(transforms)), boxes_(boxes), keypoints_(keypoints), p_(p) {
     for (const auto& t : transforms_)
-        if (!is_known_transform(t.name) && !is_mixing(t))
+        if (!is_known_transform(t.name) && !is_mixing(t) && !is_photometric(t.name))
             throw std::invalid_argument("unknown transform '" + t.name + "'");
 }
 
@@ -68,6 +69,11 @@ void Pipeline::run(Sample& sample, uint64_t call_seed, const Metadata& metadata)
                 apply_mosaic(sample, spec, rng, items_for(metadata, spec), boxes_.rules);
             } else if (spec.name == "CopyAndPaste") {
                 apply_copy_paste(sample, spec, rng, items_for(metadata, spec));
+            } else if (is_photometric(spec.name)) {
+                // Pixel transforms touch the image only: no row can change, no filter runs.
+                if (!sample.image.empty()) sample.image = apply_photometric(sample.image, spec, rng);
+                sample.applied_transforms.push_back(static_cast<int>(t));
+                continue;
             } else {
                 for (const GeometricStep& step : sample_transform_steps(spec, rng, sample.width, sample.height)) {
                     apply_step(sample, step);

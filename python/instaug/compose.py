@@ -16,6 +16,7 @@ from instaug._targets import as_float_rows, check_image, check_mask_plane, prepa
 from instaug.formats import bboxes_from_absolute, keypoints_from_internal
 from instaug.mixing import MixingTransform
 from instaug.params import BboxParams, KeypointParams
+from instaug.pixel import ToTensorV2
 from instaug.transforms_base import BaseTransform
 
 _MASK64 = 0xFFFFFFFFFFFFFFFF
@@ -78,6 +79,18 @@ class Compose:
         if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0 <= p <= 1:
             raise ValueError(f"Compose: p must be a number in [0, 1], got {p!r}")
         self.transforms = list(transforms)
+        for i, t in enumerate(self.transforms[:-1]):
+            if isinstance(t, ToTensorV2):
+                raise ValueError(f"transforms[{i}]: ToTensorV2 must be the last transform")
+        self._to_tensor = (
+            self.transforms[-1] if self.transforms and isinstance(self.transforms[-1], ToTensorV2) else None
+        )
+        if self._to_tensor is not None:
+            try:
+                import torch  # noqa: F401
+            except ImportError as exc:
+                raise ImportError("ToTensorV2 needs PyTorch: pip install torch") from exc
+        core_transforms = self.transforms[:-1] if self._to_tensor is not None else self.transforms
         self.bbox_params: BboxParams | None = _as_params(bbox_params, BboxParams, "bbox_params")
         self.keypoint_params: KeypointParams | None = _as_params(
             keypoint_params, KeypointParams, "keypoint_params"
@@ -94,7 +107,7 @@ class Compose:
         box_config = self.bbox_params.core_config() if self.bbox_params else {}
         kp_config = self.keypoint_params.core_config() if self.keypoint_params else {}
         self._pipeline = _core.Pipeline(
-            [t.core_spec() for t in self.transforms], box_config, kp_config, self.p
+            [t.core_spec() for t in core_transforms], box_config, kp_config, self.p
         )
         self._lock = threading.Lock()
         self.set_random_seed(seed)
@@ -126,6 +139,29 @@ class Compose:
         inner = ",\n  ".join(repr(t) for t in self.transforms)
         params = f"bbox_params={self.bbox_params}, keypoint_params={self.keypoint_params}"
         return f"Compose([\n  {inner}\n], {params})"
+
+
+def _to_tensors(out: dict[str, Any], transpose_mask: bool) -> dict[str, Any]:
+    """ToTensorV2: image (C, H, W); masks as tensors, (H, W, C) ones as (C, H, W) with transpose_mask."""
+    import torch
+
+    def mask_tensor(mask: np.ndarray) -> Any:
+        if transpose_mask and mask.ndim == 3:
+            mask = mask.transpose(2, 0, 1)
+        return torch.from_numpy(np.ascontiguousarray(mask))
+
+    if "image" in out:
+        image = out["image"]
+        image = image[:, :, None] if image.ndim == 2 else image
+        out["image"] = torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1)))
+    if "mask" in out:
+        out["mask"] = mask_tensor(out["mask"])
+    if "masks" in out:
+        out["masks"] = [mask_tensor(m) for m in out["masks"]]
+    for inst in out.get("instances", []):
+        if "mask" in inst:
+            inst["mask"] = mask_tensor(inst["mask"])
+    return out
 
 
 class _Call:

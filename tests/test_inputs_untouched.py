@@ -1,0 +1,78 @@
+"""No transform writes into the caller's arrays (images, masks, boxes, keypoints, metadata)."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from conftest import make_scene
+from test_mixing import donor, mosaic_item
+
+import instaug as A
+
+EVERY_TRANSFORM = [
+    A.HorizontalFlip(p=1),
+    A.VerticalFlip(p=1),
+    A.RandomCrop(60, 70, p=1),
+    A.CenterCrop(60, 70, p=1),
+    A.Crop(5, 5, 90, 80, p=1),
+    A.RandomResizedCrop(size=(50, 60), p=1),
+    A.Resize(50, 60, p=1),
+    A.LongestMaxSize(max_size=100, p=1),
+    A.SmallestMaxSize(max_size=100, p=1),
+    A.PadIfNeeded(120, 140, p=1),
+    A.Affine(rotate=(10, 10), p=1),
+    A.Rotate(angle_range=(20, 20), p=1),
+    A.Perspective(p=1),
+    A.Mosaic(target_size=(90, 100), cell_shape=(80, 90), p=1),
+    A.CopyAndPaste(p=1),
+    A.HueSaturationValue(p=1),
+    A.RandomBrightnessContrast(p=1),
+    A.RGBShift(p=1),
+    A.RandomGamma(p=1),
+    A.ToGray(p=1),
+    A.ChannelShuffle(p=1),
+    A.CLAHE(p=1),
+    A.ColorJitter(p=1),
+    A.Normalize(),
+    A.Blur(p=1),
+    A.GaussianBlur(p=1),
+    A.MedianBlur(p=1),
+    A.MotionBlur(p=1),
+    A.GaussNoise(p=1),
+]
+
+
+@pytest.mark.parametrize("transform", EVERY_TRANSFORM, ids=lambda t: type(t).__name__)
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_inputs_are_never_written(transform, dtype) -> None:
+    rng = np.random.default_rng(0)
+    scene, other = make_scene(rng, n=4), make_scene(rng, n=3, first_id=100)
+    image = scene.image if dtype == np.uint8 else (scene.image / 255).astype(np.float32)
+    other_image = other.image if dtype == np.uint8 else (other.image / 255).astype(np.float32)
+    metadata = {
+        "mosaic_metadata": [dict(mosaic_item(other, ("masks", "bboxes", "keypoints")), image=other_image)],
+        "copy_paste_metadata": [dict(donor(other, i), image=other_image) for i in other.instances],
+    }
+    instances = scene.instances
+    before = copy.deepcopy((image, instances, metadata))
+    t = A.Compose(
+        [transform],
+        bbox_params=A.BboxParams("pascal_voc", label_fields=["class_name", "color"]),
+        keypoint_params=A.KeypointParams("xy", label_fields=["kp_kind"]),
+        instance_binding=["masks", "bboxes", "keypoints"],
+        seed=0,
+    )
+    for _ in range(2):
+        t(image=image, instances=instances, **metadata)
+    after = (image, instances, metadata)
+    np.testing.assert_array_equal(after[0], before[0])
+    for a, b in zip(after[1], before[1]):
+        for key in ("mask", "bbox", "keypoints"):
+            np.testing.assert_array_equal(a[key], b[key])
+    for key in metadata:
+        for a, b in zip(after[2][key], before[2][key]):
+            for field in ("image", "masks", "mask", "bboxes"):
+                if field in a:
+                    np.testing.assert_array_equal(a[field], b[field])

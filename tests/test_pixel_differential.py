@@ -1,0 +1,113 @@
+"""Pixel transforms against albumentationsx 2.5.1 with zero-width ranges: the same image within one
+grey level (uint8) or 1/255 (float32)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import instaug
+
+ref = pytest.importorskip("albumentations", reason="albumentationsx is not installed (make reference)")
+
+
+def colourful(height: int = 72, width: int = 96, seed: int = 0) -> np.ndarray:
+    """Smooth colour gradients, a few hard edges and some grey pixels."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:height, 0:width] / max(height, width)
+    image = np.stack([np.sin(6 * xx + 1), np.cos(5 * yy), np.sin(4 * (xx + yy))], -1) * 110 + 128
+    image[height // 3 : height // 2, width // 4 : width // 2] = rng.integers(0, 255, 3)
+    image[-10:, -10:] = 90  # grey block: zero saturation
+    image += rng.normal(0, 6, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+CASES = {
+    "hsv_hue": lambda L: L.HueSaturationValue((12, 12), (0, 0), (0, 0), p=1),
+    "hsv_sat": lambda L: L.HueSaturationValue((0, 0), (-25, -25), (0, 0), p=1),
+    "hsv_val": lambda L: L.HueSaturationValue((0, 0), (0, 0), (17, 17), p=1),
+    "hsv_all": lambda L: L.HueSaturationValue((-33, -33), (21, 21), (-14, -14), p=1),
+    "rbc_default": lambda L: L.RandomBrightnessContrast((0.15, 0.15), (0.25, 0.25), p=1),
+    "rbc_darker": lambda L: L.RandomBrightnessContrast((-0.3, -0.3), (-0.2, -0.2), p=1),
+    "rbc_brightness_only": lambda L: L.RandomBrightnessContrast((0.2, 0.2), (0, 0), p=1),
+    "rbc_contrast_only": lambda L: L.RandomBrightnessContrast((0, 0), (0.3, 0.3), p=1),
+    "rbc_by_max": lambda L: L.RandomBrightnessContrast((0.1, 0.1), (-0.2, -0.2), brightness_by_max=True, p=1),
+    "rbc_safe": lambda L: L.RandomBrightnessContrast((0.3, 0.3), (0.4, 0.4), ensure_safe_output=True, p=1),
+    "rgb_shift": lambda L: L.RGBShift((10, 10), (-20, -20), (33, 33), p=1),
+    "gamma_low": lambda L: L.RandomGamma((70, 70), p=1),
+    "gamma_high": lambda L: L.RandomGamma((130, 130), p=1),
+    "gray_weighted": lambda L: L.ToGray(p=1),
+    "gray_one_channel": lambda L: L.ToGray(num_output_channels=1, p=1),
+    "gray_lab": lambda L: L.ToGray(method="from_lab", p=1),
+    "gray_desaturation": lambda L: L.ToGray(method="desaturation", p=1),
+    "gray_average": lambda L: L.ToGray(method="average", p=1),
+    "gray_max": lambda L: L.ToGray(method="max", p=1),
+    "channel_order": lambda L: L.ChannelShuffle(channel_order=(2, 0, 1), p=1),
+    "clahe": lambda L: L.CLAHE(clip_range=(2, 2), p=1),
+    "clahe_grid": lambda L: L.CLAHE(clip_range=(3, 3), tile_grid_size=(4, 6), p=1),
+    "jitter_brightness": lambda L: L.ColorJitter((1.3, 1.3), (1, 1), (1, 1), (0, 0), p=1),
+    "jitter_contrast": lambda L: L.ColorJitter((1, 1), (0.6, 0.6), (1, 1), (0, 0), p=1),
+    "jitter_saturation": lambda L: L.ColorJitter((1, 1), (1, 1), (0.4, 0.4), (0, 0), p=1),
+    "jitter_hue": lambda L: L.ColorJitter((1, 1), (1, 1), (1, 1), (0.1, 0.1), p=1),
+    "blur": lambda L: L.Blur(blur_range=(5, 5), p=1),
+    "gaussian_blur": lambda L: L.GaussianBlur(blur_range=(5, 5), sigma_range=(1.5, 1.5), p=1),
+    "median_blur": lambda L: L.MedianBlur(blur_range=(5, 5), p=1),
+    "median_blur_large": lambda L: L.MedianBlur(blur_range=(7, 7), p=1),
+    "motion_blur": lambda L: L.MotionBlur(
+        blur_range=(7, 7), allow_shifted=False, angle_range=(30, 30), direction_range=(0.5, 0.5), p=1
+    ),
+    "motion_blur_back": lambda L: L.MotionBlur(
+        blur_range=(9, 9), allow_shifted=False, angle_range=(110, 110), direction_range=(-0.7, -0.7), p=1
+    ),
+}
+FLOAT_CASES = sorted(set(CASES) - {"gray_lab"})  # float Lab's L runs 0..100 in OpenCV: not an image
+
+
+def run(lib, name, image):
+    return lib.Compose([CASES[name](lib)], seed=1)(image=image)["image"]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_uint8_same_as_reference(name) -> None:
+    image = colourful()
+    ours, theirs = run(instaug, name, image), run(ref, name, image)
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+    diff = np.abs(ours.astype(int) - theirs.astype(int))
+    assert diff.max() <= 1, f"{name}: up to {diff.max()} grey levels apart ({(diff > 1).sum()} values)"
+
+
+@pytest.mark.parametrize("name", FLOAT_CASES)
+def test_float32_same_as_reference(name) -> None:
+    image = colourful().astype(np.float32) / 255
+    ours, theirs = run(instaug, name, image), run(ref, name, image)
+    assert ours.dtype == theirs.dtype == np.float32 and ours.shape == theirs.shape
+    np.testing.assert_allclose(ours, theirs, atol=1.01 / 255)
+
+
+@pytest.mark.parametrize("name", ["hsv_val", "rbc_default", "gamma_low", "blur", "clahe", "median_blur"])
+def test_grayscale_same_as_reference(name) -> None:
+    image = colourful()[..., 1]
+    ours, theirs = run(instaug, name, image), run(ref, name, image)
+    assert ours.shape == np.squeeze(theirs).shape == image.shape
+    assert np.abs(ours.astype(int) - np.squeeze(theirs).astype(int)).max() <= 1
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"mean": (0.5, 0.4, 0.3), "std": (0.2, 0.3, 0.25), "max_pixel_value": 200.0},
+        {"normalization": "image"},
+        {"normalization": "image_per_channel"},
+        {"normalization": "min_max"},
+        {"normalization": "min_max_per_channel"},
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_normalize_same_as_reference(kwargs, dtype) -> None:
+    image = colourful()
+    image = image if dtype == np.uint8 else (image / 255).astype(np.float32)
+    ours = instaug.Compose([instaug.Normalize(**kwargs)])(image=image)["image"]
+    theirs = ref.Compose([ref.Normalize(**kwargs)])(image=image)["image"]
+    assert ours.dtype == np.float32
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
