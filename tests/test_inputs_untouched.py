@@ -6,10 +6,11 @@ import copy
 
 import numpy as np
 import pytest
-from conftest import make_scene
-from test_mixing import donor, mosaic_item
 
 import instaug as A
+
+from conftest import make_scene
+from test_mixing import donor, mosaic_item
 
 EVERY_TRANSFORM = [
     A.HorizontalFlip(p=1),
