@@ -124,7 +124,14 @@ cv::Mat shift_hsv_uint8(const cv::Mat& image, double hue, double sat, double val
     return out;
 }
 
+void require_grey_or_rgb(const cv::Mat& image, const std::string& name) {
+    if (image.channels() != 1 && image.channels() != 3)
+        throw std::invalid_argument(name + " expects 1-channel or 3-channel images, got " +
+                                    std::to_string(image.channels()) + " channels");
+}
+
 cv::Mat hue_saturation_value(const cv::Mat& image, const TransformSpec& spec, Random& rng) {
+    require_grey_or_rgb(image, spec.name);
     const double hue = sample(spec, "hue_shift_range", rng);
     const double sat = sample(spec, "sat_shift_range", rng);
     const double val = sample(spec, "val_shift_range", rng);
@@ -240,7 +247,8 @@ cv::Mat to_gray(const cv::Mat& image, const TransformSpec& spec, Random&) {
     const std::string method = spec.string_or("method", "weighted_average");
     const int outputs = static_cast<int>(spec.number_or("num_output_channels", 3));
     if ((method == "weighted_average" || method == "from_lab") && image.channels() != 3)
-        throw std::invalid_argument("ToGray: method '" + method + "' needs a 3-channel image");
+        throw std::invalid_argument("ToGray: method '" + method + "' needs a 3-channel image, got " +
+                                    std::to_string(image.channels()) + " channels");
     cv::Mat gray;
     if (method == "weighted_average") {
         cv::cvtColor(image, gray, cv::COLOR_RGB2GRAY);
@@ -316,8 +324,7 @@ cv::Mat channel_shuffle(const cv::Mat& image, const TransformSpec& spec, Random&
 cv::Mat clahe(const cv::Mat& image, const TransformSpec& spec, Random& rng) {
     const double clip_limit = sample(spec, "clip_range", rng);
     const auto& grid = spec.vector("tile_grid_size");
-    if (image.channels() != 1 && image.channels() != 3)
-        throw std::invalid_argument("CLAHE expects 1-channel or 3-channel images");
+    require_grey_or_rgb(image, spec.name);
     // tile_grid_size goes to OpenCV as given, (width, height) in its terms, as the reference does.
     cv::Ptr<cv::CLAHE> op = cv::createCLAHE(clip_limit, cv::Size(static_cast<int>(grid[0]), static_cast<int>(grid[1])));
     return through_uint8(image, [&](const cv::Mat& u8) {
@@ -376,8 +383,7 @@ cv::Mat adjust_hue(const cv::Mat& image, double factor) {
 }
 
 cv::Mat color_jitter(const cv::Mat& image, const TransformSpec& spec, Random& rng) {
-    if (image.channels() != 1 && image.channels() != 3)
-        throw std::invalid_argument("ColorJitter expects 1-channel or 3-channel images");
+    require_grey_or_rgb(image, spec.name);
     const double brightness = sample(spec, "brightness_range", rng);
     const double contrast = sample(spec, "contrast_range", rng);
     const double saturation = sample(spec, "saturation_range", rng);

@@ -133,7 +133,12 @@ class Compose:
             raise TypeError(
                 "Compose takes keyword arguments only, e.g. transform(image=image, instances=...)"
             )
-        return _Call(self, data).run(self._next_call_seed())
+        seed = self._next_call_seed()
+        out = _Call(self, data).run(seed)
+        # ToTensorV2's own coin, from the call seed's low bits (the core uses the whole seed).
+        if self._to_tensor is not None and (seed & 0xFFFFFFFF) / 2.0**32 < self._to_tensor.p:
+            out = _to_tensors(out, self._to_tensor.transpose_mask)
+        return out
 
     def __repr__(self) -> str:
         inner = ",\n  ".join(repr(t) for t in self.transforms)

@@ -1,0 +1,207 @@
+"""Pixel transforms: what they leave alone, dtypes and channels, distributions of random ranges,
+errors, and ToTensorV2."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import make_scene
+
+import instaug as A
+
+RNG = np.random.default_rng(0)
+IMAGE = RNG.integers(0, 256, (40, 50, 3), dtype=np.uint8)
+PIXEL = [
+    A.HueSaturationValue(p=1),
+    A.RandomBrightnessContrast(p=1),
+    A.RGBShift(p=1),
+    A.RandomGamma(p=1),
+    A.ToGray(p=1),
+    A.ChannelShuffle(p=1),
+    A.CLAHE(p=1),
+    A.ColorJitter(p=1),
+    A.Normalize(),
+    A.Blur(p=1),
+    A.GaussianBlur(p=1),
+    A.MedianBlur(p=1),
+    A.MotionBlur(p=1),
+    A.GaussNoise(p=1),
+]
+
+
+@pytest.mark.parametrize("transform", PIXEL, ids=lambda t: type(t).__name__)
+def test_rows_are_untouched(transform) -> None:
+    scene = make_scene(np.random.default_rng(1), n=5)
+    t = A.Compose(
+        [transform],
+        bbox_params=A.BboxParams("pascal_voc", label_fields=["class_name", "color"], min_area=1),
+        keypoint_params=A.KeypointParams("xy", label_fields=["kp_kind"]),
+        instance_binding=["masks", "bboxes", "keypoints"],
+    )
+    out = t(image=scene.image, instances=scene.instances)
+    assert len(out["instances"]) == len(scene.instances)
+    for a, b in zip(out["instances"], scene.instances):
+        np.testing.assert_array_equal(a["mask"], b["mask"])
+        np.testing.assert_allclose(a["bbox"], b["bbox"])
+        np.testing.assert_allclose(a["keypoints"], b["keypoints"])
+
+
+@pytest.mark.parametrize("transform", PIXEL, ids=lambda t: type(t).__name__)
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_dtype_and_shape(transform, dtype) -> None:
+    image = IMAGE if dtype == np.uint8 else (IMAGE / 255).astype(np.float32)
+    out = A.Compose([transform], seed=2)(image=image)["image"]
+    assert out.shape == image.shape
+    assert out.dtype == (np.float32 if isinstance(transform, A.Normalize) else dtype)
+    if dtype == np.float32 and not isinstance(transform, A.Normalize):
+        assert 0 <= out.min() and out.max() <= 1
+
+
+@pytest.mark.parametrize("channels", [1, 2, 4])
+@pytest.mark.parametrize(
+    "transform",
+    [
+        A.RandomBrightnessContrast(p=1),
+        A.RandomGamma(p=1),
+        A.Blur(p=1),
+        A.GaussNoise(p=1),
+        A.ChannelShuffle(p=1),
+        A.RGBShift(p=1),
+        A.MedianBlur(p=1),
+        A.MotionBlur(p=1),
+        A.GaussianBlur(p=1),
+    ],
+    ids=lambda t: type(t).__name__,
+)
+def test_any_channel_count_where_the_formula_allows(transform, channels) -> None:
+    image = RNG.integers(0, 256, (30, 40, channels), dtype=np.uint8)
+    out = A.Compose([transform], seed=3)(image=image)["image"]
+    assert out.shape == image.shape
+
+
+@pytest.mark.parametrize(
+    "transform", [A.HueSaturationValue(p=1), A.CLAHE(p=1), A.ColorJitter(p=1)], ids=lambda t: type(t).__name__
+)
+def test_colour_transforms_refuse_other_channel_counts(transform) -> None:
+    with pytest.raises(
+        ValueError, match=f"{type(transform).__name__} expects 1-channel or 3-channel images, got 4"
+    ):
+        A.Compose([transform])(image=RNG.integers(0, 256, (10, 10, 4), dtype=np.uint8))
+
+
+def test_to_gray_needs_rgb_for_weighted_average() -> None:
+    with pytest.raises(ValueError, match="needs a 3-channel image, got 4"):
+        A.Compose([A.ToGray(p=1)])(image=RNG.integers(0, 256, (10, 10, 4), dtype=np.uint8))
+
+
+def test_to_gray_output_channels() -> None:
+    assert A.Compose([A.ToGray(num_output_channels=1, p=1)])(image=IMAGE)["image"].shape == (40, 50)
+    out = A.Compose([A.ToGray(num_output_channels=3, p=1)])(image=IMAGE)["image"]
+    assert (out[..., 0] == out[..., 1]).all() and (out[..., 1] == out[..., 2]).all()
+
+
+# -- distributions of random ranges ------------------------------------------------------------
+def test_brightness_spreads_over_its_range() -> None:
+    grey = np.full((8, 8, 3), 100, np.uint8)
+    t = A.Compose(
+        [A.RandomBrightnessContrast(brightness_range=(-0.5, 0.5), contrast_range=(0, 0), p=1)], seed=0
+    )
+    values = np.array([t(image=grey)["image"].mean() for _ in range(400)])
+    assert 50 <= values.min() < 60 and 140 < values.max() <= 150  # 100 * (1 + b), b in [-0.5, 0.5]
+    assert abs(values.mean() - 100) < 4
+    assert np.histogram(values, bins=5, range=(50, 150))[0].min() > 50  # roughly uniform
+
+
+def test_hue_shift_is_uniform_in_its_range() -> None:
+    red = np.zeros((4, 4, 3), np.uint8)
+    red[..., 0] = 200
+    t = A.Compose(
+        [A.HueSaturationValue(hue_shift_range=(0, 60), sat_shift_range=(0, 0), val_shift_range=(0, 0), p=1)]
+    )
+    # Shifting red's hue by h (OpenCV units, 2 degrees each) moves green up from 0: the green
+    # channel spreads over the whole range as h does.
+    greens = np.array([t(image=red)["image"][0, 0, 1] for _ in range(300)], float)
+    assert greens.min() < 10 and greens.max() > 190
+    assert np.histogram(greens, bins=4, range=(0, 200))[0].min() > 30
+
+
+def test_gauss_noise_std_matches() -> None:
+    flat = np.full((128, 128, 3), 128, np.uint8)
+    out = A.Compose([A.GaussNoise(std_range=(0.1, 0.1), p=1)], seed=0)(image=flat)["image"].astype(float)
+    assert abs(out.std() - 25.5) < 1.5
+    assert (out[..., 0] == out[..., 1]).all(), "one noise value per pixel unless per_channel"
+    per = A.Compose([A.GaussNoise(std_range=(0.1, 0.1), per_channel=True, p=1)], seed=0)(image=flat)["image"]
+    assert (per[..., 0] != per[..., 1]).any()
+
+
+def test_channel_shuffle_reaches_every_permutation() -> None:
+    image = np.zeros((2, 2, 3), np.uint8)
+    image[..., 1], image[..., 2] = 1, 2
+    t = A.Compose([A.ChannelShuffle(p=1)], seed=0)
+    seen = {tuple(t(image=image)["image"][0, 0]) for _ in range(200)}
+    assert len(seen) == 6
+
+
+def test_blur_kernel_sizes_are_odd_and_cover_the_range() -> None:
+    impulse = np.zeros((21, 21), np.uint8)
+    impulse[10, 10] = 255
+    t = A.Compose([A.Blur(blur_range=(3, 7), p=1)], seed=0)
+    sizes = {int(np.sqrt(np.count_nonzero(t(image=impulse)["image"]))) for _ in range(100)}
+    assert sizes == {3, 5, 7}
+
+
+def test_gamma_range_is_in_percent() -> None:
+    image = np.full((4, 4), 128, np.uint8)
+    out = A.Compose([A.RandomGamma(gamma_range=(200, 200), p=1)])(image=image)["image"]
+    assert out[0, 0] == int((128 / 255) ** 2 * 255)
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda: A.HueSaturationValue(hue_shift_range=20), "hue_shift_range must be a \\(min, max\\) tuple"),
+        (lambda: A.RandomBrightnessContrast(brightness_range=(0.3, -0.3)), "min <= max"),
+        (lambda: A.RandomBrightnessContrast(contrast_range=(-2, 0)), "contrast_range values must be >= -1"),
+        (lambda: A.RandomGamma(gamma_range=(0, 10)), "gamma_range values must be >="),
+        (lambda: A.Blur(blur_range=(1, 3)), "blur_range values must be >= 3"),
+        (lambda: A.Blur(blur_range=(3.5, 5)), "blur_range must hold integers"),
+        (lambda: A.GaussianBlur(sigma_range=(-1, 1)), "sigma_range values must be >= 0"),
+        (lambda: A.GaussNoise(std_range=(0.1, 2)), "std_range values must be <= 1"),
+        (lambda: A.ColorJitter(hue_range=(-1, 0)), "hue_range values must be >= -0.5"),
+        (lambda: A.ToGray(method="pca"), "method must be one of"),
+        (lambda: A.ChannelShuffle(channel_order=(0, 0, 1)), "channel_order must be a permutation"),
+        (lambda: A.CLAHE(tile_grid_size=(8,)), "tile_grid_size must be a pair"),
+        (lambda: A.Normalize(std=(0.2, 0.0, 0.2)), "std must be positive"),
+        (lambda: A.Normalize(normalization="zscore"), "normalization must be one of"),
+        (lambda: A.Compose([A.ToTensorV2(), A.HorizontalFlip()]), "ToTensorV2 must be the last transform"),
+    ],
+)
+def test_bad_arguments(make, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_normalize_needs_one_value_per_channel() -> None:
+    with pytest.raises(ValueError, match="one value per image channel"):
+        A.Compose([A.Normalize(mean=(0.5, 0.5), std=(0.2, 0.2))])(image=IMAGE)
+    out = A.Compose([A.Normalize(mean=0.5, std=0.25)])(image=IMAGE)["image"]
+    np.testing.assert_allclose(out, (IMAGE / 255.0 - 0.5) / 0.25, atol=1e-5)
+
+
+def test_to_tensor_v2() -> None:
+    torch = pytest.importorskip("torch")
+    scene = make_scene(np.random.default_rng(4), n=3)
+    t = A.Compose(
+        [A.HorizontalFlip(p=1), A.Normalize(), A.ToTensorV2()],
+        bbox_params=A.BboxParams("pascal_voc", label_fields=["class_name", "color"]),
+        instance_binding=["masks", "bboxes"],
+    )
+    out = t(image=scene.image, instances=scene.instances)
+    assert isinstance(out["image"], torch.Tensor) and tuple(out["image"].shape) == (3, 96, 128)
+    assert out["image"].dtype == torch.float32
+    assert all(
+        isinstance(i["mask"], torch.Tensor) and tuple(i["mask"].shape) == (96, 128) for i in out["instances"]
+    )
+    mask = np.zeros((96, 128, 2), np.uint8)
+    plain = A.Compose([A.ToTensorV2(transpose_mask=True)])(image=scene.image, mask=mask)
+    assert tuple(plain["mask"].shape) == (2, 96, 128)
