@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_scene
 
 import instaug as A
+
+from conftest import make_scene
 
 RNG = np.random.default_rng(0)
 IMAGE = RNG.integers(0, 256, (40, 50, 3), dtype=np.uint8)
