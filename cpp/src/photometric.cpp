@@ -1,5 +1,7 @@
 #include "instaug/photometric.hpp"
 
+#include "instaug/color_lut.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -61,18 +63,6 @@ cv::Mat apply_lut(const cv::Mat& image, const std::function<double(int)>& f) {
     return out;
 }
 
-// The same with one table per channel.
-cv::Mat apply_channel_luts(const cv::Mat& image, const std::function<double(int, int)>& f) {
-    const int channels = image.channels();
-    cv::Mat table(1, 256, CV_8UC(channels));
-    for (int v = 0; v < 256; ++v)
-        for (int c = 0; c < channels; ++c)
-            table.ptr<uint8_t>()[v * channels + c] = static_cast<uint8_t>(std::clamp(f(v, c), 0.0, 255.0));
-    cv::Mat out;
-    cv::LUT(image, table, out);
-    return out;
-}
-
 cv::Mat clip01(cv::Mat image) {
     cv::min(image, 1.0, image);
     cv::max(image, 0.0, image);
@@ -83,13 +73,6 @@ cv::Mat clip01(cv::Mat image) {
 cv::Mat through_uint8(const cv::Mat& image, const std::function<cv::Mat(const cv::Mat&)>& op) {
     if (image.depth() == CV_8U) return op(image);
     return pixel::to_float32(op(pixel::to_uint8(image)));
-}
-
-double image_mean(const cv::Mat& image) {
-    const cv::Scalar m = cv::mean(image);
-    double sum = 0;
-    for (int c = 0; c < image.channels(); ++c) sum += m[c];
-    return sum / image.channels();
 }
 
 // ---- HueSaturationValue --------------------------------------------------------------------
@@ -143,36 +126,22 @@ cv::Mat hue_saturation_value(const cv::Mat& image, const TransformSpec& spec, Ra
 // Contrast blends with the grey mean, brightness is a gain; `brightness_first` picks the order.
 cv::Mat brightness_contrast(const cv::Mat& image, double brightness, double contrast, bool brightness_first) {
     if (contrast == 1 && brightness == 1) return image;
-    const bool u8 = image.depth() == CV_8U;
+    if (image.depth() == CV_8U) {
+        return apply_tables(image, brightness_contrast_tables(image.channels(), brightness, contrast, brightness_first,
+                                                              [&] { return exact_grey_mean(image); }));
+    }
     if (contrast == 1) {
         if (brightness == 0) return cv::Mat::zeros(image.size(), image.type());
-        if (u8) return apply_lut(image, [&](int v) { return v * brightness; });
         cv::Mat out = image * brightness;
         return clip01(out);
     }
-    double mean = image_mean(image.channels() == 3 ? pixel::gray_of(image) : image);
+    const double mean = exact_grey_mean(image);
     if (brightness == 1) {
-        if (contrast == 0) {
-            if (u8) mean = std::floor(mean + 0.5);
-            return cv::Mat(image.size(), image.type(), cv::Scalar::all(mean));
-        }
-        if (u8) return apply_lut(image, [&](int v) { return v * contrast + mean * (1 - contrast); });
+        if (contrast == 0) return cv::Mat(image.size(), image.type(), cv::Scalar::all(mean));
         cv::Mat out = image * contrast + mean * (1 - contrast);
         return clip01(out);
     }
-    if (u8) mean /= 255.0;
     const double mean_at_contrast = brightness_first ? std::clamp(mean * brightness, 0.0, 1.0) : mean;
-    if (u8) {
-        return apply_lut(image, [&](int v) {
-            double x = v;
-            if (brightness_first) {
-                x = std::clamp(x * brightness, 0.0, 255.0);
-                return x * contrast + mean_at_contrast * 255.0 * (1 - contrast);
-            }
-            x = std::floor(std::clamp(x * contrast + mean_at_contrast * 255.0 * (1 - contrast), 0.0, 255.0));
-            return x * brightness;
-        });
-    }
     const double offset = mean_at_contrast * (1 - contrast);
     cv::Mat out;
     if (brightness_first) {
@@ -185,23 +154,28 @@ cv::Mat brightness_contrast(const cv::Mat& image, double brightness, double cont
     return out;
 }
 
-// alpha * x + beta, clipped (the reference's multiply_add).
+// uint8: the transform's tables in one pass (the fused path's single-step case).
+cv::Mat table_step(const cv::Mat& image, const TransformSpec& spec, Random& rng) {
+    return apply_tables(image, sample_tables(spec, rng, image.channels(), [&] { return exact_grey_mean(image); }));
+}
+
+// alpha * x + beta, clipped (the reference's multiply_add), float32.
 cv::Mat multiply_add(const cv::Mat& image, double alpha, double beta) {
-    if (image.depth() == CV_8U) return apply_lut(image, [&](int v) { return v * alpha + beta; });
     cv::Mat out = image * alpha + beta;
     return clip01(out);
 }
 
 cv::Mat random_brightness_contrast(const cv::Mat& image, const TransformSpec& spec, Random& rng) {
+    if (image.depth() == CV_8U) return table_step(image, spec, rng);
     double alpha = 1.0 + sample(spec, "contrast_range", rng);
     double beta = sample(spec, "brightness_range", rng);
     const bool by_max = spec.number_or("brightness_by_max", 0) != 0;
     const bool safe = spec.number_or("ensure_safe_output", 0) != 0;
     if (!by_max && !safe) return brightness_contrast(image, 1.0 + beta, alpha, false);
-    const double max_value = image.depth() == CV_8U ? 255.0 : 1.0;
+    const double max_value = 1.0;
     if (!by_max) {
         const double factor = 1.0 + beta;
-        const double mean = image_mean(image.channels() == 3 ? pixel::gray_of(image) : image);
+        const double mean = exact_grey_mean(image);
         beta = factor * (1.0 - alpha) * mean;
         alpha *= factor;
     } else {
@@ -221,13 +195,10 @@ cv::Mat random_brightness_contrast(const cv::Mat& image, const TransformSpec& sp
 
 // ---- per-channel shifts, gamma, grey, channel order ------------------------------------------
 cv::Mat rgb_shift(const cv::Mat& image, const TransformSpec& spec, Random& rng) {
-    const double scale = image.depth() == CV_8U ? 255.0 : 1.0;
-    const std::array<double, 3> shifts{sample(spec, "r_shift_range", rng) * scale,
-                                       sample(spec, "g_shift_range", rng) * scale,
-                                       sample(spec, "b_shift_range", rng) * scale};
+    if (image.depth() == CV_8U) return table_step(image, spec, rng);
+    const std::array<double, 3> shifts{sample(spec, "r_shift_range", rng), sample(spec, "g_shift_range", rng),
+                                       sample(spec, "b_shift_range", rng)};
     auto shift_of = [&](int c) { return shifts[std::min(c, 2)]; };
-    if (image.depth() == CV_8U)  // the reference's add LUT truncates the shift first
-        return apply_channel_luts(image, [&](int v, int c) { return v + std::trunc(shift_of(c)); });
     cv::Scalar s;
     for (int c = 0; c < std::min(4, image.channels()); ++c) s[c] = shift_of(c);
     cv::Mat out = image + s;
@@ -235,8 +206,8 @@ cv::Mat rgb_shift(const cv::Mat& image, const TransformSpec& spec, Random& rng) 
 }
 
 cv::Mat random_gamma(const cv::Mat& image, const TransformSpec& spec, Random& rng) {
+    if (image.depth() == CV_8U) return table_step(image, spec, rng);
     const double gamma = sample(spec, "gamma_range", rng) / 100.0;
-    if (image.depth() == CV_8U) return apply_lut(image, [&](int v) { return std::pow(v / 255.0, gamma) * 255.0; });
     cv::Mat out;
     cv::pow(image, gamma, out);
     return out;

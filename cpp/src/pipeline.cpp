@@ -2,6 +2,7 @@
 
 #include "instaug/geometric_step.hpp"
 #include "instaug/mask_tile_ops.hpp"
+#include "instaug/color_lut.hpp"
 #include "instaug/mixing.hpp"
 #include "instaug/photometric.hpp"
 #include "instaug/random.hpp"
@@ -53,6 +54,22 @@ void Pipeline::filter_free_keypoints(Sample& sample) const {
     kps.compact(keep);
 }
 
+std::size_t Pipeline::run_table_steps(Sample& sample, std::size_t first, Random& rng) const {
+    // Consecutive per-value colour steps compose into one table per channel: one pass over the
+    // image. Each step still draws its own probability and parameters in order.
+    TableChain chain(sample.image);
+    const int channels = sample.image.channels();
+    std::size_t last = first;
+    for (std::size_t t = first; t < transforms_.size() && is_table_transform(transforms_[t].name); ++t) {
+        last = t;
+        if (t != first && !rng.chance(transforms_[t].p)) continue;
+        chain.add(sample_tables(transforms_[t], rng, channels, [&] { return chain.grey_mean(); }));
+        sample.applied_transforms.push_back(static_cast<int>(t));
+    }
+    sample.image = chain.apply();
+    return last;
+}
+
 void Pipeline::run(Sample& sample, uint64_t call_seed, const Metadata& metadata) const {
     Random rng(call_seed);
     InstanceTable& rows = sample.rows;
@@ -71,8 +88,14 @@ void Pipeline::run(Sample& sample, uint64_t call_seed, const Metadata& metadata)
                 apply_copy_paste(sample, spec, rng, items_for(metadata, spec));
             } else if (is_photometric(spec.name)) {
                 // Pixel transforms touch the image only: no row can change, no filter runs.
-                if (!sample.image.empty()) sample.image = apply_photometric(sample.image, spec, rng);
-                sample.applied_transforms.push_back(static_cast<int>(t));
+                if (sample.image.empty()) {
+                    sample.applied_transforms.push_back(static_cast<int>(t));
+                } else if (sample.image.depth() == CV_8U && is_table_transform(spec.name)) {
+                    t = run_table_steps(sample, t, rng);
+                } else {
+                    sample.image = apply_photometric(sample.image, spec, rng);
+                    sample.applied_transforms.push_back(static_cast<int>(t));
+                }
                 continue;
             } else {
                 for (const GeometricStep& step : sample_transform_steps(spec, rng, sample.width, sample.height)) {

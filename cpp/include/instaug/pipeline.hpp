@@ -6,6 +6,7 @@
 
 #include "instaug/bbox_filter.hpp"
 #include "instaug/mix_item.hpp"
+#include "instaug/random.hpp"
 #include "instaug/sample.hpp"
 #include "instaug/transform_spec.hpp"
 
@@ -37,6 +38,8 @@ private:
     void filter_rows(Sample& sample) const;
     void filter_free_keypoints(Sample& sample) const;
     void refit_boxes_to_masks(Sample& sample) const;
+    // Runs the table steps from `first` on as one pass; returns the index of the last one.
+    std::size_t run_table_steps(Sample& sample, std::size_t first, Random& rng) const;
 
     std::vector<TransformSpec> transforms_;
     BoxConfig boxes_;

@@ -1,0 +1,156 @@
+#include "instaug/color_lut.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+#include <opencv2/imgproc.hpp>
+
+namespace instaug {
+namespace {
+
+double sample(const TransformSpec& spec, const char* key, Random& rng) {
+    const auto& r = spec.vector(key);
+    return rng.uniform(r[0], r[1]);
+}
+
+// Values are clipped to [0, 255] and truncated, as the reference's `np.clip(...).astype(np.uint8)`.
+Table8 table_of(const std::function<double(int)>& f) {
+    Table8 t;
+    for (int v = 0; v < 256; ++v) t[v] = static_cast<uint8_t>(std::clamp(f(v), 0.0, 255.0));
+    return t;
+}
+
+std::vector<Table8> same_for_all(int channels, const std::function<double(int)>& f) {
+    return std::vector<Table8>(channels, table_of(f));
+}
+
+std::vector<Table8> random_brightness_contrast(const TransformSpec& spec, Random& rng, int channels,
+                                               const std::function<double()>& grey_mean) {
+    double alpha = 1.0 + sample(spec, "contrast_range", rng);
+    double beta = sample(spec, "brightness_range", rng);
+    const bool by_max = spec.number_or("brightness_by_max", 0) != 0;
+    const bool safe = spec.number_or("ensure_safe_output", 0) != 0;
+    if (!by_max && !safe) return brightness_contrast_tables(channels, 1.0 + beta, alpha, false, grey_mean);
+    if (!by_max) {
+        const double factor = 1.0 + beta;
+        beta = factor * (1.0 - alpha) * grey_mean();
+        alpha *= factor;
+    } else {
+        beta *= 255.0;
+    }
+    if (safe) {
+        if (alpha > 0) {
+            beta = std::clamp(beta, 0.0, 255.0);
+            alpha = std::min(alpha, (255.0 - beta) / 255.0);
+        } else {
+            beta = std::min(beta, 255.0);
+            alpha = std::max(alpha, -beta / 255.0);
+        }
+    }
+    return same_for_all(channels, [&](int v) { return v * alpha + beta; });
+}
+
+std::vector<Table8> rgb_shift(const TransformSpec& spec, Random& rng, int channels) {
+    const double shifts[3] = {sample(spec, "r_shift_range", rng) * 255.0, sample(spec, "g_shift_range", rng) * 255.0,
+                              sample(spec, "b_shift_range", rng) * 255.0};
+    std::vector<Table8> tables;
+    for (int c = 0; c < channels; ++c) {
+        const double shift = std::trunc(shifts[std::min(c, 2)]);  // the reference's add LUT truncates first
+        tables.push_back(table_of([&](int v) { return v + shift; }));
+    }
+    return tables;
+}
+
+std::vector<Table8> random_gamma(const TransformSpec& spec, Random& rng, int channels) {
+    const double gamma = sample(spec, "gamma_range", rng) / 100.0;
+    return same_for_all(channels, [&](int v) { return std::pow(v / 255.0, gamma) * 255.0; });
+}
+
+}  // namespace
+
+std::vector<Table8> brightness_contrast_tables(int channels, double brightness, double contrast,
+                                               bool brightness_first, const std::function<double()>& grey_mean) {
+    if (contrast == 1) return same_for_all(channels, [&](int v) { return v * brightness; });
+    double mean = grey_mean();
+    if (brightness == 1) {
+        if (contrast == 0) return same_for_all(channels, [&](int) { return std::floor(mean + 0.5); });
+        return same_for_all(channels, [&](int v) { return v * contrast + mean * (1 - contrast); });
+    }
+    mean /= 255.0;
+    const double mean_at_contrast = brightness_first ? std::clamp(mean * brightness, 0.0, 1.0) : mean;
+    return same_for_all(channels, [&](int v) {
+        if (brightness_first) {
+            const double x = std::clamp(v * brightness, 0.0, 255.0);
+            return x * contrast + mean_at_contrast * 255.0 * (1 - contrast);
+        }
+        const double x = std::floor(std::clamp(v * contrast + mean_at_contrast * 255.0 * (1 - contrast), 0.0, 255.0));
+        return x * brightness;
+    });
+}
+
+bool is_table_transform(const std::string& name) {
+    static const std::unordered_set<std::string> names{"RGBShift", "RandomGamma", "RandomBrightnessContrast"};
+    return names.count(name) != 0;
+}
+
+std::vector<Table8> sample_tables(const TransformSpec& spec, Random& rng, int channels,
+                                  const std::function<double()>& grey_mean) {
+    if (spec.name == "RGBShift") return rgb_shift(spec, rng, channels);
+    if (spec.name == "RandomGamma") return random_gamma(spec, rng, channels);
+    return random_brightness_contrast(spec, rng, channels, grey_mean);
+}
+
+double exact_grey_mean(const cv::Mat& image) {
+    cv::Mat grey = image;
+    if (image.channels() == 3) cv::cvtColor(image, grey, cv::COLOR_RGB2GRAY);
+    const cv::Scalar m = cv::mean(grey);
+    double sum = 0;
+    for (int c = 0; c < grey.channels(); ++c) sum += m[c];
+    return sum / grey.channels();
+}
+
+TableChain::TableChain(const cv::Mat& image) : image_(image) {}
+
+void TableChain::add(const std::vector<Table8>& tables) {
+    if (composed_.empty()) {
+        composed_ = tables;
+        return;
+    }
+    for (std::size_t c = 0; c < composed_.size(); ++c)
+        for (int v = 0; v < 256; ++v) composed_[c][v] = tables[c][composed_[c][v]];
+}
+
+double TableChain::grey_mean() {
+    if (composed_.empty()) return exact_grey_mean(image_);
+    const int channels = image_.channels();
+    if (histograms_.empty()) {
+        histograms_.assign(channels, {});
+        for (int y = 0; y < image_.rows; ++y) {
+            const uint8_t* p = image_.ptr<uint8_t>(y);
+            for (int x = 0; x < image_.cols * channels; ++x) histograms_[x % channels][p[x]] += 1;
+        }
+    }
+    const double pixels = static_cast<double>(image_.rows) * image_.cols;
+    std::vector<double> means(channels, 0.0);
+    for (int c = 0; c < channels; ++c)
+        for (int v = 0; v < 256; ++v) means[c] += histograms_[c][v] * composed_[c][v] / pixels;
+    if (channels == 3) return 0.299 * means[0] + 0.587 * means[1] + 0.114 * means[2];
+    double sum = 0;
+    for (double m : means) sum += m;
+    return sum / channels;
+}
+
+cv::Mat TableChain::apply() const { return apply_tables(image_, composed_); }
+
+cv::Mat apply_tables(const cv::Mat& image, const std::vector<Table8>& tables) {
+    const int channels = image.channels();
+    cv::Mat table(1, 256, CV_8UC(channels));
+    for (int v = 0; v < 256; ++v)
+        for (int c = 0; c < channels; ++c) table.ptr<uint8_t>()[v * channels + c] = tables[c][v];
+    cv::Mat out;
+    cv::LUT(image, table, out);
+    return out;
+}
+
+}  // namespace instaug
