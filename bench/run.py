@@ -63,8 +63,10 @@ def main() -> None:
     ours = worker(sys.executable, "instaug", args.objects, args.calls)
     theirs = worker(str(REF_PYTHON), "albumentations", args.objects, args.calls)
     lines = [
-        f"# Transforms alone and the seed pipeline, 640x640 RGB, {args.objects} objects per image, "
-        "masks+bboxes bound",
+        f"# Transforms alone and the seed pipeline, 640x640 RGB, {args.objects} objects per image",
+        "",
+        "Geometric and mixing transforms run with masks+bboxes bound (instance_binding); pixel transforms "
+        "on the image alone (they never touch rows).",
         "",
         f"instaug {ours['version']} vs albumentationsx {theirs['version']}, one thread each, median of "
         f"{args.calls} calls. Machine: {platform.machine()}, {platform.processor() or 'cpu'}. "

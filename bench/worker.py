@@ -37,11 +37,15 @@ def main() -> None:
     A, version = load(args.library)
     samples = workload.make_scenes(args.objects)
     results = {}
-    mixing = workload.mixing_cases(A)
-    cases = {**workload.single_transform_cases(A), **mixing}
-    for name, transforms in cases.items():
+    groups = [
+        ("instances", workload.single_transform_cases(A)),
+        ("image", workload.pixel_cases(A)),
+        ("metadata", workload.mixing_cases(A)),
+    ]
+    cases = [(name, transforms, inputs) for inputs, group in groups for name, transforms in group.items()]
+    for name, transforms, inputs in cases:
         try:
-            times = workload.time_case(A, transforms, samples, args.calls, with_metadata=name in mixing)
+            times = workload.time_case(A, transforms, samples, args.calls, inputs=inputs)
             results[name] = 1000 * statistics.median(times)
         except Exception as exc:  # a library that cannot run a case reports why
             results[name] = f"error: {type(exc).__name__}: {str(exc)[:120]}"

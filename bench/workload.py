@@ -48,6 +48,31 @@ def single_transform_cases(A: Any) -> dict[str, list]:
     }
 
 
+def pixel_cases(A: Any) -> dict[str, list]:
+    """Pixel transforms alone (timed on the image only: they never touch rows)."""
+    return {
+        "HueSaturationValue": [A.HueSaturationValue(p=1.0)],
+        "RandomBrightnessContrast": [A.RandomBrightnessContrast(brightness_by_max=False, p=1.0)],
+        "RGBShift": [A.RGBShift(p=1.0)],
+        "RandomGamma": [A.RandomGamma(p=1.0)],
+        "RGBShift + RandomGamma + RandomBrightnessContrast": [
+            A.RGBShift(p=1.0),
+            A.RandomGamma(p=1.0),
+            A.RandomBrightnessContrast(brightness_by_max=False, p=1.0),
+        ],
+        "ToGray": [A.ToGray(p=1.0)],
+        "ChannelShuffle": [A.ChannelShuffle(p=1.0)],
+        "CLAHE": [A.CLAHE(p=1.0)],
+        "ColorJitter": [A.ColorJitter(p=1.0)],
+        "Normalize": [A.Normalize(p=1.0)],
+        "Blur": [A.Blur(p=1.0)],
+        "GaussianBlur (blur_range 5)": [A.GaussianBlur(blur_range=(5, 5), p=1.0)],
+        "MedianBlur": [A.MedianBlur(p=1.0)],
+        "MotionBlur": [A.MotionBlur(p=1.0)],
+        "GaussNoise": [A.GaussNoise(p=1.0)],
+    }
+
+
 def mixing_cases(A: Any) -> dict[str, list]:
     """Cases that read neighbours (mosaic_metadata) and donors (copy_paste_metadata)."""
     return {
@@ -63,7 +88,7 @@ def mixing_cases(A: Any) -> dict[str, list]:
                 p=1.0,
             )
         ],
-        "seed pipeline without the colour steps": [
+        "seed pipeline (YOLO-style, with colour)": [
             A.Mosaic(grid_yx=(2, 2), target_size=(640, 640), cell_shape=(640, 640), fit_mode="cover", p=1.0),
             A.Affine(
                 scale=(0.9, 1.1), rotate=(-10, 10), shear=(-2, 2), translate_percent=(-0.05, 0.05), p=0.5
@@ -77,6 +102,10 @@ def mixing_cases(A: Any) -> dict[str, list]:
                 p=0.7,
             ),
             A.HorizontalFlip(p=0.5),
+            A.HueSaturationValue(
+                hue_shift_range=(-15, 15), sat_shift_range=(-40, 40), val_shift_range=(-25, 25), p=1.0
+            ),
+            A.RandomBrightnessContrast(brightness_range=(-0.2, 0.2), contrast_range=(-0.2, 0.2), p=0.5),
         ],
     }
 
@@ -120,15 +149,21 @@ def bbox_params(A: Any) -> Any:
 
 
 def time_case(
-    A: Any, transforms: list, samples: list, calls: int, with_metadata: bool = False, warmup: int = 5
+    A: Any, transforms: list, samples: list, calls: int, inputs: str = "instances", warmup: int = 5
 ) -> list[float]:
-    """Seconds per call for `calls` calls cycling over the samples (after a warm-up)."""
-    compose = A.Compose(
-        transforms, bbox_params=bbox_params(A), instance_binding=["masks", "bboxes"], seed=137
-    )
-    arguments = [call_arguments(samples, i) for i in range(len(samples))]
-    if not with_metadata:
-        arguments = [{"image": a["image"], "instances": a["instances"]} for a in arguments]
+    """Seconds per call for `calls` calls cycling over the samples (after a warm-up). `inputs`:
+    "image" (the image alone), "instances" (image and bound instances), "metadata" (also the
+    Mosaic neighbours and CopyAndPaste donors)."""
+    if inputs == "image":
+        compose = A.Compose(transforms, seed=137)
+        arguments = [{"image": image} for image, _ in samples]
+    else:
+        compose = A.Compose(
+            transforms, bbox_params=bbox_params(A), instance_binding=["masks", "bboxes"], seed=137
+        )
+        arguments = [call_arguments(samples, i) for i in range(len(samples))]
+        if inputs == "instances":
+            arguments = [{"image": a["image"], "instances": a["instances"]} for a in arguments]
     for i in range(warmup):
         compose(**arguments[i % len(arguments)])
     times = []

@@ -15,7 +15,6 @@ import scenes  # noqa: E402
 
 
 def yolo_pipeline(seed: int) -> A.Compose:
-    # The colour steps of the seed pipeline arrive with the photometric issue.
     return A.Compose(
         [
             A.Mosaic(grid_yx=(2, 2), target_size=(640, 640), cell_shape=(640, 640), fit_mode="cover", p=1.0),
@@ -31,6 +30,10 @@ def yolo_pipeline(seed: int) -> A.Compose:
                 p=0.7,
             ),
             A.HorizontalFlip(p=0.5),
+            A.HueSaturationValue(
+                hue_shift_range=(-15, 15), sat_shift_range=(-40, 40), val_shift_range=(-25, 25), p=1.0
+            ),
+            A.RandomBrightnessContrast(brightness_range=(-0.2, 0.2), contrast_range=(-0.2, 0.2), p=0.5),
         ],
         bbox_params=A.BboxParams(
             coord_format="pascal_voc", label_fields=["class_name"], min_visibility=0.1, min_area=8.0

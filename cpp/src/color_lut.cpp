@@ -125,11 +125,25 @@ double TableChain::grey_mean() {
     if (composed_.empty()) return exact_grey_mean(image_);
     const int channels = image_.channels();
     if (histograms_.empty()) {
-        histograms_.assign(channels, {});
+        // Integer counts, one pass, channels unrolled per pixel.
+        std::vector<std::array<uint32_t, 256>> counts(channels);
+        for (auto& c : counts) c.fill(0);
         for (int y = 0; y < image_.rows; ++y) {
             const uint8_t* p = image_.ptr<uint8_t>(y);
-            for (int x = 0; x < image_.cols * channels; ++x) histograms_[x % channels][p[x]] += 1;
+            const uint8_t* end = p + static_cast<std::ptrdiff_t>(image_.cols) * channels;
+            if (channels == 3) {
+                for (; p < end; p += 3) {
+                    ++counts[0][p[0]];
+                    ++counts[1][p[1]];
+                    ++counts[2][p[2]];
+                }
+            } else {
+                for (int i = 0; p < end; ++p, i = (i + 1 == channels ? 0 : i + 1)) ++counts[i][*p];
+            }
         }
+        histograms_.assign(channels, {});
+        for (int c = 0; c < channels; ++c)
+            for (int v = 0; v < 256; ++v) histograms_[c][v] = counts[c][v];
     }
     const double pixels = static_cast<double>(image_.rows) * image_.cols;
     std::vector<double> means(channels, 0.0);
@@ -145,10 +159,15 @@ cv::Mat TableChain::apply() const { return apply_tables(image_, composed_); }
 
 cv::Mat apply_tables(const cv::Mat& image, const std::vector<Table8>& tables) {
     const int channels = image.channels();
+    cv::Mat out;
+    if (std::all_of(tables.begin(), tables.end(), [&](const Table8& t) { return t == tables[0]; })) {
+        // One table for every channel: OpenCV's fast single-table path.
+        cv::LUT(image, cv::Mat(1, 256, CV_8U, const_cast<uint8_t*>(tables[0].data())), out);
+        return out;
+    }
     cv::Mat table(1, 256, CV_8UC(channels));
     for (int v = 0; v < 256; ++v)
         for (int c = 0; c < channels; ++c) table.ptr<uint8_t>()[v * channels + c] = tables[c][v];
-    cv::Mat out;
     cv::LUT(image, table, out);
     return out;
 }

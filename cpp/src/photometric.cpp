@@ -387,10 +387,31 @@ cv::Mat normalize(const cv::Mat& image, const TransformSpec& spec, Random&) {
     const std::string mode = spec.string_or("normalization", "standard");
     const int channels = image.channels();
     cv::Mat f;
-    image.convertTo(f, CV_MAKETYPE(CV_32F, channels));
+    if (!(mode == "standard" && image.depth() == CV_8U)) image.convertTo(f, CV_MAKETYPE(CV_32F, channels));
     constexpr double eps = 1e-4;
     cv::Mat out;
-    if (mode == "standard") {
+    if (mode == "standard" && image.depth() == CV_8U) {
+        // uint8: one float table per channel, as the reference's normalize_lut.
+        const auto& mean = spec.vector("mean");
+        const auto& inv_std = spec.vector("inv_std");
+        if ((mean.size() != 1 && static_cast<int>(mean.size()) < channels) ||
+            (inv_std.size() != 1 && static_cast<int>(inv_std.size()) < channels))
+            throw std::invalid_argument("Normalize: mean and std need one value per image channel");
+        std::vector<float> table(256 * channels);
+        for (int v = 0; v < 256; ++v)
+            for (int c = 0; c < channels; ++c) {
+                const double m = mean.size() == 1 ? mean[0] : mean[c];
+                const double s = inv_std.size() == 1 ? inv_std[0] : inv_std[c];
+                table[v * channels + c] = static_cast<float>((v - m) * s);
+            }
+        out.create(image.size(), CV_MAKETYPE(CV_32F, channels));
+        for (int y = 0; y < image.rows; ++y) {
+            const uint8_t* p = image.ptr<uint8_t>(y);
+            float* o = out.ptr<float>(y);
+            for (int x = 0; x < image.cols * channels; x += channels)
+                for (int c = 0; c < channels; ++c) o[x + c] = table[p[x + c] * channels + c];
+        }
+    } else if (mode == "standard") {
         const auto& mean = spec.vector("mean");  // already times max_pixel_value
         const auto& inv_std = spec.vector("inv_std");
         auto value = [&](const std::vector<double>& v, int c) {
