@@ -243,13 +243,7 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
         nb::gil_scoped_release release;
         if (row_masks) {
             rows.masks.resize(n);
-            for (size_t i = 0; i < n; ++i) {
-                const auto& m = (*row_masks)[i];
-                const int64_t item = m.itemsize();
-                rows.masks[i] = instaug::tile_from_plane(static_cast<const uint8_t*>(m.data()), width, height,
-                                                         m.stride(0) * item, m.stride(1) * item,
-                                                         static_cast<int>(item), mask_type);
-            }
+            for (const auto& m : *row_masks) sample.unresolved_masks.push_back(plane_view(m, "instances"));
         }
         pipeline.run(sample, call_seed, items);
         if (rows.has_masks) {

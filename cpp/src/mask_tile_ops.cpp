@@ -210,8 +210,24 @@ int last_nonzero_byte(const uint8_t* p, int n) {
 
 }  // namespace
 
-MaskTile tile_from_plane(const uint8_t* data, int width, int height, std::ptrdiff_t row_stride,
-                         std::ptrdiff_t col_stride, int element_bytes, int cv_type) {
+void resolve_masks(Sample& sample, cv::Rect region) {
+    if (sample.unresolved_masks.empty()) return;
+    InstanceTable& rows = sample.rows;
+    const int n = static_cast<int>(sample.unresolved_masks.size());
+#pragma omp parallel for schedule(dynamic, 4) if (n >= 64)
+    for (int i = 0; i < n; ++i) rows.masks[i] = tile_from_plane(sample.unresolved_masks[i], region);
+    sample.unresolved_masks.clear();
+}
+
+MaskTile tile_from_plane(const MaskPlaneView& plane, cv::Rect region) {
+    const cv::Rect whole(0, 0, plane.width, plane.height);
+    region = region.empty() ? whole : (region & whole);
+    MaskTile tile;
+    if (region.empty()) return tile;
+    const int element_bytes = plane.element_bytes, cv_type = plane.cv_type;
+    const std::ptrdiff_t row_stride = plane.row_stride, col_stride = plane.col_stride;
+    const uint8_t* data = plane.data + region.y * row_stride + region.x * col_stride;
+    const int width = region.width, height = region.height;
     const bool packed = col_stride == element_bytes;
     int x_first = width, x_last = -1, y_first = height, y_last = -1;
     for (int y = 0; y < height; ++y) {
@@ -234,10 +250,9 @@ MaskTile tile_from_plane(const uint8_t* data, int width, int height, std::ptrdif
         y_first = std::min(y_first, y);
         y_last = y;
     }
-    MaskTile tile;
     if (x_last < 0) return tile;
-    tile.x0 = x_first;
-    tile.y0 = y_first;
+    tile.x0 = region.x + x_first;
+    tile.y0 = region.y + y_first;
     const int w = x_last - x_first + 1, h = y_last - y_first + 1;
     tile.data.create(h, w, cv_type);
     for (int y = 0; y < h; ++y) {

@@ -7,7 +7,7 @@
 
 namespace instaug {
 
-Sample materialize_item(const MixItem& item, const RowColumns& like) {
+Sample materialize_item(const MixItem& item, const RowColumns& like, cv::Rect visible) {
     Sample s;
     s.width = item.image.cols;
     s.height = item.image.rows;
@@ -23,9 +23,7 @@ Sample materialize_item(const MixItem& item, const RowColumns& like) {
         MaskTile tile;
         if (like.masks) {
             if (r < item.masks.size() && item.masks[r].data) {
-                const MaskPlaneView& m = item.masks[r];
-                tile = tile_from_plane(m.data, m.width, m.height, m.row_stride, m.col_stride, m.element_bytes,
-                                       m.cv_type);
+                tile = tile_from_plane(item.masks[r], visible);
             } else if (r < item.boxes.size()) {
                 // A row given by its box only: its mask is the box, in the table's mask type.
                 const int x0 = std::max(0, static_cast<int>(std::floor(box[0])));

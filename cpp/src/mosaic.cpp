@@ -5,6 +5,7 @@
 
 #include "instaug/geometric_step.hpp"
 #include "instaug/image_ops.hpp"
+#include "instaug/mask_tile_ops.hpp"
 #include "instaug/mixing.hpp"
 
 namespace instaug {
@@ -77,6 +78,22 @@ GeometricStep cell_step(int width, int height, const Placement& p, const Transfo
     step.tile_interpolation = kNearest;  // instance masks stay binary whatever the image interpolation
     step.keypoint_scale = std::max(sx, sy);
     return step;
+}
+
+// The part of the source a cell step can read: its output rectangle mapped back, one pixel of
+// slack for rounding, clipped to the source.
+cv::Rect visible_source(const GeometricStep& step) {
+    const cv::Matx33d back = step.edge_matrix().inv();
+    double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
+    for (double x : {0.0, static_cast<double>(step.out_width)})
+        for (double y : {0.0, static_cast<double>(step.out_height)}) {
+            const cv::Point2d p = map_point(back, x, y);
+            x0 = std::min(x0, p.x); x1 = std::max(x1, p.x);
+            y0 = std::min(y0, p.y); y1 = std::max(y1, p.y);
+        }
+    const cv::Rect r(static_cast<int>(std::floor(x0)) - 1, static_cast<int>(std::floor(y0)) - 1,
+                     static_cast<int>(std::ceil(x1) - std::floor(x0)) + 3, static_cast<int>(std::ceil(y1) - std::floor(y0)) + 3);
+    return r & cv::Rect(0, 0, step.in_width, step.in_height);
 }
 
 void translate_rows(InstanceTable& rows, int dx, int dy) {
@@ -155,11 +172,23 @@ void apply_mosaic(Sample& sample, const TransformSpec& spec, Random& rng, const 
     const RowColumns columns{sample.rows.has_boxes, sample.rows.has_masks, sample.rows.has_keypoints,
                              sample.rows.mask_type};
 
+    // Every cell's warp first: the primary's masks are then read only where some cell shows them.
+    std::vector<GeometricStep> steps;
+    cv::Rect primary_visible;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        const int item = final_items[k == 0 ? 0 : item_of_slot[k]];
+        const int w = item < 0 ? sample.width : items[item].image.cols;
+        const int h = item < 0 ? sample.height : items[item].image.rows;
+        steps.push_back(cell_step(w, h, placements[order[k]], spec, target_h, target_w));
+        if (item < 0) primary_visible |= visible_source(steps.back());
+    }
+    resolve_masks(sample, primary_visible);  // the primary always shows: it takes the largest cell
+
     for (std::size_t k = 0; k < order.size(); ++k) {
         const Placement& p = placements[order[k]];
         const int item = final_items[k == 0 ? 0 : item_of_slot[k]];
-        Sample cell = item < 0 ? sample : materialize_item(items[item], columns);
-        const GeometricStep step = cell_step(cell.width, cell.height, p, spec, target_h, target_w);
+        const GeometricStep& step = steps[k];
+        Sample cell = item < 0 ? sample : materialize_item(items[item], columns, visible_source(step));
         std::vector<cv::Mat> planes = std::move(cell.mask_planes);
         cell.mask_planes.clear();
         apply_step(cell, step);

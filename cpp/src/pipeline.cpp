@@ -74,6 +74,7 @@ void Pipeline::run(Sample& sample, uint64_t call_seed, const Metadata& metadata)
     Random rng(call_seed);
     InstanceTable& rows = sample.rows;
     if (boxes_.filter_invalid_on_input && rows.has_boxes) {
+        resolve_masks(sample);
         BboxRules validity;
         validity.clip_after_transform = boxes_.rules.clip_after_transform;
         rows.compact(filter_boxes(rows.boxes, sample.width, sample.height, validity));
@@ -82,6 +83,7 @@ void Pipeline::run(Sample& sample, uint64_t call_seed, const Metadata& metadata)
         for (std::size_t t = 0; t < transforms_.size(); ++t) {
             const TransformSpec& spec = transforms_[t];
             if (!rng.chance(spec.p)) continue;
+            if (spec.name != "Mosaic") resolve_masks(sample);  // Mosaic reads only what its cells show
             if (spec.name == "Mosaic") {
                 apply_mosaic(sample, spec, rng, items_for(metadata, spec), boxes_.rules);
             } else if (spec.name == "CopyAndPaste") {
@@ -110,6 +112,7 @@ void Pipeline::run(Sample& sample, uint64_t call_seed, const Metadata& metadata)
         }
     }
     // The final boundary: the bbox filter, then rows whose bound mask became empty.
+    resolve_masks(sample);
     filter_rows(sample);
     if (rows.has_masks) {
         std::vector<uint8_t> keep(rows.size());

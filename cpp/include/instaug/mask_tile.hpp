@@ -17,6 +17,15 @@ struct MaskTile {
     cv::Rect rect() const { return cv::Rect(x0, y0, data.cols, data.rows); }
 };
 
+// A caller's full (H, W) mask plane, not yet cut into a tile (strided view, any element size).
+struct MaskPlaneView {
+    const uint8_t* data = nullptr;
+    int width = 0, height = 0;
+    std::ptrdiff_t row_stride = 0, col_stride = 0;  // bytes
+    int element_bytes = 1;
+    int cv_type = CV_8UC1;
+};
+
 // Shrinks the tile to the tight bounding box of its non-zero elements (an empty tile when none).
 void tighten_tile(MaskTile& tile);
 

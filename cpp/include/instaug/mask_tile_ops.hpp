@@ -8,9 +8,11 @@ namespace instaug {
 // Moves one tile through the step; the result is tightened to its non-zero box.
 MaskTile transform_tile(const MaskTile& tile, const GeometricStep& step);
 
-// Builds a tile from a full (H, W) mask plane given as a strided view: the tight box of its
-// non-zero elements is copied out.
-MaskTile tile_from_plane(const uint8_t* data, int width, int height, std::ptrdiff_t row_stride,
-                         std::ptrdiff_t col_stride, int element_bytes, int cv_type);
+// Builds a tile from a full (H, W) mask plane: the tight box of its non-zero elements inside
+// `region` (empty: the whole plane) is copied out. Elements outside `region` are never read.
+MaskTile tile_from_plane(const MaskPlaneView& plane, cv::Rect region = cv::Rect());
+
+// Cuts the sample's unresolved mask planes into tiles, reading only `region` (empty: all).
+void resolve_masks(Sample& sample, cv::Rect region = cv::Rect());
 
 }  // namespace instaug

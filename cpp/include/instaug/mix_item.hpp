@@ -14,14 +14,6 @@
 
 namespace instaug {
 
-struct MaskPlaneView {
-    const uint8_t* data = nullptr;
-    int width = 0, height = 0;
-    std::ptrdiff_t row_stride = 0, col_stride = 0;  // bytes
-    int element_bytes = 1;
-    int cv_type = CV_8UC1;
-};
-
 struct MixItem {
     cv::Mat image;
     cv::Mat semantic_mask;  // optional plain `mask`
@@ -43,8 +35,9 @@ struct RowColumns {
     int mask_type = CV_8UC1;
 };
 
-// The item as a sample with the given columns: tiles cut from its mask planes; a row without a
+// The item as a sample with the given columns: tiles cut from its mask planes (only inside
+// `visible`, the part of the item that can reach the output; empty: all of it); a row without a
 // mask plane gets its box, filled, as its mask.
-Sample materialize_item(const MixItem& item, const RowColumns& columns);
+Sample materialize_item(const MixItem& item, const RowColumns& columns, cv::Rect visible = cv::Rect());
 
 }  // namespace instaug

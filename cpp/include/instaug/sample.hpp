@@ -16,6 +16,9 @@ struct Sample {
     cv::Mat image;                   // may be empty
     std::vector<cv::Mat> mask_planes;  // plain `mask` (one plane, any channels) or `masks` (one per plane)
     InstanceTable rows;
+    // The caller's instance mask planes, one per row, until they are cut into tiles: the first
+    // transform decides how much of each plane it can see (Mosaic: only its cell's part).
+    std::vector<MaskPlaneView> unresolved_masks;
     FreeKeypoints free_keypoints;
     std::vector<int> applied_transforms;  // indices of the transforms that ran, for label mapping
 };
