@@ -363,4 +363,5 @@ NB_MODULE(_core, m) {
 #endif
         },
         "n"_a, "Threads for kernels inside one call (OpenCV and OpenMP); 0 lets them choose.");
+    m.def("get_num_threads", [] { return cv::getNumThreads(); }, "Threads kernels use inside one call.");
 }

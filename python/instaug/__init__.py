@@ -3,7 +3,7 @@
 `import instaug as A` gives the names of albumentationsx's instance-binding API.
 """
 
-from instaug._core import set_num_threads
+from instaug._core import get_num_threads, set_num_threads
 from instaug.compose import Compose
 from instaug.geometric import (
     Affine,
@@ -72,6 +72,7 @@ __all__ = [
     "Resize",
     "RGBShift",
     "Rotate",
+    "get_num_threads",
     "set_num_threads",
     "SmallestMaxSize",
     "ToGray",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -122,23 +123,51 @@ class Compose:
             self.seed = int(seed)
             self._calls = 0
 
-    def _next_call_seed(self) -> int:
+    def _next_call_seeds(self, count: int) -> list[int]:
         with self._lock:
-            index = self._calls
-            self._calls += 1
-        return call_seed(self.seed & _MASK64, index)
+            first = self._calls
+            self._calls += count
+        return [call_seed(self.seed & _MASK64, first + i) for i in range(count)]
+
+    def _next_call_seed(self) -> int:
+        return self._next_call_seeds(1)[0]
+
+    def _run_one(self, data: dict[str, Any], seed: int) -> dict[str, Any]:
+        out = _Call(self, data).run(seed)
+        # ToTensorV2's own coin, from the call seed's low bits (the core uses the whole seed).
+        if self._to_tensor is not None and (seed & 0xFFFFFFFF) / 2.0**32 < self._to_tensor.p:
+            out = _to_tensors(out, self._to_tensor.transpose_mask)
+        return out
+
+    def batch(self, calls: Sequence[dict[str, Any]], num_threads: int = 1) -> list[dict[str, Any]]:
+        """Runs many calls, `num_threads` at a time (the core releases the GIL), and returns their
+        outputs in order. Sample i gets the seed the i-th of as many plain calls would get, so the
+        outputs do not depend on `num_threads` and equal calling the samples one by one. While a
+        batch runs with several threads, kernels inside a sample run single-threaded."""
+        if isinstance(calls, dict) or not isinstance(calls, Sequence):
+            raise TypeError(f"calls must be a list of keyword dicts, got {type(calls).__name__}")
+        for i, data in enumerate(calls):
+            if not isinstance(data, dict):
+                raise TypeError(f"calls[{i}] must be a dict of call arguments, got {type(data).__name__}")
+        if isinstance(num_threads, bool) or not isinstance(num_threads, int) or num_threads < 1:
+            raise ValueError(f"num_threads must be a positive integer, got {num_threads!r}")
+        seeds = self._next_call_seeds(len(calls))
+        if num_threads == 1 or len(calls) < 2:
+            return [self._run_one(data, seed) for data, seed in zip(calls, seeds)]
+        kernel_threads = _core.get_num_threads()
+        _core.set_num_threads(1)
+        try:
+            with ThreadPoolExecutor(max_workers=num_threads) as pool:
+                return list(pool.map(self._run_one, calls, seeds))
+        finally:
+            _core.set_num_threads(kernel_threads)
 
     def __call__(self, *args: Any, **data: Any) -> dict[str, Any]:
         if args:
             raise TypeError(
                 "Compose takes keyword arguments only, e.g. transform(image=image, instances=...)"
             )
-        seed = self._next_call_seed()
-        out = _Call(self, data).run(seed)
-        # ToTensorV2's own coin, from the call seed's low bits (the core uses the whole seed).
-        if self._to_tensor is not None and (seed & 0xFFFFFFFF) / 2.0**32 < self._to_tensor.p:
-            out = _to_tensors(out, self._to_tensor.transpose_mask)
-        return out
+        return self._run_one(data, self._next_call_seed())
 
     def __repr__(self) -> str:
         inner = ",\n  ".join(repr(t) for t in self.transforms)
