@@ -44,6 +44,7 @@ demo: install
 	$(PY) examples/demo.py --out demo.png
 
 bench: install
+	$(PIP) install -q matplotlib
 	$(PY) bench/run.py
 
 lint: install

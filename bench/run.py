@@ -1,9 +1,15 @@
-"""The benchmark: instaug and albumentationsx 2.2.6 side by side in one run, single thread,
-640 px scenes. Writes bench/results/single_transforms.md and prints the table.
+"""The benchmark: instaug and albumentationsx side by side in one run, one thread each, 640 px.
 
-The reference runs in its own virtual environment (bench/.venv-ref), made on first use:
-albumentationsx==2.2.6 (the last release that runs the seed pipeline at 640 px), torch==2.13.0 and
-opencv-python-headless.
+- transforms: every transform alone and the seed pipeline, 14 objects per image, against
+  albumentationsx 2.2.6 (the last release that runs the seed pipeline at 640 px);
+- scaling: the seed pipeline and a detection (bboxes + keypoints) pipeline at 0, 10, 50 and 200
+  objects per image and on the coins photo, against 2.2.6 and the latest albumentationsx (which
+  cannot run the seed pipeline at 640 px: its error is reported);
+- batch: instaug's Compose.batch throughput on 1 and 2 threads.
+
+Writes bench/results/*.md and bench/results/scaling.png. The references live in their own virtual
+environments (bench/.venv-ref, bench/.venv-latest), made on first use with torch==2.13.0 and
+opencv-python-headless (and Pillow, for the coins photo).
 """
 
 from __future__ import annotations
@@ -16,33 +22,38 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-REF_VENV = HERE / ".venv-ref"
-REF_PYTHON = REF_VENV / "bin" / "python"
-REFERENCE = "albumentationsx==2.2.6"
+RESULTS = HERE / "results"
+REFERENCES = {
+    "2.2.6": (HERE / ".venv-ref", "albumentationsx==2.2.6"),
+    "latest": (HERE / ".venv-latest", "albumentationsx"),
+}
 
 
-def ensure_reference() -> None:
-    if REF_PYTHON.exists():
-        return
-    subprocess.run([sys.executable, "-m", "venv", str(REF_VENV)], check=True)
-    subprocess.run(
-        [str(REF_PYTHON), "-m", "pip", "install", "-q", "torch==2.13.0", REFERENCE, "opencv-python-headless"],
-        check=True,
-    )
+def ensure_reference(which: str) -> str:
+    venv, requirement = REFERENCES[which]
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "torch==2.13.0",
+                requirement,
+                "opencv-python-headless",
+                "pillow",
+            ],
+            check=True,
+        )
+    return str(python)
 
 
-def worker(python: str, library: str, objects: int, calls: int) -> dict:
+def worker(python: str, library: str, *options: str) -> dict:
     out = subprocess.run(
-        [
-            python,
-            str(HERE / "worker.py"),
-            "--library",
-            library,
-            "--objects",
-            str(objects),
-            "--calls",
-            str(calls),
-        ],
+        [python, str(HERE / "worker.py"), "--library", library, *options],
         check=True,
         capture_output=True,
         text=True,
@@ -51,39 +62,134 @@ def worker(python: str, library: str, objects: int, calls: int) -> dict:
 
 
 def fmt(value) -> str:
-    return f"{value:.2f}" if isinstance(value, float) else str(value)
+    return f"{value:.2f}" if isinstance(value, float) else str(value).replace("|", "/")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--objects", type=int, default=14)
-    parser.add_argument("--calls", type=int, default=40)
-    args = parser.parse_args()
-    ensure_reference()
-    ours = worker(sys.executable, "instaug", args.objects, args.calls)
-    theirs = worker(str(REF_PYTHON), "albumentations", args.objects, args.calls)
-    lines = [
-        f"# Transforms alone and the seed pipeline, 640x640 RGB, {args.objects} objects per image",
+def ratio(reference, ours) -> str:
+    return f"{reference / ours:.1f}x" if isinstance(reference, float) and isinstance(ours, float) else "n/a"
+
+
+def header(title: str, command: str) -> list[str]:
+    return [
+        f"# {title}",
         "",
-        "Geometric and mixing transforms run with masks+bboxes bound (instance_binding); pixel transforms "
-        "on the image alone (they never touch rows).",
+        f"One thread each, median per sample, 640x640 RGB. Machine: {platform.machine()}, "
+        f"{platform.processor() or 'cpu'}. Command: `{command}`",
         "",
-        f"instaug {ours['version']} vs albumentationsx {theirs['version']}, one thread each, median of "
-        f"{args.calls} calls. Machine: {platform.machine()}, {platform.processor() or 'cpu'}. "
-        f"Command: `python bench/run.py --objects {args.objects} --calls {args.calls}`",
+    ]
+
+
+def transforms_table(args) -> str:
+    ours = worker(sys.executable, "instaug", "--objects", str(args.objects), "--calls", str(args.calls))
+    theirs = worker(
+        ensure_reference("2.2.6"),
+        "albumentations",
+        "--objects",
+        str(args.objects),
+        "--calls",
+        str(args.calls),
+    )
+    lines = header(
+        f"Transforms alone and the seed pipeline, {args.objects} objects per image",
+        f"python bench/run.py --objects {args.objects} --calls {args.calls}",
+    )
+    lines += [
+        f"instaug {ours['version']} vs albumentationsx {theirs['version']}. Geometric and mixing transforms "
+        "run with masks+bboxes bound; pixel transforms on the image alone (they never touch rows).",
         "",
         "| transform | albumentationsx ms | instaug ms | speed-up |",
         "|---|---:|---:|---:|",
     ]
     for name, mine in ours["median_ms"].items():
         ref = theirs["median_ms"].get(name)
-        ratio = f"{ref / mine:.1f}x" if isinstance(ref, float) and isinstance(mine, float) else "n/a"
-        lines.append(f"| {name} | {fmt(ref)} | {fmt(mine)} | {ratio} |")
-    table = "\n".join(lines) + "\n"
-    results = HERE / "results"
-    results.mkdir(exist_ok=True)
-    (results / f"transforms_{args.objects}_objects.md").write_text(table)
-    print(table)
+        lines.append(f"| {name} | {fmt(ref)} | {fmt(mine)} | {ratio(ref, mine)} |")
+    return "\n".join(lines) + "\n"
+
+
+def scaling_table(args) -> tuple[str, dict]:
+    options = [
+        "--suite",
+        "scaling",
+        "--calls",
+        str(args.calls),
+        "--object-counts",
+        *map(str, args.object_counts),
+    ]
+    ours = worker(sys.executable, "instaug", *options)
+    old = worker(ensure_reference("2.2.6"), "albumentations", *options)
+    latest = worker(ensure_reference("latest"), "albumentations", *options)
+    batch = worker(sys.executable, "instaug", "--suite", "batch")
+    lines = header("Scaling with objects per image", "python bench/run.py")
+    lines += [
+        f"instaug {ours['version']}, albumentationsx {old['version']} and {latest['version']} (latest).",
+        "",
+        f"| case | albx {old['version']} ms | albx {latest['version']} ms | instaug ms "
+        f"| vs {old['version']} | vs {latest['version']} |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, mine in ours["median_ms"].items():
+        a, b = old["median_ms"].get(name), latest["median_ms"].get(name)
+        lines.append(f"| {name} | {fmt(a)} | {fmt(b)} | {fmt(mine)} | {ratio(a, mine)} | {ratio(b, mine)} |")
+    one, two = batch["samples_per_s"].get("1 threads"), batch["samples_per_s"].get("2 threads")
+    lines += [
+        "",
+        "## instaug batch throughput (Compose.batch, seed pipeline, 10 objects)",
+        "",
+        "| threads | samples/s |",
+        "|---:|---:|",
+        *[f"| {k.split()[0]} | {v:.1f} |" for k, v in batch["samples_per_s"].items()],
+        "",
+        f"2 threads / 1 thread: {two / one:.2f}x" if one and two else "",
+    ]
+    return "\n".join(lines) + "\n", {"instaug": ours, "old": old, "latest": latest}
+
+
+def plot(data: dict, counts: list[int]) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: no plot")
+        return
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for key, label in (
+        ("old", "albumentationsx 2.2.6"),
+        ("latest", "albumentationsx latest"),
+        ("instaug", "instaug"),
+    ):
+        times = [data[key]["median_ms"].get(f"seed pipeline, {n} objects") for n in counts]
+        points = [(n, t) for n, t in zip(counts, times) if isinstance(t, float)]
+        if points:
+            ax.plot(*zip(*points), marker="o", label=label)
+    ax.set_xlabel("objects per image")
+    ax.set_ylabel("ms per sample (median, one thread)")
+    ax.set_yscale("log")
+    ax.set_title("Seed YOLO-style pipeline at 640 px")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(RESULTS / "scaling.png", dpi=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--objects", type=int, default=14)
+    parser.add_argument("--object-counts", type=int, nargs="+", default=[0, 10, 50, 200])
+    parser.add_argument("--calls", type=int, default=40)
+    parser.add_argument("--suite", choices=["all", "transforms", "scaling"], default="all")
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    if args.suite in ("all", "transforms"):
+        table = transforms_table(args)
+        (RESULTS / f"transforms_{args.objects}_objects.md").write_text(table)
+        print(table)
+    if args.suite in ("all", "scaling"):
+        table, data = scaling_table(args)
+        (RESULTS / "scaling.md").write_text(table)
+        plot(data, args.object_counts)
+        print(table)
 
 
 if __name__ == "__main__":

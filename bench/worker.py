@@ -28,13 +28,79 @@ def load(library: str):
     return A, A.__version__
 
 
+def median_ms(run) -> float | str:
+    try:
+        return 1000 * statistics.median(run())
+    except Exception as exc:  # a library that cannot run a case reports why
+        return f"error: {type(exc).__name__}: {str(exc)[:120]}"
+
+
+def scaling(A, args) -> dict:
+    """The seed pipeline and the detection pipeline against objects per image, and a real scene."""
+    out: dict = {}
+    for n in args.object_counts:
+        samples = workload.make_scenes(n)
+        calls = max(5, args.calls // (1 + n // 50)) if args.library != "instaug" else args.calls
+        out[f"seed pipeline, {n} objects"] = median_ms(
+            lambda s=samples, c=calls: workload.time_case(
+                A, workload.seed_pipeline(A), s, c, inputs="metadata"
+            )
+        )
+        out[f"detection pipeline (bboxes + keypoints), {n} objects"] = median_ms(
+            lambda s=samples: workload.time_detection(A, s, args.calls)
+        )
+    real = workload.real_scenes()
+    out["seed pipeline, coins photo (24 objects)"] = median_ms(
+        lambda: workload.time_case(A, workload.seed_pipeline(A), real, args.calls, inputs="metadata")
+    )
+    return out
+
+
+def batch_throughput(A, args) -> dict:
+    """instaug only: samples/s of Compose.batch on 1 and 2 threads, seed pipeline, 10 objects."""
+    import time
+
+    samples = workload.make_scenes(10)
+    compose = A.Compose(
+        workload.seed_pipeline(A),
+        bbox_params=workload.bbox_params(A),
+        instance_binding=["masks", "bboxes"],
+        seed=1,
+    )
+    calls = [workload.call_arguments(samples, i) for i in range(64)]
+    compose.batch(calls[:8], 1)
+    out = {}
+    for threads in args.threads:
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            compose.batch(calls, threads)
+            best = min(best, time.perf_counter() - start)
+        out[f"{threads} threads"] = len(calls) / best
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--library", choices=["instaug", "albumentations"], required=True)
+    parser.add_argument("--suite", choices=["transforms", "scaling", "batch"], default="transforms")
     parser.add_argument("--objects", type=int, default=14)
+    parser.add_argument("--object-counts", type=int, nargs="+", default=[0, 10, 50, 200])
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--calls", type=int, default=40)
     args = parser.parse_args()
     A, version = load(args.library)
+    if args.suite == "scaling":
+        results = scaling(A, args)
+        print(json.dumps({"library": args.library, "version": version, "median_ms": results}))
+        return
+    if args.suite == "batch":
+        print(
+            json.dumps(
+                {"library": args.library, "version": version, "samples_per_s": batch_throughput(A, args)}
+            )
+        )
+        return
     samples = workload.make_scenes(args.objects)
     results = {}
     groups = [
@@ -44,11 +110,9 @@ def main() -> None:
     ]
     cases = [(name, transforms, inputs) for inputs, group in groups for name, transforms in group.items()]
     for name, transforms, inputs in cases:
-        try:
-            times = workload.time_case(A, transforms, samples, args.calls, inputs=inputs)
-            results[name] = 1000 * statistics.median(times)
-        except Exception as exc:  # a library that cannot run a case reports why
-            results[name] = f"error: {type(exc).__name__}: {str(exc)[:120]}"
+        results[name] = median_ms(
+            lambda t=transforms, i=inputs: workload.time_case(A, t, samples, args.calls, inputs=i)
+        )
     print(
         json.dumps(
             {"library": args.library, "version": version, "objects": args.objects, "median_ms": results}

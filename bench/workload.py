@@ -21,6 +21,76 @@ def make_scenes(n_objects: int, count: int = 4, seed: int = 0) -> list[tuple[np.
     return [scenes.synthetic(rng, n_objects, SIZE) for _ in range(count)]
 
 
+def real_scenes() -> list[tuple[np.ndarray, list[dict]]]:
+    """The coins photo at 640 px (24 objects), mirrored and flipped for four distinct samples."""
+    image, instances = scenes.coins(SIZE)
+    out = []
+    for flip in (None, 1, 0, -1):
+        if flip is None:
+            out.append((image, instances))
+            continue
+        axes = {1: (1,), 0: (0,), -1: (0, 1)}[flip]
+        flipped = [dict(i, mask=np.ascontiguousarray(np.flip(i["mask"], axes))) for i in instances]
+        for i in flipped:
+            ys, xs = np.nonzero(i["mask"])
+            i["bbox"] = np.array([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1], np.float32)
+        out.append((np.ascontiguousarray(np.flip(image, axes)), flipped))
+    return out
+
+
+def seed_pipeline(A: Any) -> list:
+    return mixing_cases(A)["seed pipeline (YOLO-style, with colour)"]
+
+
+def detection_pipeline(A: Any) -> list:
+    """A detection / pose pipeline: boxes and keypoints bound, no masks."""
+    return [
+        A.RandomResizedCrop(size=(512, 512), scale=(0.5, 1.0), p=1.0),
+        A.HorizontalFlip(p=0.5),
+        A.Affine(scale=(0.9, 1.1), rotate=(-10, 10), p=0.5),
+        A.RandomBrightnessContrast(p=0.5),
+    ]
+
+
+def pose_instances(instances: list[dict]) -> list[dict]:
+    """Boxes with five keypoints each (corners and centre), labels per keypoint."""
+    out = []
+    for inst in instances:
+        x1, y1, x2, y2 = (float(v) for v in inst["bbox"])
+        points = np.array(
+            [[x1, y1], [x2 - 1, y1], [x2 - 1, y2 - 1], [x1, y2 - 1], [(x1 + x2) / 2, (y1 + y2) / 2]],
+            np.float32,
+        )
+        out.append(
+            {
+                "bbox": inst["bbox"],
+                "keypoints": points,
+                "bbox_labels": dict(inst["bbox_labels"]),
+                "keypoint_labels": {"part": ["tl", "tr", "br", "bl", "c"]},
+            }
+        )
+    return out
+
+
+def time_detection(A: Any, samples: list, calls: int, warmup: int = 3) -> list[float]:
+    compose = A.Compose(
+        detection_pipeline(A),
+        bbox_params=bbox_params(A),
+        keypoint_params=A.KeypointParams(coord_format="xy", label_fields=["part"]),
+        instance_binding=["bboxes", "keypoints"],
+        seed=137,
+    )
+    arguments = [{"image": image, "instances": pose_instances(instances)} for image, instances in samples]
+    for i in range(warmup):
+        compose(**arguments[i % len(arguments)])
+    times = []
+    for i in range(calls):
+        start = time.perf_counter()
+        compose(**arguments[i % len(arguments)])
+        times.append(time.perf_counter() - start)
+    return times
+
+
 def single_transform_cases(A: Any) -> dict[str, list]:
     return {
         "HorizontalFlip": [A.HorizontalFlip(p=1.0)],
