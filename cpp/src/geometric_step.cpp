@@ -15,6 +15,17 @@ cv::Matx33d GeometricStep::edge_matrix() const {
     return to_edge * matrix * to_centre;
 }
 
+bool GeometricStep::integer_shift(int& dx, int& dy) const {
+    if (kind != StepKind::Warp || perspective) return false;
+    const cv::Matx33d& m = matrix;
+    if (m(0, 0) != 1 || m(1, 1) != 1 || m(0, 1) != 0 || m(1, 0) != 0) return false;
+    const double rx = std::nearbyint(m(0, 2)), ry = std::nearbyint(m(1, 2));
+    if (std::abs(m(0, 2) - rx) > 1e-9 || std::abs(m(1, 2) - ry) > 1e-9) return false;
+    dx = static_cast<int>(rx);
+    dy = static_cast<int>(ry);
+    return true;
+}
+
 namespace {
 
 GeometricStep base_step(StepKind kind, int width, int height, int out_width, int out_height) {

@@ -42,6 +42,15 @@ cv::Mat warp_plane_nearest_constant(const cv::Mat& plane, const GeometricStep& s
     return out;
 }
 
+// A warp by whole pixels: the overlap is copied, the rest is the fill (constant border) or, for
+// other borders, left to the general path.
+cv::Mat shift_plane(const cv::Mat& plane, int dx, int dy, int out_w, int out_h, const cv::Scalar& fill) {
+    cv::Mat out(out_h, out_w, plane.type(), fill);
+    const cv::Rect target = cv::Rect(dx, dy, plane.cols, plane.rows) & cv::Rect(0, 0, out_w, out_h);
+    if (!target.empty()) plane(target - cv::Point(dx, dy)).copyTo(out(target));
+    return out;
+}
+
 cv::Mat transform_plane_unclipped(const cv::Mat& plane, const GeometricStep& step, bool is_mask) {
     const int interpolation = is_mask ? step.pixels.mask_interpolation : step.pixels.interpolation;
     const cv::Scalar& fill = is_mask ? step.pixels.fill_mask : step.pixels.fill;
@@ -67,7 +76,11 @@ cv::Mat transform_plane_unclipped(const cv::Mat& plane, const GeometricStep& ste
                 cv::resize(p, r, cv::Size(step.out_width, step.out_height), 0, 0, interpolation);
                 return r;
             });
-        case StepKind::Warp:
+        case StepKind::Warp: {
+            int dx, dy;
+            if (step.pixels.border_mode == kBorderConstant && step.integer_shift(dx, dy))
+                return shift_plane(plane, dx, dy, step.out_width, step.out_height, fill);
+        }
             if (interpolation == kNearest && step.pixels.border_mode == kBorderConstant)
                 return warp_plane_nearest_constant(plane, step, fill);
             if (interpolation == kLinear && plane.channels() <= 4 &&

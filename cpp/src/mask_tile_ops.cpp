@@ -175,8 +175,20 @@ MaskTile transform_tile(const MaskTile& tile, const GeometricStep& step) {
             out.y0 += step.offset_y;
             return out;
         case StepKind::Resize:
-        case StepKind::Warp:
             return resample_tile(tile, step);
+        case StepKind::Warp: {
+            int dx, dy;
+            if (!step.integer_shift(dx, dy)) return resample_tile(tile, step);
+            // Whole-pixel moves: the tile moves, cut to the canvas.
+            const cv::Rect moved(tile.x0 + dx, tile.y0 + dy, tile.width(), tile.height());
+            const cv::Rect kept = moved & cv::Rect(0, 0, step.out_width, step.out_height);
+            if (kept.empty()) return {};
+            out.x0 = kept.x;
+            out.y0 = kept.y;
+            out.data = tile.data(cv::Rect(kept.x - moved.x, kept.y - moved.y, kept.width, kept.height));
+            if (kept != moved) tighten_tile(out);
+            return out;
+        }
     }
     return out;
 }

@@ -86,20 +86,16 @@ cv::Mat shift_hsv_uint8(const cv::Mat& image, double hue, double sat, double val
         rgb = image;
     }
     cv::cvtColor(rgb, hsv, cv::COLOR_RGB2HSV);
-    std::vector<cv::Mat> planes;
-    cv::split(hsv, planes);
-    if (hue != 0)
-        planes[0] = apply_lut(planes[0], [&](int v) {
-            double m = std::fmod(v + hue, 180.0);
-            return m < 0 ? m + 180.0 : m;
-        });
-    if (sat != 0) {
-        const cv::Mat was_grey = planes[1] == 0;  // grey pixels stay grey
-        planes[1] = apply_lut(planes[1], [&](int v) { return std::nearbyint(v + sat); });
-        planes[1].setTo(0, was_grey);
+    // One pass with a table per HSV channel. Saturation 0 maps to 0: grey pixels stay grey.
+    std::vector<Table8> tables(3);
+    for (int v = 0; v < 256; ++v) {
+        double h = std::fmod(v + hue, 180.0);
+        if (h < 0) h += 180.0;
+        tables[0][v] = static_cast<uint8_t>(std::clamp(h, 0.0, 255.0));
+        tables[1][v] = v == 0 ? 0 : static_cast<uint8_t>(std::clamp(std::nearbyint(v + sat), 0.0, 255.0));
+        tables[2][v] = static_cast<uint8_t>(std::clamp(std::nearbyint(v + val), 0.0, 255.0));
     }
-    if (val != 0) planes[2] = apply_lut(planes[2], [&](int v) { return std::nearbyint(v + val); });
-    cv::merge(planes, hsv);
+    hsv = apply_tables(hsv, tables);
     cv::Mat shifted, out;
     cv::cvtColor(hsv, shifted, cv::COLOR_HSV2RGB);
     if (!gray) return shifted;

@@ -43,6 +43,10 @@ struct GeometricStep {
 
     // The same mapping in pixel-edge coordinates, used for boxes.
     cv::Matx33d edge_matrix() const;
+
+    // True (with the shift) when the step is a warp that only moves pixels by whole pixels: it is
+    // then done by copying, without resampling.
+    bool integer_shift(int& dx, int& dy) const;
 };
 
 GeometricStep make_flip_step(int width, int height, bool horizontal);
