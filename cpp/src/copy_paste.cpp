@@ -78,8 +78,9 @@ cv::Rect donor_bounds(const Sample& donor) {
 }
 
 // Blends the stamped composite over the base with a Gaussian-feathered union mask, only inside the
-// union's box grown by the kernel radius (the alpha is zero elsewhere).
-cv::Mat gaussian_blend(const cv::Mat& base, const cv::Mat& composite, const cv::Mat& union_mask, double sigma) {
+// union's box grown by the kernel radius (the alpha is zero elsewhere, where the composite already
+// equals the base). The composite is blended in place.
+void gaussian_blend(const cv::Mat& base, cv::Mat& composite, const cv::Mat& union_mask, double sigma) {
     const int ksize = static_cast<int>(std::ceil(sigma * 6)) | 1;
     const cv::Rect used = cv::boundingRect(union_mask);
     const cv::Rect roi = cv::Rect(used.x - ksize, used.y - ksize, used.width + 2 * ksize, used.height + 2 * ksize) &
@@ -87,13 +88,15 @@ cv::Mat gaussian_blend(const cv::Mat& base, const cv::Mat& composite, const cv::
     cv::Mat alpha;
     union_mask(roi).convertTo(alpha, CV_32F);
     cv::GaussianBlur(alpha, alpha, cv::Size(ksize, ksize), sigma, sigma, cv::BORDER_CONSTANT);
-    cv::Mat result = base.clone();
+    cv::Mat& result = composite;
     const int channels = base.channels();
     for (int y = 0; y < roi.height; ++y) {
         const float* a = alpha.ptr<float>(y);
         for (int x = 0; x < roi.width; ++x) {
-            float w = std::min(1.0f, std::max(0.0f, a[x]));
-            if (w < 1e-3f) continue;  // no low-opacity halo outside the pasted objects
+            const float w = std::min(1.0f, std::max(0.0f, a[x]));
+            // Fully pasted: the composite is the answer. Below 1e-3 (outside the pasted union, where
+            // the composite is the base): no low-opacity halo.
+            if (w >= 1.0f || w < 1e-3f) continue;
             if (base.depth() == CV_8U) {
                 const uint8_t* c = composite.ptr<uint8_t>(y + roi.y) + (x + roi.x) * channels;
                 const uint8_t* b = base.ptr<uint8_t>(y + roi.y) + (x + roi.x) * channels;
@@ -107,7 +110,6 @@ cv::Mat gaussian_blend(const cv::Mat& base, const cv::Mat& composite, const cv::
             }
         }
     }
-    return result;
 }
 
 }  // namespace
@@ -205,7 +207,8 @@ void apply_copy_paste(Sample& sample, const TransformSpec& spec, Random& rng, co
     }
     if (pasted_tiles.empty()) return;
 
-    sample.image = gaussian && sigma > 0 ? gaussian_blend(sample.image, composite, union_mask, sigma) : composite;
+    if (gaussian && sigma > 0) gaussian_blend(sample.image, composite, union_mask, sigma);
+    sample.image = composite;
 
     // Rows without masks (boxes, keypoints): the covered fraction of their box. Pasted rows are
     // judged by their masks only, which they do not have here: they stay.

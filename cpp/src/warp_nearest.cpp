@@ -12,6 +12,13 @@ inline void copy_element(uint8_t* dst, const uint8_t* src) {
     std::memcpy(dst, src, kBytes);
 }
 
+// floor() without a library call (baseline x86-64 has no SSE4.1 round instruction); callers keep
+// values far inside the int range.
+inline double fast_floor(double v) {
+    const double t = static_cast<double>(static_cast<int64_t>(v));
+    return t > v ? t - 1.0 : t;
+}
+
 template <int kBytes>
 void warp_rows(const PlainView& src, int src_x0, int src_y0, PlainView dst, int dst_x0, int dst_y0,
                const cv::Matx33d& m, bool perspective, const uint8_t* outside) {
@@ -33,8 +40,12 @@ void warp_rows(const PlainView& src, int src_x0, int src_y0, PlainView dst, int 
                 fx /= w;
                 fy /= w;
             }
-            const double sxf = std::floor(fx) - src_x0;
-            const double syf = std::floor(fy) - src_y0;
+            if (!(std::abs(fx) < 1e15 && std::abs(fy) < 1e15)) {  // behind a perspective horizon
+                if (kBytes > 0) copy_element<kBytes>(out, outside); else std::memcpy(out, outside, bytes);
+                continue;
+            }
+            const double sxf = fast_floor(fx) - src_x0;
+            const double syf = fast_floor(fy) - src_y0;
             if (sxf >= 0 && syf >= 0 && sxf < src.width && syf < src.height) {
                 const uint8_t* in = src.data + static_cast<std::ptrdiff_t>(syf) * src.row_stride +
                                     static_cast<std::ptrdiff_t>(sxf) * bytes;
