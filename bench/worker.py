@@ -43,7 +43,7 @@ def scaling(A, args) -> dict:
         calls = max(5, args.calls // (1 + n // 50)) if args.library != "instaug" else args.calls
         out[f"seed pipeline, {n} objects"] = median_ms(
             lambda s=samples, c=calls: workload.time_case(
-                A, workload.seed_pipeline(A), s, c, inputs="metadata"
+                A, workload.seed_transforms(A), s, c, inputs="metadata"
             )
         )
         out[f"detection pipeline (bboxes + keypoints), {n} objects"] = median_ms(
@@ -51,7 +51,7 @@ def scaling(A, args) -> dict:
         )
     real = workload.real_scenes()
     out["seed pipeline, coins photo (24 objects)"] = median_ms(
-        lambda: workload.time_case(A, workload.seed_pipeline(A), real, args.calls, inputs="metadata")
+        lambda: workload.time_case(A, workload.seed_transforms(A), real, args.calls, inputs="metadata")
     )
     return out
 
@@ -62,7 +62,7 @@ def batch_throughput(A, args) -> dict:
 
     samples = workload.make_scenes(10)
     compose = A.Compose(
-        workload.seed_pipeline(A),
+        workload.seed_transforms(A),
         bbox_params=workload.bbox_params(A),
         instance_binding=["masks", "bboxes"],
         seed=1,

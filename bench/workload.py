@@ -12,6 +12,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
 import scenes  # noqa: E402
+import seed_pipeline  # noqa: E402
 
 SIZE = 640
 
@@ -38,8 +39,8 @@ def real_scenes() -> list[tuple[np.ndarray, list[dict]]]:
     return out
 
 
-def seed_pipeline(A: Any) -> list:
-    return mixing_cases(A)["seed pipeline (YOLO-style, with colour)"]
+def seed_transforms(A: Any) -> list:
+    return seed_pipeline.transforms(A)
 
 
 def detection_pipeline(A: Any) -> list:
@@ -158,58 +159,14 @@ def mixing_cases(A: Any) -> dict[str, list]:
                 p=1.0,
             )
         ],
-        "seed pipeline (YOLO-style, with colour)": [
-            A.Mosaic(grid_yx=(2, 2), target_size=(640, 640), cell_shape=(640, 640), fit_mode="cover", p=1.0),
-            A.Affine(
-                scale=(0.9, 1.1), rotate=(-10, 10), shear=(-2, 2), translate_percent=(-0.05, 0.05), p=0.5
-            ),
-            A.Perspective(scale=(0.02, 0.05), keep_size=True, p=0.3),
-            A.CopyAndPaste(
-                scale_range=(0.4, 1.0),
-                blend_mode="gaussian",
-                blend_sigma_range=(1.0, 2.0),
-                min_visibility_after_paste=0.1,
-                p=0.7,
-            ),
-            A.HorizontalFlip(p=0.5),
-            A.HueSaturationValue(
-                hue_shift_range=(-15, 15), sat_shift_range=(-40, 40), val_shift_range=(-25, 25), p=1.0
-            ),
-            A.RandomBrightnessContrast(brightness_range=(-0.2, 0.2), contrast_range=(-0.2, 0.2), p=0.5),
-        ],
-    }
-
-
-def stacked(image: np.ndarray, instances: list[dict]) -> dict:
-    return {
-        "image": image,
-        "masks": np.stack([i["mask"] for i in instances])
-        if instances
-        else np.zeros((0, *image.shape[:2]), np.uint8),
-        "bboxes": np.stack([i["bbox"] for i in instances]) if instances else np.zeros((0, 4), np.float32),
-        "bbox_labels": {"class_name": [i["bbox_labels"]["class_name"] for i in instances]},
+        "seed pipeline (YOLO-style, with colour)": seed_pipeline.transforms(A),
     }
 
 
 def call_arguments(samples: list, i: int) -> dict:
     """Sample i with the other samples as Mosaic neighbours and five donor objects."""
-    image, instances = samples[i % len(samples)]
     others = [samples[(i + k) % len(samples)] for k in range(1, len(samples))]
-    donor_image, donor_instances = others[0]
-    donors = [
-        {
-            "image": donor_image,
-            "mask": d["mask"],
-            "bbox_labels": {"class_name": d["bbox_labels"]["class_name"]},
-        }
-        for d in donor_instances[:5]
-    ]
-    return {
-        "image": image,
-        "instances": instances,
-        "mosaic_metadata": [stacked(*o) for o in others],
-        "copy_paste_metadata": donors,
-    }
+    return seed_pipeline.call(samples[i % len(samples)], others, others[0], 5)
 
 
 def bbox_params(A: Any) -> Any:

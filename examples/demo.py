@@ -16,69 +16,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import instaug as A  # noqa: E402
 
 import scenes  # noqa: E402
-
-
-def pipeline(seed: int) -> A.Compose:
-    return A.Compose(
-        [
-            A.Mosaic(grid_yx=(2, 2), target_size=(640, 640), cell_shape=(640, 640), fit_mode="cover", p=1.0),
-            A.Affine(
-                scale=(0.9, 1.1), rotate=(-10, 10), shear=(-2, 2), translate_percent=(-0.05, 0.05), p=0.5
-            ),
-            A.Perspective(scale=(0.02, 0.05), keep_size=True, p=0.3),
-            A.CopyAndPaste(
-                scale_range=(0.4, 1.0),
-                blend_mode="gaussian",
-                blend_sigma_range=(1.0, 2.0),
-                min_visibility_after_paste=0.1,
-                p=0.7,
-            ),
-            A.HorizontalFlip(p=0.5),
-            A.HueSaturationValue(
-                hue_shift_range=(-15, 15), sat_shift_range=(-40, 40), val_shift_range=(-25, 25), p=1.0
-            ),
-            A.RandomBrightnessContrast(brightness_range=(-0.2, 0.2), contrast_range=(-0.2, 0.2), p=0.5),
-        ],
-        bbox_params=A.BboxParams(
-            coord_format="pascal_voc", label_fields=["class_name"], min_visibility=0.1, min_area=8
-        ),
-        instance_binding=["masks", "bboxes"],
-        seed=seed,
-    )
-
-
-def stacked(image: np.ndarray, instances: list[dict]) -> dict:
-    """A Mosaic neighbour in the metadata layout: stacked masks and boxes, label lists."""
-    return {
-        "image": image,
-        "masks": np.stack([i["mask"] for i in instances])
-        if instances
-        else np.zeros((0, *image.shape[:2]), np.uint8),
-        "bboxes": np.stack([i["bbox"] for i in instances]) if instances else np.zeros((0, 4), np.float32),
-        "bbox_labels": {"class_name": [i["bbox_labels"]["class_name"] for i in instances]},
-    }
+import seed_pipeline  # noqa: E402
 
 
 def call_arguments(samples: list, i: int, rng: np.random.Generator) -> dict:
-    """Sample i as the primary, three others as neighbours, a few objects of another as donors."""
-    image, instances = samples[i % len(samples)]
+    """Sample i as the primary, three others as neighbours, up to four objects of one as donors."""
     others = [samples[(i + k) % len(samples)] for k in range(1, 4)]
-    donor_image, donor_instances = others[int(rng.integers(0, 3))]
-    picks = rng.choice(len(donor_instances), size=min(4, len(donor_instances)), replace=False)
-    donors = [
-        {
-            "image": donor_image,
-            "mask": donor_instances[k]["mask"],
-            "bbox_labels": donor_instances[k]["bbox_labels"],
-        }
-        for k in picks
-    ]
-    return {
-        "image": image,
-        "instances": instances,
-        "mosaic_metadata": [stacked(*o) for o in others],
-        "copy_paste_metadata": donors,
-    }
+    return seed_pipeline.call(samples[i % len(samples)], others, others[int(rng.integers(0, 3))], 4)
 
 
 def draw(image: np.ndarray, instances: list[dict], tile: int) -> Image.Image:
@@ -108,7 +52,7 @@ def main() -> None:
         scenes.synthetic(rng, 40, 640),
         scenes.coins(640),
     ]
-    transform = pipeline(seed=137)
+    transform = seed_pipeline.compose(A, seed=137)
 
     tile, cols = 320, 4
     rows = []

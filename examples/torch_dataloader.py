@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import instaug as A  # noqa: E402
 
 import scenes  # noqa: E402
+import seed_pipeline  # noqa: E402
 
 
 class SceneDataset(Dataset):
@@ -34,28 +35,8 @@ class SceneDataset(Dataset):
         return self.length
 
     def __getitem__(self, index: int) -> dict[str, Any]:
-        image, instances = self.pool[index % len(self.pool)]
         others = [self.pool[(index + k) % len(self.pool)] for k in (1, 2, 3)]
-        donor_image, donor_instances = others[0]
-        return {
-            "image": image,
-            "instances": instances,
-            "mosaic_metadata": [
-                {
-                    "image": img,
-                    "masks": np.stack([i["mask"] for i in inst])
-                    if inst
-                    else np.zeros((0, *img.shape[:2]), np.uint8),
-                    "bboxes": np.stack([i["bbox"] for i in inst]) if inst else np.zeros((0, 4), np.float32),
-                    "bbox_labels": {"class_name": [i["bbox_labels"]["class_name"] for i in inst]},
-                }
-                for img, inst in others
-            ],
-            "copy_paste_metadata": [
-                {"image": donor_image, "mask": d["mask"], "bbox_labels": d["bbox_labels"]}
-                for d in donor_instances[:3]
-            ],
-        }
+        return seed_pipeline.call(self.pool[index % len(self.pool)], others, others[0], 3)
 
 
 def make_transform(seed: int) -> A.Compose:

@@ -12,12 +12,6 @@
 namespace instaug {
 namespace {
 
-bool element_nonzero(const uint8_t* p, int bytes) {
-    for (int b = 0; b < bytes; ++b)
-        if (p[b]) return true;
-    return false;
-}
-
 // Zeroes `tile` wherever `cover` is non-zero; returns how many of its non-zero elements went.
 long long cut_tile(MaskTile& tile, const MaskTile& cover) {
     if (tile.empty() || cover.empty()) return 0;

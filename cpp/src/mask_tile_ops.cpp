@@ -12,12 +12,6 @@
 namespace instaug {
 namespace {
 
-bool element_is_zero(const uint8_t* p, int bytes) {
-    for (int b = 0; b < bytes; ++b)
-        if (p[b]) return false;
-    return true;
-}
-
 // Tight element range [first, last] of non-zero elements in every row; false when all zero.
 bool nonzero_extent(const cv::Mat& m, int& x_first, int& y_first, int& x_last, int& y_last) {
     const int bytes = static_cast<int>(m.elemSize());
@@ -140,7 +134,7 @@ long long tile_nonzero_count(const MaskTile& tile) {
     long long count = 0;
     for (int y = 0; y < tile.height(); ++y) {
         const uint8_t* row = tile.data.ptr<uint8_t>(y);
-        for (int x = 0; x < tile.width(); ++x) count += !element_is_zero(row + x * bytes, bytes);
+        for (int x = 0; x < tile.width(); ++x) count += element_nonzero(row + x * bytes, bytes);
     }
     return count;
 }
@@ -252,10 +246,10 @@ MaskTile tile_from_plane(const MaskPlaneView& plane, cv::Rect region) {
             last = last_nonzero_byte(row, width * element_bytes) / element_bytes;
         } else {
             for (int x = 0; x < width; ++x)
-                if (!element_is_zero(row + x * col_stride, element_bytes)) { first = x; break; }
+                if (element_nonzero(row + x * col_stride, element_bytes)) { first = x; break; }
             if (first < 0) continue;
             for (int x = width - 1; x >= first; --x)
-                if (!element_is_zero(row + x * col_stride, element_bytes)) { last = x; break; }
+                if (element_nonzero(row + x * col_stride, element_bytes)) { last = x; break; }
         }
         x_first = std::min(x_first, first);
         x_last = std::max(x_last, last);

@@ -26,6 +26,13 @@ struct MaskPlaneView {
     int cv_type = CV_8UC1;
 };
 
+// True when any byte of the element at `p` is non-zero (masks of any element size).
+inline bool element_nonzero(const uint8_t* p, int bytes) {
+    for (int b = 0; b < bytes; ++b)
+        if (p[b]) return true;
+    return false;
+}
+
 // Shrinks the tile to the tight bounding box of its non-zero elements (an empty tile when none).
 void tighten_tile(MaskTile& tile);
 
