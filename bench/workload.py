@@ -82,6 +82,11 @@ def time_detection(A: Any, samples: list, calls: int, warmup: int = 3) -> list[f
         seed=137,
     )
     arguments = [{"image": image, "instances": pose_instances(instances)} for image, instances in samples]
+    return time_calls(compose, arguments, calls, warmup)
+
+
+def time_calls(compose: Any, arguments: list[dict], calls: int, warmup: int) -> list[float]:
+    """Seconds per call for `calls` calls cycling over the argument dicts, after a warm-up."""
     for i in range(warmup):
         compose(**arguments[i % len(arguments)])
     times = []
@@ -191,11 +196,4 @@ def time_case(
         arguments = [call_arguments(samples, i) for i in range(len(samples))]
         if inputs == "instances":
             arguments = [{"image": a["image"], "instances": a["instances"]} for a in arguments]
-    for i in range(warmup):
-        compose(**arguments[i % len(arguments)])
-    times = []
-    for i in range(calls):
-        start = time.perf_counter()
-        compose(**arguments[i % len(arguments)])
-        times.append(time.perf_counter() - start)
-    return times
+    return time_calls(compose, arguments, calls, warmup)
