@@ -238,8 +238,6 @@ class MetadataReader:
         template = {k: v for k, v in item.items() if k not in _DONOR_GEOMETRY_KEYS}
         plain = {f: labels[f] for f in box_fields} if self.plain_bboxes else {}
         ids = np.array([self.registry.add(template, plain)], dtype=np.int64)
-        if not self.has_masks and not masks and bbox is not None:
-            masks = []  # the core fills the box as the footprint
         return (image, None, masks, boxes, points, offsets, ids)
 
 

@@ -59,7 +59,8 @@ class Compose:
     """A pipeline of transforms applied to a sample of image, masks, boxes, keypoints or instances.
 
     Same seed, same sequence of outputs; `set_random_seed` restarts it. Each call's randomness is
-    derived from (seed, call index), so results do not depend on threads.
+    derived from (seed, call index), so results do not depend on threads. `is_check_shapes` is
+    accepted for compatibility: shapes are always checked (every target shares one canvas).
     """
 
     def __init__(
