@@ -165,10 +165,23 @@ cv::Mat apply_tables(const cv::Mat& image, const std::vector<Table8>& tables) {
         cv::LUT(image, cv::Mat(1, 256, CV_8U, const_cast<uint8_t*>(tables[0].data())), out);
         return out;
     }
-    cv::Mat table(1, 256, CV_8UC(channels));
-    for (int v = 0; v < 256; ++v)
-        for (int c = 0; c < channels; ++c) table.ptr<uint8_t>()[v * channels + c] = tables[c][v];
-    cv::LUT(image, table, out);
+    // One table per channel: a plain loop (OpenCV's multi-table LUT has no fast path).
+    out.create(image.size(), image.type());
+    for (int y = 0; y < image.rows; ++y) {
+        const uint8_t* p = image.ptr<uint8_t>(y);
+        uint8_t* o = out.ptr<uint8_t>(y);
+        const int n = image.cols * channels;
+        if (channels == 3) {
+            const uint8_t *t0 = tables[0].data(), *t1 = tables[1].data(), *t2 = tables[2].data();
+            for (int i = 0; i < n; i += 3) {
+                o[i] = t0[p[i]];
+                o[i + 1] = t1[p[i + 1]];
+                o[i + 2] = t2[p[i + 2]];
+            }
+        } else {
+            for (int i = 0; i < n; ++i) o[i] = tables[i % channels][p[i]];
+        }
+    }
     return out;
 }
 
