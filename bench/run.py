@@ -115,10 +115,10 @@ def scaling_table(args) -> tuple[str, dict]:
         "--object-counts",
         *map(str, args.object_counts),
     ]
+    batch = worker(sys.executable, "instaug", "--suite", "batch")  # first, on a machine not yet busy
     ours = worker(sys.executable, "instaug", *options)
     old = worker(ensure_reference("2.2.6"), "albumentations", *options)
     latest = worker(ensure_reference("latest"), "albumentations", *options)
-    batch = worker(sys.executable, "instaug", "--suite", "batch")
     lines = header("Scaling with objects per image", "python bench/run.py")
     lines += [
         f"instaug {ours['version']}, albumentationsx {old['version']} and {latest['version']} (latest).",
