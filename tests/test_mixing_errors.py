@@ -55,6 +55,17 @@ def test_bad_metadata_items(transforms, key, value, error, match) -> None:
         call(transforms, **{key: value})
 
 
+def test_empty_item_images_refused() -> None:
+    empty = dict(mosaic_item(OTHER), image=np.zeros((0, 10, 3), np.uint8))
+    with pytest.raises(ValueError, match=r"mosaic_metadata\[0\]\['image'\] must not be empty"):
+        call(MOSAIC, mosaic_metadata=[empty])
+    with pytest.raises(ValueError, match=r"copy_paste_metadata\[0\]\['image'\] must not be empty"):
+        call(
+            PASTE,
+            copy_paste_metadata=[dict(donor(OTHER, OTHER.instances[0]), image=np.zeros((5, 0, 3), np.uint8))],
+        )
+
+
 def test_other_channel_count_refused_naming_the_index() -> None:
     gray = dict(mosaic_item(OTHER), image=OTHER.image[..., 0])
     with pytest.raises(

@@ -79,6 +79,8 @@ class MetadataReader:
     def _check_image(self, image: Any, where: str) -> np.ndarray:
         if not isinstance(image, np.ndarray) or image.ndim not in (2, 3):
             raise ValueError(f"{where}['image'] must be an (H, W) or (H, W, C) array")
+        if image.shape[0] == 0 or image.shape[1] == 0:
+            raise ValueError(f"{where}['image'] must not be empty, got shape {image.shape}")
         channels = 1 if image.ndim == 2 else image.shape[2]
         expected = 1 if self.image.ndim == 2 else self.image.shape[2]
         if channels != expected:
