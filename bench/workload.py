@@ -152,18 +152,8 @@ def pixel_cases(A: Any) -> dict[str, list]:
 def mixing_cases(A: Any) -> dict[str, list]:
     """Cases that read neighbours (mosaic_metadata) and donors (copy_paste_metadata)."""
     return {
-        "Mosaic 2x2 (seed)": [
-            A.Mosaic(grid_yx=(2, 2), target_size=(640, 640), cell_shape=(640, 640), fit_mode="cover", p=1.0)
-        ],
-        "CopyAndPaste (seed), 5 donors": [
-            A.CopyAndPaste(
-                scale_range=(0.4, 1.0),
-                blend_mode="gaussian",
-                blend_sigma_range=(1.0, 2.0),
-                min_visibility_after_paste=0.1,
-                p=1.0,
-            )
-        ],
+        "Mosaic 2x2 (seed)": [seed_pipeline.mosaic(A)],
+        "CopyAndPaste (seed), 5 donors": [seed_pipeline.copy_and_paste(A, p=1.0)],
         "seed pipeline (YOLO-style, with colour)": seed_pipeline.transforms(A),
     }
 

@@ -8,19 +8,27 @@ from typing import Any
 import numpy as np
 
 
+def mosaic(A: Any) -> Any:
+    return A.Mosaic(grid_yx=(2, 2), target_size=(640, 640), cell_shape=(640, 640), fit_mode="cover", p=1.0)
+
+
+def copy_and_paste(A: Any, p: float = 0.7) -> Any:
+    return A.CopyAndPaste(
+        scale_range=(0.4, 1.0),
+        blend_mode="gaussian",
+        blend_sigma_range=(1.0, 2.0),
+        min_visibility_after_paste=0.1,
+        p=p,
+    )
+
+
 def transforms(A: Any) -> list:
     """The seed pipeline's transforms, for `A` = instaug or albumentations."""
     return [
-        A.Mosaic(grid_yx=(2, 2), target_size=(640, 640), cell_shape=(640, 640), fit_mode="cover", p=1.0),
+        mosaic(A),
         A.Affine(scale=(0.9, 1.1), rotate=(-10, 10), shear=(-2, 2), translate_percent=(-0.05, 0.05), p=0.5),
         A.Perspective(scale=(0.02, 0.05), keep_size=True, p=0.3),
-        A.CopyAndPaste(
-            scale_range=(0.4, 1.0),
-            blend_mode="gaussian",
-            blend_sigma_range=(1.0, 2.0),
-            min_visibility_after_paste=0.1,
-            p=0.7,
-        ),
+        copy_and_paste(A),
         A.HorizontalFlip(p=0.5),
         A.HueSaturationValue(
             hue_shift_range=(-15, 15), sat_shift_range=(-40, 40), val_shift_range=(-25, 25), p=1.0

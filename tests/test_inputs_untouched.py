@@ -11,6 +11,7 @@ import instaug as A
 
 from conftest import make_scene
 from test_mixing import donor, mosaic_item
+from test_pixel import PIXEL
 
 EVERY_TRANSFORM = [
     A.HorizontalFlip(p=1),
@@ -28,20 +29,7 @@ EVERY_TRANSFORM = [
     A.Perspective(p=1),
     A.Mosaic(target_size=(90, 100), cell_shape=(80, 90), p=1),
     A.CopyAndPaste(p=1),
-    A.HueSaturationValue(p=1),
-    A.RandomBrightnessContrast(p=1),
-    A.RGBShift(p=1),
-    A.RandomGamma(p=1),
-    A.ToGray(p=1),
-    A.ChannelShuffle(p=1),
-    A.CLAHE(p=1),
-    A.ColorJitter(p=1),
-    A.Normalize(),
-    A.Blur(p=1),
-    A.GaussianBlur(p=1),
-    A.MedianBlur(p=1),
-    A.MotionBlur(p=1),
-    A.GaussNoise(p=1),
+    *PIXEL,
 ]
 
 

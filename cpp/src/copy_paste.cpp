@@ -131,7 +131,7 @@ void apply_copy_paste(Sample& sample, const TransformSpec& spec, Random& rng, co
     }
     std::vector<double> area_cut(rows.size(), 0.0);
     const std::size_t rows_before = rows.size();
-    std::vector<MaskTile> pasted_tiles;  // every pasted footprint, for rows without masks
+    std::size_t pasted = 0;
 
     for (const MixItem& item : donors) {
         Sample donor = materialize_item(item, donor_columns);
@@ -182,7 +182,7 @@ void apply_copy_paste(Sample& sample, const TransformSpec& spec, Random& rng, co
         for (std::size_t i = 0; i < rows.size(); ++i)
             if (rows.has_masks) area_cut[i] += static_cast<double>(cut_tile(rows.masks[i], stamp));
         mark_union(union_mask, stamp);
-        pasted_tiles.push_back(stamp);
+        ++pasted;
 
         // The pasted row's box: the tight box of its stamped mask, or its own box when it came
         // without a mask.
@@ -199,7 +199,7 @@ void apply_copy_paste(Sample& sample, const TransformSpec& spec, Random& rng, co
                                              : (box[2] - box[0]) * (box[3] - box[1]));
         area_cut.push_back(0.0);
     }
-    if (pasted_tiles.empty()) return;
+    if (pasted == 0) return;
 
     if (gaussian && sigma > 0) gaussian_blend(sample.image, composite, union_mask, sigma);
     sample.image = composite;
