@@ -189,7 +189,21 @@ MaskTile transform_tile(const MaskTile& tile, const GeometricStep& step) {
 
 namespace {
 
-// First / last non-zero byte of a run, a machine word at a time (most mask rows are all zero).
+// True when any byte of the run is non-zero. No early exit: most mask rows are all zero, and a
+// plain OR over whole words is what the compiler turns into wide vector loads.
+bool any_nonzero_byte(const uint8_t* p, int n) {
+    uint64_t acc = 0;
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        uint64_t w[4];
+        std::memcpy(w, p + i, 32);
+        acc |= (w[0] | w[1]) | (w[2] | w[3]);
+    }
+    for (; i < n; ++i) acc |= p[i];
+    return acc != 0;
+}
+
+// First / last non-zero byte of a run known to hold one, a machine word at a time.
 int first_nonzero_byte(const uint8_t* p, int n) {
     int i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -240,9 +254,8 @@ MaskTile tile_from_plane(const MaskPlaneView& plane, cv::Rect region) {
         const uint8_t* row = data + y * row_stride;
         int first = -1, last = -1;
         if (packed) {
-            const int byte = first_nonzero_byte(row, width * element_bytes);
-            if (byte < 0) continue;
-            first = byte / element_bytes;
+            if (!any_nonzero_byte(row, width * element_bytes)) continue;
+            first = first_nonzero_byte(row, width * element_bytes) / element_bytes;
             last = last_nonzero_byte(row, width * element_bytes) / element_bytes;
         } else {
             for (int x = 0; x < width; ++x)
