@@ -13,7 +13,6 @@ copy_paste_metadata: a list of per-object dicts:
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Any, Callable
 
@@ -208,13 +207,9 @@ class MetadataReader:
             raise ValueError(f"{where} needs a 'mask' or a 'bbox' to define what is pasted")
         masks: list[np.ndarray] = []
         if mask is not None:
-            plane = self._as_mask_dtype(check_instance_mask(mask, f"{where}['mask']", height, width))
-            if not plane.any() and bbox is None:
-                warnings.warn(
-                    f"{where}: the donor mask is empty; nothing is pasted", UserWarning, stacklevel=4
-                )
-                return None
-            masks = [plane]
+            # An empty mask (without a bbox) pastes nothing: the core skips it, without a Python
+            # pass over the plane here.
+            masks = [self._as_mask_dtype(check_instance_mask(mask, f"{where}['mask']", height, width))]
         boxes = None
         if bbox is not None:
             if self.bbox_params is None:
