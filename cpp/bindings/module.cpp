@@ -308,7 +308,7 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
 }
 
 instaug::Pipeline make_pipeline(const std::vector<SpecTuple>& specs, const std::map<std::string, double>& box_cfg,
-                                const std::map<std::string, double>& kp_cfg, double p) {
+                                const std::map<std::string, double>& kp_cfg, double p, bool fuse_geometry) {
     std::vector<instaug::TransformSpec> transforms;
     for (const auto& [name, prob, numbers, vectors, strings] : specs) {
         instaug::TransformSpec t;
@@ -336,7 +336,7 @@ instaug::Pipeline make_pipeline(const std::vector<SpecTuple>& specs, const std::
     instaug::KeypointConfig keypoints;
     keypoints.remove_invisible = get(kp_cfg, "remove_invisible", 1) != 0;
     keypoints.check_each_transform = get(kp_cfg, "check_each_transform", 1) != 0;
-    return instaug::Pipeline(std::move(transforms), boxes, keypoints, p);
+    return instaug::Pipeline(std::move(transforms), boxes, keypoints, p, fuse_geometry);
 }
 
 }  // namespace
@@ -346,10 +346,10 @@ NB_MODULE(_core, m) {
     nb::class_<instaug::Pipeline>(m, "Pipeline")
         .def("__init__",
              [](instaug::Pipeline* self, const std::vector<SpecTuple>& specs, const std::map<std::string, double>& box_cfg,
-                const std::map<std::string, double>& kp_cfg, double p) {
-                 new (self) instaug::Pipeline(make_pipeline(specs, box_cfg, kp_cfg, p));
+                const std::map<std::string, double>& kp_cfg, double p, bool fuse_geometry) {
+                 new (self) instaug::Pipeline(make_pipeline(specs, box_cfg, kp_cfg, p, fuse_geometry));
              },
-             "specs"_a, "box_config"_a, "keypoint_config"_a, "p"_a)
+             "specs"_a, "box_config"_a, "keypoint_config"_a, "p"_a, "fuse_geometry"_a = true)
         .def("run", &run_pipeline, "call_seed"_a, "width"_a, "height"_a, "image"_a.none(), "mask_planes"_a,
              "boxes"_a.none(), "row_masks"_a.none(), "row_keypoints"_a.none(), "keypoint_offsets"_a.none(),
              "source_ids"_a, "free_keypoints"_a.none(), "free_ids"_a.none(), "metadata"_a)

@@ -5,6 +5,8 @@
 
 #include "instaug/image_ops.hpp"
 #include "instaug/mask_tile_ops.hpp"
+#include "instaug/sample.hpp"
+#include "instaug/warp_bilinear.hpp"
 
 namespace instaug {
 
@@ -135,8 +137,49 @@ GeometricStep make_warp_step(int width, int height, int out_width, int out_heigh
     return s;
 }
 
-void apply_step(Sample& sample, const GeometricStep& step) {
-    if (!sample.image.empty()) sample.image = transform_plane(sample.image, step, false);
+bool image_step_fusable(const GeometricStep& step, const cv::Mat& image) {
+    if (image.empty() || image.channels() > 4 || (image.depth() != CV_8U && image.depth() != CV_32F)) return false;
+    switch (step.kind) {
+        case StepKind::HorizontalFlip:
+        case StepKind::VerticalFlip:
+        case StepKind::Crop:
+            return true;
+        case StepKind::Warp:
+            return step.pixels.interpolation == kLinear && step.pixels.border_mode == kBorderConstant;
+        default:
+            return false;
+    }
+}
+
+void render_deferred_image(Sample& sample) {
+    std::vector<GeometricStep> steps = std::move(sample.deferred_image_steps);
+    sample.deferred_image_steps.clear();
+    if (steps.empty() || sample.image.empty()) return;
+    const GeometricStep* first_warp = nullptr;
+    bool one_fill = true;
+    for (const GeometricStep& s : steps) {
+        if (s.kind != StepKind::Warp) continue;
+        if (!first_warp) first_warp = &s;
+        one_fill = one_fill && s.pixels.fill == first_warp->pixels.fill;
+    }
+    // Flips and crops alone are copies, and a lone step has nothing to fuse with; warps with
+    // different fills would need a fill per canvas.
+    if (steps.size() == 1 || !first_warp || !one_fill) {
+        for (const GeometricStep& s : steps) sample.image = transform_plane(sample.image, s, false);
+        return;
+    }
+    std::vector<WarpStage> stages;
+    for (auto s = steps.rbegin(); s != steps.rend(); ++s)
+        stages.push_back(WarpStage{s->matrix.inv(), s->perspective, s->in_width, s->in_height});
+    cv::Mat out;
+    warp_bilinear_chain(sample.image, out, cv::Size(steps.back().out_width, steps.back().out_height), stages,
+                        kBorderConstant, first_warp->pixels.fill);
+    sample.image = out;
+}
+
+void apply_step(Sample& sample, const GeometricStep& step, bool defer_image) {
+    if (defer_image && !sample.image.empty()) sample.deferred_image_steps.push_back(step);
+    else if (!sample.image.empty()) sample.image = transform_plane(sample.image, step, false);
     for (auto& plane : sample.mask_planes) plane = transform_plane(plane, step, true);
 
     InstanceTable& rows = sample.rows;

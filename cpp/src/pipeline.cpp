@@ -21,8 +21,9 @@ const std::vector<MixItem>& items_for(const Metadata& metadata, const TransformS
 
 }  // namespace
 
-Pipeline::Pipeline(std::vector<TransformSpec> transforms, BoxConfig boxes, KeypointConfig keypoints, double p)
-    : transforms_(std::move(transforms)), boxes_(boxes), keypoints_(keypoints), p_(p) {
+Pipeline::Pipeline(std::vector<TransformSpec> transforms, BoxConfig boxes, KeypointConfig keypoints, double p,
+                   bool fuse_geometry)
+    : transforms_(std::move(transforms)), boxes_(boxes), keypoints_(keypoints), p_(p), fuse_geometry_(fuse_geometry) {
     for (const auto& t : transforms_)
         if (!is_known_transform(t.name) && !is_mixing(t) && !is_photometric(t.name))
             throw std::invalid_argument("unknown transform '" + t.name + "'");
@@ -84,6 +85,8 @@ void Pipeline::run(Sample& sample, uint64_t call_seed, const Metadata& metadata)
             const TransformSpec& spec = transforms_[t];
             if (!rng.chance(spec.p)) continue;
             if (spec.name != "Mosaic") resolve_masks(sample);  // Mosaic reads only what its cells show
+            const bool geometric = !is_mixing(spec) && !is_photometric(spec.name);
+            if (!geometric) render_deferred_image(sample);  // these need the pixels
             if (spec.name == "Mosaic") {
                 apply_mosaic(sample, spec, rng, items_for(metadata, spec), boxes_.rules);
             } else if (spec.name == "CopyAndPaste") {
@@ -101,7 +104,9 @@ void Pipeline::run(Sample& sample, uint64_t call_seed, const Metadata& metadata)
                 continue;
             } else {
                 for (const GeometricStep& step : sample_transform_steps(spec, rng, sample.width, sample.height)) {
-                    apply_step(sample, step);
+                    const bool defer = fuse_geometry_ && image_step_fusable(step, sample.image);
+                    if (!defer) render_deferred_image(sample);
+                    apply_step(sample, step, defer);
                     if (step.drops_boxes_outside && rows.has_boxes)
                         rows.compact(boxes_touching_canvas(rows.boxes, sample.width, sample.height));
                 }
@@ -111,6 +116,7 @@ void Pipeline::run(Sample& sample, uint64_t call_seed, const Metadata& metadata)
             if (keypoints_.remove_invisible && keypoints_.check_each_transform) filter_free_keypoints(sample);
         }
     }
+    render_deferred_image(sample);
     // The final boundary: the bbox filter, then rows whose bound mask became empty.
     resolve_masks(sample);
     filter_rows(sample);

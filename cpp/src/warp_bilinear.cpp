@@ -52,35 +52,32 @@ void sample_at_border(const cv::Mat& src, int x0, int y0, float ax, float ay, in
 }
 
 // Source positions of one destination row in 1/kOne pixel; `valid` is false where the position is
-// not finite (behind a perspective horizon).
-void row_positions(const cv::Matx33d& m, bool perspective, int v, int width, std::vector<int>& fixed_x,
-                   std::vector<int>& fixed_y, std::vector<uint8_t>& valid) {
-    const double row_x = m(0, 1) * v + m(0, 2);
-    const double row_y = m(1, 1) * v + m(1, 2);
-    const double row_w = m(2, 1) * v + m(2, 2);
-    if (!perspective) {
-        // Affine rows are linear in u: the row ends bound every position.
-        const double ends[4] = {row_x, row_y, m(0, 0) * (width - 1) + row_x, m(1, 0) * (width - 1) + row_y};
-        bool row_finite = true;
-        for (double e : ends) row_finite = row_finite && std::abs(e) < 1e6;
-        const double step_x = m(0, 0) * kOne, step_y = m(1, 0) * kOne;
-        const double start_x = row_x * kOne, start_y = row_y * kOne;
-        for (int u = 0; u < width; ++u) {
-            fixed_x[u] = row_finite ? cvRound(start_x + step_x * u) : 0;
-            fixed_y[u] = row_finite ? cvRound(start_y + step_y * u) : 0;
-            valid[u] = row_finite;
+// not finite (behind a perspective horizon) or where an intermediate canvas of a fused chain does not
+// cover it (the step-by-step warp would have filled it there).
+void chain_position(const std::vector<WarpStage>& stages, double x, double y, int& fixed_x, int& fixed_y,
+                    int& valid) {
+    bool inside = true;
+    for (std::size_t k = 0; k < stages.size(); ++k) {
+        const cv::Matx33d& m = stages[k].inverse;
+        double sx = m(0, 0) * x + m(0, 1) * y + m(0, 2), sy = m(1, 0) * x + m(1, 1) * y + m(1, 2);
+        if (stages[k].perspective) {
+            const double inv = 1.0 / (m(2, 0) * x + m(2, 1) * y + m(2, 2));
+            sx *= inv;
+            sy *= inv;
         }
-        return;
+        x = sx;
+        y = sy;
+        if (k + 1 < stages.size())
+            inside = inside && x >= -0.5 && y >= -0.5 && x < stages[k].width - 0.5 && y < stages[k].height - 0.5;
     }
-    for (int u = 0; u < width; ++u) {
-        const double w = m(2, 0) * u + row_w;
-        const double sx = (m(0, 0) * u + row_x) / w;
-        const double sy = (m(1, 0) * u + row_y) / w;
-        const bool finite = std::abs(sx) < 1e6 && std::abs(sy) < 1e6;  // also false for NaN
-        valid[u] = finite;
-        fixed_x[u] = finite ? cvRound(sx * kOne) : 0;
-        fixed_y[u] = finite ? cvRound(sy * kOne) : 0;
-    }
+    const bool ok = inside && std::abs(x) < 1e6 && std::abs(y) < 1e6;  // also false for NaN
+    valid = ok ? -1 : 0;
+    fixed_x = ok ? cvRound(x * kOne) : 0;
+    fixed_y = ok ? cvRound(y * kOne) : 0;
+}
+
+void row_positions(const std::vector<WarpStage>& stages, int v, int width, int* fixed_x, int* fixed_y, int* valid) {
+    for (int u = 0; u < width; ++u) chain_position(stages, u, v, fixed_x[u], fixed_y[u], valid[u]);
 }
 
 #if defined(__SSE2__)
@@ -151,18 +148,17 @@ inline void sample_pixel(const cv::Mat& src, int fixed_x, int fixed_y, bool vali
 }
 
 template <class T, int C>
-void warp_rows(const cv::Mat& src, cv::Mat& dst, const cv::Matx33d& m, bool perspective, int border_mode,
+void warp_rows(const cv::Mat& src, cv::Mat& dst, const std::vector<WarpStage>& stages, int border_mode,
                const cv::Scalar& fill) {
     float fill_value[C];
     for (int c = 0; c < C; ++c) fill_value[c] = static_cast<float>(fill[c]);
     cv::parallel_for_(cv::Range(0, dst.rows), [&](const cv::Range& rows) {
-        std::vector<int> fixed_x(dst.cols), fixed_y(dst.cols);
-        std::vector<uint8_t> valid(dst.cols);
+        std::vector<int> fixed_x(dst.cols), fixed_y(dst.cols), valid(dst.cols);
         for (int v = rows.start; v < rows.end; ++v) {
-            row_positions(m, perspective, v, dst.cols, fixed_x, fixed_y, valid);
+            row_positions(stages, v, dst.cols, fixed_x.data(), fixed_y.data(), valid.data());
             T* out = dst.ptr<T>(v);
             for (int u = 0; u < dst.cols; ++u, out += C)
-                sample_pixel<T, C>(src, fixed_x[u], fixed_y[u], valid[u], border_mode, fill_value, out);
+                sample_pixel<T, C>(src, fixed_x[u], fixed_y[u], valid[u] != 0, border_mode, fill_value, out);
         }
     });
 }
@@ -173,28 +169,39 @@ void warp_rows(const cv::Mat& src, cv::Mat& dst, const cv::Matx33d& m, bool pers
 // eight at a time in double (affine positions equal the scalar path's; perspective ones differ by
 // the last double bit), then eight pixels per step with four 32-bit gathers (interior and fill lanes) and float
 // lerps. Blocks that touch the border or an invalid position go through sample_pixel.
-__attribute__((target("avx2,fma"))) void row_positions_avx2(const cv::Matx33d& m, bool perspective, int v,
-                                                              int width, int* fixed_x, int* fixed_y,
-                                                              int* valid) {
-    const double row_x = m(0, 1) * v + m(0, 2), row_y = m(1, 1) * v + m(1, 2), row_w = m(2, 1) * v + m(2, 2);
+__attribute__((target("avx2,fma"))) void row_positions_avx2(const std::vector<WarpStage>& stages, int v, int width,
+                                                              int* fixed_x, int* fixed_y, int* valid) {
     const __m256d lanes = _mm256_setr_pd(0, 1, 2, 3);
-    const __m256d step_x = _mm256_set1_pd(m(0, 0)), step_y = _mm256_set1_pd(m(1, 0)), step_w = _mm256_set1_pd(m(2, 0));
-    const __m256d start_x = _mm256_set1_pd(row_x), start_y = _mm256_set1_pd(row_y), start_w = _mm256_set1_pd(row_w);
-    const __m256d one = _mm256_set1_pd(1.0), scale = _mm256_set1_pd(kOne);
+    const __m256d one = _mm256_set1_pd(1.0), scale = _mm256_set1_pd(kOne), half = _mm256_set1_pd(-0.5);
     const __m256d limit = _mm256_set1_pd(1e6), sign = _mm256_set1_pd(-0.0);
     const __m256i even_lanes = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
+    const std::size_t last = stages.size() - 1;
     int u = 0;
     for (; u + 4 <= width; u += 4) {
-        const __m256d uf = _mm256_add_pd(_mm256_set1_pd(u), lanes);
-        __m256d x = _mm256_fmadd_pd(step_x, uf, start_x), y = _mm256_fmadd_pd(step_y, uf, start_y);
-        if (perspective) {
-            const __m256d inv = _mm256_div_pd(one, _mm256_fmadd_pd(step_w, uf, start_w));
-            x = _mm256_mul_pd(x, inv);
-            y = _mm256_mul_pd(y, inv);
+        __m256d x = _mm256_add_pd(_mm256_set1_pd(u), lanes), y = _mm256_set1_pd(v);
+        __m256d ok = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
+        for (std::size_t k = 0; k <= last; ++k) {
+            const cv::Matx33d& m = stages[k].inverse;
+            __m256d sx = _mm256_fmadd_pd(_mm256_set1_pd(m(0, 0)), x, _mm256_fmadd_pd(_mm256_set1_pd(m(0, 1)), y, _mm256_set1_pd(m(0, 2))));
+            __m256d sy = _mm256_fmadd_pd(_mm256_set1_pd(m(1, 0)), x, _mm256_fmadd_pd(_mm256_set1_pd(m(1, 1)), y, _mm256_set1_pd(m(1, 2))));
+            if (stages[k].perspective) {
+                const __m256d w = _mm256_fmadd_pd(_mm256_set1_pd(m(2, 0)), x,
+                                                  _mm256_fmadd_pd(_mm256_set1_pd(m(2, 1)), y, _mm256_set1_pd(m(2, 2))));
+                const __m256d inv = _mm256_div_pd(one, w);
+                sx = _mm256_mul_pd(sx, inv);
+                sy = _mm256_mul_pd(sy, inv);
+            }
+            x = sx;
+            y = sy;
+            if (k < last) {  // inside the intermediate canvas, [-0.5, size - 0.5)
+                const __m256d w_end = _mm256_set1_pd(stages[k].width - 0.5), h_end = _mm256_set1_pd(stages[k].height - 0.5);
+                ok = _mm256_and_pd(ok, _mm256_and_pd(_mm256_cmp_pd(x, half, _CMP_GE_OQ), _mm256_cmp_pd(y, half, _CMP_GE_OQ)));
+                ok = _mm256_and_pd(ok, _mm256_and_pd(_mm256_cmp_pd(x, w_end, _CMP_LT_OQ), _mm256_cmp_pd(y, h_end, _CMP_LT_OQ)));
+            }
         }
         // Ordered compares: NaN (behind the horizon) is not finite.
-        const __m256d ok = _mm256_and_pd(_mm256_cmp_pd(_mm256_andnot_pd(sign, x), limit, _CMP_LT_OQ),
-                                         _mm256_cmp_pd(_mm256_andnot_pd(sign, y), limit, _CMP_LT_OQ));
+        ok = _mm256_and_pd(ok, _mm256_and_pd(_mm256_cmp_pd(_mm256_andnot_pd(sign, x), limit, _CMP_LT_OQ),
+                                             _mm256_cmp_pd(_mm256_andnot_pd(sign, y), limit, _CMP_LT_OQ)));
         const __m128i ix = _mm256_cvtpd_epi32(_mm256_and_pd(ok, _mm256_mul_pd(x, scale)));
         const __m128i iy = _mm256_cvtpd_epi32(_mm256_and_pd(ok, _mm256_mul_pd(y, scale)));
         _mm_storeu_si128(reinterpret_cast<__m128i*>(fixed_x + u), ix);
@@ -202,18 +209,7 @@ __attribute__((target("avx2,fma"))) void row_positions_avx2(const cv::Matx33d& m
         const __m256i ok_dwords = _mm256_permutevar8x32_epi32(_mm256_castpd_si256(ok), even_lanes);
         _mm_storeu_si128(reinterpret_cast<__m128i*>(valid + u), _mm256_castsi256_si128(ok_dwords));
     }
-    for (; u < width; ++u) {
-        double x = m(0, 0) * u + row_x, y = m(1, 0) * u + row_y;
-        if (perspective) {
-            const double inv = 1.0 / (m(2, 0) * u + row_w);
-            x *= inv;
-            y *= inv;
-        }
-        const bool ok = std::abs(x) < 1e6 && std::abs(y) < 1e6;
-        valid[u] = ok ? -1 : 0;
-        fixed_x[u] = ok ? cvRound(x * kOne) : 0;
-        fixed_y[u] = ok ? cvRound(y * kOne) : 0;
-    }
+    for (; u < width; ++u) chain_position(stages, u, v, fixed_x[u], fixed_y[u], valid[u]);
 }
 
 __attribute__((target("avx2,fma"))) inline __m256 channel_as_float(__m256i pixels, int shift) {
@@ -221,7 +217,7 @@ __attribute__((target("avx2,fma"))) inline __m256 channel_as_float(__m256i pixel
 }
 
 __attribute__((target("avx2,fma"))) void warp_row_range_rgb8_avx2(const cv::Mat& src, cv::Mat& dst,
-                                                                    const cv::Matx33d& m, bool perspective,
+                                                                    const std::vector<WarpStage>& stages,
                                                                     int border_mode, const float* fill_value,
                                                                     const cv::Range& rows) {
     const int sw = src.cols, sh = src.rows;
@@ -246,7 +242,7 @@ __attribute__((target("avx2,fma"))) void warp_row_range_rgb8_avx2(const cv::Mat&
         const __m256i pack = _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1, 0, 1, 2, 4,
                                               5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
         for (int v = rows.start; v < rows.end; ++v) {
-            row_positions_avx2(m, perspective, v, dst.cols, fixed_x.data(), fixed_y.data(), valid.data());
+            row_positions_avx2(stages, v, dst.cols, fixed_x.data(), fixed_y.data(), valid.data());
             uint8_t* out = dst.ptr<uint8_t>(v);
             int u = 0;
             for (; u + 8 <= dst.cols; u += 8, out += 24) {
@@ -309,12 +305,12 @@ __attribute__((target("avx2,fma"))) void warp_row_range_rgb8_avx2(const cv::Mat&
     }
 }
 
-void warp_rows_rgb8_avx2(const cv::Mat& src, cv::Mat& dst, const cv::Matx33d& m, bool perspective, int border_mode,
+void warp_rows_rgb8_avx2(const cv::Mat& src, cv::Mat& dst, const std::vector<WarpStage>& stages, int border_mode,
                          const cv::Scalar& fill) {
     float fill_value[3];
     for (int c = 0; c < 3; ++c) fill_value[c] = static_cast<float>(fill[c]);
     cv::parallel_for_(cv::Range(0, dst.rows), [&](const cv::Range& rows) {
-        warp_row_range_rgb8_avx2(src, dst, m, perspective, border_mode, fill_value, rows);
+        warp_row_range_rgb8_avx2(src, dst, stages, border_mode, fill_value, rows);
     });
 }
 
@@ -325,32 +321,41 @@ bool cpu_has_avx2() {
 #endif
 
 template <class T>
-void dispatch_channels(const cv::Mat& src, cv::Mat& dst, const cv::Matx33d& m, bool perspective, int border_mode,
+void dispatch_channels(const cv::Mat& src, cv::Mat& dst, const std::vector<WarpStage>& stages, int border_mode,
                        const cv::Scalar& fill) {
     switch (src.channels()) {
-        case 1: warp_rows<T, 1>(src, dst, m, perspective, border_mode, fill); break;
-        case 2: warp_rows<T, 2>(src, dst, m, perspective, border_mode, fill); break;
-        case 3: warp_rows<T, 3>(src, dst, m, perspective, border_mode, fill); break;
-        case 4: warp_rows<T, 4>(src, dst, m, perspective, border_mode, fill); break;
+        case 1: warp_rows<T, 1>(src, dst, stages, border_mode, fill); break;
+        case 2: warp_rows<T, 2>(src, dst, stages, border_mode, fill); break;
+        case 3: warp_rows<T, 3>(src, dst, stages, border_mode, fill); break;
+        case 4: warp_rows<T, 4>(src, dst, stages, border_mode, fill); break;
         default: throw std::invalid_argument("warp_bilinear: 1 to 4 channels expected");
     }
 }
 
 }  // namespace
 
-void warp_bilinear(const cv::Mat& src, cv::Mat& dst, cv::Size dsize, const cv::Matx33d& inverse_map,
-                   bool perspective, int border_mode, const cv::Scalar& fill) {
+void warp_bilinear_chain(const cv::Mat& src, cv::Mat& dst, cv::Size dsize, const std::vector<WarpStage>& stages,
+                         int border_mode, const cv::Scalar& fill) {
+    if (stages.empty()) throw std::invalid_argument("warp_bilinear_chain: at least one stage expected");
+    if (&src == &dst) throw std::invalid_argument("warp_bilinear_chain: dst must not be src");
     dst.create(dsize, src.type());
 #if defined(INSTAUG_AVX2_DISPATCH)
     // The vector path reads 2x2 neighbourhoods with 4-byte loads: it needs 3 columns and 2 rows.
-    if (src.type() == CV_8UC3 && src.cols >= 3 && src.rows >= 2 && cpu_has_avx2() && std::getenv("INSTAUG_NO_AVX2") == nullptr) {
-        warp_rows_rgb8_avx2(src, dst, inverse_map, perspective, border_mode, fill);
+    // INSTAUG_NO_AVX2 forces the portable path (the test comparing both uses it).
+    if (src.type() == CV_8UC3 && src.cols >= 3 && src.rows >= 2 && cpu_has_avx2() &&
+        std::getenv("INSTAUG_NO_AVX2") == nullptr) {
+        warp_rows_rgb8_avx2(src, dst, stages, border_mode, fill);
         return;
     }
 #endif
-    if (src.depth() == CV_8U) dispatch_channels<uint8_t>(src, dst, inverse_map, perspective, border_mode, fill);
-    else if (src.depth() == CV_32F) dispatch_channels<float>(src, dst, inverse_map, perspective, border_mode, fill);
+    if (src.depth() == CV_8U) dispatch_channels<uint8_t>(src, dst, stages, border_mode, fill);
+    else if (src.depth() == CV_32F) dispatch_channels<float>(src, dst, stages, border_mode, fill);
     else throw std::invalid_argument("warp_bilinear: uint8 or float32 planes expected");
+}
+
+void warp_bilinear(const cv::Mat& src, cv::Mat& dst, cv::Size dsize, const cv::Matx33d& inverse_map,
+                   bool perspective, int border_mode, const cv::Scalar& fill) {
+    warp_bilinear_chain(src, dst, dsize, {WarpStage{inverse_map, perspective, src.cols, src.rows}}, border_mode, fill);
 }
 
 }  // namespace instaug

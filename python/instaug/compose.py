@@ -108,8 +108,14 @@ class Compose:
             self.keypoint_params = self.keypoint_params.bound_copy()  # type: ignore[union-attr]
         box_config = self.bbox_params.core_config() if self.bbox_params else {}
         kp_config = self.keypoint_params.core_config() if self.keypoint_params else {}
+        # INSTAUG_NO_FUSION=1 resamples the image at every geometric step (for comparisons: the
+        # benchmark's PSNR table and tests); rows are the same either way.
         self._pipeline = _core.Pipeline(
-            [t.core_spec() for t in core_transforms], box_config, kp_config, self.p
+            [t.core_spec() for t in core_transforms],
+            box_config,
+            kp_config,
+            self.p,
+            fuse_geometry=not os.environ.get("INSTAUG_NO_FUSION"),
         )
         self._lock = threading.Lock()
         self.set_random_seed(seed)

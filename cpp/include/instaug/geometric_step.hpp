@@ -4,9 +4,10 @@
 #pragma once
 #include <opencv2/core.hpp>
 
-#include "instaug/sample.hpp"
 
 namespace instaug {
+
+struct Sample;
 
 enum class StepKind { HorizontalFlip, VerticalFlip, Crop, Pad, Resize, Warp };
 
@@ -58,7 +59,17 @@ GeometricStep make_warp_step(int width, int height, int out_width, int out_heigh
                              bool perspective, const PixelOptions& pixels);
 
 // Applies the step to every spatial target of the sample (no filtering: that is the pipeline's job).
-void apply_step(Sample& sample, const GeometricStep& step);
+// With `defer_image` the image is left as it is and the step queued on the sample (see
+// render_deferred_image).
+void apply_step(Sample& sample, const GeometricStep& step, bool defer_image = false);
+
+// True when the image part of the step can join a fused chain: bilinear warps with a constant
+// border, flips and crops (exact maps), on uint8 / float32 images of 1 to 4 channels.
+bool image_step_fusable(const GeometricStep& step, const cv::Mat& image);
+
+// Brings the image up to date with its deferred steps: one resampling through the whole chain
+// when it holds a warp (intermediate canvases still clip, as step by step), else step by step.
+void render_deferred_image(Sample& sample);
 
 // Maps a point through a 3x3 matrix with the projective divide.
 inline cv::Point2d map_point(const cv::Matx33d& m, double x, double y) {

@@ -1,6 +1,7 @@
 // Geometric steps on ROI mask tiles.
 #pragma once
 #include "instaug/geometric_step.hpp"
+#include "instaug/sample.hpp"
 #include "instaug/mask_tile.hpp"
 
 namespace instaug {

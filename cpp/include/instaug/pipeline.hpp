@@ -26,7 +26,9 @@ struct KeypointConfig {
 
 class Pipeline {
 public:
-    Pipeline(std::vector<TransformSpec> transforms, BoxConfig boxes, KeypointConfig keypoints, double p);
+    // `fuse_geometry`: consecutive geometric steps resample the image once (see render_deferred_image).
+    Pipeline(std::vector<TransformSpec> transforms, BoxConfig boxes, KeypointConfig keypoints, double p,
+             bool fuse_geometry = true);
 
     // Runs one call. `call_seed` fully determines the sampled parameters; `metadata` holds the
     // Mosaic neighbours and CopyAndPaste donors by their metadata key.
@@ -45,6 +47,7 @@ private:
     BoxConfig boxes_;
     KeypointConfig keypoints_;
     double p_;
+    bool fuse_geometry_;
 };
 
 }  // namespace instaug

@@ -7,6 +7,7 @@
 #include <opencv2/core.hpp>
 
 #include "instaug/instance_table.hpp"
+#include "instaug/geometric_step.hpp"
 
 namespace instaug {
 
@@ -20,6 +21,9 @@ struct Sample {
     // transform decides how much of each plane it can see (Mosaic: only its cell's part).
     std::vector<MaskPlaneView> unresolved_masks;
     FreeKeypoints free_keypoints;
+    // Geometric steps already applied to everything but `image`: the image is resampled once for
+    // all of them when its pixels are next needed (render_deferred_image).
+    std::vector<GeometricStep> deferred_image_steps;
     std::vector<int> applied_transforms;  // indices of the transforms that ran, for label mapping
 };
 
