@@ -5,7 +5,8 @@
 - scaling: the seed pipeline and a detection (bboxes + keypoints) pipeline at 0, 10, 50 and 200
   objects per image and on the coins photo, against 2.2.6 and the latest albumentationsx (which
   cannot run the seed pipeline at 640 px: its error is reported);
-- batch: instaug's Compose.batch throughput on 1 and 2 threads.
+- batch: instaug's Compose.batch throughput on 1 and 2 threads;
+- fusion: PSNR of fused and step-by-step geometry against an exactly computed warp.
 
 Writes bench/results/*.md and bench/results/scaling.png. The references live in their own virtual
 environments (bench/.venv-ref, bench/.venv-latest), made on first use with torch==2.13.0 and
@@ -144,6 +145,32 @@ def scaling_table(args) -> tuple[str, dict]:
     return "\n".join(lines) + "\n", {"instaug": ours, "old": old, "latest": latest}
 
 
+def fusion_table() -> str:
+    """PSNR of fused and step-by-step geometry against the exact (analytic) warp."""
+    import fusion_quality
+
+    import instaug
+
+    lines = [
+        "# Fused geometry: PSNR against the exact warp",
+        "",
+        "A smooth analytic 256 px picture through chains of geometric transforms (all applied), seeds 0-4;"
+        " the exact output is the picture's function at the chain's inverse map. Pixels filled by either"
+        " variant are left out. Command: `python bench/run.py --suite fusion`",
+        "",
+        "| chain | seed | fused dB | step by step dB | gain dB |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, chain in fusion_quality.chains().items():
+        for seed in range(5):
+            s = fusion_quality.compare(instaug, chain, seed)
+            lines.append(
+                f"| {name} | {seed} | {s['fused']:.2f} | {s['step_by_step']:.2f} "
+                f"| {s['fused'] - s['step_by_step']:.2f} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def plot(data: dict, counts: list[int]) -> None:
     try:
         import matplotlib
@@ -178,12 +205,16 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=14)
     parser.add_argument("--object-counts", type=int, nargs="+", default=[0, 10, 50, 200])
     parser.add_argument("--calls", type=int, default=40)
-    parser.add_argument("--suite", choices=["all", "transforms", "scaling"], default="all")
+    parser.add_argument("--suite", choices=["all", "transforms", "scaling", "fusion"], default="all")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     if args.suite in ("all", "transforms"):
         table = transforms_table(args)
         (RESULTS / f"transforms_{args.objects}_objects.md").write_text(table)
+        print(table)
+    if args.suite in ("all", "fusion"):
+        table = fusion_table()
+        (RESULTS / "fusion_psnr.md").write_text(table)
         print(table)
     if args.suite in ("all", "scaling"):
         table, data = scaling_table(args)
