@@ -340,9 +340,10 @@ void warp_bilinear_chain(const cv::Mat& src, cv::Mat& dst, cv::Size dsize, const
     if (&src == &dst) throw std::invalid_argument("warp_bilinear_chain: dst must not be src");
     dst.create(dsize, src.type());
 #if defined(INSTAUG_AVX2_DISPATCH)
-    // The vector path reads 2x2 neighbourhoods with 4-byte loads: it needs 3 columns and 2 rows.
-    // INSTAUG_NO_AVX2 forces the portable path (the test comparing both uses it).
-    if (src.type() == CV_8UC3 && src.cols >= 3 && src.rows >= 2 && cpu_has_avx2() &&
+    // The vector path reads 2x2 neighbourhoods with 4-byte loads (it needs 3 columns and 2 rows) at
+    // 32-bit byte offsets. INSTAUG_NO_AVX2 forces the portable path (the test comparing both uses it).
+    const bool small_enough = static_cast<double>(src.step[0]) * src.rows < 2147483647.0;
+    if (src.type() == CV_8UC3 && src.cols >= 3 && src.rows >= 2 && small_enough && cpu_has_avx2() &&
         std::getenv("INSTAUG_NO_AVX2") == nullptr) {
         warp_rows_rgb8_avx2(src, dst, stages, border_mode, fill);
         return;
