@@ -23,7 +23,6 @@ namespace {
 // budget. float32 planes use float weights.
 constexpr int kFracBits = 11;
 constexpr int kOne = 1 << kFracBits;
-constexpr int kBorderConstantValue = 0;  // cv::BORDER_CONSTANT
 
 template <class T>
 inline T store(float v) {
@@ -222,86 +221,82 @@ __attribute__((target("avx2,fma"))) void warp_row_range_rgb8_avx2(const cv::Mat&
                                                                     const cv::Range& rows) {
     const int sw = src.cols, sh = src.rows;
     const int stride = static_cast<int>(src.step[0]);
-    const uint8_t* base = src.data;
-    {
-        std::vector<int> fixed_x(dst.cols + 8), fixed_y(dst.cols + 8);
-        std::vector<int> valid(dst.cols + 8);
-        const __m256i frac = _mm256_set1_epi32(kOne - 1), zero = _mm256_setzero_si256();
-        const __m256i x_last = _mm256_set1_epi32(sw - 3), y_last = _mm256_set1_epi32(sh - 2);
-        const __m256i x_beyond = _mm256_set1_epi32(sw - 1), y_beyond = _mm256_set1_epi32(sh - 1);
-        const __m256i minus_one = _mm256_set1_epi32(-1);
-        const bool constant_border = border_mode == kBorderConstantValue;
-        uint8_t fill_bytes[4] = {};
-        for (int c = 0; c < 3; ++c) fill_bytes[c] = cv::saturate_cast<uint8_t>(fill_value[c]);
-        int fill_word;
-        std::memcpy(&fill_word, fill_bytes, 4);
-        const __m256i fill_rgb = _mm256_set1_epi32(fill_word);
-        const __m256i three = _mm256_set1_epi32(3), row_step = _mm256_set1_epi32(stride);
-        const __m256 to_unit = _mm256_set1_ps(1.0f / kOne);
-        // Four [r g b x] words of a 128-bit half packed into 12 bytes.
-        const __m256i pack = _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1, 0, 1, 2, 4,
-                                              5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
-        for (int v = rows.start; v < rows.end; ++v) {
-            row_positions_avx2(stages, v, dst.cols, fixed_x.data(), fixed_y.data(), valid.data());
-            uint8_t* out = dst.ptr<uint8_t>(v);
-            int u = 0;
-            for (; u + 8 <= dst.cols; u += 8, out += 24) {
-                const __m256i fx = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(fixed_x.data() + u));
-                const __m256i fy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(fixed_y.data() + u));
-                const __m256i x0 = _mm256_srai_epi32(fx, kFracBits), y0 = _mm256_srai_epi32(fy, kFracBits);
-                // Interior: both rows exist and the 4-byte load of the right tap stays in its row.
-                const __m256i edge = _mm256_or_si256(
-                    _mm256_or_si256(_mm256_cmpgt_epi32(zero, x0), _mm256_cmpgt_epi32(zero, y0)),
-                    _mm256_or_si256(_mm256_cmpgt_epi32(x0, x_last), _mm256_cmpgt_epi32(y0, y_last)));
-                // Fill: invalid positions, and with a constant border, 2x2 neighbourhoods wholly outside.
-                __m256i fill_lanes = _mm256_cmpeq_epi32(
-                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(valid.data() + u)), zero);
-                if (constant_border)
-                    fill_lanes = _mm256_or_si256(
-                        fill_lanes, _mm256_or_si256(_mm256_or_si256(_mm256_cmpgt_epi32(minus_one, x0),
-                                                                    _mm256_cmpgt_epi32(minus_one, y0)),
-                                                    _mm256_or_si256(_mm256_cmpgt_epi32(x0, x_beyond),
-                                                                    _mm256_cmpgt_epi32(y0, y_beyond))));
-                const __m256i scalar_lanes = _mm256_andnot_si256(fill_lanes, edge);
-                if (!_mm256_testz_si256(scalar_lanes, scalar_lanes)) {
-                    for (int k = 0; k < 8; ++k)
-                        sample_pixel<uint8_t, 3>(src, fixed_x[u + k], fixed_y[u + k], valid[u + k] != 0, border_mode,
-                                                 fill_value, out + 3 * k);
-                    continue;
-                }
-                // Fill lanes read pixel (0, 0) and are replaced below.
-                const __m256i offset = _mm256_andnot_si256(
-                    fill_lanes, _mm256_add_epi32(_mm256_mullo_epi32(y0, row_step), _mm256_mullo_epi32(x0, three)));
-                const __m256i offset_down = _mm256_add_epi32(offset, row_step);
-                const auto* words = reinterpret_cast<const int*>(base);
-                const __m256i p00 = _mm256_i32gather_epi32(words, offset, 1);
-                const __m256i p01 = _mm256_i32gather_epi32(words, _mm256_add_epi32(offset, three), 1);
-                const __m256i p10 = _mm256_i32gather_epi32(words, offset_down, 1);
-                const __m256i p11 = _mm256_i32gather_epi32(words, _mm256_add_epi32(offset_down, three), 1);
-                const __m256 ax = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_and_si256(fx, frac)), to_unit);
-                const __m256 ay = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_and_si256(fy, frac)), to_unit);
-                __m256i rgb = zero;
-                for (int c = 0; c < 3; ++c) {
-                    const __m256 v00 = channel_as_float(p00, 8 * c), v01 = channel_as_float(p01, 8 * c);
-                    const __m256 v10 = channel_as_float(p10, 8 * c), v11 = channel_as_float(p11, 8 * c);
-                    const __m256 top = _mm256_fmadd_ps(ax, _mm256_sub_ps(v01, v00), v00);
-                    const __m256 bottom = _mm256_fmadd_ps(ax, _mm256_sub_ps(v11, v10), v10);
-                    const __m256 value = _mm256_fmadd_ps(ay, _mm256_sub_ps(bottom, top), top);
-                    rgb = _mm256_or_si256(rgb, _mm256_slli_epi32(_mm256_cvtps_epi32(value), 8 * c));
-                }
-                rgb = _mm256_blendv_epi8(rgb, fill_rgb, fill_lanes);
-                const __m256i packed = _mm256_shuffle_epi8(rgb, pack);
-                const __m128i low = _mm256_castsi256_si128(packed), high = _mm256_extracti128_si256(packed, 1);
-                const uint32_t low_tail = static_cast<uint32_t>(_mm_extract_epi32(low, 2));
-                const uint32_t high_tail = static_cast<uint32_t>(_mm_extract_epi32(high, 2));
-                _mm_storel_epi64(reinterpret_cast<__m128i*>(out), low);
-                std::memcpy(out + 8, &low_tail, 4);
-                _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 12), high);
-                std::memcpy(out + 20, &high_tail, 4);
+    const auto* words = reinterpret_cast<const int*>(src.data);
+    std::vector<int> fixed_x(dst.cols), fixed_y(dst.cols), valid(dst.cols);
+    const __m256i frac = _mm256_set1_epi32(kOne - 1), zero = _mm256_setzero_si256();
+    const __m256i x_last = _mm256_set1_epi32(sw - 3), y_last = _mm256_set1_epi32(sh - 2);
+    const __m256i x_beyond = _mm256_set1_epi32(sw - 1), y_beyond = _mm256_set1_epi32(sh - 1);
+    const __m256i minus_one = _mm256_set1_epi32(-1);
+    const bool constant_border = border_mode == cv::BORDER_CONSTANT;
+    uint8_t fill_bytes[4] = {};
+    for (int c = 0; c < 3; ++c) fill_bytes[c] = cv::saturate_cast<uint8_t>(fill_value[c]);
+    int fill_word;
+    std::memcpy(&fill_word, fill_bytes, 4);
+    const __m256i fill_rgb = _mm256_set1_epi32(fill_word);
+    const __m256i three = _mm256_set1_epi32(3), row_step = _mm256_set1_epi32(stride);
+    const __m256 to_unit = _mm256_set1_ps(1.0f / kOne);
+    // Four [r g b x] words of a 128-bit half packed into 12 bytes.
+    const __m256i pack = _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1, 0, 1, 2, 4,
+                                          5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+    for (int v = rows.start; v < rows.end; ++v) {
+        row_positions_avx2(stages, v, dst.cols, fixed_x.data(), fixed_y.data(), valid.data());
+        uint8_t* out = dst.ptr<uint8_t>(v);
+        int u = 0;
+        for (; u + 8 <= dst.cols; u += 8, out += 24) {
+            const __m256i fx = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(fixed_x.data() + u));
+            const __m256i fy = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(fixed_y.data() + u));
+            const __m256i x0 = _mm256_srai_epi32(fx, kFracBits), y0 = _mm256_srai_epi32(fy, kFracBits);
+            // Interior: both rows exist and the 4-byte load of the right tap stays in its row.
+            const __m256i edge = _mm256_or_si256(
+                _mm256_or_si256(_mm256_cmpgt_epi32(zero, x0), _mm256_cmpgt_epi32(zero, y0)),
+                _mm256_or_si256(_mm256_cmpgt_epi32(x0, x_last), _mm256_cmpgt_epi32(y0, y_last)));
+            // Fill: invalid positions, and with a constant border, 2x2 neighbourhoods wholly outside.
+            __m256i fill_lanes = _mm256_cmpeq_epi32(
+                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(valid.data() + u)), zero);
+            if (constant_border)
+                fill_lanes = _mm256_or_si256(
+                    fill_lanes, _mm256_or_si256(_mm256_or_si256(_mm256_cmpgt_epi32(minus_one, x0),
+                                                                _mm256_cmpgt_epi32(minus_one, y0)),
+                                                _mm256_or_si256(_mm256_cmpgt_epi32(x0, x_beyond),
+                                                                _mm256_cmpgt_epi32(y0, y_beyond))));
+            const __m256i scalar_lanes = _mm256_andnot_si256(fill_lanes, edge);
+            if (!_mm256_testz_si256(scalar_lanes, scalar_lanes)) {
+                for (int k = 0; k < 8; ++k)
+                    sample_pixel<uint8_t, 3>(src, fixed_x[u + k], fixed_y[u + k], valid[u + k] != 0, border_mode,
+                                             fill_value, out + 3 * k);
+                continue;
             }
-            for (; u < dst.cols; ++u, out += 3)
-                sample_pixel<uint8_t, 3>(src, fixed_x[u], fixed_y[u], valid[u] != 0, border_mode, fill_value, out);
+            // Fill lanes read pixel (0, 0) and are replaced below.
+            const __m256i offset = _mm256_andnot_si256(
+                fill_lanes, _mm256_add_epi32(_mm256_mullo_epi32(y0, row_step), _mm256_mullo_epi32(x0, three)));
+            const __m256i offset_down = _mm256_add_epi32(offset, row_step);
+            const __m256i p00 = _mm256_i32gather_epi32(words, offset, 1);
+            const __m256i p01 = _mm256_i32gather_epi32(words, _mm256_add_epi32(offset, three), 1);
+            const __m256i p10 = _mm256_i32gather_epi32(words, offset_down, 1);
+            const __m256i p11 = _mm256_i32gather_epi32(words, _mm256_add_epi32(offset_down, three), 1);
+            const __m256 ax = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_and_si256(fx, frac)), to_unit);
+            const __m256 ay = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_and_si256(fy, frac)), to_unit);
+            __m256i rgb = zero;
+            for (int c = 0; c < 3; ++c) {
+                const __m256 v00 = channel_as_float(p00, 8 * c), v01 = channel_as_float(p01, 8 * c);
+                const __m256 v10 = channel_as_float(p10, 8 * c), v11 = channel_as_float(p11, 8 * c);
+                const __m256 top = _mm256_fmadd_ps(ax, _mm256_sub_ps(v01, v00), v00);
+                const __m256 bottom = _mm256_fmadd_ps(ax, _mm256_sub_ps(v11, v10), v10);
+                const __m256 value = _mm256_fmadd_ps(ay, _mm256_sub_ps(bottom, top), top);
+                rgb = _mm256_or_si256(rgb, _mm256_slli_epi32(_mm256_cvtps_epi32(value), 8 * c));
+            }
+            rgb = _mm256_blendv_epi8(rgb, fill_rgb, fill_lanes);
+            const __m256i packed = _mm256_shuffle_epi8(rgb, pack);
+            const __m128i low = _mm256_castsi256_si128(packed), high = _mm256_extracti128_si256(packed, 1);
+            const uint32_t low_tail = static_cast<uint32_t>(_mm_extract_epi32(low, 2));
+            const uint32_t high_tail = static_cast<uint32_t>(_mm_extract_epi32(high, 2));
+            _mm_storel_epi64(reinterpret_cast<__m128i*>(out), low);
+            std::memcpy(out + 8, &low_tail, 4);
+            _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 12), high);
+            std::memcpy(out + 20, &high_tail, 4);
         }
+        for (; u < dst.cols; ++u, out += 3)
+            sample_pixel<uint8_t, 3>(src, fixed_x[u], fixed_y[u], valid[u] != 0, border_mode, fill_value, out);
     }
 }
 
@@ -314,9 +309,12 @@ void warp_rows_rgb8_avx2(const cv::Mat& src, cv::Mat& dst, const std::vector<War
     });
 }
 
-bool cpu_has_avx2() {
-    static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    return has;
+// The CPU has AVX2 and FMA, and INSTAUG_NO_AVX2 (for the test comparing both paths) is not set:
+// decided once per process.
+bool use_avx2_kernel() {
+    static const bool use = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                            std::getenv("INSTAUG_NO_AVX2") == nullptr;
+    return use;
 }
 #endif
 
@@ -341,10 +339,9 @@ void warp_bilinear_chain(const cv::Mat& src, cv::Mat& dst, cv::Size dsize, const
     dst.create(dsize, src.type());
 #if defined(INSTAUG_AVX2_DISPATCH)
     // The vector path reads 2x2 neighbourhoods with 4-byte loads (it needs 3 columns and 2 rows) at
-    // 32-bit byte offsets. INSTAUG_NO_AVX2 forces the portable path (the test comparing both uses it).
+    // 32-bit byte offsets.
     const bool small_enough = static_cast<double>(src.step[0]) * src.rows < 2147483647.0;
-    if (src.type() == CV_8UC3 && src.cols >= 3 && src.rows >= 2 && small_enough && cpu_has_avx2() &&
-        std::getenv("INSTAUG_NO_AVX2") == nullptr) {
+    if (src.type() == CV_8UC3 && src.cols >= 3 && src.rows >= 2 && small_enough && use_avx2_kernel()) {
         warp_rows_rgb8_avx2(src, dst, stages, border_mode, fill);
         return;
     }
