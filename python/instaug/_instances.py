@@ -6,7 +6,7 @@ and the dicts are rebuilt from the caller's own objects.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -85,7 +85,7 @@ class BoundInstances:
         if not isinstance(instances, (list, tuple)):
             raise TypeError(f"instances must be a list of dicts, got {type(instances).__name__}")
         self.instances = instances
-        self.templates: list[dict[str, Any]] = list(instances)  # grows with rows that mixing brings
+        self.templates: list[dict[str, Any]] = list(instances)
         self.binding = binding
         self.bbox_params = bbox_params
         self.keypoint_params = keypoint_params
@@ -153,7 +153,15 @@ class BoundInstances:
     def mask_dtype(self) -> np.dtype | None:
         return self.masks[0].dtype if self.masks else None
 
-    def unpack(self, result: dict[str, Any], mapped_keypoint_labels: Any) -> list[dict[str, Any]]:
+    def unpack(
+        self,
+        result: dict[str, Any],
+        mapped_keypoint_labels: Any,
+        template: Callable[[int], dict[str, Any]] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Output dicts; `template(id)` gives the labels and extra keys of a row that mixing
+        brought (ids past the caller's instances)."""
+        template = template or self.templates.__getitem__
         ids = result["source_ids"]
         height, width = result["height"], result["width"]
         boxes = (
@@ -171,7 +179,7 @@ class BoundInstances:
             offsets = result["keypoint_offsets"]
         out: list[dict[str, Any]] = []
         for row, source in enumerate(ids.tolist()):
-            inst = dict(self.templates[source])  # extra keys and labels: the caller's own objects
+            inst = dict(template(source))  # extra keys and labels: the caller's own objects
             if boxes is not None:
                 inst["bbox"] = boxes[row]
             if masks is not None:

@@ -13,6 +13,7 @@ copy_paste_metadata: a list of per-object dicts:
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from typing import Any, Callable
 
@@ -26,19 +27,34 @@ _DONOR_GEOMETRY_KEYS = ("image", "mask", "bbox", "keypoints")
 
 class RowRegistry:
     """Where each row id comes from: a template dict (labels, extra keys) for instance output, and
-    per-field labels for the plain bboxes= style."""
+    per-field labels for the plain bboxes= style. Rows arrive in blocks (the caller's instances, one
+    Mosaic neighbour, one donor); a block builds a row's template only when that row is output, so
+    the objects of a neighbour that Mosaic crops away cost no Python work."""
 
     def __init__(self, templates: list[dict[str, Any]], plain_labels: dict[str, list[Any]]) -> None:
-        self.templates = templates
+        self._starts: list[int] = [0]
+        self._builders: list[Callable[[int], dict[str, Any]]] = [templates.__getitem__]
+        self.size = len(templates)
         self.plain_labels = plain_labels
         self.new_rows = 0
 
-    def add(self, template: dict[str, Any], plain: dict[str, Any]) -> int:
-        self.templates.append(template)
-        for field, value in plain.items():
-            self.plain_labels[field].append(value)
-        self.new_rows += 1
-        return len(self.templates) - 1
+    def add_block(
+        self, count: int, template: Callable[[int], dict[str, Any]], plain: dict[str, Sequence[Any]]
+    ) -> np.ndarray:
+        """Registers `count` rows; `template(j)` makes row j's template. Returns their ids."""
+        ids = np.arange(self.size, self.size + count, dtype=np.int64)
+        if count:
+            self._starts.append(self.size)
+            self._builders.append(template)
+            for field, values in plain.items():
+                self.plain_labels[field].extend(values)
+            self.size += count
+            self.new_rows += count
+        return ids
+
+    def template(self, row_id: int) -> dict[str, Any]:
+        block = bisect.bisect_right(self._starts, row_id) - 1
+        return self._builders[block](row_id - self._starts[block])
 
 
 class MetadataReader:
@@ -153,22 +169,30 @@ class MetadataReader:
         semantic = None
         if self.plain_mask and item.get("mask") is not None and not self.has_masks:
             semantic = np.ascontiguousarray(item["mask"])
-        ids = np.empty(n, dtype=np.int64)
-        for j in range(n):
-            template: dict[str, Any] = {}
-            if box_fields or "bbox_labels" in item:
-                template["bbox_labels"] = {f: v[j] for f, v in labels.items()}
+        with_box_labels = bool(box_fields) or "bbox_labels" in item
+
+        def template(j: int) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            if with_box_labels:
+                out["bbox_labels"] = {f: v[j] for f, v in labels.items()}
             if kp_labels is not None:
-                template["keypoint_labels"] = {f: v[j] for f, v in kp_labels.items()}
-            plain = {f: labels[f][j] for f in box_fields} if self.plain_bboxes else {}
-            ids[j] = self.registry.add(template, plain)
+                out["keypoint_labels"] = {f: v[j] for f, v in kp_labels.items()}
+            return out
+
+        plain = {f: list(labels[f]) for f in box_fields} if self.plain_bboxes else {}
+        ids = self.registry.add_block(n, template, plain)
         return (image, semantic, masks, boxes, points, offsets, ids)
 
     def _mosaic_masks(self, item: dict[str, Any], where: str, height: int, width: int) -> list[np.ndarray]:
         if "masks" in item:
             stack = item["masks"]
-            if isinstance(stack, np.ndarray) and stack.ndim != 3:
-                raise ValueError(f"{where}['masks'] must be (N, H, W), got shape {stack.shape}")
+            if isinstance(stack, np.ndarray):
+                # One check and one dtype conversion for the whole stack, not one per object.
+                if stack.ndim != 3:
+                    raise ValueError(f"{where}['masks'] must be (N, H, W), got shape {stack.shape}")
+                if len(stack):
+                    check_instance_mask(stack[0], f"{where}['masks'][0]", height, width)
+                return list(self._as_mask_dtype(stack))
             planes = list(stack)
         elif "mask" in item and isinstance(item["mask"], np.ndarray) and item["mask"].ndim == 3:
             stack = item["mask"]
@@ -233,8 +257,8 @@ class MetadataReader:
             points = prepare_keypoints(kps, self.keypoint_params)  # type: ignore[arg-type]
             offsets = np.array([0, len(kps)], dtype=np.int64)
         template = {k: v for k, v in item.items() if k not in _DONOR_GEOMETRY_KEYS}
-        plain = {f: labels[f] for f in box_fields} if self.plain_bboxes else {}
-        ids = np.array([self.registry.add(template, plain)], dtype=np.int64)
+        plain = {f: [labels[f]] for f in box_fields} if self.plain_bboxes else {}
+        ids = self.registry.add_block(1, lambda _: template, plain)
         return (image, None, masks, boxes, points, offsets, ids)
 
 

@@ -403,7 +403,7 @@ class _Call:
                 out["masks"] = planes
         ids = result["source_ids"]
         if self.bound is not None:
-            out["instances"] = self.bound.unpack(result, mapper)
+            out["instances"] = self.bound.unpack(result, mapper, self.registry.template)
         elif "bboxes" in data:
             params = compose.bbox_params
             boxes = bboxes_from_absolute(result["boxes"], params.coord_format, height, width)  # type: ignore[union-attr]
