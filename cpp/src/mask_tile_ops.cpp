@@ -254,12 +254,13 @@ MaskTile transform_tile(const MaskTile& tile, const GeometricStep& step) {
     return out;
 }
 
-void resolve_masks(Sample& sample, cv::Rect region) {
+void resolve_masks(Sample& sample, cv::Rect region, const std::vector<uint8_t>* needed) {
     if (sample.unresolved_masks.empty()) return;
     InstanceTable& rows = sample.rows;
     const int n = static_cast<int>(sample.unresolved_masks.size());
 #pragma omp parallel for schedule(dynamic, 4) if (n >= 64)
-    for (int i = 0; i < n; ++i) rows.masks[i] = tile_from_plane(sample.unresolved_masks[i], region);
+    for (int i = 0; i < n; ++i)
+        rows.masks[i] = needed && !(*needed)[i] ? MaskTile{} : tile_from_plane(sample.unresolved_masks[i], region);
     sample.unresolved_masks.clear();
 }
 

@@ -7,7 +7,8 @@
 
 namespace instaug {
 
-Sample materialize_item(const MixItem& item, const RowColumns& like, cv::Rect visible) {
+Sample materialize_item(const MixItem& item, const RowColumns& like, cv::Rect visible,
+                        const std::vector<uint8_t>* needed) {
     Sample s;
     s.width = item.image.cols;
     s.height = item.image.rows;
@@ -21,7 +22,7 @@ Sample materialize_item(const MixItem& item, const RowColumns& like, cv::Rect vi
     for (std::size_t r = 0; r < item.size(); ++r) {
         std::array<double, 4> box = r < item.boxes.size() ? item.boxes[r] : std::array<double, 4>{0, 0, 0, 0};
         MaskTile tile;
-        if (like.masks) {
+        if (like.masks && (!needed || (*needed)[r])) {
             if (r < item.masks.size() && item.masks[r].data) {
                 tile = tile_from_plane(item.masks[r], visible);
             } else if (r < item.boxes.size()) {

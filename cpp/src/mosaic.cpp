@@ -96,6 +96,18 @@ cv::Rect visible_source(const GeometricStep& step) {
     return r & cv::Rect(0, 0, step.in_width, step.in_height);
 }
 
+// Which of these boxes the cell's filter keeps: the same step and filter as the cell's rows get
+// below, on the boxes alone. A row it drops never needs its mask, so its plane is never read.
+std::vector<uint8_t> rows_kept_by_cell(const std::vector<std::array<double, 4>>& boxes, const GeometricStep& step,
+                                       const Placement& p, const BboxRules& rules) {
+    Sample boxes_only;
+    boxes_only.rows.has_boxes = true;
+    boxes_only.rows.boxes = boxes;
+    boxes_only.rows.keypoint_offsets.assign(boxes.size() + 1, 0);
+    apply_step(boxes_only, step);
+    return filter_boxes(boxes_only.rows.boxes, p.width(), p.height(), rules);
+}
+
 void translate_rows(InstanceTable& rows, int dx, int dy) {
     for (auto& b : rows.boxes) {
         b[0] += dx; b[2] += dx;
@@ -172,23 +184,38 @@ void apply_mosaic(Sample& sample, const TransformSpec& spec, Random& rng, const 
     const RowColumns columns{sample.rows.has_boxes, sample.rows.has_masks, sample.rows.has_keypoints,
                              sample.rows.mask_type};
 
-    // Every cell's warp first: the primary's masks are then read only where some cell shows them.
+    // Every cell's warp first: the primary's masks are then read only where some cell shows them,
+    // and (with boxes bound) only for rows whose box some cell keeps.
+    const bool prefilter = sample.rows.has_boxes && sample.rows.has_masks;
     std::vector<GeometricStep> steps;
     cv::Rect primary_visible;
+    std::vector<uint8_t> primary_needed(prefilter ? sample.rows.size() : 0, 0);
     for (std::size_t k = 0; k < order.size(); ++k) {
         const int item = final_items[k == 0 ? 0 : item_of_slot[k]];
         const int w = item < 0 ? sample.width : items[item].image.cols;
         const int h = item < 0 ? sample.height : items[item].image.rows;
         steps.push_back(cell_step(w, h, placements[order[k]], spec, target_h, target_w));
-        if (item < 0) primary_visible |= visible_source(steps.back());
+        if (item >= 0) continue;
+        primary_visible |= visible_source(steps.back());
+        if (!prefilter) continue;
+        const std::vector<uint8_t> kept = rows_kept_by_cell(sample.rows.boxes, steps.back(), placements[order[k]], rules);
+        for (std::size_t r = 0; r < kept.size(); ++r) primary_needed[r] |= kept[r];
     }
-    resolve_masks(sample, primary_visible);  // the primary always shows: it takes the largest cell
+    // The primary always shows: it takes the largest cell.
+    resolve_masks(sample, primary_visible, prefilter ? &primary_needed : nullptr);
 
     for (std::size_t k = 0; k < order.size(); ++k) {
         const Placement& p = placements[order[k]];
         const int item = final_items[k == 0 ? 0 : item_of_slot[k]];
         const GeometricStep& step = steps[k];
-        Sample cell = item < 0 ? sample : materialize_item(items[item], columns, visible_source(step));
+        std::vector<uint8_t> needed;
+        if (item >= 0 && prefilter) {
+            std::vector<std::array<double, 4>> boxes = items[item].boxes;
+            boxes.resize(items[item].size(), std::array<double, 4>{0, 0, 0, 0});
+            needed = rows_kept_by_cell(boxes, step, p, rules);
+        }
+        Sample cell = item < 0 ? sample
+                               : materialize_item(items[item], columns, visible_source(step), prefilter ? &needed : nullptr);
         std::vector<cv::Mat> planes = std::move(cell.mask_planes);
         cell.mask_planes.clear();
         apply_step(cell, step);

@@ -13,7 +13,8 @@ MaskTile transform_tile(const MaskTile& tile, const GeometricStep& step);
 // `region` (empty: the whole plane) is copied out. Elements outside `region` are never read.
 MaskTile tile_from_plane(const MaskPlaneView& plane, cv::Rect region = cv::Rect());
 
-// Cuts the sample's unresolved mask planes into tiles, reading only `region` (empty: all).
-void resolve_masks(Sample& sample, cv::Rect region = cv::Rect());
+// Cuts the sample's unresolved mask planes into tiles, reading only `region` (empty: all). Rows
+// whose `needed` flag is 0 get an empty tile without a read: the caller knows they are dropped.
+void resolve_masks(Sample& sample, cv::Rect region = cv::Rect(), const std::vector<uint8_t>* needed = nullptr);
 
 }  // namespace instaug

@@ -37,7 +37,9 @@ struct RowColumns {
 
 // The item as a sample with the given columns: tiles cut from its mask planes (only inside
 // `visible`, the part of the item that can reach the output; empty: all of it); a row without a
-// mask plane gets its box, filled, as its mask.
-Sample materialize_item(const MixItem& item, const RowColumns& columns, cv::Rect visible = cv::Rect());
+// mask plane gets its box, filled, as its mask. Rows whose `needed` flag is 0 get no mask (the
+// caller drops them before masks matter), so their planes are never read.
+Sample materialize_item(const MixItem& item, const RowColumns& columns, cv::Rect visible = cv::Rect(),
+                        const std::vector<uint8_t>* needed = nullptr);
 
 }  // namespace instaug
