@@ -1,6 +1,7 @@
 #include "instaug/photometric.hpp"
 
 #include "instaug/color_lut.hpp"
+#include "instaug/hsv_shift.hpp"
 
 #include <algorithm>
 #include <array>
@@ -78,16 +79,9 @@ cv::Mat through_uint8(const cv::Mat& image, const std::function<cv::Mat(const cv
 // ---- HueSaturationValue --------------------------------------------------------------------
 cv::Mat shift_hsv_uint8(const cv::Mat& image, double hue, double sat, double val) {
     const bool gray = image.channels() == 1;
-    cv::Mat rgb, hsv;  // fresh buffers: `image` may be the caller's array
-    if (gray) {
-        hue = sat = 0;  // hue and saturation do not apply to grey images (the reference warns)
-        cv::cvtColor(image, rgb, cv::COLOR_GRAY2RGB);
-    } else {
-        rgb = image;
-    }
-    cv::cvtColor(rgb, hsv, cv::COLOR_RGB2HSV);
-    // One pass with a table per HSV channel. Saturation 0 maps to 0: grey pixels stay grey.
-    std::vector<Table8> tables(3);
+    if (gray) hue = sat = 0;  // hue and saturation do not apply to grey images (the reference warns)
+    // One table per HSV channel. Saturation 0 maps to 0: grey pixels stay grey.
+    HsvTables tables;
     for (int v = 0; v < 256; ++v) {
         double h = std::fmod(v + hue, 180.0);
         if (h < 0) h += 180.0;
@@ -95,10 +89,14 @@ cv::Mat shift_hsv_uint8(const cv::Mat& image, double hue, double sat, double val
         tables[1][v] = v == 0 ? 0 : static_cast<uint8_t>(std::clamp(std::nearbyint(v + sat), 0.0, 255.0));
         tables[2][v] = static_cast<uint8_t>(std::clamp(std::nearbyint(v + val), 0.0, 255.0));
     }
-    hsv = apply_tables(hsv, tables);
-    cv::Mat shifted, out;
-    cv::cvtColor(hsv, shifted, cv::COLOR_HSV2RGB);
-    if (!gray) return shifted;
+    cv::Mat out;
+    if (!gray) {
+        shift_hsv_rgb8(image, out, tables);
+        return out;
+    }
+    cv::Mat rgb, shifted;
+    cv::cvtColor(image, rgb, cv::COLOR_GRAY2RGB);
+    shift_hsv_rgb8(rgb, shifted, tables);
     cv::cvtColor(shifted, out, cv::COLOR_RGB2GRAY);
     return out;
 }

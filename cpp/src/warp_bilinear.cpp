@@ -10,8 +10,8 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define INSTAUG_AVX2_DISPATCH 1
+#include "instaug/cpu_features.hpp"
+#if defined(INSTAUG_AVX2_DISPATCH)
 #include <immintrin.h>
 #endif
 
@@ -307,14 +307,6 @@ void warp_rows_rgb8_avx2(const cv::Mat& src, cv::Mat& dst, const std::vector<War
     cv::parallel_for_(cv::Range(0, dst.rows), [&](const cv::Range& rows) {
         warp_row_range_rgb8_avx2(src, dst, stages, border_mode, fill_value, rows);
     });
-}
-
-// The CPU has AVX2 and FMA, and INSTAUG_NO_AVX2 (for the test comparing both paths) is not set:
-// decided once per process.
-bool use_avx2_kernel() {
-    static const bool use = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                            std::getenv("INSTAUG_NO_AVX2") == nullptr;
-    return use;
 }
 #endif
 

@@ -1,0 +1,254 @@
+#include "instaug/hsv_shift.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+#include "instaug/cpu_features.hpp"
+#if defined(INSTAUG_AVX2_DISPATCH)
+#include <immintrin.h>
+#endif
+
+namespace instaug {
+namespace {
+
+constexpr int kHsvShift = 12;
+
+// OpenCV's RGB2HSV_b division tables (hue range 180): saturate_cast<int> rounds half to even.
+struct DivisionTables {
+    int32_t saturation[256];
+    int32_t hue[256];
+    DivisionTables() {
+        saturation[0] = hue[0] = 0;
+        for (int i = 1; i < 256; ++i) {
+            saturation[i] = static_cast<int32_t>(std::nearbyint((255 << kHsvShift) / (1.0 * i)));
+            hue[i] = static_cast<int32_t>(std::nearbyint((180 << kHsvShift) / (6.0 * i)));
+        }
+    }
+};
+
+const DivisionTables& division_tables() {
+    static const DivisionTables tables;
+    return tables;
+}
+
+// Which of v, v(1-s), v(1-sf), v(1-s(1-f)) each of b, g, r takes in each hue sector (OpenCV's
+// sector_data).
+constexpr int kSectorData[6][3] = {{1, 3, 0}, {1, 0, 2}, {3, 0, 1}, {0, 2, 1}, {0, 1, 3}, {2, 1, 0}};
+
+// OpenCV's 8-bit HSV -> RGB is two formulas: its vector body (AVX2 build: 1 - s*f fused into one
+// rounding, x 255 truncated) runs over whole blocks of 32 pixels per row, its scalar tail (plain
+// products, rounded) over the rest. Both are mirrored, on the same pixels, so that the result is
+// OpenCV's (checked against OpenCV 5, the reference's) whatever the width.
+constexpr int kOpenCvBlock = 32;
+
+// One pixel, as OpenCV's RGB2HSV_b and HSV2RGB_b with the tables in between.
+void shift_pixel(const uint8_t* in, uint8_t* out, const DivisionTables& div, const int32_t tables[3][256],
+                 bool vector_rule) {
+    const int r = in[0], g = in[1], b = in[2];
+    const int v = std::max({r, g, b}), diff = v - std::min({r, g, b});
+    const int s = (diff * div.saturation[v] + (1 << (kHsvShift - 1))) >> kHsvShift;
+    int h = v == r ? g - b : (v == g ? b - r + 2 * diff : r - g + 4 * diff);
+    h = (h * div.hue[diff] + (1 << (kHsvShift - 1))) >> kHsvShift;
+    h += h < 0 ? 180 : 0;
+    float hue = static_cast<float>(tables[0][h]) * (6.0f / 180.0f);
+    const float sat = static_cast<float>(tables[1][s]) * (1.0f / 255.0f);
+    const float val = static_cast<float>(tables[2][v]) * (1.0f / 255.0f);
+    int sector = static_cast<int>(std::floor(hue));
+    hue -= static_cast<float>(sector);
+    if (static_cast<unsigned>(sector) >= 6u) { sector = 0; hue = 0.f; }
+    float tab[4];
+    tab[0] = val;
+    tab[1] = val * (1.f - sat);
+    if (vector_rule) {
+        tab[2] = val * std::fma(-sat, hue, 1.f);
+        tab[3] = val * std::fma(-sat, 1.f - hue, 1.f);
+    } else {
+        tab[2] = val * (1.f - sat * hue);
+        tab[3] = val * (1.f - sat * (1.f - hue));
+    }
+    for (int c = 0; c < 3; ++c) {
+        const float scaled = tab[kSectorData[sector][2 - c]] * 255.0f;
+        out[c] = vector_rule ? static_cast<uint8_t>(std::clamp(static_cast<int>(scaled), 0, 255))
+                             : cv::saturate_cast<uint8_t>(scaled);
+    }
+}
+
+#if defined(INSTAUG_AVX2_DISPATCH)
+// One output channel of eight pixels: tab[pick] x 255, truncated, clamped to a byte.
+__attribute__((target("avx2"))) inline __m256i channel_byte(__m256i pick, __m256 t0, __m256 t1, __m256 t2,
+                                                            __m256 t3) {
+    __m256 f = _mm256_blendv_ps(t0, t1, _mm256_castsi256_ps(_mm256_cmpeq_epi32(pick, _mm256_set1_epi32(1))));
+    f = _mm256_blendv_ps(f, t2, _mm256_castsi256_ps(_mm256_cmpeq_epi32(pick, _mm256_set1_epi32(2))));
+    f = _mm256_blendv_ps(f, t3, _mm256_castsi256_ps(_mm256_cmpeq_epi32(pick, _mm256_set1_epi32(3))));
+    const __m256i c = _mm256_cvttps_epi32(_mm256_mul_ps(f, _mm256_set1_ps(255.0f)));
+    return _mm256_min_epi32(_mm256_max_epi32(c, _mm256_setzero_si256()), _mm256_set1_epi32(0xFF));
+}
+
+// The tables as integer shifts when they are (HueSaturationValue's always are, but for exact
+// halves): hue (h + hue) mod 180, saturation clamp(s + sat) with 0 kept, value clamp(v + val).
+struct TableShifts {
+    bool exact = false;
+    int hue = 0, sat = 0, val = 0;
+};
+
+// The k of a table clamp(v + k, 0, 255), read where it does not clamp (checked by the caller).
+int clamped_shift(const std::array<uint8_t, 256>& table) {
+    for (int v = 1; v < 256; ++v)
+        if (table[v] > 0 && table[v] < 255) return table[v] - v;
+    return table[255] == 0 ? -255 : 255;
+}
+
+TableShifts table_shifts(const HsvTables& tables) {
+    TableShifts t;
+    t.hue = tables[0][0] % 180;
+    t.sat = clamped_shift(tables[1]);
+    t.val = clamped_shift(tables[2]);
+    bool same = tables[1][0] == 0;
+    for (int v = 0; v < 256 && same; ++v) {
+        same = (v >= 180 || tables[0][v] == (v + t.hue) % 180) &&
+               (v == 0 || tables[1][v] == std::clamp(v + t.sat, 0, 255)) && tables[2][v] == std::clamp(v + t.val, 0, 255);
+    }
+    t.exact = same;
+    return t;
+}
+
+// OpenCV's division tables are round(n / d); float division gets every one of them (the quotient's
+// distance to a half exceeds its rounding error for d < 256), checked once anyway.
+bool divisions_in_float() {
+    static const bool exact = [] {
+        const DivisionTables& div = division_tables();
+        for (int i = 1; i < 256; ++i) {
+            const float fi = static_cast<float>(i);
+            if (static_cast<int32_t>(std::nearbyint(static_cast<float>(255 << kHsvShift) / fi)) != div.saturation[i] ||
+                static_cast<int32_t>(std::nearbyint(static_cast<float>(30 << kHsvShift) / fi)) != div.hue[i])
+                return false;
+        }
+        return true;
+    }();
+    return exact;
+}
+
+// Eight pixels per step in 32-bit lanes: OpenCV's integer RGB -> HSV (its division tables computed
+// by float division), the tables as shifts, OpenCV's vector HSV -> RGB. Gathers are slow on recent
+// Intel cores (the GDS microcode fix), so this path has none. Pixels from width - 9 on go through
+// shift_pixel (the 16-byte loads and stores run 4 bytes past their pixels), as do those of
+// OpenCV's scalar tail.
+// Returns the first pixel it left to shift_pixel.
+__attribute__((target("avx2,fma"))) int shift_row_avx2(const uint8_t* src, uint8_t* dst, int width,
+                                                       const TableShifts& shifts) {
+    const __m256i half = _mm256_set1_epi32(1 << (kHsvShift - 1));
+    const __m256i hue_range = _mm256_set1_epi32(180), max_byte = _mm256_set1_epi32(255);
+    const __m256i zero = _mm256_setzero_si256();
+    const __m256 sat_numerator = _mm256_set1_ps(static_cast<float>(255 << kHsvShift));
+    const __m256 hue_numerator = _mm256_set1_ps(static_cast<float>(30 << kHsvShift));
+    const __m256i hue_shift = _mm256_set1_epi32(shifts.hue), sat_shift = _mm256_set1_epi32(shifts.sat);
+    const __m256i val_shift = _mm256_set1_epi32(shifts.val);
+    const __m256 hue_scale = _mm256_set1_ps(6.0f / 180.0f), inv255 = _mm256_set1_ps(1.0f / 255.0f);
+    const __m256 one = _mm256_set1_ps(1.0f);
+    // Per sector (lane index), which tab each output channel takes.
+    const __m256i r_pick = _mm256_setr_epi32(0, 2, 1, 1, 3, 0, 0, 0);
+    const __m256i g_pick = _mm256_setr_epi32(3, 0, 0, 2, 1, 1, 0, 0);
+    const __m256i b_pick = _mm256_setr_epi32(1, 1, 3, 0, 0, 2, 0, 0);
+    // Four pixels per 128-bit lane: each channel into the low byte of a 32-bit lane, and back.
+    const __m256i take_r = _mm256_setr_epi8(0, -1, -1, -1, 3, -1, -1, -1, 6, -1, -1, -1, 9, -1, -1, -1,
+                                            0, -1, -1, -1, 3, -1, -1, -1, 6, -1, -1, -1, 9, -1, -1, -1);
+    const __m256i take_g = _mm256_add_epi8(take_r, _mm256_set1_epi32(1));
+    const __m256i take_b = _mm256_add_epi8(take_r, _mm256_set1_epi32(2));
+    const __m256i pack = _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1,
+                                          0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+    const int vector_end = width / kOpenCvBlock * kOpenCvBlock;
+    int x = 0;
+    for (; x + 10 <= width && x + 8 <= vector_end; x += 8) {
+        const uint8_t* in = src + 3 * x;
+        const __m256i raw = _mm256_inserti128_si256(
+            _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in))),
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 12)), 1);
+        const __m256i r = _mm256_shuffle_epi8(raw, take_r);
+        const __m256i g = _mm256_shuffle_epi8(raw, take_g);
+        const __m256i b = _mm256_shuffle_epi8(raw, take_b);
+        const __m256i v = _mm256_max_epi32(_mm256_max_epi32(r, g), b);
+        const __m256i diff = _mm256_sub_epi32(v, _mm256_min_epi32(_mm256_min_epi32(r, g), b));
+        // v = 0 and diff = 0 give infinite divisors, but then the factor they multiply is 0.
+        const __m256i sat_div = _mm256_cvtps_epi32(_mm256_div_ps(sat_numerator, _mm256_cvtepi32_ps(v)));
+        const __m256i hue_div = _mm256_cvtps_epi32(_mm256_div_ps(hue_numerator, _mm256_cvtepi32_ps(diff)));
+        __m256i s = _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(diff, sat_div), half), kHsvShift);
+        const __m256i h_r = _mm256_sub_epi32(g, b);
+        const __m256i h_g = _mm256_add_epi32(_mm256_sub_epi32(b, r), _mm256_slli_epi32(diff, 1));
+        const __m256i h_b = _mm256_add_epi32(_mm256_sub_epi32(r, g), _mm256_slli_epi32(diff, 2));
+        __m256i h = _mm256_blendv_epi8(h_b, h_g, _mm256_cmpeq_epi32(v, g));
+        h = _mm256_blendv_epi8(h, h_r, _mm256_cmpeq_epi32(v, r));
+        h = _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(h, hue_div), half), kHsvShift);
+        h = _mm256_add_epi32(h, _mm256_and_si256(_mm256_cmpgt_epi32(zero, h), hue_range));
+
+        // The tables: h + shift wrapped into [0, 180); s + shift clamped, 0 kept; v + shift clamped.
+        h = _mm256_add_epi32(h, hue_shift);
+        h = _mm256_sub_epi32(h, _mm256_andnot_si256(_mm256_cmpgt_epi32(hue_range, h), hue_range));
+        const __m256i s_zero = _mm256_cmpeq_epi32(s, zero);
+        s = _mm256_andnot_si256(s_zero, _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(s, sat_shift), zero), max_byte));
+        const __m256i v2 = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(v, val_shift), zero), max_byte);
+
+        __m256 hue = _mm256_mul_ps(_mm256_cvtepi32_ps(h), hue_scale);
+        const __m256 sat = _mm256_mul_ps(_mm256_cvtepi32_ps(s), inv255);
+        const __m256 val = _mm256_mul_ps(_mm256_cvtepi32_ps(v2), inv255);
+        const __m256 sector_f = _mm256_floor_ps(hue);
+        hue = _mm256_sub_ps(hue, sector_f);
+        const __m256i sector = _mm256_cvttps_epi32(sector_f);
+        const __m256 t0 = val;
+        const __m256 t1 = _mm256_mul_ps(val, _mm256_sub_ps(one, sat));
+        const __m256 t2 = _mm256_mul_ps(val, _mm256_fnmadd_ps(sat, hue, one));
+        const __m256 t3 = _mm256_mul_ps(val, _mm256_fnmadd_ps(sat, _mm256_sub_ps(one, hue), one));
+        const __m256i out_r = channel_byte(_mm256_permutevar8x32_epi32(r_pick, sector), t0, t1, t2, t3);
+        const __m256i out_g = channel_byte(_mm256_permutevar8x32_epi32(g_pick, sector), t0, t1, t2, t3);
+        const __m256i out_b = channel_byte(_mm256_permutevar8x32_epi32(b_pick, sector), t0, t1, t2, t3);
+        const __m256i rgb =
+            _mm256_or_si256(out_r, _mm256_or_si256(_mm256_slli_epi32(out_g, 8), _mm256_slli_epi32(out_b, 16)));
+        const __m256i packed = _mm256_shuffle_epi8(rgb, pack);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 3 * x), _mm256_castsi256_si128(packed));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 3 * x + 12), _mm256_extracti128_si256(packed, 1));
+    }
+    return x;
+}
+#endif
+
+// Without AVX2: OpenCV's vectorised conversions, the tables in between.
+void shift_hsv_opencv(const cv::Mat& src, cv::Mat& dst, const HsvTables& tables) {
+    cv::Mat hsv, lut(1, 256, CV_8UC3);
+    cv::cvtColor(src, hsv, cv::COLOR_RGB2HSV);
+    for (int v = 0; v < 256; ++v)
+        for (int c = 0; c < 3; ++c) lut.ptr<uint8_t>()[3 * v + c] = tables[c][v];
+    cv::LUT(hsv, lut, hsv);
+    cv::cvtColor(hsv, dst, cv::COLOR_HSV2RGB);
+}
+
+}  // namespace
+
+void shift_hsv_rgb8(const cv::Mat& src, cv::Mat& dst, const HsvTables& tables) {
+    CV_Assert(src.type() == CV_8UC3);
+    cv::Mat out(src.size(), CV_8UC3);  // never in place: the vector stores run ahead of their pixels
+#if defined(INSTAUG_AVX2_DISPATCH)
+    const TableShifts shifts = table_shifts(tables);
+    if (use_avx2_kernel() && shifts.exact && divisions_in_float()) {
+        const DivisionTables& div = division_tables();
+        int32_t wide[3][256];
+        for (int c = 0; c < 3; ++c)
+            for (int v = 0; v < 256; ++v) wide[c][v] = tables[c][v];
+        const int vector_end = src.cols / kOpenCvBlock * kOpenCvBlock;
+        cv::parallel_for_(cv::Range(0, src.rows), [&](const cv::Range& rows) {
+            for (int y = rows.start; y < rows.end; ++y) {
+                const uint8_t* in = src.ptr<uint8_t>(y);
+                uint8_t* to = out.ptr<uint8_t>(y);
+                for (int x = shift_row_avx2(in, to, src.cols, shifts); x < src.cols; ++x)
+                    shift_pixel(in + 3 * x, to + 3 * x, div, wide, x < vector_end);
+            }
+        });
+        dst = out;
+        return;
+    }
+#endif
+    shift_hsv_opencv(src, out, tables);
+    dst = out;
+}
+
+}  // namespace instaug
