@@ -198,6 +198,7 @@ bool tile_tight_box(const MaskTile& tile, double box[4]) {
 long long tile_nonzero_count(const MaskTile& tile) {
     if (tile.empty()) return 0;
     const int bytes = static_cast<int>(tile.data.elemSize());
+    if (bytes == 1) return cv::countNonZero(tile.data);  // vectorised in OpenCV
     long long count = 0;
     for (int y = 0; y < tile.height(); ++y) {
         const uint8_t* row = tile.data.ptr<uint8_t>(y);
