@@ -62,6 +62,21 @@ def worker(python: str, library: str, *options: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def two_processes_throughput() -> float:
+    """samples/s of two separate processes running the batch suite on one thread each, at once: what
+    this machine's two cores give when nothing (GIL, allocator, address space) is shared."""
+    command = [sys.executable, str(HERE / "worker.py"), "--library", "instaug"]
+    command += ["--suite", "batch", "--threads", "1"]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    total = 0.0
+    for run in runs:
+        out, _ = run.communicate()
+        if run.returncode:
+            raise subprocess.CalledProcessError(run.returncode, command)
+        total += json.loads(out.strip().splitlines()[-1])["samples_per_s"]["1 threads"]
+    return total
+
+
 def fmt(value) -> str:
     return f"{value:.2f}" if isinstance(value, float) else str(value).replace("|", "/")
 
@@ -117,6 +132,7 @@ def scaling_table(args) -> tuple[str, dict]:
         *map(str, args.object_counts),
     ]
     batch = worker(sys.executable, "instaug", "--suite", "batch")  # first, on a machine not yet busy
+    separate = two_processes_throughput()
     ours = worker(sys.executable, "instaug", *options)
     old = worker(ensure_reference("2.2.6"), "albumentations", *options)
     latest = worker(ensure_reference("latest"), "albumentations", *options)
@@ -141,6 +157,11 @@ def scaling_table(args) -> tuple[str, dict]:
         *[f"| {k.split()[0]} | {v:.1f} |" for k, v in batch["samples_per_s"].items()],
         "",
         f"2 threads / 1 thread: {two / one:.2f}x" if one and two else "",
+        "",
+        f"Two separate processes on one thread each, at the same time: {separate:.1f} samples/s together,"
+        f" {separate / one:.2f}x one thread: the most this machine's two cores give this workload."
+        if one
+        else "",
     ]
     return "\n".join(lines) + "\n", {"instaug": ours, "old": old, "latest": latest}
 
