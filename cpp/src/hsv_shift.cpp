@@ -94,7 +94,7 @@ struct TableShifts {
 };
 
 // The k of a table clamp(v + k, 0, 255), read where it does not clamp (checked by the caller).
-int clamped_shift(const std::array<uint8_t, 256>& table) {
+int clamped_shift(const Table8& table) {
     for (int v = 1; v < 256; ++v)
         if (table[v] > 0 && table[v] < 255) return table[v] - v;
     return table[255] == 0 ? -255 : 255;
@@ -214,12 +214,9 @@ __attribute__((target("avx2,fma"))) int shift_row_avx2(const uint8_t* src, uint8
 
 // Without AVX2: OpenCV's vectorised conversions, the tables in between.
 void shift_hsv_opencv(const cv::Mat& src, cv::Mat& dst, const HsvTables& tables) {
-    cv::Mat hsv, lut(1, 256, CV_8UC3);
+    cv::Mat hsv;
     cv::cvtColor(src, hsv, cv::COLOR_RGB2HSV);
-    for (int v = 0; v < 256; ++v)
-        for (int c = 0; c < 3; ++c) lut.ptr<uint8_t>()[3 * v + c] = tables[c][v];
-    cv::LUT(hsv, lut, hsv);
-    cv::cvtColor(hsv, dst, cv::COLOR_HSV2RGB);
+    cv::cvtColor(apply_tables(hsv, {tables.begin(), tables.end()}), dst, cv::COLOR_HSV2RGB);
 }
 
 }  // namespace
@@ -228,8 +225,8 @@ void shift_hsv_rgb8(const cv::Mat& src, cv::Mat& dst, const HsvTables& tables) {
     CV_Assert(src.type() == CV_8UC3);
     cv::Mat out(src.size(), CV_8UC3);  // never in place: the vector stores run ahead of their pixels
 #if defined(INSTAUG_AVX2_DISPATCH)
-    const TableShifts shifts = table_shifts(tables);
-    if (use_avx2_kernel() && shifts.exact && divisions_in_float()) {
+    const TableShifts shifts = use_avx2_kernel() ? table_shifts(tables) : TableShifts{};
+    if (shifts.exact && divisions_in_float()) {
         const DivisionTables& div = division_tables();
         int32_t wide[3][256];
         for (int c = 0; c < 3; ++c)

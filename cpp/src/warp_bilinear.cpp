@@ -1,7 +1,6 @@
 #include "instaug/warp_bilinear.hpp"
 
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <type_traits>

@@ -157,11 +157,10 @@ class BoundInstances:
         self,
         result: dict[str, Any],
         mapped_keypoint_labels: Any,
-        template: Callable[[int], dict[str, Any]] | None = None,
+        template: Callable[[int], dict[str, Any]],
     ) -> list[dict[str, Any]]:
-        """Output dicts; `template(id)` gives the labels and extra keys of a row that mixing
-        brought (ids past the caller's instances)."""
-        template = template or self.templates.__getitem__
+        """Output dicts; `template(id)` gives a row's labels and extra keys (the caller's instance
+        dicts, then the rows that mixing brought)."""
         ids = result["source_ids"]
         height, width = result["height"], result["width"]
         boxes = (

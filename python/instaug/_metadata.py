@@ -179,7 +179,7 @@ class MetadataReader:
                 out["keypoint_labels"] = {f: v[j] for f, v in kp_labels.items()}
             return out
 
-        plain = {f: list(labels[f]) for f in box_fields} if self.plain_bboxes else {}
+        plain = {f: labels[f] for f in box_fields} if self.plain_bboxes else {}
         ids = self.registry.add_block(n, template, plain)
         return (image, semantic, masks, boxes, points, offsets, ids)
 

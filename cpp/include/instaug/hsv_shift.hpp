@@ -2,13 +2,14 @@
 // per HSV channel, OpenCV's HSV -> RGB, without the two full-size HSV images in between.
 #pragma once
 #include <array>
-#include <cstdint>
 
 #include <opencv2/core.hpp>
 
+#include "instaug/color_lut.hpp"
+
 namespace instaug {
 
-using HsvTables = std::array<std::array<uint8_t, 256>, 3>;  // hue, saturation, value
+using HsvTables = std::array<Table8, 3>;  // hue, saturation, value
 
 // dst = HSV2RGB(tables(RGB2HSV(src))) for a CV_8UC3 RGB image, each conversion as OpenCV's 8-bit
 // one on an AVX2 machine (integer RGB -> HSV; float HSV -> RGB, whose vector and scalar parts
