@@ -1,6 +1,7 @@
 """The vector kernels (chosen at run time by CPU) agree with the portable ones: the same warps and
-colour shifts run in a subprocess with INSTAUG_NO_AVX2=1 and the images are compared. The image is
-131 pixels wide, so the HSV kernel's scalar tail (OpenCV's, past 128) runs too."""
+colour shifts run in a subprocess with INSTAUG_NO_AVX2=1 and the outputs are compared. The image is
+131 pixels wide, so the HSV kernel's scalar tail (OpenCV's, past 128) runs too; the masks are
+warped by the nearest kernel, whose vector path must equal the portable one exactly."""
 
 from __future__ import annotations
 
@@ -31,6 +32,32 @@ cases = [
 ]
 outs = [A.Compose([t], seed=3)(image=image)["image"] for t in cases]
 np.save(sys.argv[1], np.stack([np.resize(o, (97, 131, 3)) for o in outs]))
+
+# Masks: ragged shapes (tiles of every width, so the 8-pixel blocks and the scalar tail both run),
+# some touching the image edge, warped by rotations, shears and perspective, chained and alone.
+masks = np.zeros((12, 97, 131), np.uint8)
+for k in range(12):
+    y, x = rng.integers(-10, 90), rng.integers(-10, 125)
+    h, w = rng.integers(1, 40), rng.integers(1, 60)
+    masks[k, max(y, 0):y + h, max(x, 0):x + w] = rng.integers(1, 256, dtype=np.uint8)
+    masks[k] *= rng.random((97, 131)) < 0.8
+def box(m):
+    ys, xs = np.nonzero(m)
+    return np.array([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1], np.float32)
+instances = [{"mask": m, "bbox": box(m)} for m in masks if m.any()]
+mask_cases = [
+    [A.Affine(rotate=(-25, 25), shear=(-6, 6), scale=(0.7, 1.4), p=1)],
+    [A.Perspective(scale=(0.05, 0.12), keep_size=True, p=1)],
+    [A.Affine(rotate=(-10, 10), p=1), A.Perspective(scale=(0.02, 0.08), p=1)],
+]
+warped = []
+for k, transforms in enumerate(mask_cases):
+    compose = A.Compose(transforms, bbox_params=A.BboxParams(coord_format="pascal_voc"),
+                        instance_binding=["masks", "bboxes"], seed=11 + k)
+    for call in range(4):
+        out = compose(image=image, instances=instances)
+        warped.append(np.stack([i["mask"] for i in out["instances"]]) if out["instances"] else masks[:0])
+np.savez(sys.argv[1] + ".masks.npz", *warped)
 """
 
 
@@ -43,6 +70,11 @@ def run(path: Path, disable_avx2: bool) -> np.ndarray:
     return np.load(path)
 
 
+def masks_of(path: Path) -> list[np.ndarray]:
+    with np.load(str(path) + ".masks.npz") as saved:
+        return [saved[k] for k in saved.files]
+
+
 def test_vector_and_portable_kernels_agree(tmp_path) -> None:
     vector = run(tmp_path / "vector.npy", disable_avx2=False)
     portable = run(tmp_path / "portable.npy", disable_avx2=True)
@@ -50,3 +82,14 @@ def test_vector_and_portable_kernels_agree(tmp_path) -> None:
     # Rounding of the last lerp may differ (float vs fixed point): never more than one level.
     assert difference.max() <= 1
     assert (difference > 0).mean() < 0.01
+
+
+def test_vector_and_portable_nearest_warps_agree_exactly(tmp_path) -> None:
+    run(tmp_path / "vector.npy", disable_avx2=False)
+    run(tmp_path / "portable.npy", disable_avx2=True)
+    vector, portable = masks_of(tmp_path / "vector.npy"), masks_of(tmp_path / "portable.npy")
+    assert len(vector) == len(portable) == 12
+    assert sum(int(v.astype(bool).sum()) for v in vector) > 1000  # the masks did not all vanish
+    for v, p in zip(vector, portable):
+        assert v.shape == p.shape
+        assert np.array_equal(v, p)
