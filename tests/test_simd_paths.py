@@ -1,5 +1,6 @@
 """The vector kernels (chosen at run time by CPU) agree with the portable ones: the same warps and
-colour shifts run in a subprocess with INSTAUG_NO_AVX2=1 and the outputs are compared. The image is
+colour shifts run in subprocesses with INSTAUG_NO_AVX2=1 (portable) or INSTAUG_NO_AVX512=1 (AVX2
+only) and the outputs are compared. The image is
 131 pixels wide, so the HSV kernel's scalar tail (OpenCV's, past 128) runs too; the masks are
 warped by the nearest kernel, whose vector path must equal the portable one exactly."""
 
@@ -61,11 +62,14 @@ np.savez(sys.argv[1] + ".masks.npz", *warped)
 """
 
 
-def run(path: Path, disable_avx2: bool) -> np.ndarray:
+def run(path: Path, disable_avx2: bool, disable_avx512: bool = False) -> np.ndarray:
     env = dict(os.environ)
     env.pop("INSTAUG_NO_AVX2", None)
+    env.pop("INSTAUG_NO_AVX512", None)
     if disable_avx2:
         env["INSTAUG_NO_AVX2"] = "1"
+    if disable_avx512:
+        env["INSTAUG_NO_AVX512"] = "1"
     subprocess.run([sys.executable, "-c", SCRIPT, str(path)], check=True, env=env)
     return np.load(path)
 
@@ -93,3 +97,11 @@ def test_vector_and_portable_nearest_warps_agree_exactly(tmp_path) -> None:
     for v, p in zip(vector, portable):
         assert v.shape == p.shape
         assert np.array_equal(v, p)
+
+
+def test_avx512_and_avx2_kernels_agree_exactly(tmp_path) -> None:
+    """The AVX-512 HSV kernel (where the CPU has it) repeats the AVX2 kernel's arithmetic: equal
+    images. Where the CPU lacks AVX-512 both runs take the same path and the test holds trivially."""
+    wide = run(tmp_path / "wide.npy", disable_avx2=False)
+    narrow = run(tmp_path / "narrow.npy", disable_avx2=False, disable_avx512=True)
+    assert np.array_equal(wide, narrow)
