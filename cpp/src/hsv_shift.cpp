@@ -216,7 +216,7 @@ __attribute__((target("avx2,fma"))) int shift_row_avx2(const uint8_t* src, uint8
 // give masks and the picks are masked blends. The operations and their order are the AVX2 path's,
 // so the output is the same bit for bit. Runs over [0, vector_end) (a multiple of 32) and returns
 // vector_end.
-#define INSTAUG_AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vbmi,avx2,fma")))
+#define INSTAUG_AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vbmi,avx2,fma")))
 
 INSTAUG_AVX512_TARGET inline __m512i channel_byte_512(__m512i pick, __m512 t0, __m512 t1, __m512 t2, __m512 t3) {
     __m512 f = _mm512_mask_blend_ps(_mm512_cmpeq_epi32_mask(pick, _mm512_set1_epi32(1)), t0, t1);

@@ -166,7 +166,7 @@ void warp_rows(const cv::Mat& src, cv::Mat& dst, const std::vector<WarpStage>& s
 // The AVX2 path for uint8 RGB, chosen at run time (the build stays baseline x86-64): positions
 // eight at a time in double (affine positions equal the scalar path's; perspective ones differ by
 // the last double bit), then eight pixels per step with four 32-bit gathers (interior and fill lanes) and float
-// lerps. Blocks that touch the border or an invalid position go through sample_pixel.
+// lerps. Pixels whose neighbourhood touches the border go through sample_pixel, each on its own.
 __attribute__((target("avx2,fma"))) void row_positions_avx2(const std::vector<WarpStage>& stages, int v, int width,
                                                               int* fixed_x, int* fixed_y, int* valid) {
     const __m256d lanes = _mm256_setr_pd(0, 1, 2, 3);
@@ -258,16 +258,12 @@ __attribute__((target("avx2,fma"))) void warp_row_range_rgb8_avx2(const cv::Mat&
                                                                 _mm256_cmpgt_epi32(minus_one, y0)),
                                                 _mm256_or_si256(_mm256_cmpgt_epi32(x0, x_beyond),
                                                                 _mm256_cmpgt_epi32(y0, y_beyond))));
-            const __m256i scalar_lanes = _mm256_andnot_si256(fill_lanes, edge);
-            if (!_mm256_testz_si256(scalar_lanes, scalar_lanes)) {
-                for (int k = 0; k < 8; ++k)
-                    sample_pixel<uint8_t, 3>(src, fixed_x[u + k], fixed_y[u + k], valid[u + k] != 0, border_mode,
-                                             fill_value, out + 3 * k);
-                continue;
-            }
-            // Fill lanes read pixel (0, 0) and are replaced below.
+            // Lanes at the border go through sample_pixel, one by one, after the block is stored.
+            const int scalar_lanes = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_andnot_si256(fill_lanes, edge)));
+            // Fill and border lanes read pixel (0, 0) and are replaced below.
             const __m256i offset = _mm256_andnot_si256(
-                fill_lanes, _mm256_add_epi32(_mm256_mullo_epi32(y0, row_step), _mm256_mullo_epi32(x0, three)));
+                _mm256_or_si256(fill_lanes, edge),
+                _mm256_add_epi32(_mm256_mullo_epi32(y0, row_step), _mm256_mullo_epi32(x0, three)));
             const __m256i offset_down = _mm256_add_epi32(offset, row_step);
             const __m256i p00 = _mm256_i32gather_epi32(words, offset, 1);
             const __m256i p01 = _mm256_i32gather_epi32(words, _mm256_add_epi32(offset, three), 1);
@@ -293,18 +289,144 @@ __attribute__((target("avx2,fma"))) void warp_row_range_rgb8_avx2(const cv::Mat&
             std::memcpy(out + 8, &low_tail, 4);
             _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 12), high);
             std::memcpy(out + 20, &high_tail, 4);
+            for (int k = 0; scalar_lanes >> k; ++k)
+                if ((scalar_lanes >> k) & 1)
+                    sample_pixel<uint8_t, 3>(src, fixed_x[u + k], fixed_y[u + k], true, border_mode, fill_value,
+                                             out + 3 * k);
         }
         for (; u < dst.cols; ++u, out += 3)
             sample_pixel<uint8_t, 3>(src, fixed_x[u], fixed_y[u], valid[u] != 0, border_mode, fill_value, out);
     }
 }
 
+// The same sampling sixteen pixels a step with AVX-512: masks for the edge and fill lanes, one byte
+// permute to pack the pixels, a masked store. The arithmetic is the AVX2 path's, operation for
+// operation, so the output is the same bit for bit; the gathers cost the same per element, the
+// rest of the work halves.
+#define INSTAUG_AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vbmi,avx2,fma")))
+
+// row_positions_avx2, eight positions a step.
+INSTAUG_AVX512_TARGET void row_positions_avx512(const std::vector<WarpStage>& stages, int v, int width, int* fixed_x,
+                                                int* fixed_y, int* valid) {
+    const __m512d lanes = _mm512_setr_pd(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m512d one = _mm512_set1_pd(1.0), scale = _mm512_set1_pd(kOne), half = _mm512_set1_pd(-0.5);
+    const __m512d limit = _mm512_set1_pd(1e6);
+    const std::size_t last = stages.size() - 1;
+    int u = 0;
+    for (; u + 8 <= width; u += 8) {
+        __m512d x = _mm512_add_pd(_mm512_set1_pd(u), lanes), y = _mm512_set1_pd(v);
+        __mmask8 ok = 0xFF;
+        for (std::size_t k = 0; k <= last; ++k) {
+            const cv::Matx33d& m = stages[k].inverse;
+            __m512d sx = _mm512_fmadd_pd(_mm512_set1_pd(m(0, 0)), x, _mm512_fmadd_pd(_mm512_set1_pd(m(0, 1)), y, _mm512_set1_pd(m(0, 2))));
+            __m512d sy = _mm512_fmadd_pd(_mm512_set1_pd(m(1, 0)), x, _mm512_fmadd_pd(_mm512_set1_pd(m(1, 1)), y, _mm512_set1_pd(m(1, 2))));
+            if (stages[k].perspective) {
+                const __m512d w = _mm512_fmadd_pd(_mm512_set1_pd(m(2, 0)), x,
+                                                  _mm512_fmadd_pd(_mm512_set1_pd(m(2, 1)), y, _mm512_set1_pd(m(2, 2))));
+                const __m512d inv = _mm512_div_pd(one, w);
+                sx = _mm512_mul_pd(sx, inv);
+                sy = _mm512_mul_pd(sy, inv);
+            }
+            x = sx;
+            y = sy;
+            if (k < last) {
+                const __m512d w_end = _mm512_set1_pd(stages[k].width - 0.5), h_end = _mm512_set1_pd(stages[k].height - 0.5);
+                ok &= _mm512_cmp_pd_mask(x, half, _CMP_GE_OQ) & _mm512_cmp_pd_mask(y, half, _CMP_GE_OQ) &
+                      _mm512_cmp_pd_mask(x, w_end, _CMP_LT_OQ) & _mm512_cmp_pd_mask(y, h_end, _CMP_LT_OQ);
+            }
+        }
+        ok &= _mm512_cmp_pd_mask(_mm512_abs_pd(x), limit, _CMP_LT_OQ) & _mm512_cmp_pd_mask(_mm512_abs_pd(y), limit, _CMP_LT_OQ);
+        const __m256i ix = _mm512_cvtpd_epi32(_mm512_maskz_mul_pd(ok, x, scale));
+        const __m256i iy = _mm512_cvtpd_epi32(_mm512_maskz_mul_pd(ok, y, scale));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(fixed_x + u), ix);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(fixed_y + u), iy);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(valid + u), _mm256_movm_epi32(ok));
+    }
+    for (; u < width; ++u) chain_position(stages, u, v, fixed_x[u], fixed_y[u], valid[u]);
+}
+
+INSTAUG_AVX512_TARGET inline __m512 channel_as_float_512(__m512i pixels, int shift) {
+    return _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(pixels, shift), _mm512_set1_epi32(0xFF)));
+}
+
+INSTAUG_AVX512_TARGET void warp_row_range_rgb8_avx512(const cv::Mat& src, cv::Mat& dst,
+                                                      const std::vector<WarpStage>& stages, int border_mode,
+                                                      const float* fill_value, const cv::Range& rows) {
+    const int sw = src.cols, sh = src.rows;
+    const int stride = static_cast<int>(src.step[0]);
+    const auto* words = reinterpret_cast<const int*>(src.data);
+    std::vector<int> fixed_x(dst.cols), fixed_y(dst.cols), valid(dst.cols);
+    const __m512i frac = _mm512_set1_epi32(kOne - 1), zero = _mm512_setzero_si512();
+    const __m512i x_last = _mm512_set1_epi32(sw - 3), y_last = _mm512_set1_epi32(sh - 2);
+    const __m512i x_beyond = _mm512_set1_epi32(sw - 1), y_beyond = _mm512_set1_epi32(sh - 1);
+    const __m512i minus_one = _mm512_set1_epi32(-1);
+    const bool constant_border = border_mode == cv::BORDER_CONSTANT;
+    uint8_t fill_bytes[4] = {};
+    for (int c = 0; c < 3; ++c) fill_bytes[c] = cv::saturate_cast<uint8_t>(fill_value[c]);
+    int fill_word;
+    std::memcpy(&fill_word, fill_bytes, 4);
+    const __m512i fill_rgb = _mm512_set1_epi32(fill_word);
+    const __m512i three = _mm512_set1_epi32(3), row_step = _mm512_set1_epi32(stride);
+    const __m512 to_unit = _mm512_set1_ps(1.0f / kOne);
+    // Byte 3k + c of the output takes byte 4k + c of the packed words.
+    alignas(64) uint8_t pack[64];
+    for (int k = 0; k < 64; ++k) pack[k] = static_cast<uint8_t>(k < 48 ? 4 * (k / 3) + k % 3 : 0);
+    const __m512i packer = _mm512_load_si512(pack);
+    const __mmask64 rgb_bytes = (1ULL << 48) - 1;
+    for (int v = rows.start; v < rows.end; ++v) {
+        row_positions_avx512(stages, v, dst.cols, fixed_x.data(), fixed_y.data(), valid.data());
+        uint8_t* out = dst.ptr<uint8_t>(v);
+        int u = 0;
+        for (; u + 16 <= dst.cols; u += 16, out += 48) {
+            const __m512i fx = _mm512_loadu_si512(fixed_x.data() + u);
+            const __m512i fy = _mm512_loadu_si512(fixed_y.data() + u);
+            const __m512i x0 = _mm512_srai_epi32(fx, kFracBits), y0 = _mm512_srai_epi32(fy, kFracBits);
+            const __mmask16 edge = _mm512_cmplt_epi32_mask(x0, zero) | _mm512_cmplt_epi32_mask(y0, zero) |
+                                   _mm512_cmpgt_epi32_mask(x0, x_last) | _mm512_cmpgt_epi32_mask(y0, y_last);
+            __mmask16 fill_lanes = _mm512_cmpeq_epi32_mask(_mm512_loadu_si512(valid.data() + u), zero);
+            if (constant_border)
+                fill_lanes |= _mm512_cmplt_epi32_mask(x0, minus_one) | _mm512_cmplt_epi32_mask(y0, minus_one) |
+                              _mm512_cmpgt_epi32_mask(x0, x_beyond) | _mm512_cmpgt_epi32_mask(y0, y_beyond);
+            const unsigned scalar_lanes = edge & ~fill_lanes;
+            const __m512i offset = _mm512_maskz_add_epi32(static_cast<__mmask16>(~(fill_lanes | edge)),
+                                                          _mm512_mullo_epi32(y0, row_step), _mm512_mullo_epi32(x0, three));
+            const __m512i offset_down = _mm512_add_epi32(offset, row_step);
+            const __m512i p00 = _mm512_i32gather_epi32(offset, words, 1);
+            const __m512i p01 = _mm512_i32gather_epi32(_mm512_add_epi32(offset, three), words, 1);
+            const __m512i p10 = _mm512_i32gather_epi32(offset_down, words, 1);
+            const __m512i p11 = _mm512_i32gather_epi32(_mm512_add_epi32(offset_down, three), words, 1);
+            const __m512 ax = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_and_si512(fx, frac)), to_unit);
+            const __m512 ay = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_and_si512(fy, frac)), to_unit);
+            __m512i rgb = zero;
+            for (int c = 0; c < 3; ++c) {
+                const __m512 v00 = channel_as_float_512(p00, 8 * c), v01 = channel_as_float_512(p01, 8 * c);
+                const __m512 v10 = channel_as_float_512(p10, 8 * c), v11 = channel_as_float_512(p11, 8 * c);
+                const __m512 top = _mm512_fmadd_ps(ax, _mm512_sub_ps(v01, v00), v00);
+                const __m512 bottom = _mm512_fmadd_ps(ax, _mm512_sub_ps(v11, v10), v10);
+                const __m512 value = _mm512_fmadd_ps(ay, _mm512_sub_ps(bottom, top), top);
+                rgb = _mm512_or_si512(rgb, _mm512_slli_epi32(_mm512_cvtps_epi32(value), 8 * c));
+            }
+            rgb = _mm512_mask_blend_epi32(fill_lanes, rgb, fill_rgb);
+            _mm512_mask_storeu_epi8(out, rgb_bytes, _mm512_permutexvar_epi8(packer, rgb));
+            for (int k = 0; scalar_lanes >> k; ++k)
+                if ((scalar_lanes >> k) & 1)
+                    sample_pixel<uint8_t, 3>(src, fixed_x[u + k], fixed_y[u + k], true, border_mode, fill_value,
+                                             out + 3 * k);
+        }
+        for (; u < dst.cols; ++u, out += 3)
+            sample_pixel<uint8_t, 3>(src, fixed_x[u], fixed_y[u], valid[u] != 0, border_mode, fill_value, out);
+    }
+}
+#undef INSTAUG_AVX512_TARGET
+
 void warp_rows_rgb8_avx2(const cv::Mat& src, cv::Mat& dst, const std::vector<WarpStage>& stages, int border_mode,
                          const cv::Scalar& fill) {
     float fill_value[3];
     for (int c = 0; c < 3; ++c) fill_value[c] = static_cast<float>(fill[c]);
+    const bool wide_vectors = use_avx512_kernel();
     cv::parallel_for_(cv::Range(0, dst.rows), [&](const cv::Range& rows) {
-        warp_row_range_rgb8_avx2(src, dst, stages, border_mode, fill_value, rows);
+        if (wide_vectors) warp_row_range_rgb8_avx512(src, dst, stages, border_mode, fill_value, rows);
+        else warp_row_range_rgb8_avx2(src, dst, stages, border_mode, fill_value, rows);
     });
 }
 #endif

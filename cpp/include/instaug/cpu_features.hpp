@@ -12,7 +12,7 @@ namespace instaug {
 // decided once per process. Always false where the kernels are not compiled.
 bool use_avx2_kernel();
 
-// The CPU also has AVX-512 F, BW and VBMI (byte permutes), the AVX2 kernels are in use, and
+// The CPU also has AVX-512 F, BW, VL, DQ and VBMI (byte permutes), the AVX2 kernels are in use, and
 // INSTAUG_NO_AVX512 is not set.
 bool use_avx512_kernel();
 
