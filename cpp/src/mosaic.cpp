@@ -49,6 +49,21 @@ cv::Point opposite_crop_origin(int cell_h, int cell_w, const Placement& p, int t
 
 // The warp that takes an item onto its cell: fit (cover: the short side fills the cell; contain:
 // the long side does, the rest padded as the reference's Crop pads, centred), then the cut.
+// A cell's pixels into its canvas region. A whole-pixel placement (cover fit at the cell's own
+// size, the usual case) is one copy of what shows and the fill around it, without an intermediate
+// cell image; anything else is resampled as by apply_step.
+void place_cell_image(const cv::Mat& image, const GeometricStep& step, cv::Mat target) {
+    int dx, dy;
+    if (step.pixels.border_mode == kBorderConstant && step.integer_shift(dx, dy)) {
+        const cv::Rect region(0, 0, target.cols, target.rows);
+        const cv::Rect shown = cv::Rect(dx, dy, image.cols, image.rows) & region;
+        if (shown != region) target.setTo(step.pixels.fill);
+        if (!shown.empty()) image(shown - cv::Point(dx, dy)).copyTo(target(shown));
+        return;
+    }
+    transform_plane(image, step, false).copyTo(target);
+}
+
 GeometricStep cell_step(int width, int height, const Placement& p, const TransformSpec& spec, int target_h,
                         int target_w) {
     const int cell_h = static_cast<int>(spec.number("cell_h")), cell_w = static_cast<int>(spec.number("cell_w"));
@@ -218,6 +233,8 @@ void apply_mosaic(Sample& sample, const TransformSpec& spec, Random& rng, const 
                                : materialize_item(items[item], columns, visible_source(step), prefilter ? &needed : nullptr);
         std::vector<cv::Mat> planes = std::move(cell.mask_planes);
         cell.mask_planes.clear();
+        const cv::Mat cell_image = cell.image;
+        cell.image = cv::Mat();  // its pixels go straight into the canvas below
         apply_step(cell, step);
         if (cell.rows.has_boxes) cell.rows.compact(filter_boxes(cell.rows.boxes, p.width(), p.height(), rules));
         translate_rows(cell.rows, p.x0, p.y0);
@@ -226,7 +243,7 @@ void apply_mosaic(Sample& sample, const TransformSpec& spec, Random& rng, const 
         const cv::Rect roi(p.x0, p.y0, p.width(), p.height());
         if (!sample.image.empty()) {
             if (out.image.empty()) out.image.create(target_h, target_w, sample.image.type());
-            cell.image.copyTo(out.image(roi));
+            place_cell_image(cell_image, step, out.image(roi));
         }
         if (out.mask_planes.empty())
             for (const auto& plane : sample.mask_planes) out.mask_planes.emplace_back(target_h, target_w, plane.type());
