@@ -2,7 +2,8 @@
 colour shifts run in subprocesses with INSTAUG_NO_AVX2=1 (portable) or INSTAUG_NO_AVX512=1 (AVX2
 only) and the outputs are compared. The image is
 131 pixels wide, so the HSV kernel's scalar tail (OpenCV's, past 128) runs too; the masks are
-warped by the nearest kernel, whose vector path must equal the portable one exactly."""
+warped by the nearest kernel, whose vector path must equal the portable one exactly. Brightness,
+contrast and gamma run the byte-table lookup (AVX-512 where the CPU has it)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ cases = [
     A.Perspective(scale=(0.08, 0.08), keep_size=False, fit_output=True, border_mode=2, p=1),
     A.HueSaturationValue((-33, -33), (21, 21), (-14, -14), p=1),
     A.HueSaturationValue((150, 150), (-90, -90), (60, 60), p=1),
+    A.RandomBrightnessContrast(brightness_range=(0.15, 0.15), contrast_range=(-0.3, -0.3), p=1),
+    A.RandomGamma(gamma_range=(60, 60), p=1),
 ]
 outs = [A.Compose([t], seed=3)(image=image)["image"] for t in cases]
 np.save(sys.argv[1], np.stack([np.resize(o, (97, 131, 3)) for o in outs]))

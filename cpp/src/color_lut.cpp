@@ -6,6 +6,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "instaug/table_lookup.hpp"
+
 namespace instaug {
 namespace {
 
@@ -161,8 +163,19 @@ cv::Mat apply_tables(const cv::Mat& image, const std::vector<Table8>& tables) {
     const int channels = image.channels();
     cv::Mat out;
     if (std::all_of(tables.begin(), tables.end(), [&](const Table8& t) { return t == tables[0]; })) {
-        // One table for every channel: OpenCV's fast single-table path.
-        cv::LUT(image, cv::Mat(1, 256, CV_8U, const_cast<uint8_t*>(tables[0].data())), out);
+        // One table for every channel: every byte through the same table.
+        if (!lookup_bytes_vectorised()) {
+            cv::LUT(image, cv::Mat(1, 256, CV_8U, const_cast<uint8_t*>(tables[0].data())), out);
+            return out;
+        }
+        out.create(image.size(), image.type());
+        const std::size_t row_bytes = static_cast<std::size_t>(image.cols) * image.elemSize();
+        if (image.isContinuous()) {
+            lookup_bytes(image.data, out.data, row_bytes * image.rows, tables[0].data());
+        } else {
+            for (int y = 0; y < image.rows; ++y)
+                lookup_bytes(image.ptr<uint8_t>(y), out.ptr<uint8_t>(y), row_bytes, tables[0].data());
+        }
         return out;
     }
     // One table per channel: a plain loop (OpenCV's multi-table LUT has no fast path).
