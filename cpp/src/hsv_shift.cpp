@@ -216,8 +216,6 @@ __attribute__((target("avx2,fma"))) int shift_row_avx2(const uint8_t* src, uint8
 // give masks and the picks are masked blends. The operations and their order are the AVX2 path's,
 // so the output is the same bit for bit. Runs over [0, vector_end) (a multiple of 32) and returns
 // vector_end.
-#define INSTAUG_AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vbmi,avx2,fma")))
-
 INSTAUG_AVX512_TARGET inline __m512i channel_byte_512(__m512i pick, __m512 t0, __m512 t1, __m512 t2, __m512 t3) {
     __m512 f = _mm512_mask_blend_ps(_mm512_cmpeq_epi32_mask(pick, _mm512_set1_epi32(1)), t0, t1);
     f = _mm512_mask_blend_ps(_mm512_cmpeq_epi32_mask(pick, _mm512_set1_epi32(2)), f, t2);
@@ -240,11 +238,8 @@ INSTAUG_AVX512_TARGET int shift_row_avx512(const uint8_t* src, uint8_t* dst, int
     const __m512i g_pick = _mm512_setr_epi32(3, 0, 0, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     const __m512i b_pick = _mm512_setr_epi32(1, 1, 3, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     // Byte 4k of each channel vector takes byte 3k + c of the 48 loaded; the packer does the reverse.
-    alignas(64) uint8_t spread[64], pack[64];
-    for (int k = 0; k < 16; ++k)
-        for (int j = 0; j < 4; ++j) spread[4 * k + j] = static_cast<uint8_t>(3 * k);
-    for (int k = 0; k < 64; ++k) pack[k] = static_cast<uint8_t>(k < 48 ? 4 * (k / 3) + k % 3 : 0);
-    const __m512i take = _mm512_load_si512(spread), packer = _mm512_load_si512(pack);
+    const __m512i take = _mm512_load_si512(kRgbLaneIndices.spread);
+    const __m512i packer = _mm512_load_si512(kRgbLaneIndices.pack);
     const __mmask64 low_bytes = 0x1111111111111111ULL, rgb_bytes = (1ULL << 48) - 1;
     const __m512i take_r = take, take_g = _mm512_add_epi8(take, _mm512_set1_epi8(1));
     const __m512i take_b = _mm512_add_epi8(take, _mm512_set1_epi8(2));
@@ -291,7 +286,6 @@ INSTAUG_AVX512_TARGET int shift_row_avx512(const uint8_t* src, uint8_t* dst, int
     }
     return vector_end;
 }
-#undef INSTAUG_AVX512_TARGET
 #endif
 
 // Without AVX2: OpenCV's vectorised conversions, the tables in between.

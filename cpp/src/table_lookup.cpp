@@ -10,8 +10,7 @@ namespace {
 
 #if defined(INSTAUG_AVX2_DISPATCH)
 // permutex2var picks from 128 entries by the index's low seven bits; bit 7 chooses the half.
-__attribute__((target("avx512f,avx512bw,avx512vbmi"))) void lookup_bytes_avx512(const uint8_t* in, uint8_t* out,
-                                                                                std::size_t n, const uint8_t* table) {
+INSTAUG_AVX512_TARGET void lookup_bytes_avx512(const uint8_t* in, uint8_t* out, std::size_t n, const uint8_t* table) {
     const __m512i q0 = _mm512_loadu_si512(table), q1 = _mm512_loadu_si512(table + 64);
     const __m512i q2 = _mm512_loadu_si512(table + 128), q3 = _mm512_loadu_si512(table + 192);
     std::size_t i = 0;

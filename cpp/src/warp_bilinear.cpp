@@ -210,6 +210,15 @@ __attribute__((target("avx2,fma"))) void row_positions_avx2(const std::vector<Wa
     for (; u < width; ++u) chain_position(stages, u, v, fixed_x[u], fixed_y[u], valid[u]);
 }
 
+// The fill as one [r g b 0] word, the vector paths' fill lanes.
+int fill_word(const float* fill_value) {
+    uint8_t bytes[4] = {};
+    for (int c = 0; c < 3; ++c) bytes[c] = cv::saturate_cast<uint8_t>(fill_value[c]);
+    int word;
+    std::memcpy(&word, bytes, 4);
+    return word;
+}
+
 __attribute__((target("avx2,fma"))) inline __m256 channel_as_float(__m256i pixels, int shift) {
     return _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(pixels, shift), _mm256_set1_epi32(0xFF)));
 }
@@ -227,11 +236,7 @@ __attribute__((target("avx2,fma"))) void warp_row_range_rgb8_avx2(const cv::Mat&
     const __m256i x_beyond = _mm256_set1_epi32(sw - 1), y_beyond = _mm256_set1_epi32(sh - 1);
     const __m256i minus_one = _mm256_set1_epi32(-1);
     const bool constant_border = border_mode == cv::BORDER_CONSTANT;
-    uint8_t fill_bytes[4] = {};
-    for (int c = 0; c < 3; ++c) fill_bytes[c] = cv::saturate_cast<uint8_t>(fill_value[c]);
-    int fill_word;
-    std::memcpy(&fill_word, fill_bytes, 4);
-    const __m256i fill_rgb = _mm256_set1_epi32(fill_word);
+    const __m256i fill_rgb = _mm256_set1_epi32(fill_word(fill_value));
     const __m256i three = _mm256_set1_epi32(3), row_step = _mm256_set1_epi32(stride);
     const __m256 to_unit = _mm256_set1_ps(1.0f / kOne);
     // Four [r g b x] words of a 128-bit half packed into 12 bytes.
@@ -303,8 +308,6 @@ __attribute__((target("avx2,fma"))) void warp_row_range_rgb8_avx2(const cv::Mat&
 // permute to pack the pixels, a masked store. The arithmetic is the AVX2 path's, operation for
 // operation, so the output is the same bit for bit; the gathers cost the same per element, the
 // rest of the work halves.
-#define INSTAUG_AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vbmi,avx2,fma")))
-
 // row_positions_avx2, eight positions a step.
 INSTAUG_AVX512_TARGET void row_positions_avx512(const std::vector<WarpStage>& stages, int v, int width, int* fixed_x,
                                                 int* fixed_y, int* valid) {
@@ -361,17 +364,10 @@ INSTAUG_AVX512_TARGET void warp_row_range_rgb8_avx512(const cv::Mat& src, cv::Ma
     const __m512i x_beyond = _mm512_set1_epi32(sw - 1), y_beyond = _mm512_set1_epi32(sh - 1);
     const __m512i minus_one = _mm512_set1_epi32(-1);
     const bool constant_border = border_mode == cv::BORDER_CONSTANT;
-    uint8_t fill_bytes[4] = {};
-    for (int c = 0; c < 3; ++c) fill_bytes[c] = cv::saturate_cast<uint8_t>(fill_value[c]);
-    int fill_word;
-    std::memcpy(&fill_word, fill_bytes, 4);
-    const __m512i fill_rgb = _mm512_set1_epi32(fill_word);
+    const __m512i fill_rgb = _mm512_set1_epi32(fill_word(fill_value));
     const __m512i three = _mm512_set1_epi32(3), row_step = _mm512_set1_epi32(stride);
     const __m512 to_unit = _mm512_set1_ps(1.0f / kOne);
-    // Byte 3k + c of the output takes byte 4k + c of the packed words.
-    alignas(64) uint8_t pack[64];
-    for (int k = 0; k < 64; ++k) pack[k] = static_cast<uint8_t>(k < 48 ? 4 * (k / 3) + k % 3 : 0);
-    const __m512i packer = _mm512_load_si512(pack);
+    const __m512i packer = _mm512_load_si512(kRgbLaneIndices.pack);
     const __mmask64 rgb_bytes = (1ULL << 48) - 1;
     for (int v = rows.start; v < rows.end; ++v) {
         row_positions_avx512(stages, v, dst.cols, fixed_x.data(), fixed_y.data(), valid.data());
@@ -417,7 +413,6 @@ INSTAUG_AVX512_TARGET void warp_row_range_rgb8_avx512(const cv::Mat& src, cv::Ma
             sample_pixel<uint8_t, 3>(src, fixed_x[u], fixed_y[u], valid[u] != 0, border_mode, fill_value, out);
     }
 }
-#undef INSTAUG_AVX512_TARGET
 
 void warp_rows_rgb8_avx2(const cv::Mat& src, cv::Mat& dst, const std::vector<WarpStage>& stages, int border_mode,
                          const cv::Scalar& fill) {
