@@ -21,6 +21,7 @@
 #include <omp.h>
 #endif
 
+#include "instaug/buffer_cache.hpp"
 #include "instaug/mask_tile_ops.hpp"
 #include "instaug/mix_item.hpp"
 #include "instaug/pipeline.hpp"
@@ -82,8 +83,10 @@ struct OwnedBuffer {
     ~OwnedBuffer() { std::free(raw); }
 };
 
-nb::object owned_array(OwnedBuffer* holder, void* data, std::vector<size_t> shape, nb::dlpack::dtype dt) {
-    nb::capsule owner(holder, [](void* p) noexcept { delete static_cast<OwnedBuffer*>(p); });
+// A NumPy array over `data`, which `holder` owns; NumPy deletes the holder with the array.
+template <class Holder>
+nb::object owned_array(Holder* holder, void* data, std::vector<size_t> shape, nb::dlpack::dtype dt) {
+    nb::capsule owner(holder, [](void* p) noexcept { delete static_cast<Holder*>(p); });
     return nb::cast(nb::ndarray<nb::numpy>(data, shape.size(), shape.data(), owner, nullptr, dt));
 }
 
@@ -97,6 +100,16 @@ nb::object plane_to_numpy(cv::Mat m, nb::dlpack::dtype dt, bool channel_axis) {
     if (channel_axis) shape.push_back(channels);
     return owned_array(holder, holder->mat.data, shape, dt);
 }
+
+// An output mask plane's block, handed back to the cache when NumPy lets go of the array.
+struct CachedPlane {
+    void* data;
+    size_t bytes;
+    CachedPlane(void* d, size_t b) : data(d), bytes(b) {}
+    CachedPlane(const CachedPlane&) = delete;
+    CachedPlane& operator=(const CachedPlane&) = delete;
+    ~CachedPlane() { instaug::BufferCache::instance().release(data, bytes); }
+};
 
 template <class T>
 nb::object vector_to_numpy(std::vector<T>&& v, std::vector<size_t> shape) {
@@ -236,9 +249,8 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
         sample.free_keypoints.source_ids.assign(free_ids->data(), free_ids->data() + free_ids->shape(0));
     }
 
-    // Full planes are made once, at the output: one zeroed block (calloc: untouched pages stay
-    // shared zero pages), tiles pasted in, handed to NumPy without another copy.
-    std::unique_ptr<OwnedBuffer> mask_block;
+    // Full planes are made once, at the output, one cached block per kept row, tiles written in.
+    std::vector<std::unique_ptr<CachedPlane>> row_planes;
     {
         nb::gil_scoped_release release;
         if (row_masks) {
@@ -249,17 +261,13 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
         if (rows.has_masks) {
             const size_t elem = CV_ELEM_SIZE(mask_type);
             const size_t plane_bytes = static_cast<size_t>(sample.width) * sample.height * elem;
-            const size_t block_bytes = rows.size() * plane_bytes;
-            mask_block = std::make_unique<OwnedBuffer>();
-            mask_block->raw = std::calloc(block_bytes ? block_bytes : 1, 1);
-            if (!mask_block->raw) throw std::bad_alloc();
+            row_planes.reserve(rows.size());
             for (size_t i = 0; i < rows.size(); ++i) {
-                const instaug::MaskTile& t = rows.masks[i];
-                if (t.empty()) continue;
-                uint8_t* base = static_cast<uint8_t*>(mask_block->raw) + i * plane_bytes;
-                for (int y = 0; y < t.height(); ++y)
-                    std::memcpy(base + ((y + t.y0) * static_cast<size_t>(sample.width) + t.x0) * elem,
-                                t.data.ptr<uint8_t>(y), static_cast<size_t>(t.width()) * elem);
+                // A fresh block is calloc'ed: pages no tile reaches are never touched.
+                const instaug::CachedBlock block = instaug::BufferCache::instance().acquire(plane_bytes, true);
+                row_planes.push_back(std::make_unique<CachedPlane>(block.data, plane_bytes));
+                instaug::write_tile_to_plane(rows.masks[i], static_cast<uint8_t*>(block.data), sample.width,
+                                             sample.height, elem, !block.recycled);
             }
         }
     }
@@ -284,11 +292,15 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
         for (size_t i = 0; i < kept; ++i) std::memcpy(&flat[i * 4], rows.boxes[i].data(), 4 * sizeof(double));
         out["boxes"] = vector_to_numpy(std::move(flat), {kept, 4});
     }
-    if (mask_block) {
-        void* raw = mask_block->raw;
-        out["masks"] = owned_array(mask_block.release(), raw,
-                                   {kept, static_cast<size_t>(sample.height), static_cast<size_t>(sample.width)},
-                                   mask_dtype);
+    if (rows.has_masks) {
+        nb::list masks;
+        for (auto& plane : row_planes) {
+            void* data = plane->data;
+            masks.append(owned_array(plane.release(), data,
+                                     {static_cast<size_t>(sample.height), static_cast<size_t>(sample.width)},
+                                     mask_dtype));
+        }
+        out["masks"] = masks;
     }
     if (rows.has_keypoints) {
         const size_t m = rows.keypoints.size() / kKeypointColumns;
@@ -343,6 +355,17 @@ instaug::Pipeline make_pipeline(const std::vector<SpecTuple>& specs, const std::
 
 NB_MODULE(_core, m) {
     m.doc() = "instaug C++ core";
+    instaug::use_buffer_cache_for_mats();
+    m.def(
+        "set_buffer_cache_limit",
+        [](int64_t bytes) {
+            if (bytes < 0) throw std::invalid_argument("bytes must be >= 0");
+            instaug::BufferCache::instance().set_limit(static_cast<size_t>(bytes));
+        },
+        "bytes"_a, "Most bytes of unused large buffers kept for reuse (0: none).");
+    m.def("get_buffer_cache_limit", [] { return instaug::BufferCache::instance().limit(); });
+    m.def("buffer_cache_bytes", [] { return instaug::BufferCache::instance().cached_bytes(); },
+          "Bytes of unused large buffers held for reuse now.");
     nb::class_<instaug::Pipeline>(m, "Pipeline")
         .def("__init__",
              [](instaug::Pipeline* self, const std::vector<SpecTuple>& specs, const std::map<std::string, double>& box_cfg,

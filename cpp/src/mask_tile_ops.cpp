@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 #include <vector>
 
 #include <opencv2/imgproc.hpp>
@@ -205,6 +206,32 @@ long long tile_nonzero_count(const MaskTile& tile) {
         for (int x = 0; x < tile.width(); ++x) count += element_nonzero(row + x * bytes, bytes);
     }
     return count;
+}
+
+void write_tile_to_plane(const MaskTile& tile, uint8_t* plane, int width, int height, size_t element_bytes,
+                         bool plane_is_zero) {
+    const size_t elem = element_bytes;
+    const size_t row_bytes = static_cast<size_t>(width) * elem;
+#ifdef INSTAUG_DEBUG_CHECKS
+    if (!tile.empty() && (tile.data.elemSize() != elem || tile.x0 < 0 || tile.y0 < 0 ||
+                          tile.x0 + tile.width() > width || tile.y0 + tile.height() > height))
+        throw std::logic_error("mask tile does not fit its output plane");
+#endif
+    if (tile.empty()) {
+        if (!plane_is_zero) std::memset(plane, 0, row_bytes * height);
+        return;
+    }
+    const size_t inside = static_cast<size_t>(tile.width()) * elem;
+    // Zero runs between tile rows are contiguous in the plane (a row's right margin, then the next
+    // row's left one): one memset each, not two per row.
+    uint8_t* zero_from = plane;
+    for (int ty = 0; ty < tile.height(); ++ty) {
+        uint8_t* dst = plane + (tile.y0 + ty) * row_bytes + static_cast<size_t>(tile.x0) * elem;
+        if (!plane_is_zero) std::memset(zero_from, 0, static_cast<size_t>(dst - zero_from));
+        std::memcpy(dst, tile.data.ptr<uint8_t>(ty), inside);
+        zero_from = dst + inside;
+    }
+    if (!plane_is_zero) std::memset(zero_from, 0, static_cast<size_t>(plane + row_bytes * height - zero_from));
 }
 
 MaskTile transform_tile(const MaskTile& tile, const GeometricStep& step) {

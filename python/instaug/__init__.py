@@ -3,7 +3,13 @@
 `import instaug as A` gives the names of albumentationsx's instance-binding API.
 """
 
-from instaug._core import get_num_threads, set_num_threads
+from instaug._core import (
+    buffer_cache_bytes,
+    get_buffer_cache_limit,
+    get_num_threads,
+    set_buffer_cache_limit,
+    set_num_threads,
+)
 from instaug.compose import Compose
 from instaug.geometric import (
     Affine,
@@ -72,7 +78,10 @@ __all__ = [
     "Resize",
     "RGBShift",
     "Rotate",
+    "buffer_cache_bytes",
+    "get_buffer_cache_limit",
     "get_num_threads",
+    "set_buffer_cache_limit",
     "set_num_threads",
     "SmallestMaxSize",
     "ToGray",

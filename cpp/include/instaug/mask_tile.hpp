@@ -42,4 +42,10 @@ bool tile_tight_box(const MaskTile& tile, double box[4]);
 // Counts non-zero elements (any element size).
 long long tile_nonzero_count(const MaskTile& tile);
 
+// Writes the tile into a full, packed (height, width) plane of `element_bytes` elements (the tile's
+// own element size); the rest of the plane is zeroed unless `plane_is_zero` says it already is.
+// Each byte is written once. The tile must lie inside the plane.
+void write_tile_to_plane(const MaskTile& tile, uint8_t* plane, int width, int height, size_t element_bytes,
+                         bool plane_is_zero);
+
 }  // namespace instaug

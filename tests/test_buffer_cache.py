@@ -1,0 +1,140 @@
+"""The buffer cache: big output and scratch buffers come back for reuse, and a reused buffer never
+shows what it held before, even after the caller wrote into it."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import pytest
+
+import instaug as A
+
+from conftest import make_scene
+from test_mixing import donor, mosaic_item
+
+# 640 x 640 masks are 400 KiB, above the size the cache starts at (256 KiB).
+SIZE = 640
+
+
+@pytest.fixture
+def cache_limit():
+    before = A.get_buffer_cache_limit()
+    yield
+    A.set_buffer_cache_limit(before)
+
+
+PIPELINES = {
+    "seed": lambda: [
+        A.Mosaic(target_size=(SIZE, SIZE), cell_shape=(SIZE, SIZE), p=1.0),
+        A.Affine(rotate=(-20, 20), scale=(0.6, 1.0), p=1.0),
+        A.Perspective(scale=(0.05, 0.1), p=1.0),
+        A.CopyAndPaste(scale_range=(0.5, 1.0), p=1.0),
+        A.HorizontalFlip(p=0.5),
+        A.HueSaturationValue(p=1.0),
+        A.RandomBrightnessContrast(p=1.0),
+    ],
+    "others": lambda: [
+        A.RandomResizedCrop(size=(600, 620), p=1.0),
+        A.PadIfNeeded(min_height=700, min_width=700, p=1.0),
+        A.Rotate(angle_range=(-30, 30), p=1.0),
+        A.VerticalFlip(p=1.0),
+        A.GaussianBlur(p=1.0),
+        A.MedianBlur(p=1.0),
+        A.CLAHE(p=1.0),
+        A.ColorJitter(p=1.0),
+        A.GaussNoise(p=1.0),
+        A.ChannelShuffle(p=1.0),
+        A.ToGray(p=1.0),
+        A.Normalize(p=1.0),
+    ],
+}
+
+
+def pipeline(name: str = "seed") -> A.Compose:
+    return A.Compose(
+        PIPELINES[name](),
+        bbox_params=A.BboxParams("pascal_voc", label_fields=["class_name", "color"]),
+        instance_binding=["masks", "bboxes"],
+        seed=3,
+    )
+
+
+def scenes(count: int) -> list[dict]:
+    rng = np.random.default_rng(5)
+    pool = [make_scene(rng, height=SIZE, width=SIZE, n=6, first_id=10 * k) for k in range(4)]
+    out = []
+    for i in range(count):
+        primary, others = pool[i % 4], [pool[(i + k) % 4] for k in range(1, 4)]
+        out.append(
+            {
+                "image": primary.image,
+                "instances": primary.instances,
+                "mosaic_metadata": [mosaic_item(o) for o in others],
+                "copy_paste_metadata": [donor(others[0], inst) for inst in others[0].instances],
+            }
+        )
+    return out
+
+
+def snapshot(out: dict) -> tuple:
+    return (out["image"].copy(), [inst["mask"].copy() for inst in out["instances"]])
+
+
+def scribble(out: dict) -> None:
+    out["image"][:] = 77 if out["image"].dtype == np.uint8 else np.nan
+    for inst in out["instances"]:
+        inst["mask"][:] = 255
+
+
+@pytest.mark.parametrize("name", sorted(PIPELINES))
+def test_reused_buffers_carry_nothing_over(cache_limit, name) -> None:
+    """Outputs made from recycled blocks (which the caller filled with junk) equal outputs made with
+    the cache off, through every transform."""
+    calls = scenes(4)
+    A.set_buffer_cache_limit(0)
+    uncached = pipeline(name)
+    expected = [snapshot(uncached(**c)) for c in calls]
+    A.set_buffer_cache_limit(256 << 20)
+    compose = pipeline(name)
+    got = []
+    for c in calls:
+        out = compose(**c)
+        got.append(snapshot(out))
+        scribble(out)  # written by the caller, then handed back to the cache
+        del out
+        gc.collect()
+        assert A.buffer_cache_bytes() > 0
+    for (image, masks), (want_image, want_masks) in zip(got, expected):
+        assert np.array_equal(image, want_image)
+        assert len(masks) == len(want_masks)
+        assert all(np.array_equal(m, w) for m, w in zip(masks, want_masks))
+
+
+def test_outputs_alive_together_never_share_memory(cache_limit) -> None:
+    A.set_buffer_cache_limit(256 << 20)
+    compose = pipeline()
+    outs = compose.batch(scenes(4), num_threads=2)
+    arrays = [o["image"] for o in outs] + [i["mask"] for o in outs for i in o["instances"]]
+    for i, a in enumerate(arrays):
+        for b in arrays[i + 1 :]:
+            assert not np.shares_memory(a, b)
+
+
+def test_limit_bounds_what_the_cache_keeps(cache_limit) -> None:
+    compose = pipeline()
+    A.set_buffer_cache_limit(1 << 20)
+    outs = [compose(**c) for c in scenes(3)]
+    del outs
+    gc.collect()
+    assert 0 < A.buffer_cache_bytes() <= 1 << 20
+    A.set_buffer_cache_limit(0)
+    assert A.buffer_cache_bytes() == 0
+    assert A.get_buffer_cache_limit() == 0
+
+
+def test_limit_must_be_a_non_negative_integer(cache_limit) -> None:
+    with pytest.raises(ValueError, match="bytes must be >= 0"):
+        A.set_buffer_cache_limit(-1)
+    with pytest.raises(TypeError):
+        A.set_buffer_cache_limit("1GB")  # type: ignore[arg-type]
