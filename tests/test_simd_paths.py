@@ -7,6 +7,7 @@ contrast and gamma run the byte-table lookup (AVX-512 where the CPU has it)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -65,7 +66,33 @@ np.savez(sys.argv[1] + ".masks.npz", *warped)
 """
 
 
+# Every 8-bit RGB colour once (a 4096 x 4096 image), through HueSaturationValue with several shifts:
+# the digests of the outputs.
+ALL_COLOURS_SCRIPT = """
+import hashlib, json, sys
+import numpy as np
+import instaug as A
+
+codes = np.arange(1 << 24, dtype=np.uint32)
+channels = [codes >> 16, (codes >> 8) & 255, codes & 255]
+image = np.stack(channels, axis=-1).astype(np.uint8).reshape(4096, 4096, 3)
+shifts = [(-33, 21, -14), (150, -90, 60), (0, 0, 0), (7, 255, -255), (-179, -255, 255)]
+digests = []
+for hue, sat, val in shifts:
+    t = A.HueSaturationValue((hue, hue), (sat, sat), (val, val), p=1)
+    digests.append(hashlib.sha256(A.Compose([t], seed=0)(image=image)["image"].tobytes()).hexdigest())
+print(json.dumps(digests))
+"""
+
+
 def run(path: Path, disable_avx2: bool, disable_avx512: bool = False) -> np.ndarray:
+    subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(path)], check=True, env=kernel_env(disable_avx2, disable_avx512)
+    )
+    return np.load(path)
+
+
+def kernel_env(disable_avx2: bool, disable_avx512: bool) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("INSTAUG_NO_AVX2", None)
     env.pop("INSTAUG_NO_AVX512", None)
@@ -73,8 +100,7 @@ def run(path: Path, disable_avx2: bool, disable_avx512: bool = False) -> np.ndar
         env["INSTAUG_NO_AVX2"] = "1"
     if disable_avx512:
         env["INSTAUG_NO_AVX512"] = "1"
-    subprocess.run([sys.executable, "-c", SCRIPT, str(path)], check=True, env=env)
-    return np.load(path)
+    return env
 
 
 def masks_of(path: Path) -> list[np.ndarray]:
@@ -108,3 +134,21 @@ def test_avx512_and_avx2_kernels_agree_exactly(tmp_path) -> None:
     wide = run(tmp_path / "wide.npy", disable_avx2=False)
     narrow = run(tmp_path / "narrow.npy", disable_avx2=False, disable_avx512=True)
     assert np.array_equal(wide, narrow)
+
+
+def test_avx512_and_avx2_hsv_agree_on_every_colour() -> None:
+    """Both HSV kernels over all 2^24 colours (widths a multiple of 32: all in the vector body)."""
+
+    def digests(disable_avx512: bool) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", ALL_COLOURS_SCRIPT],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=kernel_env(False, disable_avx512),
+        )
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    wide, narrow = digests(False), digests(True)
+    assert len(set(wide)) == len(wide)  # the shifts did different things
+    assert wide == narrow

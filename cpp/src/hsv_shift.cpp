@@ -76,16 +76,6 @@ void shift_pixel(const uint8_t* in, uint8_t* out, const DivisionTables& div, con
 }
 
 #if defined(INSTAUG_AVX2_DISPATCH)
-// One output channel of eight pixels: tab[pick] x 255, truncated, clamped to a byte.
-__attribute__((target("avx2"))) inline __m256i channel_byte(__m256i pick, __m256 t0, __m256 t1, __m256 t2,
-                                                            __m256 t3) {
-    __m256 f = _mm256_blendv_ps(t0, t1, _mm256_castsi256_ps(_mm256_cmpeq_epi32(pick, _mm256_set1_epi32(1))));
-    f = _mm256_blendv_ps(f, t2, _mm256_castsi256_ps(_mm256_cmpeq_epi32(pick, _mm256_set1_epi32(2))));
-    f = _mm256_blendv_ps(f, t3, _mm256_castsi256_ps(_mm256_cmpeq_epi32(pick, _mm256_set1_epi32(3))));
-    const __m256i c = _mm256_cvttps_epi32(_mm256_mul_ps(f, _mm256_set1_ps(255.0f)));
-    return _mm256_min_epi32(_mm256_max_epi32(c, _mm256_setzero_si256()), _mm256_set1_epi32(0xFF));
-}
-
 // The tables as integer shifts when they are (HueSaturationValue's always are, but for exact
 // halves): hue (h + hue) mod 180, saturation clamp(s + sat) with 0 kept, value clamp(v + val).
 struct TableShifts {
@@ -147,10 +137,14 @@ __attribute__((target("avx2,fma"))) int shift_row_avx2(const uint8_t* src, uint8
     const __m256i val_shift = _mm256_set1_epi32(shifts.val);
     const __m256 hue_scale = _mm256_set1_ps(6.0f / 180.0f), inv255 = _mm256_set1_ps(1.0f / 255.0f);
     const __m256 one = _mm256_set1_ps(1.0f);
-    // Per sector (lane index), which tab each output channel takes.
-    const __m256i r_pick = _mm256_setr_epi32(0, 2, 1, 1, 3, 0, 0, 0);
-    const __m256i g_pick = _mm256_setr_epi32(3, 0, 0, 2, 1, 1, 0, 0);
-    const __m256i b_pick = _mm256_setr_epi32(1, 1, 3, 0, 0, 2, 0, 0);
+    // Per sector (lane index), which of the four candidates tab[0..3] x 255, truncated, r, g and b
+    // take, as bytes 0, 1 and 2 (kSectorData), and each lane's byte offset inside its 128-bit
+    // shuffle lane: one byte shuffle picks all three channels. No clamp: val and sat are at most
+    // 1 (to a float ulp) and hue is in [0, 1), so every candidate truncates into [0, 255] (the
+    // clamped form gave the same bytes for all 2^24 colours).
+    const __m256i sector_picks = _mm256_setr_epi32(0x010300, 0x010002, 0x030001, 0x000201, 0x000103, 0x020100, 0, 0);
+    const __m256i lane_offsets = _mm256_setr_epi32(0, 0x040404, 0x080808, 0x0C0C0C, 0, 0x040404, 0x080808, 0x0C0C0C);
+    const __m256 scale255 = _mm256_set1_ps(255.0f);
     // Four pixels per 128-bit lane: each channel into the low byte of a 32-bit lane, and back.
     const __m256i take_r = _mm256_setr_epi8(0, -1, -1, -1, 3, -1, -1, -1, 6, -1, -1, -1, 9, -1, -1, -1,
                                             0, -1, -1, -1, 3, -1, -1, -1, 6, -1, -1, -1, 9, -1, -1, -1);
@@ -199,12 +193,14 @@ __attribute__((target("avx2,fma"))) int shift_row_avx2(const uint8_t* src, uint8
         const __m256 t1 = _mm256_mul_ps(val, _mm256_sub_ps(one, sat));
         const __m256 t2 = _mm256_mul_ps(val, _mm256_fnmadd_ps(sat, hue, one));
         const __m256 t3 = _mm256_mul_ps(val, _mm256_fnmadd_ps(sat, _mm256_sub_ps(one, hue), one));
-        const __m256i out_r = channel_byte(_mm256_permutevar8x32_epi32(r_pick, sector), t0, t1, t2, t3);
-        const __m256i out_g = channel_byte(_mm256_permutevar8x32_epi32(g_pick, sector), t0, t1, t2, t3);
-        const __m256i out_b = channel_byte(_mm256_permutevar8x32_epi32(b_pick, sector), t0, t1, t2, t3);
-        const __m256i rgb =
-            _mm256_or_si256(out_r, _mm256_or_si256(_mm256_slli_epi32(out_g, 8), _mm256_slli_epi32(out_b, 16)));
-        const __m256i packed = _mm256_shuffle_epi8(rgb, pack);
+        const __m256i c0 = _mm256_cvttps_epi32(_mm256_mul_ps(t0, scale255));
+        const __m256i c1 = _mm256_cvttps_epi32(_mm256_mul_ps(t1, scale255));
+        const __m256i c2 = _mm256_cvttps_epi32(_mm256_mul_ps(t2, scale255));
+        const __m256i c3 = _mm256_cvttps_epi32(_mm256_mul_ps(t3, scale255));
+        const __m256i candidates = _mm256_or_si256(_mm256_or_si256(c0, _mm256_slli_epi32(c1, 8)),
+                                                   _mm256_or_si256(_mm256_slli_epi32(c2, 16), _mm256_slli_epi32(c3, 24)));
+        const __m256i picks = _mm256_add_epi32(_mm256_permutevar8x32_epi32(sector_picks, sector), lane_offsets);
+        const __m256i packed = _mm256_shuffle_epi8(_mm256_shuffle_epi8(candidates, picks), pack);
         _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 3 * x), _mm256_castsi256_si128(packed));
         _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 3 * x + 12), _mm256_extracti128_si256(packed, 1));
     }
@@ -212,18 +208,9 @@ __attribute__((target("avx2,fma"))) int shift_row_avx2(const uint8_t* src, uint8
 }
 
 // The same arithmetic sixteen pixels per step with AVX-512: byte permutes (VBMI) spread 48 bytes of
-// RGB into 32-bit lanes and pack them back, masked loads and stores stay inside the row, compares
-// give masks and the picks are masked blends. The operations and their order are the AVX2 path's,
-// so the output is the same bit for bit. Runs over [0, vector_end) (a multiple of 32) and returns
-// vector_end.
-INSTAUG_AVX512_TARGET inline __m512i channel_byte_512(__m512i pick, __m512 t0, __m512 t1, __m512 t2, __m512 t3) {
-    __m512 f = _mm512_mask_blend_ps(_mm512_cmpeq_epi32_mask(pick, _mm512_set1_epi32(1)), t0, t1);
-    f = _mm512_mask_blend_ps(_mm512_cmpeq_epi32_mask(pick, _mm512_set1_epi32(2)), f, t2);
-    f = _mm512_mask_blend_ps(_mm512_cmpeq_epi32_mask(pick, _mm512_set1_epi32(3)), f, t3);
-    const __m512i c = _mm512_cvttps_epi32(_mm512_mul_ps(f, _mm512_set1_ps(255.0f)));
-    return _mm512_min_epi32(_mm512_max_epi32(c, _mm512_setzero_si512()), _mm512_set1_epi32(0xFF));
-}
-
+// RGB into 32-bit lanes and pack them back, masked loads and stores stay inside the row. The
+// operations and their order are the AVX2 path's, so the output is the same bit for bit. Runs over
+// [0, vector_end) (a multiple of 32) and returns vector_end.
 INSTAUG_AVX512_TARGET int shift_row_avx512(const uint8_t* src, uint8_t* dst, int width, const TableShifts& shifts) {
     const __m512i half = _mm512_set1_epi32(1 << (kHsvShift - 1));
     const __m512i hue_range = _mm512_set1_epi32(180), max_byte = _mm512_set1_epi32(255);
@@ -234,9 +221,11 @@ INSTAUG_AVX512_TARGET int shift_row_avx512(const uint8_t* src, uint8_t* dst, int
     const __m512i val_shift = _mm512_set1_epi32(shifts.val);
     const __m512 hue_scale = _mm512_set1_ps(6.0f / 180.0f), inv255 = _mm512_set1_ps(1.0f / 255.0f);
     const __m512 one = _mm512_set1_ps(1.0f);
-    const __m512i r_pick = _mm512_setr_epi32(0, 2, 1, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-    const __m512i g_pick = _mm512_setr_epi32(3, 0, 0, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-    const __m512i b_pick = _mm512_setr_epi32(1, 1, 3, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    // The AVX2 path's candidate picks per sector and shuffle-lane offsets.
+    const __m512i sector_picks = _mm512_setr_epi32(0x010300, 0x010002, 0x030001, 0x000201, 0x000103, 0x020100, 0,
+                                                   0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m512i lane_offsets = _mm512_broadcast_i32x4(_mm_setr_epi32(0, 0x040404, 0x080808, 0x0C0C0C));
+    const __m512 scale255 = _mm512_set1_ps(255.0f);
     // Byte 4k of each channel vector takes byte 3k + c of the 48 loaded; the packer does the reverse.
     const __m512i take = _mm512_load_si512(kRgbLaneIndices.spread);
     const __m512i packer = _mm512_load_si512(kRgbLaneIndices.pack);
@@ -278,10 +267,14 @@ INSTAUG_AVX512_TARGET int shift_row_avx512(const uint8_t* src, uint8_t* dst, int
         const __m512 t1 = _mm512_mul_ps(val, _mm512_sub_ps(one, sat));
         const __m512 t2 = _mm512_mul_ps(val, _mm512_fnmadd_ps(sat, hue, one));
         const __m512 t3 = _mm512_mul_ps(val, _mm512_fnmadd_ps(sat, _mm512_sub_ps(one, hue), one));
-        const __m512i out_r = channel_byte_512(_mm512_permutexvar_epi32(sector, r_pick), val, t1, t2, t3);
-        const __m512i out_g = channel_byte_512(_mm512_permutexvar_epi32(sector, g_pick), val, t1, t2, t3);
-        const __m512i out_b = channel_byte_512(_mm512_permutexvar_epi32(sector, b_pick), val, t1, t2, t3);
-        const __m512i rgb = _mm512_or_si512(out_r, _mm512_or_si512(_mm512_slli_epi32(out_g, 8), _mm512_slli_epi32(out_b, 16)));
+        const __m512i c0 = _mm512_cvttps_epi32(_mm512_mul_ps(val, scale255));
+        const __m512i c1 = _mm512_cvttps_epi32(_mm512_mul_ps(t1, scale255));
+        const __m512i c2 = _mm512_cvttps_epi32(_mm512_mul_ps(t2, scale255));
+        const __m512i c3 = _mm512_cvttps_epi32(_mm512_mul_ps(t3, scale255));
+        const __m512i candidates = _mm512_or_si512(_mm512_or_si512(c0, _mm512_slli_epi32(c1, 8)),
+                                                   _mm512_or_si512(_mm512_slli_epi32(c2, 16), _mm512_slli_epi32(c3, 24)));
+        const __m512i picks = _mm512_add_epi32(_mm512_permutexvar_epi32(sector, sector_picks), lane_offsets);
+        const __m512i rgb = _mm512_shuffle_epi8(candidates, picks);
         _mm512_mask_storeu_epi8(dst + 3 * x, rgb_bytes, _mm512_permutexvar_epi8(packer, rgb));
     }
     return vector_end;
