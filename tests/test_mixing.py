@@ -282,6 +282,57 @@ def test_gaussian_blend_feathers_only_the_seam() -> None:
         assert np.min(np.abs(pys - y) + np.abs(pxs - x)) <= 13
 
 
+def pasted_composite(primary_image, donor_scene, donor_mask, out_mask):
+    """The hard paste of one unscaled donor, from its mask's placement in the output."""
+    dy, dx = np.subtract(tight_box(out_mask)[1::-1], tight_box(donor_mask)[1::-1]).astype(int)
+    expected = primary_image.copy()
+    ys, xs = np.nonzero(out_mask)
+    expected[ys, xs] = donor_scene.image[ys - dy, xs - dx]
+    return expected
+
+
+def speckled_pastes(blend_mode: str, sigma: float):
+    """(primary image, output, pasted mask, expected hard composite) for one unscaled donor whose
+    mask is ragged (holes, speckle): every kind of 16-pixel block."""
+    rng = np.random.default_rng(12)
+    for seed in range(20):
+        primary, other = scenes(rng, 2, height=90, width=140)
+        inst = max(other.instances, key=lambda i: i["mask"].sum())
+        speckled = (inst["mask"] * (rng.random(inst["mask"].shape) < 0.7)).astype(np.uint8)
+        out = paste(
+            primary,
+            [donor(other, dict(inst, mask=speckled))],
+            seed=seed,
+            scale_range=(1.0, 1.0),
+            blend_mode=blend_mode,
+            blend_sigma_range=(sigma, sigma),
+            min_visibility_after_paste=0.0,
+        )
+        pasted = out["instances"][-1]["mask"].astype(bool)
+        yield primary.image, out, pasted, pasted_composite(primary.image, other, speckled, pasted)
+
+
+def test_hard_paste_is_the_donor_under_its_mask_and_the_image_elsewhere() -> None:
+    for _, out, _, expected in speckled_pastes("hard", 1.0):
+        np.testing.assert_array_equal(out["image"], expected)
+
+
+def test_gaussian_paste_blends_by_the_blurred_union() -> None:
+    """Weights from the blurred 0/255 union; (c w + b (255 - w) + 127) / 255 where a weight is
+    strictly between. OpenCV's fixed-point blur here and in the core may differ by a level, so a
+    pixel may differ by one."""
+    cv2 = pytest.importorskip("cv2")
+    sigma = 1.5
+    ksize = int(np.ceil(sigma * 6)) | 1
+    for base, out, pasted, expected in speckled_pastes("gaussian", sigma):
+        union = pasted.astype(np.uint8) * 255
+        weight = cv2.GaussianBlur(union, (ksize, ksize), sigma, sigma, borderType=cv2.BORDER_CONSTANT)
+        weight = weight.astype(int)[:, :, None]
+        feathered = (expected.astype(int) * weight + base.astype(int) * (255 - weight) + 127) // 255
+        blended = np.where((weight > 0) & (weight < 255), feathered, expected)
+        assert np.abs(out["image"].astype(int) - blended).max() <= 1
+
+
 @pytest.mark.parametrize(
     "binding", [("mask", "bboxes"), ("masks", "bboxes", "keypoints"), ("bboxes", "keypoints")]
 )
