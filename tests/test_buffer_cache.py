@@ -138,3 +138,33 @@ def test_limit_must_be_a_non_negative_integer(cache_limit) -> None:
         A.set_buffer_cache_limit(-1)
     with pytest.raises(TypeError):
         A.set_buffer_cache_limit("1GB")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("count", [6, 45])
+def test_output_planes_from_the_cache_and_from_one_shared_block(cache_limit, count) -> None:
+    """Few planes come from the cache one by one; past 16 MiB in all (45 x 400 KiB) they share one
+    fresh block. Either way each is the flipped input, and a plane outlives its siblings."""
+    rng = np.random.default_rng(9)
+    masks = (rng.random((count, SIZE, SIZE)) < 0.001).astype(np.uint8)
+    masks[:, 100:140, 200:260] = 1
+    instances = [
+        {"mask": m, "bbox": np.array([0, 0, SIZE, SIZE], np.float32), "bbox_labels": {"class_name": "x"}}
+        for m in masks
+    ]
+    image = rng.integers(0, 256, (SIZE, SIZE, 3), dtype=np.uint8)
+    compose = A.Compose(
+        [A.HorizontalFlip(p=1.0)],
+        bbox_params=A.BboxParams("pascal_voc", label_fields=["class_name"]),
+        instance_binding=["masks", "bboxes"],
+    )
+    A.set_buffer_cache_limit(256 << 20)
+    for _ in range(2):  # the second call gets recycled planes where the first returned them
+        out = compose(image=image, instances=instances)
+        assert len(out["instances"]) == count
+        for inst, mask in zip(out["instances"], masks):
+            np.testing.assert_array_equal(inst["mask"], mask[:, ::-1])
+        last = out["instances"][-1]["mask"]
+        scribble(out)
+        del out
+        gc.collect()
+        assert int(last.sum()) == 255 * SIZE * SIZE  # still readable after its siblings went

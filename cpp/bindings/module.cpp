@@ -8,6 +8,8 @@
 #include <tuple>
 #include <vector>
 
+#include <sys/mman.h>
+
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/map.h>
@@ -109,6 +111,76 @@ struct CachedPlane {
     CachedPlane(const CachedPlane&) = delete;
     CachedPlane& operator=(const CachedPlane&) = delete;
     ~CachedPlane() { instaug::BufferCache::instance().release(data, bytes); }
+};
+
+// Zeroed memory straight from the kernel (an anonymous mapping): pages are zeroed when first
+// touched, and untouched ones cost nothing. calloc gives this only above malloc's mmap threshold,
+// which moves.
+struct FreshZeroedBlock {
+    void* data = nullptr;
+    size_t bytes = 0;
+    explicit FreshZeroedBlock(size_t n) : bytes(n ? n : 1) {
+        void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) throw std::bad_alloc();
+        data = p;
+    }
+    FreshZeroedBlock(const FreshZeroedBlock&) = delete;
+    FreshZeroedBlock& operator=(const FreshZeroedBlock&) = delete;
+    ~FreshZeroedBlock() { munmap(data, bytes); }
+};
+
+// A sample's output mask planes, one per kept row, tiles written in. Up to kSharedBlockBytes in all,
+// each plane is a block from the cache (cleared around its tile when recycled): no page faults,
+// which is what lets batches scale across threads. Past it (many objects), clearing recycled
+// planes would write far more bytes than the tiles cover, so the planes share one fresh mapping,
+// whose pages the kernel zeroes only where a tile lands.
+class OutputMaskPlanes {
+public:
+    static constexpr size_t kSharedBlockBytes = size_t{16} << 20;
+
+    OutputMaskPlanes(const std::vector<instaug::MaskTile>& tiles, int width, int height, size_t element_bytes)
+        : plane_bytes_(static_cast<size_t>(width) * height * element_bytes), count_(tiles.size()) {
+        if (plane_bytes_ * count_ > kSharedBlockBytes) {
+            shared_ = std::make_unique<FreshZeroedBlock>(plane_bytes_ * count_);
+            for (size_t i = 0; i < tiles.size(); ++i)
+                instaug::write_tile_to_plane(tiles[i], plane(i), width, height, element_bytes, true);
+            return;
+        }
+        cached_.reserve(tiles.size());
+        for (const auto& tile : tiles) {
+            // A fresh block is calloc'ed too: pages no tile reaches are never touched.
+            const instaug::CachedBlock block = instaug::BufferCache::instance().acquire(plane_bytes_, true);
+            cached_.push_back(std::make_unique<CachedPlane>(block.data, plane_bytes_));
+            instaug::write_tile_to_plane(tile, static_cast<uint8_t*>(block.data), width, height, element_bytes,
+                                         !block.recycled);
+        }
+    }
+
+    // The planes as (height, width) arrays that own their memory; call once, holding the GIL.
+    nb::list to_numpy(int width, int height, nb::dlpack::dtype dt) {
+        const size_t shape[2] = {static_cast<size_t>(height), static_cast<size_t>(width)};
+        nb::list out;
+        if (shared_) {
+            auto* base = static_cast<uint8_t*>(shared_->data);
+            nb::capsule owner(shared_.release(), [](void* p) noexcept { delete static_cast<FreshZeroedBlock*>(p); });
+            for (size_t i = 0; i < count_; ++i)
+                out.append(nb::cast(nb::ndarray<nb::numpy>(base + i * plane_bytes_, 2, shape, owner, nullptr, dt)));
+            return out;
+        }
+        for (auto& plane : cached_) {
+            void* data = plane->data;
+            out.append(owned_array(plane.release(), data, {shape[0], shape[1]}, dt));
+        }
+        return out;
+    }
+
+private:
+    uint8_t* plane(size_t i) { return static_cast<uint8_t*>(shared_->data) + i * plane_bytes_; }
+
+    size_t plane_bytes_;
+    size_t count_;
+    std::vector<std::unique_ptr<CachedPlane>> cached_;
+    std::unique_ptr<FreshZeroedBlock> shared_;
 };
 
 template <class T>
@@ -249,8 +321,8 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
         sample.free_keypoints.source_ids.assign(free_ids->data(), free_ids->data() + free_ids->shape(0));
     }
 
-    // Full planes are made once, at the output, one cached block per kept row, tiles written in.
-    std::vector<std::unique_ptr<CachedPlane>> row_planes;
+    // Full planes are made once, at the output.
+    std::optional<OutputMaskPlanes> row_planes;
     {
         nb::gil_scoped_release release;
         if (row_masks) {
@@ -258,18 +330,7 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
             for (const auto& m : *row_masks) sample.unresolved_masks.push_back(plane_view(m, "instances"));
         }
         pipeline.run(sample, call_seed, items);
-        if (rows.has_masks) {
-            const size_t elem = CV_ELEM_SIZE(mask_type);
-            const size_t plane_bytes = static_cast<size_t>(sample.width) * sample.height * elem;
-            row_planes.reserve(rows.size());
-            for (size_t i = 0; i < rows.size(); ++i) {
-                // A fresh block is calloc'ed: pages no tile reaches are never touched.
-                const instaug::CachedBlock block = instaug::BufferCache::instance().acquire(plane_bytes, true);
-                row_planes.push_back(std::make_unique<CachedPlane>(block.data, plane_bytes));
-                instaug::write_tile_to_plane(rows.masks[i], static_cast<uint8_t*>(block.data), sample.width,
-                                             sample.height, elem, !block.recycled);
-            }
-        }
+        if (rows.has_masks) row_planes.emplace(rows.masks, sample.width, sample.height, CV_ELEM_SIZE(mask_type));
     }
 
     nb::dict out;
@@ -292,16 +353,7 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
         for (size_t i = 0; i < kept; ++i) std::memcpy(&flat[i * 4], rows.boxes[i].data(), 4 * sizeof(double));
         out["boxes"] = vector_to_numpy(std::move(flat), {kept, 4});
     }
-    if (rows.has_masks) {
-        nb::list masks;
-        for (auto& plane : row_planes) {
-            void* data = plane->data;
-            masks.append(owned_array(plane.release(), data,
-                                     {static_cast<size_t>(sample.height), static_cast<size_t>(sample.width)},
-                                     mask_dtype));
-        }
-        out["masks"] = masks;
-    }
+    if (row_planes) out["masks"] = row_planes->to_numpy(sample.width, sample.height, mask_dtype);
     if (rows.has_keypoints) {
         const size_t m = rows.keypoints.size() / kKeypointColumns;
         out["keypoints"] = vector_to_numpy(std::move(rows.keypoints), {m, static_cast<size_t>(kKeypointColumns)});
