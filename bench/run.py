@@ -163,7 +163,35 @@ def scaling_table(args) -> tuple[str, dict]:
         if one
         else "",
     ]
+    lines += targets(ours["median_ms"], old["median_ms"], old["version"], two / one if one and two else None)
     return "\n".join(lines) + "\n", {"instaug": ours, "old": old, "latest": latest}
+
+
+def targets(ours: dict, reference: dict, version: str, batch_gain: float | None) -> list[str]:
+    """The issue's targets, checked against this run's figures (missing cases: not measured)."""
+    ten, fifty = "seed pipeline, 10 objects", "seed pipeline, 50 objects"
+
+    def measured(table: dict, case: str) -> float | None:
+        value = table.get(case)
+        return value if isinstance(value, float) else None  # an error string when a library failed
+
+    def quotient(a: float | None, b: float | None) -> float | None:
+        return a / b if a is not None and b is not None else None
+
+    speedup = {case: quotient(measured(reference, case), measured(ours, case)) for case in (ten, fifty)}
+    growth = quotient(measured(ours, fifty), measured(ours, ten))
+    rows = [
+        (f"seed pipeline, 10 objects, vs albx {version}", speedup[ten], ">= 20x", lambda v: v >= 20),
+        (f"seed pipeline, 50 objects, vs albx {version}", speedup[fifty], ">= 40x", lambda v: v >= 40),
+        ("instaug time, 50 objects / 10 objects", growth, "<= 2x", lambda v: v <= 2),
+        ("batch throughput, 2 threads / 1 thread", batch_gain, ">= 1.8x", lambda v: v >= 1.8),
+    ]
+    lines = ["", "## Targets", "", "| target | measured | goal | met |", "|---|---:|---:|---|"]
+    for name, value, goal, met in rows:
+        shown = f"{value:.2f}x" if value is not None else "n/a"
+        verdict = "n/a" if value is None else ("yes" if met(value) else "no")
+        lines.append(f"| {name} | {shown} | {goal} | {verdict} |")
+    return lines
 
 
 def fusion_table() -> str:
