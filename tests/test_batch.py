@@ -27,9 +27,11 @@ def pipeline(seed: int) -> A.Compose:
     )
 
 
-def calls(count: int) -> list[dict]:
-    rng = np.random.default_rng(0)
-    pool = [make_scene(rng, n=5, first_id=100 * k) for k in range(4)]
+def calls(count: int, seed: int = 0, **scene: int) -> list[dict]:
+    """Call dicts cycling over four scenes (`scene`: make_scene's size and object count), each with
+    the other three as Mosaic neighbours and the objects of the next as CopyAndPaste donors."""
+    rng = np.random.default_rng(seed)
+    pool = [make_scene(rng, first_id=100 * k, **{"n": 5, **scene}) for k in range(4)]
     out = []
     for i in range(count):
         primary = pool[i % 4]

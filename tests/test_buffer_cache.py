@@ -10,8 +10,7 @@ import pytest
 
 import instaug as A
 
-from conftest import make_scene
-from test_mixing import donor, mosaic_item
+from test_batch import calls
 
 # 640 x 640 masks are 400 KiB, above the size the cache starts at (256 KiB).
 SIZE = 640
@@ -61,20 +60,7 @@ def pipeline(name: str = "seed") -> A.Compose:
 
 
 def scenes(count: int) -> list[dict]:
-    rng = np.random.default_rng(5)
-    pool = [make_scene(rng, height=SIZE, width=SIZE, n=6, first_id=10 * k) for k in range(4)]
-    out = []
-    for i in range(count):
-        primary, others = pool[i % 4], [pool[(i + k) % 4] for k in range(1, 4)]
-        out.append(
-            {
-                "image": primary.image,
-                "instances": primary.instances,
-                "mosaic_metadata": [mosaic_item(o) for o in others],
-                "copy_paste_metadata": [donor(others[0], inst) for inst in others[0].instances],
-            }
-        )
-    return out
+    return calls(count, seed=5, height=SIZE, width=SIZE, n=6)
 
 
 def snapshot(out: dict) -> tuple:
