@@ -64,6 +64,19 @@ def test_instance_items_must_be_dicts() -> None:
         bound()(image=IMAGE, instances=[one_instance(), [1, 2]])
 
 
+@pytest.mark.parametrize("bad", [[1, 2, 3], [1, 2, np.nan, 4], "abcd", [[1, 2], [3]], None])
+def test_bad_instance_bbox_names_the_instance(bad) -> None:
+    with pytest.raises(ValueError, match=r"instances\[2\]\['bbox'\] must be 4 finite numbers"):
+        bound()(image=IMAGE, instances=[one_instance(), one_instance(), one_instance(bbox=bad)])
+
+
+def test_instance_bboxes_of_any_four_number_shape() -> None:
+    """A list, a (4,) array and a (1, 4) array are each four numbers, stacked or not."""
+    boxes = [[5, 5, 20, 15], np.array([5, 5, 20, 15.0]), np.array([[5, 5, 20, 15.0]])]
+    out = bound()(image=IMAGE, instances=[one_instance(bbox=b) for b in boxes])
+    assert [list(i["bbox"]) for i in out["instances"]] == [[30, 5, 45, 15]] * 3
+
+
 def test_missing_key_names_index_and_key() -> None:
     inst = one_instance()
     del inst["bbox"]

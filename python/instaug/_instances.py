@@ -70,6 +70,27 @@ def _check_labels(
                 )
 
 
+def _box_rows(values: list[Any]) -> np.ndarray:
+    """The instances' boxes as (N, 4) float64: one conversion for all when they stack, else row by
+    row, naming the first bad one."""
+    try:
+        boxes = np.array(values, dtype=np.float64).reshape(len(values), -1) if values else None
+    except (TypeError, ValueError):
+        boxes = None
+    if boxes is not None and boxes.shape[1:] == (4,) and np.isfinite(boxes).all():
+        return boxes
+    rows = []
+    for i, value in enumerate(values):
+        try:
+            box = np.asarray(value, dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError):
+            box = None
+        if box is None or box.shape != (4,) or not np.isfinite(box).all():
+            raise ValueError(f"instances[{i}]['bbox'] must be 4 finite numbers, got {value!r}")
+        rows.append(box)
+    return np.stack(rows) if rows else np.zeros((0, 4), dtype=np.float64)
+
+
 class BoundInstances:
     """Core inputs for a list of instance dicts, and the way back."""
 
@@ -96,7 +117,7 @@ class BoundInstances:
         required = sorted({_KEY_FOR_TARGET[t] for t in binding})
         masks: list[np.ndarray] = []
         self.mask_has_channel_axis: list[bool] = []
-        boxes = np.zeros((n, 4), dtype=np.float64)
+        box_values: list[Any] = []
         keypoint_rows: list[np.ndarray] = []
         offsets = np.zeros(n + 1, dtype=np.int64)
         kp_width = len(keypoint_params.coord_format) if keypoint_params else 0
@@ -111,10 +132,7 @@ class BoundInstances:
                 masks.append(mask)
                 self.mask_has_channel_axis.append(np.ndim(inst["mask"]) == 3)
             if self.has_boxes:
-                box = np.asarray(inst["bbox"], dtype=np.float64).reshape(-1)
-                if box.shape != (4,) or not np.isfinite(box).all():
-                    raise ValueError(f"instances[{i}]['bbox'] must be 4 finite numbers, got {inst['bbox']!r}")
-                boxes[i] = box
+                box_values.append(inst["bbox"])
                 _check_labels(inst, "bbox_labels", bbox_params.label_fields, i, None)  # type: ignore[union-attr]
             if self.has_keypoints:
                 kps = as_float_rows(inst["keypoints"], f"instances[{i}]['keypoints']", kp_width)
@@ -132,7 +150,7 @@ class BoundInstances:
             )
         self.masks = masks
         self.boxes = (
-            prepare_boxes(boxes, bbox_params, height, width, "instances[*]['bbox']")
+            prepare_boxes(_box_rows(box_values), bbox_params, height, width, "instances[*]['bbox']")  # type: ignore[arg-type]
             if self.has_boxes
             else None
         )
