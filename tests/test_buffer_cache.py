@@ -154,3 +154,41 @@ def test_output_planes_from_the_cache_and_from_one_shared_block(cache_limit, cou
         del out
         gc.collect()
         assert int(last.sum()) == 255 * SIZE * SIZE  # still readable after its siblings went
+
+
+def test_forked_workers_use_the_cache_while_the_parent_is_busy(cache_limit) -> None:
+    """DataLoader workers fork: children forked while another thread runs samples (and takes and
+    returns cached blocks) run samples of their own. The cache holds its lock across a fork, so a
+    child never inherits it held; that window is too narrow for this test to hit reliably."""
+    import os
+    import threading
+    import time
+
+    A.set_buffer_cache_limit(256 << 20)
+    compose = pipeline()
+    work = scenes(2)
+    stop = threading.Event()
+
+    def busy() -> None:
+        while not stop.is_set():
+            compose.batch(work, num_threads=1)
+
+    thread = threading.Thread(target=busy)
+    thread.start()
+    try:
+        for _ in range(5):
+            pid = os.fork()
+            if pid == 0:  # the child: one call, then out without running the parent's cleanup
+                ok = len(compose(**work[0])["instances"]) > 0
+                os._exit(0 if ok else 1)
+            deadline = time.monotonic() + 30
+            while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            if done[0] == 0:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                pytest.fail("the forked child hung")
+            assert os.waitstatus_to_exitcode(done[1]) == 0
+    finally:
+        stop.set()
+        thread.join()

@@ -1,5 +1,7 @@
 #include "instaug/buffer_cache.hpp"
 
+#include <pthread.h>
+
 #include <cstdlib>
 #include <deque>
 #include <list>
@@ -65,7 +67,15 @@ BufferCache& BufferCache::instance() {
 }
 
 BufferCache::State& BufferCache::state() const {
-    static State* s = new State();
+    static State* s = [] {
+        auto* fresh = new State();
+        // A fork (DataLoader workers) while another thread is inside the cache would leave the
+        // child's copy of the lock held forever: hold it across the fork, release it on both sides.
+        pthread_atfork([] { BufferCache::instance().state().mutex.lock(); },
+                       [] { BufferCache::instance().state().mutex.unlock(); },
+                       [] { BufferCache::instance().state().mutex.unlock(); });
+        return fresh;
+    }();
     return *s;
 }
 
