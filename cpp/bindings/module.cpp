@@ -148,7 +148,7 @@ public:
         }
         cached_.reserve(tiles.size());
         for (const auto& tile : tiles) {
-            // A fresh block is calloc'ed too: pages no tile reaches are never touched.
+            // A fresh block comes zeroed (calloc); a recycled one is cleared around the tile.
             const instaug::CachedBlock block = instaug::BufferCache::instance().acquire(plane_bytes_, true);
             cached_.push_back(std::make_unique<CachedPlane>(block.data, plane_bytes_));
             instaug::write_tile_to_plane(tile, static_cast<uint8_t*>(block.data), width, height, element_bytes,

@@ -43,7 +43,7 @@ long long cut_tile(MaskTile& tile, const MaskTile& cover) {
 
 constexpr int kBlock = 16;
 
-// What a block of 16 one-byte mask elements holds: a bit per element, set where it is zero.
+// Whether a block of 16 one-byte mask elements is all zero, all non-zero, or mixed.
 enum class BlockFill { kAllZero, kAllSet, kMixed };
 
 inline BlockFill block_fill(const uint8_t* m) {

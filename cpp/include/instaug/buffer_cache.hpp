@@ -11,7 +11,7 @@ namespace instaug {
 struct CachedBlock {
     void* data = nullptr;
     // Served from the cache: holds whatever its last user wrote. A fresh block asked for with
-    // `zero_fresh` is all zeros (calloc: pages the caller never writes are never touched).
+    // `zero_fresh` is all zeros (calloc).
     bool recycled = false;
 };
 
