@@ -429,3 +429,31 @@ def test_same_seed_same_mixing() -> None:
     for a, b in zip(run(5), run(5)):
         np.testing.assert_array_equal(a["image"], b["image"])
         assert len(a["instances"]) == len(b["instances"])
+
+
+def test_gaussian_paste_of_several_donors_blends_by_their_blurred_union() -> None:
+    """Many donors, placed close together and over each other: the weights are the blur of the
+    union of every pasted mask (the hard paste of the same draws is the composite)."""
+    cv2 = pytest.importorskip("cv2")
+    sigma = 2.0
+    ksize = int(np.ceil(sigma * 6)) | 1
+    rng = np.random.default_rng(13)
+    checked = 0
+    for seed in range(15):
+        primary, other = scenes(rng, 2, height=80, width=100)
+        donors = [donor(other, inst) for inst in other.instances]
+        common = dict(seed=seed, blend_sigma_range=(sigma, sigma), min_visibility_after_paste=0.0)
+        hard = paste(primary, donors, blend_mode="hard", **common)
+        soft = paste(primary, donors, blend_mode="gaussian", **common)
+        pasted = [i["mask"].astype(bool) for i in hard["instances"] if "id" not in i]
+        if len(pasted) < 2:
+            continue
+        union = np.any(pasted, axis=0).astype(np.uint8) * 255
+        weight = cv2.GaussianBlur(union, (ksize, ksize), sigma, sigma, borderType=cv2.BORDER_CONSTANT)
+        weight = weight.astype(int)[:, :, None]
+        composite, base = hard["image"].astype(int), primary.image.astype(int)
+        feathered = (composite * weight + base * (255 - weight) + 127) // 255
+        blended = np.where((weight > 0) & (weight < 255), feathered, composite)
+        assert np.abs(soft["image"].astype(int) - blended).max() <= 1
+        checked += 1
+    assert checked >= 10

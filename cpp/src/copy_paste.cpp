@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include <opencv2/imgproc.hpp>
 #if defined(__SSE2__)
@@ -145,17 +146,28 @@ inline bool uniform_weights(const uint8_t* a) {
 #endif
 }
 
-// Blends the stamped composite over the base with a Gaussian-feathered union mask, only inside the
-// union's box grown by the kernel radius (the alpha is zero elsewhere, where the composite already
-// equals the base). The alpha is 8-bit (OpenCV's fixed-point Gaussian, several times faster than
-// float): a weight error below 1/510, under half a grey level. The composite is blended in place.
-void gaussian_blend(const cv::Mat& base, cv::Mat& composite, const cv::Mat& union_mask, cv::Rect used,
-                    double sigma) {
+// Blends the stamped composite over the base with a Gaussian-feathered union mask. The alpha can be
+// non-zero only within the kernel radius of a stamp, so the blur runs over each stamp's box grown by
+// the kernel size (not the box around all stamps, mostly empty when they are spread out); a region
+// read as a view of the whole mask sees its true neighbours, so overlapping regions get the same
+// values. Elsewhere the alpha is zero and the composite already equals the base. The alpha is 8-bit
+// (OpenCV's fixed-point Gaussian, several times faster than float): a weight error below 1/510,
+// under half a grey level. The composite is blended in place.
+void gaussian_blend(const cv::Mat& base, cv::Mat& composite, const cv::Mat& union_mask,
+                    const std::vector<cv::Rect>& stamps, double sigma) {
     const int ksize = static_cast<int>(std::ceil(sigma * 6)) | 1;
-    const cv::Rect roi = cv::Rect(used.x - ksize, used.y - ksize, used.width + 2 * ksize, used.height + 2 * ksize) &
-                         cv::Rect(0, 0, base.cols, base.rows);
-    cv::Mat alpha;
-    cv::GaussianBlur(union_mask(roi), alpha, cv::Size(ksize, ksize), sigma, sigma, cv::BORDER_CONSTANT);
+    const cv::Rect image(0, 0, base.cols, base.rows);
+    std::vector<cv::Rect> regions;
+    cv::Rect roi;
+    for (const cv::Rect& r : stamps) {
+        regions.push_back(cv::Rect(r.x - ksize, r.y - ksize, r.width + 2 * ksize, r.height + 2 * ksize) & image);
+        roi |= regions.back();
+    }
+    cv::Mat alpha = cv::Mat::zeros(roi.size(), CV_8U);
+    for (const cv::Rect& region : regions) {
+        cv::Mat part = alpha(region - roi.tl());
+        cv::GaussianBlur(union_mask(region), part, cv::Size(ksize, ksize), sigma, sigma, cv::BORDER_CONSTANT);
+    }
     const int channels = base.channels();
     const bool bytes = base.depth() == CV_8U;
     for (int y = 0; y < roi.height; ++y) {
@@ -202,7 +214,7 @@ void apply_copy_paste(Sample& sample, const TransformSpec& spec, Random& rng, co
     const RowColumns donor_columns{rows.has_boxes, true, rows.has_keypoints, rows.mask_type};
     cv::Mat composite = sample.image.clone();
     cv::Mat union_mask = cv::Mat::zeros(height, width, CV_8U);
-    cv::Rect union_box;
+    std::vector<cv::Rect> stamp_boxes;
     // Each row's footprint before the paste: pixels (masks) or box pixels (no masks).
     std::vector<double> area_before(rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -252,7 +264,7 @@ void apply_copy_paste(Sample& sample, const TransformSpec& spec, Random& rng, co
         for (std::size_t i = 0; i < rows.size(); ++i)
             if (rows.has_masks) area_cut[i] += static_cast<double>(cut_tile(rows.masks[i], stamp));
         mark_union(union_mask, stamp);
-        union_box |= stamp.rect();
+        stamp_boxes.push_back(stamp.rect());
         ++pasted;
 
         // The pasted row's box: the tight box of its stamped mask, or its own box when it came
@@ -272,7 +284,7 @@ void apply_copy_paste(Sample& sample, const TransformSpec& spec, Random& rng, co
     }
     if (pasted == 0) return;
 
-    if (gaussian && sigma > 0) gaussian_blend(sample.image, composite, union_mask, union_box, sigma);
+    if (gaussian && sigma > 0) gaussian_blend(sample.image, composite, union_mask, stamp_boxes, sigma);
     sample.image = composite;
 
     // Rows without masks (boxes, keypoints): the covered fraction of their box. Pasted rows are
