@@ -133,3 +133,23 @@ def test_fused_colour_chain_same_as_reference() -> None:
     for step in chain(instaug):
         stepwise = instaug.Compose([step])(image=stepwise)["image"]
     assert np.abs(ours.astype(int) - stepwise.astype(int)).max() <= 1
+
+
+def shifted_hsv(lib, image: np.ndarray, hue: int, sat: int, val: int) -> np.ndarray:
+    t = lib.HueSaturationValue((hue, hue), (sat, sat), (val, val), p=1)
+    return lib.Compose([t], seed=0)(image=image)["image"]
+
+
+def test_hue_saturation_value_equals_the_reference_byte_for_byte() -> None:
+    """Widths that leave OpenCV's scalar tail (past the last whole block of 32 pixels) and shifts
+    of every size: the HSV kernel repeats the reference's vector body and its scalar tail exactly."""
+    rng = np.random.default_rng(0)
+    for _ in range(150):
+        width, height = int(rng.integers(33, 200)), int(rng.integers(5, 30))
+        image = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+        shifts = int(rng.integers(-180, 180)), int(rng.integers(-255, 255)), int(rng.integers(-255, 255))
+        np.testing.assert_array_equal(
+            shifted_hsv(instaug, image, *shifts),
+            shifted_hsv(ref, image, *shifts),
+            err_msg=f"{width=} {shifts=}",
+        )

@@ -37,15 +37,18 @@ const DivisionTables& division_tables() {
 // sector_data).
 constexpr int kSectorData[6][3] = {{1, 3, 0}, {1, 0, 2}, {3, 0, 1}, {0, 2, 1}, {0, 1, 3}, {2, 1, 0}};
 
-// OpenCV's 8-bit HSV -> RGB is two formulas: its vector body (AVX2 build: 1 - s*f fused into one
-// rounding, x 255 truncated) runs over whole blocks of 32 pixels per row, its scalar tail (plain
-// products, rounded) over the rest. Both are mirrored, on the same pixels, so that the result is
-// OpenCV's (checked against OpenCV 5, the reference's) whatever the width.
+// OpenCV's 8-bit HSV -> RGB (AVX2 build, the reference's) computes 1 - s*f as one fused
+// multiply-add everywhere (in its scalar code too, which the compiler contracts), then takes x 255
+// two ways: truncated in its vector body, over whole blocks of 32 pixels per row, and rounded in
+// its scalar tail, over the rest. Both are mirrored, on the same pixels, so that the result is the
+// reference's whatever the width (no byte apart over 2.4 million in a sweep of shifts and widths;
+// with plain products in the tail, 15 were). OpenCV builds without FMA (Debian's baseline one)
+// differ from it in rare tail bytes, by one.
 constexpr int kOpenCvBlock = 32;
 
 // One pixel, as OpenCV's RGB2HSV_b and HSV2RGB_b with the tables in between.
 void shift_pixel(const uint8_t* in, uint8_t* out, const DivisionTables& div, const int32_t tables[3][256],
-                 bool vector_rule) {
+                 bool truncate) {
     const int r = in[0], g = in[1], b = in[2];
     const int v = std::max({r, g, b}), diff = v - std::min({r, g, b});
     const int s = (diff * div.saturation[v] + (1 << (kHsvShift - 1))) >> kHsvShift;
@@ -61,17 +64,12 @@ void shift_pixel(const uint8_t* in, uint8_t* out, const DivisionTables& div, con
     float tab[4];
     tab[0] = val;
     tab[1] = val * (1.f - sat);
-    if (vector_rule) {
-        tab[2] = val * std::fma(-sat, hue, 1.f);
-        tab[3] = val * std::fma(-sat, 1.f - hue, 1.f);
-    } else {
-        tab[2] = val * (1.f - sat * hue);
-        tab[3] = val * (1.f - sat * (1.f - hue));
-    }
+    tab[2] = val * std::fma(-sat, hue, 1.f);
+    tab[3] = val * std::fma(-sat, 1.f - hue, 1.f);
     for (int c = 0; c < 3; ++c) {
         const float scaled = tab[kSectorData[sector][2 - c]] * 255.0f;
-        out[c] = vector_rule ? static_cast<uint8_t>(std::clamp(static_cast<int>(scaled), 0, 255))
-                             : cv::saturate_cast<uint8_t>(scaled);
+        out[c] = truncate ? static_cast<uint8_t>(std::clamp(static_cast<int>(scaled), 0, 255))
+                          : cv::saturate_cast<uint8_t>(scaled);
     }
 }
 
