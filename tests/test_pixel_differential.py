@@ -153,3 +153,19 @@ def test_hue_saturation_value_equals_the_reference_byte_for_byte() -> None:
             shifted_hsv(ref, image, *shifts),
             err_msg=f"{width=} {shifts=}",
         )
+
+
+def test_color_jitter_hue_equals_the_reference_byte_for_byte() -> None:
+    """ColorJitter's hue step (the reference's cvtColor, hue table, cvtColor) runs in the one-pass
+    HSV kernel: the same bytes, scalar tails included, for hue factors of both signs."""
+    rng = np.random.default_rng(1)
+    for _ in range(60):
+        width, height = int(rng.integers(33, 200)), int(rng.integers(5, 30))
+        image = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+        factor = float(rng.uniform(-0.5, 0.5))
+
+        def jittered(lib, image=image, factor=factor) -> np.ndarray:
+            t = lib.ColorJitter((1, 1), (1, 1), (1, 1), (factor, factor), p=1)
+            return lib.Compose([t], seed=0)(image=image)["image"]
+
+        np.testing.assert_array_equal(jittered(instaug), jittered(ref), err_msg=f"{width=} {factor=}")

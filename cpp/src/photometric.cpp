@@ -323,15 +323,28 @@ cv::Mat adjust_saturation(const cv::Mat& image, double factor) {
 
 cv::Mat adjust_hue(const cv::Mat& image, double factor) {
     if (image.channels() == 1 || factor == 0) return image;
+    auto hue_entry = [&](int v) {
+        double m = std::fmod(v + 180 * factor, 180.0);
+        return m < 0 ? m + 180 : m;
+    };
+    if (image.type() == CV_8UC3) {
+        // The reference's cvtColor, hue table, cvtColor, in the one-pass HSV kernel (saturation
+        // and value tables are the identity).
+        HsvTables tables;
+        for (int v = 0; v < 256; ++v) {
+            tables[0][v] = static_cast<uint8_t>(std::clamp(hue_entry(v), 0.0, 255.0));
+            tables[1][v] = tables[2][v] = static_cast<uint8_t>(v);
+        }
+        cv::Mat out;
+        shift_hsv_rgb8(image, out, tables);
+        return out;
+    }
     cv::Mat hsv, out;
     cv::cvtColor(image, hsv, cv::COLOR_RGB2HSV);
     std::vector<cv::Mat> planes;
     cv::split(hsv, planes);
     if (image.depth() == CV_8U) {
-        planes[0] = apply_lut(planes[0], [&](int v) {
-            double m = std::fmod(v + 180 * factor, 180.0);
-            return m < 0 ? m + 180 : m;
-        });
+        planes[0] = apply_lut(planes[0], hue_entry);
     } else {
         cv::Mat h = planes[0] + factor * 360;
         for (int y = 0; y < h.rows; ++y)
