@@ -24,8 +24,8 @@ public:
     // still hand their blocks back.
     static BufferCache& instance();
 
-    // A block of at least `bytes` (64-byte aligned unless it is a fresh zeroed one). Throws
-    // std::bad_alloc when memory runs out.
+    // A block of at least `bytes`, aligned to 16 bytes at least (64 when it was first made
+    // without zeroing; OpenCV's kernels load unaligned). Throws std::bad_alloc when memory runs out.
     CachedBlock acquire(std::size_t bytes, bool zero_fresh);
     // Gives back a block from acquire(bytes, ...): cached, or freed when the cache would pass its
     // limit after evicting the least recently returned blocks.
