@@ -85,6 +85,29 @@ print(json.dumps(digests))
 """
 
 
+# Box blurs of every kernel size the vector kernel takes (and 17, which it leaves to OpenCV) on
+# images of 1 to 4 channels, down to a pixel wide, including all-255 ones (the largest sums).
+BLUR_SCRIPT = """
+import sys
+import numpy as np
+import instaug as A
+
+rng = np.random.default_rng(1)
+outs = []
+for trial in range(160):
+    h, w = int(rng.integers(1, 70)), int(rng.integers(1, 140))
+    c = [1, 2, 3, 4][trial % 4]
+    image = rng.integers(0, 256, (h, w, c) if c > 1 else (h, w), dtype=np.uint8)
+    if trial % 2:
+        image = (image // 64 * 85).astype(np.uint8)
+    if trial % 5 == 0:
+        image[:] = 255
+    k = [3, 5, 7, 9, 11, 13, 15, 17][trial % 8]
+    outs.append(A.Compose([A.Blur(blur_range=(k, k), p=1)], seed=0)(image=image)["image"])
+np.savez(sys.argv[1], *outs)
+"""
+
+
 def run(path: Path, disable_avx2: bool, disable_avx512: bool = False) -> np.ndarray:
     subprocess.run(
         [sys.executable, "-c", SCRIPT, str(path)], check=True, env=kernel_env(disable_avx2, disable_avx512)
@@ -152,3 +175,20 @@ def test_avx512_and_avx2_hsv_agree_on_every_colour() -> None:
     wide, narrow = digests(False), digests(True)
     assert len(set(wide)) == len(wide)  # the shifts did different things
     assert wide == narrow
+
+
+def test_box_blur_kernels_equal_opencv_exactly(tmp_path) -> None:
+    """The vector box blur (AVX-512 row sums, AVX2 otherwise) gives cv::blur's bytes."""
+    results = []
+    for avx2_off, avx512_off in ((False, False), (False, True), (True, False)):
+        path = tmp_path / f"blur_{avx2_off}_{avx512_off}.npz"
+        subprocess.run(
+            [sys.executable, "-c", BLUR_SCRIPT, str(path)], check=True, env=kernel_env(avx2_off, avx512_off)
+        )
+        with np.load(path) as saved:
+            results.append([saved[k] for k in saved.files])
+    wide, narrow, opencv = results
+    assert len(opencv) == 160
+    for w, n, o in zip(wide, narrow, opencv):
+        np.testing.assert_array_equal(w, o)
+        np.testing.assert_array_equal(n, o)

@@ -7,6 +7,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "instaug/box_blur.hpp"
 #include "instaug/photometric.hpp"
 
 namespace instaug {
@@ -29,7 +30,7 @@ int sample_odd(const TransformSpec& spec, const char* key, Random& rng) {
 cv::Mat box_blur(const cv::Mat& image, const TransformSpec& spec, Random& rng) {
     const int k = sample_odd(spec, "blur_range", rng);
     cv::Mat out;
-    cv::blur(image, out, cv::Size(k, k));
+    box_mean_blur(image, out, k);
     return out;
 }
 
