@@ -37,6 +37,20 @@ const DivisionTables& division_tables() {
 // sector_data).
 constexpr int kSectorData[6][3] = {{1, 3, 0}, {1, 0, 2}, {3, 0, 1}, {0, 2, 1}, {0, 1, 3}, {2, 1, 0}};
 
+// The vector kernels' form of kSectorData: per sector (a 32-bit lane index), the candidate r, g
+// and b take as bytes 0, 1 and 2, plus each lane's byte offset inside its 128-bit shuffle lane
+// (four pixels per lane). Sectors past 5 never occur; their lanes pick candidate 0 for all three.
+struct SectorPicks {
+    alignas(64) int32_t by_sector[16] = {};
+    alignas(16) int32_t lane_offset[4] = {};
+    constexpr SectorPicks() {
+        for (int sector = 0; sector < 6; ++sector)
+            for (int c = 0; c < 3; ++c) by_sector[sector] |= kSectorData[sector][2 - c] << (8 * c);
+        for (int lane = 0; lane < 4; ++lane) lane_offset[lane] = 0x040404 * lane;
+    }
+};
+constexpr SectorPicks kSectorPicks;
+
 // OpenCV's 8-bit HSV -> RGB (AVX2 build, the reference's) computes 1 - s*f as one fused
 // multiply-add everywhere (in its scalar code too, which the compiler contracts), then takes x 255
 // two ways: truncated in its vector body, over whole blocks of 32 pixels per row, and rounded in
@@ -136,12 +150,12 @@ __attribute__((target("avx2,fma"))) int shift_row_avx2(const uint8_t* src, uint8
     const __m256 hue_scale = _mm256_set1_ps(6.0f / 180.0f), inv255 = _mm256_set1_ps(1.0f / 255.0f);
     const __m256 one = _mm256_set1_ps(1.0f);
     // Per sector (lane index), which of the four candidates tab[0..3] x 255, truncated, r, g and b
-    // take, as bytes 0, 1 and 2 (kSectorData), and each lane's byte offset inside its 128-bit
-    // shuffle lane: one byte shuffle picks all three channels. No clamp: val and sat are at most
+    // take (kSectorPicks): one byte shuffle picks all three channels. No clamp: val and sat are at most
     // 1 (to a float ulp) and hue is in [0, 1), so every candidate truncates into [0, 255] (the
     // clamped form gave the same bytes for all 2^24 colours).
-    const __m256i sector_picks = _mm256_setr_epi32(0x010300, 0x010002, 0x030001, 0x000201, 0x000103, 0x020100, 0, 0);
-    const __m256i lane_offsets = _mm256_setr_epi32(0, 0x040404, 0x080808, 0x0C0C0C, 0, 0x040404, 0x080808, 0x0C0C0C);
+    const __m256i sector_picks = _mm256_load_si256(reinterpret_cast<const __m256i*>(kSectorPicks.by_sector));
+    const __m256i lane_offsets =
+        _mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<const __m128i*>(kSectorPicks.lane_offset)));
     const __m256 scale255 = _mm256_set1_ps(255.0f);
     // Four pixels per 128-bit lane: each channel into the low byte of a 32-bit lane, and back.
     const __m256i take_r = _mm256_setr_epi8(0, -1, -1, -1, 3, -1, -1, -1, 6, -1, -1, -1, 9, -1, -1, -1,
@@ -220,9 +234,9 @@ INSTAUG_AVX512_TARGET int shift_row_avx512(const uint8_t* src, uint8_t* dst, int
     const __m512 hue_scale = _mm512_set1_ps(6.0f / 180.0f), inv255 = _mm512_set1_ps(1.0f / 255.0f);
     const __m512 one = _mm512_set1_ps(1.0f);
     // The AVX2 path's candidate picks per sector and shuffle-lane offsets.
-    const __m512i sector_picks = _mm512_setr_epi32(0x010300, 0x010002, 0x030001, 0x000201, 0x000103, 0x020100, 0,
-                                                   0, 0, 0, 0, 0, 0, 0, 0, 0);
-    const __m512i lane_offsets = _mm512_broadcast_i32x4(_mm_setr_epi32(0, 0x040404, 0x080808, 0x0C0C0C));
+    const __m512i sector_picks = _mm512_load_si512(kSectorPicks.by_sector);
+    const __m512i lane_offsets =
+        _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(kSectorPicks.lane_offset)));
     const __m512 scale255 = _mm512_set1_ps(255.0f);
     // Byte 4k of each channel vector takes byte 3k + c of the 48 loaded; the packer does the reverse.
     const __m512i take = _mm512_load_si512(kRgbLaneIndices.spread);
