@@ -47,8 +47,6 @@ cv::Point opposite_crop_origin(int cell_h, int cell_w, const Placement& p, int t
     return {h < 0 ? cell_w - p.width() : 0, v < 0 ? cell_h - p.height() : 0};
 }
 
-// The warp that takes an item onto its cell: fit (cover: the short side fills the cell; contain:
-// the long side does, the rest padded as the reference's Crop pads, centred), then the cut.
 // A cell's pixels into its canvas region. A whole-pixel placement (cover fit at the cell's own
 // size, the usual case) is one copy of what shows and the fill around it, without an intermediate
 // cell image; anything else is resampled as by apply_step.
@@ -64,6 +62,8 @@ void place_cell_image(const cv::Mat& image, const GeometricStep& step, cv::Mat t
     transform_plane(image, step, false).copyTo(target);
 }
 
+// The warp that takes an item onto its cell: fit (cover: the short side fills the cell; contain:
+// the long side does, the rest padded as the reference's Crop pads, centred), then the cut.
 GeometricStep cell_step(int width, int height, const Placement& p, const TransformSpec& spec, int target_h,
                         int target_w) {
     const int cell_h = static_cast<int>(spec.number("cell_h")), cell_w = static_cast<int>(spec.number("cell_w"));
