@@ -77,15 +77,19 @@ cv::Mat through_uint8(const cv::Mat& image, const std::function<cv::Mat(const cv
 }
 
 // ---- HueSaturationValue --------------------------------------------------------------------
+// An 8-bit hue (0..179) moved by `shift` and wrapped into [0, 180), as the reference's tables.
+double shifted_hue(int v, double shift) {
+    const double h = std::fmod(v + shift, 180.0);
+    return h < 0 ? h + 180.0 : h;
+}
+
 cv::Mat shift_hsv_uint8(const cv::Mat& image, double hue, double sat, double val) {
     const bool gray = image.channels() == 1;
     if (gray) hue = sat = 0;  // hue and saturation do not apply to grey images (the reference warns)
     // One table per HSV channel. Saturation 0 maps to 0: grey pixels stay grey.
     HsvTables tables;
     for (int v = 0; v < 256; ++v) {
-        double h = std::fmod(v + hue, 180.0);
-        if (h < 0) h += 180.0;
-        tables[0][v] = static_cast<uint8_t>(std::clamp(h, 0.0, 255.0));
+        tables[0][v] = static_cast<uint8_t>(std::clamp(shifted_hue(v, hue), 0.0, 255.0));
         tables[1][v] = v == 0 ? 0 : static_cast<uint8_t>(std::clamp(std::nearbyint(v + sat), 0.0, 255.0));
         tables[2][v] = static_cast<uint8_t>(std::clamp(std::nearbyint(v + val), 0.0, 255.0));
     }
@@ -323,10 +327,7 @@ cv::Mat adjust_saturation(const cv::Mat& image, double factor) {
 
 cv::Mat adjust_hue(const cv::Mat& image, double factor) {
     if (image.channels() == 1 || factor == 0) return image;
-    auto hue_entry = [&](int v) {
-        double m = std::fmod(v + 180 * factor, 180.0);
-        return m < 0 ? m + 180 : m;
-    };
+    auto hue_entry = [&](int v) { return shifted_hue(v, 180 * factor); };
     if (image.type() == CV_8UC3) {
         // The reference's cvtColor, hue table, cvtColor, in the one-pass HSV kernel (saturation
         // and value tables are the identity).
