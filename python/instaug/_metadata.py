@@ -221,7 +221,7 @@ class MetadataReader:
         return prepare_keypoints(stacked, self.keypoint_params), offsets, labels  # type: ignore[arg-type]
 
     # -- CopyAndPaste --------------------------------------------------------------------------
-    def donor_item(self, item: Any, where: str) -> tuple | None:
+    def donor_item(self, item: Any, where: str) -> tuple:
         item = self._check_dict(item, where)
         image = self._check_image(item["image"], where)
         height, width = image.shape[:2]
@@ -268,7 +268,7 @@ def read_metadata(
     """Core items for every mixing transform's metadata key (each key read once)."""
     from instaug.mixing import CopyAndPaste, Mosaic
 
-    readers: dict[str, Callable[[Any, str], tuple | None]] = {}
+    readers: dict[str, Callable[[Any, str], tuple]] = {}
     for t in transforms:
         kind = (
             reader.mosaic_item
@@ -294,6 +294,5 @@ def read_metadata(
         items = data[key]
         if not isinstance(items, (list, tuple)):
             raise TypeError(f"{key} must be a list of dicts, got {type(items).__name__}")
-        converted = [read(item, f"{key}[{i}]") for i, item in enumerate(items)]
-        out[key] = [c for c in converted if c is not None]
+        out[key] = [read(item, f"{key}[{i}]") for i, item in enumerate(items)]
     return out
