@@ -62,10 +62,13 @@ def test_box_cropped_away_dies_whole() -> None:
     np.testing.assert_allclose(out[0]["bbox"], [10, 30, 20, 40])
 
 
-def test_row_with_empty_mask_dies() -> None:
+def test_row_with_a_blank_input_mask_lives_by_its_box() -> None:
+    # No transform emptied its mask, so the mask is no verdict (albumentationsx keeps it too).
     inst = row(BOX)
     inst["mask"][:] = 0
-    assert survivors([A.HorizontalFlip(p=1.0)], [inst, row([30, 30, 40, 40])])[0]["bbox"][0] == 60
+    out = survivors([A.HorizontalFlip(p=1.0)], [inst, row([30, 30, 40, 40])])
+    assert [o["bbox"][0] for o in out] == [100 - BOX[2], 60]
+    assert not out[0]["mask"].any()
 
 
 def test_mask_cut_away_while_box_survives_kills_the_row() -> None:

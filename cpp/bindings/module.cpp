@@ -34,13 +34,15 @@ using instaug::kKeypointColumns;
 
 namespace {
 
-using AnyArray = nb::ndarray<nb::device::cpu>;
+// Read-only arrays are welcome (np.asarray of a PIL image is one): the core never writes inputs.
+using AnyArray = nb::ndarray<nb::ro, nb::device::cpu>;
 using Rows2D = nb::ndarray<const double, nb::ndim<2>, nb::c_contig>;
 using Ids = nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig>;
 // A Mosaic neighbour or CopyAndPaste donor: image, plain mask, instance mask planes, boxes,
-// keypoints, keypoint offsets, source ids.
+// keypoints, keypoint offsets, source ids, and the bytes of one "on" mask element (for a row given
+// by its box alone; empty: the value 1).
 using ItemTuple = std::tuple<AnyArray, std::optional<AnyArray>, std::vector<AnyArray>, std::optional<Rows2D>,
-                             std::optional<Rows2D>, std::optional<Ids>, Ids>;
+                             std::optional<Rows2D>, std::optional<Ids>, Ids, nb::bytes>;
 using SpecTuple = std::tuple<std::string, double, std::map<std::string, double>,
                              std::map<std::string, std::vector<double>>, std::map<std::string, std::string>>;
 
@@ -65,18 +67,25 @@ int cv_depth_channels(const nb::dlpack::dtype& dt, int channels, int& cv_type) {
     return depth;
 }
 
-// A cv::Mat header over a C-contiguous (H, W) or (H, W, C) array: no copy.
+// A cv::Mat header over an (H, W) or (H, W, C) array with packed pixels: no copy. Strides of axes
+// of length 1 mean nothing, so they are not checked.
 cv::Mat wrap_plane(const AnyArray& a, const char* what) {
     if (a.ndim() != 2 && a.ndim() != 3) throw std::invalid_argument(std::string(what) + " must be 2-D or 3-D");
     const int channels = a.ndim() == 3 ? static_cast<int>(a.shape(2)) : 1;
     int type = 0;
     cv_depth_channels(a.dtype(), channels, type);
     const int64_t elem = a.itemsize();
-    // Rows may be padded (a crop view of a bigger array), pixels must be packed.
-    if (a.ndim() == 3 && a.stride(2) != 1) throw std::invalid_argument(std::string(what) + " must have packed channels");
-    if (a.stride(1) != channels) throw std::invalid_argument(std::string(what) + " must have packed pixels");
-    return cv::Mat(static_cast<int>(a.shape(0)), static_cast<int>(a.shape(1)), type, const_cast<void*>(a.data()),
-                   static_cast<size_t>(a.stride(0) * elem));
+    const int64_t rows = static_cast<int64_t>(a.shape(0)), cols = static_cast<int64_t>(a.shape(1));
+    // Rows may be padded (a crop view of a bigger array), pixels must be packed and rows must
+    // follow one another: the facade copies any other layout before it gets here.
+    if (channels > 1 && a.stride(2) != 1) throw std::invalid_argument(std::string(what) + " must have packed channels");
+    if (cols > 1 && a.stride(1) != channels) throw std::invalid_argument(std::string(what) + " must have packed pixels");
+    if (rows > 1 && a.stride(0) < cols * channels)
+        throw std::invalid_argument(std::string(what) + " must have rows at increasing addresses, apart");
+    if (reinterpret_cast<uintptr_t>(a.data()) % static_cast<uintptr_t>(elem) != 0)
+        throw std::invalid_argument(std::string(what) + " must be aligned to its element size");
+    const size_t step = rows > 1 ? static_cast<size_t>(a.stride(0) * elem) : cv::Mat::AUTO_STEP;
+    return cv::Mat(static_cast<int>(rows), static_cast<int>(cols), type, const_cast<void*>(a.data()), step);
 }
 
 struct OwnedBuffer {
@@ -207,9 +216,12 @@ instaug::MaskPlaneView plane_view(const AnyArray& m, const char* what) {
 }
 
 instaug::MixItem make_item(const ItemTuple& t, const std::string& key, std::size_t index) {
-    const auto& [image, semantic, masks, boxes, keypoints, offsets, ids] = t;
+    const auto& [image, semantic, masks, boxes, keypoints, offsets, ids, mask_on] = t;
     const std::string where = key + "[" + std::to_string(index) + "]";
     instaug::MixItem item;
+    item.where = where;
+    const auto* on = static_cast<const uint8_t*>(mask_on.data());
+    item.mask_on_element.assign(on, on + mask_on.size());
     item.image = wrap_plane(image, where.c_str());
     if (semantic) item.semantic_mask = wrap_plane(*semantic, where.c_str());
     const size_t n = ids.shape(0);
@@ -224,7 +236,7 @@ instaug::MixItem make_item(const ItemTuple& t, const std::string& key, std::size
     if (boxes) {
         if (boxes->shape(0) != n || boxes->shape(1) != 4) throw std::invalid_argument(where + ": boxes must be (N, 4)");
         item.boxes.resize(n);
-        std::memcpy(item.boxes.data(), boxes->data(), n * 4 * sizeof(double));
+        if (n) std::memcpy(item.boxes.data(), boxes->data(), n * 4 * sizeof(double));
     }
     if (keypoints) {
         if (!offsets || offsets->shape(0) != n + 1 || keypoints->shape(1) != kKeypointColumns)
@@ -271,7 +283,7 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
         if (boxes->shape(0) != n || boxes->shape(1) != 4) throw std::invalid_argument("boxes must be (N, 4)");
         rows.has_boxes = true;
         rows.boxes.resize(n);
-        std::memcpy(rows.boxes.data(), boxes->data(), n * 4 * sizeof(double));
+        if (n) std::memcpy(rows.boxes.data(), boxes->data(), n * 4 * sizeof(double));
     }
     nb::dlpack::dtype mask_dtype = nb::dtype<uint8_t>();
     int mask_type = CV_8UC1;
@@ -407,6 +419,9 @@ instaug::Pipeline make_pipeline(const std::vector<SpecTuple>& specs, const std::
 
 NB_MODULE(_core, m) {
     m.doc() = "instaug C++ core";
+    // Pipelines still referenced at exit (a daemon thread's Compose) are not leaks worth a warning:
+    // the process is ending and the OS takes the memory back.
+    nb::set_leak_warnings(false);
     instaug::use_buffer_cache_for_mats();
     m.def(
         "set_buffer_cache_limit",
@@ -432,6 +447,8 @@ NB_MODULE(_core, m) {
     m.def(
         "set_num_threads",
         [](int n) {
+            if (n < 0) throw std::invalid_argument("set_num_threads: n must be >= 0 (0: let kernels choose), got " +
+                                                   std::to_string(n));
             cv::setNumThreads(n);
 #ifdef _OPENMP
             omp_set_num_threads(n > 0 ? n : omp_get_num_procs());

@@ -64,16 +64,28 @@ cv::Mat gaussian_blur(const cv::Mat& image, const TransformSpec& spec, Random& r
     return out;
 }
 
-cv::Mat median_blur(const cv::Mat& image, const TransformSpec& spec, Random& rng) {
-    const int k = sample_odd(spec, "blur_range", rng);
+// OpenCV's median on 1, 3 or 4 channels. Its float median stops at 5: larger kernels take the
+// uint8 round trip, as the reference.
+cv::Mat median_of(const cv::Mat& image, int k) {
     cv::Mat out;
     if (image.depth() == CV_8U || k <= 5) {
         cv::medianBlur(image, out, k);
         return out;
     }
-    // OpenCV's float median stops at 5: larger kernels take the uint8 round trip, as the reference.
     cv::medianBlur(pixel::to_uint8(image), out, k);
     return pixel::to_float32(out);
+}
+
+cv::Mat median_blur(const cv::Mat& image, const TransformSpec& spec, Random& rng) {
+    const int k = sample_odd(spec, "blur_range", rng);
+    if (image.channels() != 2) return median_of(image, k);
+    // Two channels, which OpenCV lacks: the median is per channel anyway.
+    std::vector<cv::Mat> planes;
+    cv::split(image, planes);
+    for (cv::Mat& plane : planes) plane = median_of(plane, k);
+    cv::Mat out;
+    cv::merge(planes, out);
+    return out;
 }
 
 // The reference's create_motion_kernel: a line through the centre at `angle`, biased by

@@ -225,6 +225,7 @@ void apply_copy_paste(Sample& sample, const TransformSpec& spec, Random& rng, co
     const std::size_t rows_before = rows.size();
     std::size_t pasted = 0;
 
+    for (const MixItem& item : donors) check_item_pixels(item, sample, "CopyAndPaste");
     for (const MixItem& item : donors) {
         Sample donor = materialize_item(item, donor_columns);
         if (donor.rows.size() != 1) continue;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <stdexcept>
 
 #include "instaug/image_ops.hpp"
 #include "instaug/mask_tile_ops.hpp"
@@ -84,6 +86,17 @@ std::array<double, 4> transform_box(const std::array<double, 4>& b, const cv::Ma
 }
 
 }  // namespace
+
+void check_canvas_size(const std::string& transform, double width, double height) {
+    if (width >= 1 && height >= 1 && width <= kMaxCanvasSide && height <= kMaxCanvasSide &&
+        width * height <= kMaxCanvasPixels)
+        return;
+    char size[96];
+    std::snprintf(size, sizeof size, "%.0fx%.0f", width, height);
+    throw std::invalid_argument(transform + ": its output would be " + size +
+                                " pixels (width x height); a canvas may have 1 to 32766 pixels a side and at "
+                                "most 268435456 in all: lower the parameters that size the output");
+}
 
 GeometricStep make_flip_step(int width, int height, bool horizontal) {
     GeometricStep s = base_step(horizontal ? StepKind::HorizontalFlip : StepKind::VerticalFlip, width, height,

@@ -65,9 +65,11 @@ cv::Mat transform_plane_unclipped(const cv::Mat& plane, const GeometricStep& ste
         case StepKind::Crop:
             return plane(cv::Rect(step.offset_x, step.offset_y, step.out_width, step.out_height));
         case StepKind::Pad:
+            // Isolated: a cropped plane is a view, and OpenCV would take its border from the
+            // pixels around the view instead of reflecting the crop's own.
             cv::copyMakeBorder(plane, out, step.offset_y, step.out_height - plane.rows - step.offset_y,
                                step.offset_x, step.out_width - plane.cols - step.offset_x,
-                               step.pixels.border_mode, fill);
+                               step.pixels.border_mode | cv::BORDER_ISOLATED, fill);
             return out;
         case StepKind::Resize:
             if (interpolation == kNearest) return warp_plane_nearest_constant(plane, step, fill);

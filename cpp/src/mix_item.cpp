@@ -2,10 +2,51 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <string>
 
 #include "instaug/mask_tile_ops.hpp"
 
 namespace instaug {
+namespace {
+
+std::string describe_type(int type) {
+    static const char* const depths[] = {"uint8", "int8", "uint16", "int16", "int32", "float32", "float64", "float16"};
+    const int channels = CV_MAT_CN(type);
+    return std::string(depths[CV_MAT_DEPTH(type)]) + " with " + std::to_string(channels) +
+           (channels == 1 ? " channel" : " channels");
+}
+
+// A tile whose every element is `on` (one element's bytes; empty: the value 1). Written byte-wise,
+// since 64-bit masks travel as 8-channel bytes that cv::Mat::setTo cannot fill.
+cv::Mat filled_tile(int rows, int cols, int type, const std::vector<uint8_t>& on) {
+    cv::Mat tile(rows, cols, type);
+    const size_t element = tile.elemSize();
+    std::vector<uint8_t> value(element, 0);
+    if (on.size() == element) value = on;
+    else value[0] = 1;  // little-endian 1 in any integer width
+    for (int y = 0; y < rows; ++y) {
+        uint8_t* row = tile.ptr<uint8_t>(y);
+        for (int x = 0; x < cols; ++x) std::memcpy(row + x * element, value.data(), element);
+    }
+    return tile;
+}
+
+}  // namespace
+
+void check_item_pixels(const MixItem& item, const Sample& sample, const std::string& transform) {
+    if (!sample.image.empty() && item.image.type() != sample.image.type())
+        throw std::invalid_argument(
+            transform + ": " + item.where + "['image'] is " + describe_type(item.image.type()) +
+            ", but the image reaching " + transform + " is " + describe_type(sample.image.type()) +
+            ": a step before it changed the image's dtype or channels; put that step after " + transform);
+    if (item.semantic_mask.empty() || sample.mask_planes.empty()) return;
+    if (item.semantic_mask.type() != sample.mask_planes[0].type())
+        throw std::invalid_argument(transform + ": " + item.where + "['mask'] is " +
+                                    describe_type(item.semantic_mask.type()) + ", but the call's mask is " +
+                                    describe_type(sample.mask_planes[0].type()));
+}
 
 Sample materialize_item(const MixItem& item, const RowColumns& like, cv::Rect visible,
                         const std::vector<uint8_t>* needed) {
@@ -34,8 +75,7 @@ Sample materialize_item(const MixItem& item, const RowColumns& like, cv::Rect vi
                 if (x1 > x0 && y1 > y0) {
                     tile.x0 = x0;
                     tile.y0 = y0;
-                    tile.data = cv::Mat(y1 - y0, x1 - x0, like.mask_type);
-                    tile.data.setTo(cv::Scalar::all(1));
+                    tile.data = filled_tile(y1 - y0, x1 - x0, like.mask_type, item.mask_on_element);
                 }
             }
             if (!like.boxes) {

@@ -174,6 +174,7 @@ void apply_mosaic(Sample& sample, const TransformSpec& spec, Random& rng, const 
         std::swap(pool[i], pool[i + static_cast<std::size_t>(rng.randint(0, static_cast<int64_t>(pool.size() - 1 - i)))]);
     std::vector<int> final_items{-1};  // -1: the primary sample
     for (std::size_t i = 0; i < std::min(needed, pool.size()); ++i) final_items.push_back(pool[i]);
+    for (const MixItem& item : items) check_item_pixels(item, sample, "Mosaic");
     while (final_items.size() < placements.size()) final_items.push_back(-1);
 
     // The primary takes the largest visible cell; the rest are shuffled over the other cells.
@@ -262,6 +263,7 @@ void apply_mosaic(Sample& sample, const TransformSpec& spec, Random& rng, const 
             }
         }
     }
+    out.blank_mask_sources = std::move(sample.blank_mask_sources);
     sample = std::move(out);
 }
 

@@ -493,9 +493,13 @@ const std::unordered_map<std::string, Sampler>& samplers() {
 bool is_photometric(const std::string& name) { return samplers().count(name) || is_blur_or_noise(name); }
 
 cv::Mat apply_photometric(const cv::Mat& image, const TransformSpec& spec, Random& rng) {
+    // OpenCV's filters take the border of a view (a crop) from the image around it: a view gets
+    // its own copy first, so that borders are the crop's own, as for a contiguous crop.
+    const bool reads_neighbours = is_blur_or_noise(spec.name) || spec.name == "CLAHE";
+    const cv::Mat own = reads_neighbours && image.isSubmatrix() ? image.clone() : image;
     auto it = samplers().find(spec.name);
-    if (it != samplers().end()) return it->second(image, spec, rng);
-    return apply_blur_or_noise(image, spec, rng);
+    if (it != samplers().end()) return it->second(own, spec, rng);
+    return apply_blur_or_noise(own, spec, rng);
 }
 
 }  // namespace instaug

@@ -1,5 +1,7 @@
 #include "instaug/pipeline.hpp"
 
+#include <algorithm>
+
 #include "instaug/geometric_step.hpp"
 #include "instaug/mask_tile_ops.hpp"
 #include "instaug/color_lut.hpp"
@@ -71,6 +73,44 @@ std::size_t Pipeline::run_table_steps(Sample& sample, std::size_t first, Random&
     return last;
 }
 
+std::size_t Pipeline::run_transform(Sample& sample, std::size_t t, Random& rng, const Metadata& metadata) const {
+    const TransformSpec& spec = transforms_[t];
+    InstanceTable& rows = sample.rows;
+    if (spec.name != "Mosaic") resolve_masks(sample);  // Mosaic reads only what its cells show
+    const bool geometric = !is_mixing(spec) && !is_photometric(spec.name);
+    if (!geometric) render_deferred_image(sample);  // these need the pixels
+    if (spec.name == "Mosaic") {
+        apply_mosaic(sample, spec, rng, items_for(metadata, spec), boxes_.rules);
+    } else if (spec.name == "CopyAndPaste") {
+        apply_copy_paste(sample, spec, rng, items_for(metadata, spec));
+    } else if (is_photometric(spec.name)) {
+        // Pixel transforms touch the image only: no row can change, no filter runs.
+        if (sample.image.empty()) {
+            sample.applied_transforms.push_back(static_cast<int>(t));
+        } else if (sample.image.depth() == CV_8U && is_table_transform(spec.name)) {
+            t = run_table_steps(sample, t, rng);
+        } else {
+            sample.image = apply_photometric(sample.image, spec, rng);
+            sample.applied_transforms.push_back(static_cast<int>(t));
+        }
+        return t;
+    } else {
+        for (const GeometricStep& step : sample_transform_steps(spec, rng, sample.width, sample.height)) {
+            if (step.out_width > step.in_width || step.out_height > step.in_height)
+                check_canvas_size(spec.name, step.out_width, step.out_height);
+            const bool defer = fuse_geometry_ && image_step_fusable(step, sample.image);
+            if (!defer) render_deferred_image(sample);
+            apply_step(sample, step, defer);
+            if (step.drops_boxes_outside && rows.has_boxes)
+                rows.compact(boxes_touching_canvas(rows.boxes, sample.width, sample.height));
+        }
+    }
+    sample.applied_transforms.push_back(static_cast<int>(t));
+    if (boxes_.check_each_transform) filter_rows(sample);
+    if (keypoints_.remove_invisible && keypoints_.check_each_transform) filter_free_keypoints(sample);
+    return t;
+}
+
 void Pipeline::run(Sample& sample, uint64_t call_seed, const Metadata& metadata) const {
     Random rng(call_seed);
     InstanceTable& rows = sample.rows;
@@ -82,38 +122,14 @@ void Pipeline::run(Sample& sample, uint64_t call_seed, const Metadata& metadata)
     }
     if (rng.chance(p_)) {
         for (std::size_t t = 0; t < transforms_.size(); ++t) {
-            const TransformSpec& spec = transforms_[t];
-            if (!rng.chance(spec.p)) continue;
-            if (spec.name != "Mosaic") resolve_masks(sample);  // Mosaic reads only what its cells show
-            const bool geometric = !is_mixing(spec) && !is_photometric(spec.name);
-            if (!geometric) render_deferred_image(sample);  // these need the pixels
-            if (spec.name == "Mosaic") {
-                apply_mosaic(sample, spec, rng, items_for(metadata, spec), boxes_.rules);
-            } else if (spec.name == "CopyAndPaste") {
-                apply_copy_paste(sample, spec, rng, items_for(metadata, spec));
-            } else if (is_photometric(spec.name)) {
-                // Pixel transforms touch the image only: no row can change, no filter runs.
-                if (sample.image.empty()) {
-                    sample.applied_transforms.push_back(static_cast<int>(t));
-                } else if (sample.image.depth() == CV_8U && is_table_transform(spec.name)) {
-                    t = run_table_steps(sample, t, rng);
-                } else {
-                    sample.image = apply_photometric(sample.image, spec, rng);
-                    sample.applied_transforms.push_back(static_cast<int>(t));
-                }
-                continue;
-            } else {
-                for (const GeometricStep& step : sample_transform_steps(spec, rng, sample.width, sample.height)) {
-                    const bool defer = fuse_geometry_ && image_step_fusable(step, sample.image);
-                    if (!defer) render_deferred_image(sample);
-                    apply_step(sample, step, defer);
-                    if (step.drops_boxes_outside && rows.has_boxes)
-                        rows.compact(boxes_touching_canvas(rows.boxes, sample.width, sample.height));
-                }
+            if (!rng.chance(transforms_[t].p)) continue;
+            // An input OpenCV cannot take (a channel count or dtype a kernel lacks) is the caller's
+            // error: it names the transform instead of surfacing as OpenCV's own exception.
+            try {
+                t = run_transform(sample, t, rng, metadata);
+            } catch (const cv::Exception& e) {
+                throw std::invalid_argument(transforms_[t].name + ": OpenCV cannot process this input (" + e.err + ")");
             }
-            sample.applied_transforms.push_back(static_cast<int>(t));
-            if (boxes_.check_each_transform) filter_rows(sample);
-            if (keypoints_.remove_invisible && keypoints_.check_each_transform) filter_free_keypoints(sample);
         }
     }
     render_deferred_image(sample);
@@ -121,8 +137,12 @@ void Pipeline::run(Sample& sample, uint64_t call_seed, const Metadata& metadata)
     resolve_masks(sample);
     filter_rows(sample);
     if (rows.has_masks) {
+        // Rows whose mask a transform emptied die; rows that came in blank keep their box's verdict.
+        std::vector<int64_t> blank = sample.blank_mask_sources;
+        std::sort(blank.begin(), blank.end());
         std::vector<uint8_t> keep(rows.size());
-        for (std::size_t i = 0; i < rows.size(); ++i) keep[i] = !rows.masks[i].empty();
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            keep[i] = !rows.masks[i].empty() || std::binary_search(blank.begin(), blank.end(), rows.source_ids[i]);
         rows.compact(keep);
     }
     if (keypoints_.remove_invisible) filter_free_keypoints(sample);

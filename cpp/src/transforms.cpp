@@ -216,6 +216,7 @@ Steps max_size(const TransformSpec& spec, Random& rng, int width, int height, bo
             scale = hw[1] / width;
         }
     }
+    check_canvas_size(spec.name, std::max(1.0, std::nearbyint(width * scale)), std::max(1.0, std::nearbyint(height * scale)));
     const int out_h = std::max(1, python_round(height * scale));
     const int out_w = std::max(1, python_round(width * scale));
     return {make_resize_step(width, height, out_w, out_h, resize_options(spec, width, height, out_w, out_h))};
@@ -249,7 +250,7 @@ cv::Matx33d affine_matrix(double tx, double ty, double shear_x_deg, double shear
 }
 
 // fit_output: move the warped corners to the origin and grow the canvas to hold them.
-void fit_affine_output(cv::Matx33d& m, int width, int height, int& out_w, int& out_h) {
+void fit_affine_output(const std::string& transform, cv::Matx33d& m, int width, int height, int& out_w, int& out_h) {
     double x_min = 1e300, y_min = 1e300, x_max = -1e300, y_max = -1e300;
     const double xs[2] = {0.0, static_cast<double>(width)}, ys[2] = {0.0, static_cast<double>(height)};
     for (double x : xs)
@@ -259,6 +260,7 @@ void fit_affine_output(cv::Matx33d& m, int width, int height, int& out_w, int& o
             y_min = std::min(y_min, p.y); y_max = std::max(y_max, p.y);
         }
     const double minc = std::floor(x_min), minr = std::floor(y_min);
+    check_canvas_size(transform, std::ceil(x_max) - minc + 1, std::ceil(y_max) - minr + 1);
     out_w = static_cast<int>(std::ceil(x_max) - minc + 1);
     out_h = static_cast<int>(std::ceil(y_max) - minr + 1);
     m = cv::Matx33d(1, 0, -minc, 0, 1, -minr, 0, 0, 1) * m;
@@ -299,7 +301,7 @@ Steps affine(const TransformSpec& spec, Random& rng, int width, int height) {
 
     cv::Matx33d m = affine_matrix(tx, ty, shear_x, shear_y, sx, sy, rotate, width / 2.0 - 0.5, height / 2.0 - 0.5);
     int out_w = width, out_h = height;
-    if (spec.number_or("fit_output", 0) != 0) fit_affine_output(m, width, height, out_w, out_h);
+    if (spec.number_or("fit_output", 0) != 0) fit_affine_output(spec.name, m, width, height, out_w, out_h);
     GeometricStep step = make_warp_step(width, height, out_w, out_h, m, false, pixel_options(spec));
     step.angle_rule = AngleRule::Add;
     step.angle_delta = std::atan2(-m(1, 0), m(0, 0));
@@ -360,6 +362,7 @@ Steps perspective(const TransformSpec& spec, Random& rng, int width, int height)
     auto side = [](const cv::Point2f& a, const cv::Point2f& b) {
         return std::max(2.0, std::sqrt(static_cast<double>((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y))));
     };
+    check_canvas_size(spec.name, std::max(side(tr, tl), side(br, bl)), std::max(side(br, tr), side(bl, tl)));
     int max_width = static_cast<int>(std::max(side(tr, tl), side(br, bl)));
     int max_height = static_cast<int>(std::max(side(br, tr), side(bl, tl)));
     const cv::Point2f src[4] = {tl, tr, br, bl};
@@ -379,6 +382,7 @@ Steps perspective(const TransformSpec& spec, Random& rng, int width, int height)
             max_x = std::max(max_x, p.x);
             max_y = std::max(max_y, p.y);
         }
+        check_canvas_size(spec.name, max_x, max_y);
         m = cv::Matx33d(cv::getPerspectiveTransform(rect.data(), moved.data()));
         max_width = static_cast<int>(max_x);
         max_height = static_cast<int>(max_y);

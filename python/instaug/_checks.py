@@ -75,8 +75,23 @@ def check_probability(owner: str, p: Any) -> float:
     return float(p)
 
 
+# The longest canvas side the core makes (OpenCV's remap needs sides below 32767); sizes past it
+# are refused here, at construction, rather than at the first call.
+MAX_CANVAS_SIDE = 32766
+# The most pixels a canvas may have in all (2^28: 768 MiB of RGB bytes), as the core bounds it.
+MAX_CANVAS_PIXELS = 2**28
+# Window coordinates (Crop) must fit the core's 32-bit integers.
+MAX_COORDINATE = 2**31 - 1
+
+
 def check_int(
-    owner: str, name: str, value: Any, *, minimum: int | None = None, allow_none: bool = False
+    owner: str,
+    name: str,
+    value: Any,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    allow_none: bool = False,
 ) -> Any:
     if value is None and allow_none:
         return None
@@ -84,6 +99,8 @@ def check_int(
         raise ValueError(f"{owner}: {name} must be an integer, got {value!r}")
     if minimum is not None and value < minimum:
         raise ValueError(f"{owner}: {name} must be >= {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{owner}: {name} must be <= {maximum}, got {value!r}")
     return int(value)
 
 

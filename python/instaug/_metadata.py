@@ -66,7 +66,7 @@ class MetadataReader:
         binding: frozenset[str],
         bbox_params: BboxParams | None,
         keypoint_params: KeypointParams | None,
-        mask_dtype: np.dtype | None,
+        row_masks: list[np.ndarray] | None,
         registry: RowRegistry,
         plain_bboxes: bool,
         plain_mask: bool,
@@ -75,7 +75,9 @@ class MetadataReader:
         self.binding = binding
         self.bbox_params = bbox_params
         self.keypoint_params = keypoint_params
-        self.mask_dtype = mask_dtype
+        self.row_masks = row_masks or []
+        self.mask_dtype: np.dtype | None = self.row_masks[0].dtype if self.row_masks else None
+        self._mask_on: bytes | None = None
         self.registry = registry
         self.has_masks = bool({"mask", "masks"} & binding)
         self.has_boxes = "bboxes" in binding or plain_bboxes
@@ -110,6 +112,16 @@ class MetadataReader:
         if self.mask_dtype is None:
             self.mask_dtype = mask.dtype
         return mask if mask.dtype == self.mask_dtype else mask.astype(self.mask_dtype)
+
+    def _mask_on_bytes(self) -> bytes:
+        """One mask element marking "object" in this call's masks, for donors given by a box alone:
+        the first non-blank row mask's largest value (0/255 masks paste 255), else 1. Read only
+        when such a donor comes, and once a call."""
+        if self._mask_on is None:
+            dtype = self.mask_dtype or np.dtype(np.uint8)
+            on = next((top for top in (m.max() for m in self.row_masks) if top), 1)
+            self._mask_on = np.asarray(on).astype(dtype).reshape(1).tobytes()
+        return self._mask_on
 
     def _labels(self, item: dict[str, Any], key: str, fields: list[str], where: str) -> dict[str, Any]:
         if not fields:
@@ -181,7 +193,7 @@ class MetadataReader:
 
         plain = {f: labels[f] for f in box_fields} if self.plain_bboxes else {}
         ids = self.registry.add_block(n, template, plain)
-        return (image, semantic, masks, boxes, points, offsets, ids)
+        return (image, semantic, masks, boxes, points, offsets, ids, b"")
 
     def _mosaic_masks(self, item: dict[str, Any], where: str, height: int, width: int) -> list[np.ndarray]:
         if "masks" in item:
@@ -259,7 +271,8 @@ class MetadataReader:
         template = {k: v for k, v in item.items() if k not in _DONOR_GEOMETRY_KEYS}
         plain = {f: [labels[f]] for f in box_fields} if self.plain_bboxes else {}
         ids = self.registry.add_block(1, lambda _: template, plain)
-        return (image, None, masks, boxes, points, offsets, ids)
+        mask_on = self._mask_on_bytes() if self.has_masks and mask is None else b""
+        return (image, None, masks, boxes, points, offsets, ids, mask_on)
 
 
 def read_metadata(

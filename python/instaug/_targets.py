@@ -28,10 +28,17 @@ def check_image(image: Any) -> np.ndarray:
 
 
 def packed(array: np.ndarray) -> np.ndarray:
-    """Pixels packed along rows (the core reads rows with any stride); copies only when needed."""
-    if array.ndim >= 2 and array.strides[1] == array.itemsize * (array.shape[2] if array.ndim == 3 else 1):
-        if array.ndim == 2 or array.strides[2] == array.itemsize:
-            return array
+    """The array itself when the core can read it in place: pixels packed along rows, rows one after
+    another at increasing addresses (any padding between them: a crop view of a bigger array), and
+    aligned. Any other layout NumPy can make (negative or zero strides, Fortran order, unaligned) is
+    copied, so that every layout gives the output of its C-contiguous copy."""
+    if array.ndim < 2 or not array.flags.aligned:
+        return np.array(array, order="C")  # ascontiguousarray keeps a contiguous unaligned array
+    pixel = array.itemsize * (array.shape[2] if array.ndim == 3 else 1)
+    channels_packed = array.ndim == 2 or array.strides[2] == array.itemsize or array.shape[2] == 1
+    rows_apart = array.shape[0] == 1 or array.strides[0] >= pixel * array.shape[1]
+    if channels_packed and (array.strides[1] == pixel or array.shape[1] == 1) and rows_apart:
+        return array
     return np.ascontiguousarray(array)
 
 

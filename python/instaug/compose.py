@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +15,7 @@ import numpy as np
 from instaug import _core
 from instaug._instances import BoundInstances, check_binding
 from instaug._metadata import MetadataReader, RowRegistry, read_metadata
+from instaug._shutdown import core_call
 from instaug._targets import as_float_rows, check_image, check_mask_plane, prepare_boxes, prepare_keypoints
 from instaug.formats import bboxes_from_absolute, keypoints_from_internal
 from instaug.mixing import MixingTransform
@@ -46,6 +49,35 @@ def _as_params(value: Any, cls: type, name: str) -> Any:
     if isinstance(value, dict):
         return cls(**value)
     raise TypeError(f"{name} must be a {cls.__name__} or a dict of its arguments, got {type(value).__name__}")
+
+
+def _worker_identity() -> int:
+    """What tells this forked process from its siblings: torch's seed in a DataLoader worker (base
+    seed + worker id), a multiprocessing pool worker's number, else the process id."""
+    torch_data = sys.modules.get("torch.utils.data")  # never imported here: a worker has it
+    if torch_data is not None and torch_data.get_worker_info() is not None:
+        return int(torch_data.get_worker_info().seed) & _MASK64
+    identity = multiprocessing.current_process()._identity
+    if identity:
+        return (1 << 32) + int(identity[0])
+    return (2 << 32) + os.getpid()
+
+
+def _check_mixing_order(transforms: Sequence[BaseTransform]) -> None:
+    """Mosaic neighbours and CopyAndPaste donors come in the call's own format: a step before the
+    mixing transform that changes the image's dtype or channels would leave them unlike the image,
+    so such a pipeline is refused (the step belongs after the mixing)."""
+    changer: tuple[int, BaseTransform] | None = None
+    for i, t in enumerate(transforms):
+        if changer is None and t.changes_image_format:
+            changer = (i, t)
+        elif changer is not None and isinstance(t, MixingTransform):
+            j, step = changer
+            raise ValueError(
+                f"transforms[{j}] ({type(step).__name__}) changes the image's dtype or channels before "
+                f"transforms[{i}] ({type(t).__name__}), whose {t.metadata_key} images keep the input's: "
+                f"put {type(step).__name__} after {type(t).__name__}"
+            )
 
 
 def _gather(values: Any, ids: np.ndarray) -> Any:
@@ -93,6 +125,7 @@ class Compose:
             except ImportError as exc:
                 raise ImportError("ToTensorV2 needs PyTorch: pip install torch") from exc
         core_transforms = self.transforms[:-1] if self._to_tensor is not None else self.transforms
+        _check_mixing_order(core_transforms)
         self.bbox_params: BboxParams | None = _as_params(bbox_params, BboxParams, "bbox_params")
         self.keypoint_params: KeypointParams | None = _as_params(
             keypoint_params, KeypointParams, "keypoint_params"
@@ -122,19 +155,34 @@ class Compose:
 
     def set_random_seed(self, seed: int | None) -> None:
         """Restart the sequence of outputs from `seed` (None: a fresh random seed)."""
-        if seed is None:
-            seed = int.from_bytes(os.urandom(8), "little")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
             raise TypeError(f"seed must be an integer or None, got {type(seed).__name__}")
         with self._lock:
-            self.seed = int(seed)
-            self._calls = 0
+            self._given_seed = None if seed is None else int(seed)
+            self._restart(self._given_seed)
+
+    def _restart(self, seed: int | None) -> None:
+        self.seed = int.from_bytes(os.urandom(8), "little") if seed is None else seed
+        self._calls = 0
+        self._pid = os.getpid()
 
     def _next_call_seeds(self, count: int) -> list[int]:
         with self._lock:
+            if os.getpid() != self._pid:
+                self._enter_forked_process()
             first = self._calls
             self._calls += count
         return [call_seed(self.seed & _MASK64, first + i) for i in range(count)]
+
+    def _enter_forked_process(self) -> None:
+        """A forked worker (a DataLoader's) inherits the parent's seed and call count: left alone,
+        every worker would repeat the same augmentations. Each draws its own stream instead: a
+        fresh one without a seed; with one, the seed mixed with the worker's identity (torch's
+        per-worker seed, so that torch.manual_seed reproduces an epoch and epochs differ)."""
+        if self._given_seed is None:
+            self._restart(None)
+            return
+        self._restart(call_seed(self._given_seed & _MASK64, _worker_identity()))
 
     def _next_call_seed(self) -> int:
         return self._next_call_seeds(1)[0]
@@ -159,15 +207,25 @@ class Compose:
         if isinstance(num_threads, bool) or not isinstance(num_threads, int) or num_threads < 1:
             raise ValueError(f"num_threads must be a positive integer, got {num_threads!r}")
         seeds = self._next_call_seeds(len(calls))
+        indices = range(len(calls))
         if num_threads == 1 or len(calls) < 2:
-            return [self._run_one(data, seed) for data, seed in zip(calls, seeds)]
+            return [self._run_numbered(i, data, seed) for i, data, seed in zip(indices, calls, seeds)]
         kernel_threads = _core.get_num_threads()
         _core.set_num_threads(1)
         try:
             with ThreadPoolExecutor(max_workers=num_threads) as pool:
-                return list(pool.map(self._run_one, calls, seeds))
+                return list(pool.map(self._run_numbered, indices, calls, seeds))
         finally:
             _core.set_num_threads(kernel_threads)
+
+    def _run_numbered(self, index: int, data: dict[str, Any], seed: int) -> dict[str, Any]:
+        """One call of a batch; an error says which call it came from (same exception type)."""
+        try:
+            return self._run_one(data, seed)
+        except (ValueError, TypeError) as exc:
+            if type(exc) not in (ValueError, TypeError):
+                raise
+            raise type(exc)(f"calls[{index}]: {exc}") from exc
 
     def __call__(self, *args: Any, **data: Any) -> dict[str, Any]:
         if args:
@@ -189,7 +247,9 @@ def _to_tensors(out: dict[str, Any], transpose_mask: bool) -> dict[str, Any]:
     def mask_tensor(mask: np.ndarray) -> Any:
         if transpose_mask and mask.ndim == 3:
             mask = mask.transpose(2, 0, 1)
-        return torch.from_numpy(np.ascontiguousarray(mask))
+        # The core's 64-bit arrays carry NumPy's "long long" type codes, which torch.from_numpy
+        # refuses; the canonical dtype of the same size and kind is the same data.
+        return torch.from_numpy(np.ascontiguousarray(mask).view(np.dtype(mask.dtype.str)))
 
     if "image" in out:
         image = out["image"]
@@ -287,7 +347,16 @@ class _Call:
         for field in fields:
             if field not in self.data:
                 raise ValueError(f"label field {field!r} of {owner} is missing from the call")
-            given = len(self.data[field])
+            labels = self.data[field]
+            try:
+                given = len(labels) if not isinstance(labels, (str, bytes)) else -1
+            except TypeError:
+                given = -1
+            if given < 0:
+                raise TypeError(
+                    f"label field {field!r} must be a list with one label per item of {what}, "
+                    f"got {type(labels).__name__}"
+                )
             if given != count:
                 raise ValueError(f"label field {field!r} has {given} labels for {count} {what}")
 
@@ -326,21 +395,9 @@ class _Call:
         metadata = self._metadata(row_masks, plain_bboxes=boxes is not None and not self.use_instances)
         self._check_wide_masks([p.dtype for p in planes] + ([row_masks[0].dtype] if row_masks else []))
         free_ids = None if free_kps is None else np.arange(len(free_kps), dtype=np.int64)
-        result = compose._pipeline.run(
-            seed,
-            self.width,
-            self.height,
-            self.image,
-            planes,
-            boxes,
-            row_masks,
-            row_kps,
-            offsets,
-            ids,
-            free_kps,
-            free_ids,
-            metadata,
-        )
+        core_inputs = (planes, boxes, row_masks, row_kps, offsets, ids, free_kps, free_ids, metadata)
+        with core_call():
+            result = compose._pipeline.run(seed, self.width, self.height, self.image, *core_inputs)
         return self._unpack(result, plane_key)
 
     def _metadata(self, row_masks: list[np.ndarray] | None, plain_bboxes: bool) -> dict[str, list[tuple]]:
@@ -351,7 +408,7 @@ class _Call:
             self.compose.instance_binding if self.use_instances else frozenset(),  # type: ignore[arg-type]
             self.compose.bbox_params,
             self.compose.keypoint_params,
-            row_masks[0].dtype if row_masks else None,
+            row_masks,
             self.registry,
             plain_bboxes=plain_bboxes,
             plain_mask="mask" in self.data and not self.use_instances,

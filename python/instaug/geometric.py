@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from instaug._checks import (
+    MAX_CANVAS_SIDE,
+    MAX_COORDINATE,
     PAD_POSITIONS,
     check_bool,
     check_choice,
@@ -57,8 +59,8 @@ class _SizedCrop(_PaddedCrop):
         p: float = 1.0,
     ) -> None:
         super().__init__(p)
-        self.height = check_int(self._owner, "height", height, minimum=1)
-        self.width = check_int(self._owner, "width", width, minimum=1)
+        self.height = check_int(self._owner, "height", height, minimum=1, maximum=MAX_CANVAS_SIDE)
+        self.width = check_int(self._owner, "width", width, minimum=1, maximum=MAX_CANVAS_SIDE)
         self._numbers.update(height=self.height, width=self.width)
         self._set_crop_padding(
             pad_if_needed, pad_position, border_mode=border_mode, fill=fill, fill_mask=fill_mask
@@ -91,10 +93,10 @@ class Crop(_PaddedCrop):
     ) -> None:
         super().__init__(p)
         owner = self._owner
-        self.x_min = check_int(owner, "x_min", x_min, minimum=0)
-        self.y_min = check_int(owner, "y_min", y_min, minimum=0)
-        self.x_max = check_int(owner, "x_max", x_max, minimum=1)
-        self.y_max = check_int(owner, "y_max", y_max, minimum=1)
+        self.x_min = check_int(owner, "x_min", x_min, minimum=0, maximum=MAX_COORDINATE)
+        self.y_min = check_int(owner, "y_min", y_min, minimum=0, maximum=MAX_COORDINATE)
+        self.x_max = check_int(owner, "x_max", x_max, minimum=1, maximum=MAX_COORDINATE)
+        self.y_max = check_int(owner, "y_max", y_max, minimum=1, maximum=MAX_COORDINATE)
         if self.x_max <= self.x_min:
             raise ValueError(f"{owner}: x_max must be greater than x_min, got x_min={x_min}, x_max={x_max}")
         if self.y_max <= self.y_min:
@@ -163,8 +165,8 @@ class Resize(_Resizing):
         p: float = 1,
     ) -> None:
         super().__init__(p)
-        self.height = check_int(self._owner, "height", height, minimum=1)
-        self.width = check_int(self._owner, "width", width, minimum=1)
+        self.height = check_int(self._owner, "height", height, minimum=1, maximum=MAX_CANVAS_SIDE)
+        self.width = check_int(self._owner, "width", width, minimum=1, maximum=MAX_CANVAS_SIDE)
         self._numbers.update(height=self.height, width=self.width)
         self._set_resampling(interpolation, mask_interpolation, area_for_downscale)
 
@@ -190,7 +192,9 @@ class _MaxSize(_Resizing):
                     f"{owner}: max_size must be an integer or a list of integers, got {max_size!r}"
                 )
             self.max_size = max_size
-            self._vectors["max_size"] = [float(check_int(owner, "max_size", v, minimum=1)) for v in choices]
+            self._vectors["max_size"] = [
+                float(check_int(owner, "max_size", v, minimum=1, maximum=MAX_CANVAS_SIDE)) for v in choices
+            ]
         else:
             if (
                 not isinstance(max_size_hw, (tuple, list))
@@ -201,7 +205,10 @@ class _MaxSize(_Resizing):
                     f"{owner}: max_size_hw must be (height, width) with at least one integer, "
                     f"got {max_size_hw!r}"
                 )
-            hw = [check_int(owner, "max_size_hw", v, minimum=1, allow_none=True) for v in max_size_hw]
+            hw = [
+                check_int(owner, "max_size_hw", v, minimum=1, maximum=MAX_CANVAS_SIDE, allow_none=True)
+                for v in max_size_hw
+            ]
             self.max_size_hw = tuple(hw)
             self._vectors["max_size_hw"] = [math.nan if v is None else float(v) for v in hw]
         self._set_resampling(interpolation, mask_interpolation, area_for_downscale)
@@ -236,13 +243,22 @@ class PadIfNeeded(BaseTransform):
             raise ValueError(f"{owner}: exactly one of min_height and pad_height_divisor must be set")
         if (min_width is None) == (pad_width_divisor is None):
             raise ValueError(f"{owner}: exactly one of min_width and pad_width_divisor must be set")
-        self.min_height = check_int(owner, "min_height", min_height, minimum=1, allow_none=True)
-        self.min_width = check_int(owner, "min_width", min_width, minimum=1, allow_none=True)
+        self.min_height = check_int(
+            owner, "min_height", min_height, minimum=1, maximum=MAX_CANVAS_SIDE, allow_none=True
+        )
+        self.min_width = check_int(
+            owner, "min_width", min_width, minimum=1, maximum=MAX_CANVAS_SIDE, allow_none=True
+        )
         self.pad_height_divisor = check_int(
-            owner, "pad_height_divisor", pad_height_divisor, minimum=1, allow_none=True
+            owner,
+            "pad_height_divisor",
+            pad_height_divisor,
+            minimum=1,
+            maximum=MAX_CANVAS_SIDE,
+            allow_none=True,
         )
         self.pad_width_divisor = check_int(
-            owner, "pad_width_divisor", pad_width_divisor, minimum=1, allow_none=True
+            owner, "pad_width_divisor", pad_width_divisor, minimum=1, maximum=MAX_CANVAS_SIDE, allow_none=True
         )
         self.position = check_choice(owner, "position", position, PAD_POSITIONS)
         for key in ("min_height", "min_width", "pad_height_divisor", "pad_width_divisor"):

@@ -5,17 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from instaug._checks import check_choice, check_int, check_number, check_range
+from instaug._checks import (
+    MAX_CANVAS_PIXELS,
+    MAX_CANVAS_SIDE,
+    check_choice,
+    check_int,
+    check_number,
+    check_range,
+)
 from instaug.transforms_base import BaseTransform
 
 
-def _check_pair(owner: str, name: str, value: Any) -> tuple[int, int]:
+def _check_pair(owner: str, name: str, value: Any, maximum: int) -> tuple[int, int]:
     if (
         not isinstance(value, (tuple, list))
         or len(value) != 2
-        or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+        or not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= maximum for v in value)
     ):
-        raise ValueError(f"{owner}: {name} must be a pair of positive integers, got {value!r}")
+        raise ValueError(f"{owner}: {name} must be a pair of integers in [1, {maximum}], got {value!r}")
     return (int(value[0]), int(value[1]))
 
 
@@ -53,9 +60,14 @@ class Mosaic(MixingTransform):
     ) -> None:
         super().__init__(p)
         owner = self._owner
-        self.grid_yx = _check_pair(owner, "grid_yx", grid_yx)
-        self.target_size = _check_pair(owner, "target_size", target_size)
-        self.cell_shape = _check_pair(owner, "cell_shape", cell_shape)
+        # A grid of more cells than a canvas has pixels places nothing more.
+        self.grid_yx = _check_pair(owner, "grid_yx", grid_yx, MAX_CANVAS_SIDE)
+        self.target_size = _check_pair(owner, "target_size", target_size, MAX_CANVAS_SIDE)
+        self.cell_shape = _check_pair(owner, "cell_shape", cell_shape, MAX_CANVAS_SIDE)
+        if self.target_size[0] * self.target_size[1] > MAX_CANVAS_PIXELS:
+            raise ValueError(
+                f"{owner}: target_size {self.target_size} has more than {MAX_CANVAS_PIXELS} pixels"
+            )
         rows, cols = self.grid_yx
         if self.target_size[0] > rows * self.cell_shape[0] or self.target_size[1] > cols * self.cell_shape[1]:
             raise ValueError(

@@ -112,6 +112,11 @@ class ToGray(PixelTransform):
         self._numbers["num_output_channels"] = self.num_output_channels
         self._strings["method"] = self.method
 
+    @property
+    def changes_image_format(self) -> bool:
+        # An RGB image stays 3-channel with the default; other counts change it.
+        return self.num_output_channels != 3
+
 
 class ChannelShuffle(PixelTransform):
     """Permute the channels randomly, or by a fixed channel_order."""
@@ -205,6 +210,10 @@ class Normalize(PixelTransform):
         if clip_range is not None:
             self._vectors["clip_range"] = list(check_range(owner, "clip_range", clip_range))
         self.clip_range = clip_range
+
+    @property
+    def changes_image_format(self) -> bool:
+        return True  # uint8 in, float32 out
 
     def _per_channel(self, name: str, value: Any) -> list[float]:
         values = (

@@ -51,6 +51,12 @@ class BaseTransform:
             fill=check_fill(owner, "fill", fill), fill_mask=check_fill(owner, "fill_mask", fill_mask)
         )
 
+    @property
+    def changes_image_format(self) -> bool:
+        """True when the transform may change the image's dtype or channel count (the images a
+        mixing transform brings in later would then no longer match it)."""
+        return False
+
     def core_spec(self) -> CoreSpec:
         return (type(self).__name__, self.p, dict(self._numbers), dict(self._vectors), dict(self._strings))
 

@@ -2,6 +2,8 @@
 // Every transform of the pipeline samples its parameters and becomes one or more steps; a step
 // moves the image, mask planes, mask tiles, boxes and keypoints consistently.
 #pragma once
+#include <string>
+
 #include <opencv2/core.hpp>
 
 
@@ -49,6 +51,16 @@ struct GeometricStep {
     // then done by copying, without resampling.
     bool integer_shift(int& dx, int& dy) const;
 };
+
+// The largest canvas a step may grow to: OpenCV's remap needs sides below SHRT_MAX, and the pixel
+// cap (2^28, 768 MiB of RGB bytes) stops a parameter that sizes the output (fit_output with a
+// steep shear, a huge scale or target size) long before it exhausts memory.
+constexpr double kMaxCanvasSide = 32766;
+constexpr double kMaxCanvasPixels = 268435456.0;
+
+// Throws std::invalid_argument naming `transform` when a canvas of width x height (in double, so
+// that it is checked before any conversion to int) is not positive or passes those bounds.
+void check_canvas_size(const std::string& transform, double width, double height);
 
 GeometricStep make_flip_step(int width, int height, bool horizontal);
 GeometricStep make_crop_step(int width, int height, int x0, int y0, int crop_width, int crop_height);

@@ -22,6 +22,10 @@ struct MixItem {
     std::vector<double> keypoints;              // kKeypointColumns each, rows back to back
     std::vector<int64_t> keypoint_offsets{0};
     std::vector<int64_t> source_ids;
+    // One mask element marking "object" in the call's masks (its bytes), for rows given by a box
+    // alone; empty: the value 1.
+    std::vector<uint8_t> mask_on_element;
+    std::string where;  // how the caller names it in messages, e.g. "copy_paste_metadata[3]"
 
     std::size_t size() const { return source_ids.size(); }
 };
@@ -39,6 +43,10 @@ struct RowColumns {
 // `visible`, the part of the item that can reach the output; empty: all of it); a row without a
 // mask plane gets its box, filled, as its mask. Rows whose `needed` flag is 0 get no mask (the
 // caller drops them before masks matter), so their planes are never read.
+// Refuses (std::invalid_argument naming `transform`) an item whose image or plain mask differs in
+// dtype or channels from what it is mixed into: its pixels would be read with the wrong size.
+void check_item_pixels(const MixItem& item, const Sample& sample, const std::string& transform);
+
 Sample materialize_item(const MixItem& item, const RowColumns& columns, cv::Rect visible = cv::Rect(),
                         const std::vector<uint8_t>* needed = nullptr);
 

@@ -40,6 +40,9 @@ private:
     void filter_rows(Sample& sample) const;
     void filter_free_keypoints(Sample& sample) const;
     void refit_boxes_to_masks(Sample& sample) const;
+    // Applies transform `t` (its coin already drawn); returns the index of the last transform it
+    // covered (table steps run several as one).
+    std::size_t run_transform(Sample& sample, std::size_t t, Random& rng, const Metadata& metadata) const;
     // Runs the table steps from `first` on as one pass; returns the index of the last one.
     std::size_t run_table_steps(Sample& sample, std::size_t first, Random& rng) const;
 

@@ -21,6 +21,9 @@ struct Sample {
     // transform decides how much of each plane it can see (Mosaic: only its cell's part).
     std::vector<MaskPlaneView> unresolved_masks;
     FreeKeypoints free_keypoints;
+    // Source ids of rows whose mask held no pixel when it came in: such a row lives or dies by its
+    // box alone, since no transform made its mask empty (the reference keeps it too).
+    std::vector<int64_t> blank_mask_sources;
     // Geometric steps already applied to everything but `image`: the image is resampled once for
     // all of them when its pixels are next needed (render_deferred_image).
     std::vector<GeometricStep> deferred_image_steps;
