@@ -157,6 +157,7 @@ def test_moderate_fit_output_still_works() -> None:
         lambda: A.Mosaic(target_size=(40000, 512)),
         lambda: A.Mosaic(target_size=(20000, 20000), cell_shape=(20000, 20000)),
         lambda: A.Resize(height=40000, width=10),
+        lambda: A.RandomResizedCrop(size=(10, 10**9)),
         lambda: A.PadIfNeeded(min_height=10**12, min_width=4),
         lambda: A.Crop(x_max=2**40, y_max=4),
     ],

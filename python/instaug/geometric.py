@@ -138,10 +138,13 @@ class RandomResizedCrop(_Resizing):
         if (
             not isinstance(size, (tuple, list))
             or len(size) != 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in size)
+            or not all(
+                isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_CANVAS_SIDE for v in size
+            )
         ):
             raise ValueError(
-                f"{owner}: size must be a (height, width) tuple of positive integers, got {size!r}"
+                f"{owner}: size must be a (height, width) tuple of integers in "
+                f"[1, {MAX_CANVAS_SIDE}], got {size!r}"
             )
         self.size = (int(size[0]), int(size[1]))
         self.scale = check_range(owner, "scale", scale, low=0.0, high=1.0)
