@@ -1,8 +1,13 @@
-"""Scenes whose objects carry their identity in their pixels, so that a mixed-up row cannot pass."""
+"""Scenes whose objects carry their identity in their pixels, so that a mixed-up row cannot pass;
+and the import of the behaviour reference (albumentationsx) and what comes with it."""
 
 from __future__ import annotations
 
+import importlib
+import os
+import warnings
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -65,3 +70,57 @@ def make_scene(
 @pytest.fixture
 def scene() -> Scene:
     return make_scene(np.random.default_rng(7))
+
+
+# The behaviour reference and what `make reference` installs with it (PyTorch, OpenCV's Python
+# package). With INSTAUG_REQUIRE_REFERENCE=1 (for CI, which installs them) a missing one is an
+# error: the tests that need it must run there. Without it (an offline developer machine) those
+# tests are skipped, loudly: the skip reason says that they did NOT run, a warning is issued, and
+# the terminal summary ends with a section listing them.
+REQUIRE_REFERENCE = "INSTAUG_REQUIRE_REFERENCE"
+INSTALL_HINT = "install it with `make reference`"
+REFERENCE_PACKAGES = {
+    "albumentations": "albumentationsx 2.5.1 (the behaviour reference)",
+    "cv2": "OpenCV's Python package (opencv-python-headless)",
+    "torch": "PyTorch (torch)",
+}
+skipped_for_reference: list[str] = []
+
+
+class ReferenceMissingError(RuntimeError):
+    """A package that INSTAUG_REQUIRE_REFERENCE=1 requires cannot be imported."""
+
+
+def reference_required() -> bool:
+    value = os.environ.get(REQUIRE_REFERENCE, "")
+    if value not in ("", "0", "1"):
+        raise ValueError(f"{REQUIRE_REFERENCE} must be 1 (require the reference) or 0, not {value!r}")
+    return value == "1"
+
+
+def import_reference(module: str = "albumentations", *, needed_by: str = "these tests") -> ModuleType:
+    """`module` imported; where it cannot be, ReferenceMissingError if the reference is required,
+    else a loud skip (of the calling module when called at its import, else of the calling test)."""
+    what = REFERENCE_PACKAGES.get(module, module)
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        cause = f"{type(error).__name__}: {error}"
+        if reference_required():
+            raise ReferenceMissingError(
+                f"{REQUIRE_REFERENCE}=1 but {what} cannot be imported ({cause}), so {needed_by} cannot "
+                f"run; {INSTALL_HINT}"
+            ) from error
+        message = f"{needed_by} did NOT run: {what} cannot be imported ({cause}); {INSTALL_HINT}"
+        skipped_for_reference.append(message)
+        warnings.warn(message, UserWarning, stacklevel=2)
+        pytest.skip(message, allow_module_level=True)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Tests skipped for want of the reference end the report in a section of their own, so that
+    an offline run cannot pass for a full one."""
+    if skipped_for_reference:
+        terminalreporter.section("tests that need the reference did NOT run", sep="!", yellow=True, bold=True)
+        for line in sorted(set(skipped_for_reference)):
+            terminalreporter.line(line, yellow=True)

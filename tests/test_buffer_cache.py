@@ -4,6 +4,12 @@ shows what it held before, even after the caller wrote into it."""
 from __future__ import annotations
 
 import gc
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -156,39 +162,129 @@ def test_output_planes_from_the_cache_and_from_one_shared_block(cache_limit, cou
         assert int(last.sum()) == 255 * SIZE * SIZE  # still readable after its siblings went
 
 
-def test_forked_workers_use_the_cache_while_the_parent_is_busy(cache_limit) -> None:
-    """DataLoader workers fork: children forked while another thread runs samples (and takes and
-    returns cached blocks) run samples of their own. The cache holds its lock across a fork, so a
-    child never inherits it held; that window is too narrow for this test to hit reliably."""
-    import os
-    import threading
-    import time
+# A fork while another thread holds the cache's lock, made certain rather than hoped for. In a
+# subprocess: a thread takes the lock itself (ctypes: the std::mutex at the start of the State that
+# BufferCache::state() returns), and the main thread forks through libc's fork() (ctypes releases
+# the GIL; os.fork would keep it, and the holder could then never run). The holder waits until the
+# lock's futex word says that someone waits for it (glibc: 0 free, 1 held, 2 held with waiters):
+# only the fork's prepare handler can be waiting, so the fork is provably inside the window. Then it
+# lets go inside pthread_cond_timedwait, which releases the lock and sleeps without taking the GIL,
+# so no Python thread runs until the fork is done. The child then uses the cache (it would hang on a
+# lock inherited held); the parent does too (the parent handler must have released it).
+FORK_SCRIPT = r"""
+import ctypes, json, os, sys, threading, time
+import numpy as np
+import instaug as A
+import instaug._core
 
-    A.set_buffer_cache_limit(256 << 20)
-    compose = pipeline()
-    work = scenes(2)
-    stop = threading.Event()
+core = ctypes.CDLL(instaug._core.__file__)
+libc = ctypes.CDLL(None, use_errno=True)
+result = {}
+try:
+    instance = core["_ZN7instaug11BufferCache8instanceEv"]
+    state = core["_ZNK7instaug11BufferCache5stateEv"]
+except AttributeError as error:
+    print(json.dumps({"error": f"the core no longer exports BufferCache::instance/state: {error}"}))
+    sys.exit(0)
+instance.restype = state.restype = ctypes.c_void_p
+state.argtypes = [ctypes.c_void_p]
+lock = state(instance())  # std::mutex is State's first member: a pthread_mutex_t
+word = ctypes.c_int.from_address(lock)  # glibc's futex word, the mutex's first field
+cond = ctypes.create_string_buffer(64)  # a pthread_cond_t, all zero: PTHREAD_COND_INITIALIZER
 
-    def busy() -> None:
-        while not stop.is_set():
-            compose.batch(work, num_threads=1)
+class Timespec(ctypes.Structure):
+    _fields_ = [("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long)]
 
-    thread = threading.Thread(target=busy)
-    thread.start()
+SIZE = 640  # 400 KiB planes: cached
+image = np.zeros((SIZE, SIZE, 3), np.uint8)
+mask = np.zeros((SIZE, SIZE), np.uint8)
+mask[100:200, 150:300] = 1
+compose = A.Compose([A.HorizontalFlip(p=1.0)], bbox_params=A.BboxParams("pascal_voc"),
+                    instance_binding=["masks", "bboxes"])
+
+def sample():
+    # Takes blocks from the cache, returns them, and reads the cache's size: three times the lock.
+    out = compose(image=image, instances=[{"mask": mask, "bbox": np.array([150, 100, 300, 200], np.float32)}])
+    ok = np.array_equal(out["instances"][0]["mask"], mask[:, ::-1])
+    del out
+    return ok and A.buffer_cache_bytes() > 0
+
+A.set_buffer_cache_limit(256 << 20)
+result["before"] = sample()
+result["free_word"] = word.value
+held, forked = threading.Event(), threading.Event()
+
+def holder():
+    libc.pthread_mutex_lock(ctypes.c_void_p(lock))
+    result["held_word"] = word.value
+    held.set()
+    deadline = time.monotonic() + 60
+    while word.value != 2 and not forked.is_set() and time.monotonic() < deadline:
+        time.sleep(0.001)
+    result["fork_waited_for_the_lock"] = word.value == 2
+    if result["fork_waited_for_the_lock"]:
+        until = Timespec(int(time.time()) + 60, 0)
+        libc.pthread_cond_timedwait(cond, ctypes.c_void_p(lock), ctypes.byref(until))  # takes it back
+    libc.pthread_mutex_unlock(ctypes.c_void_p(lock))
+
+thread = threading.Thread(target=holder)
+thread.start()
+held.wait()
+start = time.monotonic()
+pid = libc.fork()
+if pid == 0:  # the child: one sample, then out without running the parent's cleanup
+    code = 1
     try:
-        for _ in range(5):
-            pid = os.fork()
-            if pid == 0:  # the child: one call, then out without running the parent's cleanup
-                ok = len(compose(**work[0])["instances"]) > 0
-                os._exit(0 if ok else 1)
-            deadline = time.monotonic() + 30
-            while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
-                time.sleep(0.01)
-            if done[0] == 0:
-                os.kill(pid, 9)
-                os.waitpid(pid, 0)
-                pytest.fail("the forked child hung")
-            assert os.waitstatus_to_exitcode(done[1]) == 0
+        code = 0 if sample() else 1
     finally:
-        stop.set()
-        thread.join()
+        os._exit(code)
+if pid < 0:
+    raise OSError(ctypes.get_errno(), "fork failed")
+result["fork_seconds"] = round(time.monotonic() - start, 3)
+forked.set()
+libc.pthread_cond_signal(cond)
+thread.join()
+deadline = time.monotonic() + 30
+while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+    time.sleep(0.01)
+if done[0] == 0:
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    result["child"] = "hung"
+else:
+    result["child"] = os.waitstatus_to_exitcode(done[1])
+result["parent_after"] = sample()
+print(json.dumps(result))
+"""
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
+    reason="holds the cache's lock through glibc's pthread_mutex_t layout",
+)
+def test_fork_while_another_thread_holds_the_cache_lock() -> None:
+    """DataLoader workers fork while other threads may be inside the cache. The cache holds its lock
+    across a fork (pthread_atfork), so the fork waits for the holder and the child never inherits
+    the lock held. Forked here while another thread provably holds it (see FORK_SCRIPT)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", FORK_SCRIPT],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: a hung child goes with it
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=150)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        stdout = None
+    if stdout is None:
+        pytest.fail("the process hung: after the fork the parent's cache lock was never released?")
+    assert process.returncode == 0, stderr
+    result = json.loads(stdout.strip().splitlines()[-1])
+    assert "error" not in result, result["error"]
+    assert (result["free_word"], result["held_word"]) == (0, 1), f"not glibc's mutex layout: {result}"
+    assert result["fork_waited_for_the_lock"], f"the fork went on while another thread held the lock {result}"
+    assert result["child"] == 0, f"the forked child hung or failed {result}"
+    assert result["before"] and result["parent_after"], result

@@ -6,13 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from conftest import import_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_torch_dataloader_example() -> None:
-    pytest.importorskip("torch")
+    import_reference("torch", needed_by="test_examples.py")
     out = subprocess.run(
         [
             sys.executable,

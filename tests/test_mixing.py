@@ -8,7 +8,7 @@ import pytest
 
 import instaug as A
 
-from conftest import color_of, make_scene
+from conftest import color_of, import_reference, make_scene
 
 FIELDS = ["class_name", "color"]
 
@@ -78,6 +78,7 @@ def scenes(rng, count, n=6, **kwargs):
 @pytest.mark.parametrize("fit_mode", ["cover", "contain"])
 def test_mosaic_rows_are_whole_and_every_visible_object_has_its_row(fit_mode) -> None:
     rng = np.random.default_rng(0)
+    checked_ids = 0
     for seed in range(25):
         primary, *others = scenes(rng, 4)
         t = compose(
@@ -96,8 +97,11 @@ def test_mosaic_rows_are_whole_and_every_visible_object_has_its_row(fit_mode) ->
         objects = out["image"][..., 2] == 200
         visible = {int(p[0]) - 50 + 200 * (int(p[1]) - 50) for p in np.unique(out["image"][objects], axis=0)}
         assert visible == {inst["bbox_labels"]["color"] for inst in out["instances"]}
+        # The primary's rows (ids below 100) keep their extra key "id", each its own object's.
         primary_rows = [i for i in out["instances"] if i["bbox_labels"]["color"] < 100]
-        assert all("id" in i for i in primary_rows[: len({i["id"] for i in primary_rows})])
+        assert [i.get("id") for i in primary_rows] == [i["bbox_labels"]["color"] for i in primary_rows]
+        checked_ids += len(primary_rows)
+    assert checked_ids > 25  # the primary's rows were there to check
 
 
 def test_mosaic_keeps_masks_binary_whatever_the_interpolation() -> None:
@@ -321,7 +325,7 @@ def test_gaussian_paste_blends_by_the_blurred_union() -> None:
     """Weights from the blurred 0/255 union; (c w + b (255 - w) + 127) / 255 where a weight is
     strictly between. OpenCV's fixed-point blur here and in the core may differ by a level, so a
     pixel may differ by one."""
-    cv2 = pytest.importorskip("cv2")
+    cv2 = import_reference("cv2", needed_by="test_mixing.py::test_gaussian_paste_blends_by_the_blurred_union")
     sigma = 1.5
     ksize = int(np.ceil(sigma * 6)) | 1
     for base, out, pasted, expected in speckled_pastes("gaussian", sigma):
@@ -434,7 +438,9 @@ def test_same_seed_same_mixing() -> None:
 def test_gaussian_paste_of_several_donors_blends_by_their_blurred_union() -> None:
     """Many donors, placed close together and over each other: the weights are the blur of the
     union of every pasted mask (the hard paste of the same draws is the composite)."""
-    cv2 = pytest.importorskip("cv2")
+    cv2 = import_reference(
+        "cv2", needed_by="test_mixing.py::test_gaussian_paste_of_several_donors_blends_by_their_blurred_union"
+    )
     sigma = 2.0
     ksize = int(np.ceil(sigma * 6)) | 1
     rng = np.random.default_rng(13)

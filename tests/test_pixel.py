@@ -8,7 +8,7 @@ import pytest
 
 import instaug as A
 
-from conftest import make_scene
+from conftest import import_reference, make_scene
 
 RNG = np.random.default_rng(0)
 IMAGE = RNG.integers(0, 256, (40, 50, 3), dtype=np.uint8)
@@ -189,7 +189,7 @@ def test_normalize_needs_one_value_per_channel() -> None:
 
 
 def test_to_tensor_v2() -> None:
-    torch = pytest.importorskip("torch")
+    torch = import_reference("torch", needed_by="test_pixel.py")
     scene = make_scene(np.random.default_rng(4), n=3)
     t = A.Compose(
         [A.HorizontalFlip(p=1), A.Normalize(), A.ToTensorV2()],

@@ -8,7 +8,9 @@ import pytest
 
 import instaug
 
-ref = pytest.importorskip("albumentations", reason="albumentationsx is not installed (make reference)")
+from conftest import import_reference
+
+ref = import_reference("albumentations", needed_by="test_pixel_differential.py")
 
 
 def colourful(height: int = 72, width: int = 96, seed: int = 0) -> np.ndarray:

@@ -18,7 +18,7 @@ import pytest
 
 import instaug as A
 
-from conftest import make_scene
+from conftest import import_reference, make_scene
 
 ROOT = Path(__file__).resolve().parent.parent
 BORDER_MODES = {
@@ -172,7 +172,7 @@ def test_sizes_past_the_canvas_bound_refused_at_construction(make) -> None:
 
 @pytest.mark.parametrize("border", sorted(BORDER_MODES))
 def test_pad_after_crop_pads_the_crop_alone(border) -> None:
-    cv2 = pytest.importorskip("cv2")
+    cv2 = import_reference("cv2", needed_by="test_reliability.py")
     image = np.random.default_rng(0).integers(0, 256, (50, 60, 3), dtype=np.uint8)
     mode = BORDER_MODES[border]
     transform = A.Compose(
@@ -186,7 +186,7 @@ def test_pad_after_crop_pads_the_crop_alone(border) -> None:
 @pytest.mark.parametrize("border", sorted(BORDER_MODES))
 def test_pad_after_crop_inside_a_fused_chain(border) -> None:
     # Flip and crop are deferred (fused) steps; the pad renders them first.
-    cv2 = pytest.importorskip("cv2")
+    cv2 = import_reference("cv2", needed_by="test_reliability.py")
     image = np.random.default_rng(1).integers(0, 256, (50, 60), dtype=np.uint8)
     mode = BORDER_MODES[border]
     transform = A.Compose(
@@ -199,7 +199,7 @@ def test_pad_after_crop_inside_a_fused_chain(border) -> None:
 
 @pytest.mark.parametrize("blur", ["Blur", "MedianBlur"])
 def test_filters_after_a_crop_see_the_crop_alone(blur) -> None:
-    cv2 = pytest.importorskip("cv2")
+    cv2 = import_reference("cv2", needed_by="test_reliability.py")
     image = np.random.default_rng(2).integers(0, 256, (50, 60, 3), dtype=np.uint8)
     transform = A.Compose([A.CenterCrop(20, 30, p=1), getattr(A, blur)(blur_range=(5, 5), p=1)])
     crop = np.ascontiguousarray(image[15:35, 15:45])
@@ -311,7 +311,7 @@ print(repr(digests))
 
 
 def _run_workers(seed: str, torch_seed: int) -> list[list[int]]:
-    pytest.importorskip("torch")
+    import_reference("torch", needed_by="test_reliability.py")
     out = subprocess.run(
         [sys.executable, "-c", WORKER_SCRIPT, seed, str(torch_seed)],
         capture_output=True,
@@ -347,7 +347,7 @@ def test_unforked_process_keeps_its_sequence() -> None:
 
 
 def test_median_blur_on_two_channels() -> None:
-    cv2 = pytest.importorskip("cv2")
+    cv2 = import_reference("cv2", needed_by="test_reliability.py")
     image = np.random.default_rng(5).integers(0, 256, (30, 40, 2), dtype=np.uint8)
     out = A.Compose([A.MedianBlur(blur_range=(5, 5), p=1)])(image=image)["image"]
     expected = np.dstack([cv2.medianBlur(np.ascontiguousarray(image[:, :, c]), 5) for c in range(2)])
@@ -443,7 +443,7 @@ def test_failing_batch_call_is_named(threads) -> None:
 
 
 def test_uint64_masks_become_tensors() -> None:
-    torch = pytest.importorskip("torch")
+    torch = import_reference("torch", needed_by="test_reliability.py")
     image, instances = scene_call()
     rows = [{**i, "mask": i["mask"].astype(np.uint64)} for i in instances]
     out = instance_compose([A.HorizontalFlip(p=1), A.ToTensorV2()])(image=image, instances=rows)
