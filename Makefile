@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SOURCES := $(shell find cpp python -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.py' \)) CMakeLists.txt pyproject.toml
 
-.PHONY: deps venv install reference test demo bench lint clean
+.PHONY: deps venv install reference test sanitize fuzz demo bench lint clean
 
 # Debian's OpenCV C++ (core + imgproc) when missing.
 deps:
@@ -28,10 +28,17 @@ $(VENV)/.installed: $(SOURCES) | deps venv
 install: $(VENV)/.installed
 
 # The behaviour reference for the differential tests: albumentationsx 2.5.1 (it imports torch).
-# A failure here only makes those tests skip.
+# A failure here makes those tests skip, unless INSTAUG_REQUIRE_REFERENCE=1 (CI sets it): then it
+# stops the build, and the tests fail instead of skipping.
 $(VENV)/.reference: | venv
-	@$(PIP) install -q torch==2.13.0 albumentationsx==2.5.1 opencv-python-headless \
-		&& touch $@ || echo "albumentationsx could not be installed: differential tests will be skipped"
+	@if $(PIP) install -q torch==2.13.0 albumentationsx==2.5.1 opencv-python-headless; then \
+		touch $@; \
+	elif [ "$$INSTAUG_REQUIRE_REFERENCE" = 1 ]; then \
+		echo "ERROR: albumentationsx could not be installed and INSTAUG_REQUIRE_REFERENCE=1" >&2; \
+		exit 1; \
+	else \
+		echo "*** albumentationsx could not be installed: differential tests will be skipped ***" >&2; \
+	fi
 
 reference: $(VENV)/.reference
 
@@ -39,6 +46,61 @@ test: install
 	@$(MAKE) --no-print-directory reference
 	$(VENV)/bin/ruff check python tests bench examples scripts
 	$(PY) -m pytest -q tests
+
+# The property-based tests (hypothesis) with many more examples than their default "ci" profile.
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_properties.py -q
+
+# `make sanitize`: the extension built by gcc with AddressSanitizer + UndefinedBehaviorSanitizer
+# (-O1 -g, CMake option INSTAUG_SANITIZE) in build/sanitize/cmake, staged with a copy of the Python
+# sources as the package build/sanitize/pkg/instaug, and the test suite run against it (PYTHONPATH
+# puts it before the installed one; a check makes sure it is the one imported). Rebuilt only when a
+# source changed. nanobind (a build requirement only, absent from .venv) goes to
+# build/sanitize/nanobind. `make sanitize SANITIZE_TESTS=tests/test_mixing.py` runs a subset.
+SAN := build/sanitize
+SAN_CXX ?= g++
+CMAKE ?= cmake
+SANITIZE_TESTS ?= tests
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+
+$(SAN)/nanobind/.installed: | venv
+	$(PIP) install -q --upgrade --target $(SAN)/nanobind "nanobind>=2.4"
+	@touch $@
+
+$(SAN)/.built: $(SOURCES) $(SAN)/nanobind/.installed | deps venv
+	$(CMAKE) -S . -B $(SAN)/cmake -DCMAKE_CXX_COMPILER=$(SAN_CXX) \
+		-DINSTAUG_SANITIZE=ON -DINSTAUG_PYTHON_MODULE=ON -DCMAKE_BUILD_TYPE=Sanitize \
+		-DPython_EXECUTABLE=$(abspath $(PY)) \
+		-Dnanobind_DIR="$$(PYTHONPATH=$(SAN)/nanobind $(PY) -m nanobind --cmake_dir)"
+	$(CMAKE) --build $(SAN)/cmake --target _core --parallel $(NPROC)
+	rm -rf $(SAN)/pkg && mkdir -p $(SAN)/pkg/instaug
+	cp python/instaug/*.py $(SAN)/pkg/instaug/
+	cp $(SAN)/cmake/_core*.so $(SAN)/pkg/instaug/
+	@touch $@
+
+# Python itself is not instrumented, so the sanitizer runtimes are preloaded (libasan first).
+# detect_leaks=0: CPython (and numpy, torch) leave their objects to the OS at exit by design, so a
+# leak report would be thousands of their allocations; a suppression file cannot keep only ours
+# (LeakSanitizer suppresses a leak when any frame matches, never "unless a frame is ours").
+# abort_on_error=1: a finding aborts, so pytest's faulthandler prints the Python stack (the test);
+# --capture=sys lets the report itself, written to file descriptor 2, reach the terminal.
+# PYTHONMALLOC=malloc: Python's own small objects come from malloc too, with ASan's red zones.
+# INSTAUG_SANITIZER=1 tells tests they run under the sanitizers (a test that cannot says so when
+# it skips).
+SAN_ENV = INSTAUG_SANITIZER=1 PYTHONPATH=$(abspath $(SAN)/pkg) PYTHONMALLOC=malloc \
+	LD_PRELOAD="$$($(SAN_CXX) -print-file-name=libasan.so) $$($(SAN_CXX) -print-file-name=libubsan.so)" \
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1
+
+sanitize: install $(SAN)/.built
+	@$(MAKE) --no-print-directory reference
+	@$(SAN_ENV) $(PY) -c 'import os, sys, instaug, instaug._core as c; \
+		pkg = os.path.realpath("$(SAN)/pkg/instaug"); so = os.path.realpath(c.__file__); \
+		ok = os.path.dirname(so) == pkg == os.path.dirname(os.path.realpath(instaug.__file__)); \
+		ok = ok and b"__asan_init" in open(so, "rb").read(); \
+		print("sanitized instaug._core:", so if ok else "NOT imported from " + pkg + ": " + so); \
+		sys.exit(0 if ok else 1)'
+	$(SAN_ENV) $(PY) -m pytest $(SANITIZE_TESTS) -q -p no:cacheprovider --capture=sys
 
 demo: install
 	$(PY) examples/demo.py --out demo.png
@@ -52,4 +114,4 @@ lint: install
 	$(VENV)/bin/ruff format --check python tests bench examples scripts
 
 clean:
-	rm -rf build $(VENV) demo.png
+	rm -rf build $(VENV) demo.png .hypothesis

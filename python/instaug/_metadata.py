@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from instaug._targets import as_float_rows, check_instance_mask, prepare_boxes, prepare_keypoints
+from instaug._targets import as_float_rows, check_instance_mask, packed, prepare_boxes, prepare_keypoints
 from instaug.params import BboxParams, KeypointParams
 
 _DONOR_GEOMETRY_KEYS = ("image", "mask", "bbox", "keypoints")
@@ -106,7 +106,7 @@ class MetadataReader:
             raise ValueError(f"{where}['image'] has dtype {image.dtype}; the image has {self.image.dtype}")
         if image.ndim != self.image.ndim:
             image = image.reshape(self.image.shape[:2] if self.image.ndim == 2 else (*image.shape[:2], 1))
-        return np.ascontiguousarray(image)
+        return packed(image)
 
     def _as_mask_dtype(self, mask: np.ndarray) -> np.ndarray:
         if self.mask_dtype is None:
@@ -180,7 +180,7 @@ class MetadataReader:
             points, offsets, kp_labels = self._mosaic_keypoints(item, where, n)
         semantic = None
         if self.plain_mask and item.get("mask") is not None and not self.has_masks:
-            semantic = np.ascontiguousarray(item["mask"])
+            semantic = packed(np.asarray(item["mask"]))
         with_box_labels = bool(box_fields) or "bbox_labels" in item
 
         def template(j: int) -> dict[str, Any]:
