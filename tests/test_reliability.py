@@ -197,14 +197,25 @@ def test_pad_after_crop_inside_a_fused_chain(border) -> None:
     np.testing.assert_array_equal(transform(image=image)["image"], expected)
 
 
-@pytest.mark.parametrize("blur", ["Blur", "MedianBlur"])
-def test_filters_after_a_crop_see_the_crop_alone(blur) -> None:
-    cv2 = import_reference("cv2", needed_by="test_reliability.py")
-    image = np.random.default_rng(2).integers(0, 256, (50, 60, 3), dtype=np.uint8)
-    transform = A.Compose([A.CenterCrop(20, 30, p=1), getattr(A, blur)(blur_range=(5, 5), p=1)])
+FILTERS = {
+    "Blur": lambda: A.Blur(blur_range=(5, 5), p=1),
+    "MedianBlur": lambda: A.MedianBlur(blur_range=(7, 7), p=1),
+    "GaussianBlur": lambda: A.GaussianBlur(blur_range=(7, 7), sigma_range=(2, 2), p=1),
+    "MotionBlur": lambda: A.MotionBlur(blur_range=(9, 9), p=1),
+    "CLAHE": lambda: A.CLAHE(p=1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FILTERS))
+@pytest.mark.parametrize("channels", [1, 3])
+def test_filters_after_a_crop_see_the_crop_alone(name, channels) -> None:
+    # OpenCV's filters took their borders from the pixels around the crop (a view). Both runs draw
+    # the same numbers: a skipped first transform draws its coin as the crop does.
+    image = np.random.default_rng(2).integers(0, 256, (50, 60, channels), dtype=np.uint8)
     crop = np.ascontiguousarray(image[15:35, 15:45])
-    expected = cv2.blur(crop, (5, 5)) if blur == "Blur" else cv2.medianBlur(crop, 5)
-    np.testing.assert_array_equal(transform(image=image)["image"], expected)
+    cropped = A.Compose([A.CenterCrop(20, 30, p=1), FILTERS[name]()], seed=4)(image=image)["image"]
+    expected = A.Compose([A.HorizontalFlip(p=0), FILTERS[name]()], seed=4)(image=crop)["image"]
+    np.testing.assert_array_equal(cropped, expected)
 
 
 # -- 5: every input layout -------------------------------------------------------------------------
@@ -349,8 +360,9 @@ def test_unforked_process_keeps_its_sequence() -> None:
 def test_median_blur_on_two_channels() -> None:
     cv2 = import_reference("cv2", needed_by="test_reliability.py")
     image = np.random.default_rng(5).integers(0, 256, (30, 40, 2), dtype=np.uint8)
-    out = A.Compose([A.MedianBlur(blur_range=(5, 5), p=1)])(image=image)["image"]
-    expected = np.dstack([cv2.medianBlur(np.ascontiguousarray(image[:, :, c]), 5) for c in range(2)])
+    # OpenCV's median of sizes past 5 takes 1, 3 or 4 channels only (its error escaped before).
+    out = A.Compose([A.MedianBlur(blur_range=(7, 7), p=1)])(image=image)["image"]
+    expected = np.dstack([cv2.medianBlur(np.ascontiguousarray(image[:, :, c]), 7) for c in range(2)])
     np.testing.assert_array_equal(out, expected)
 
 
