@@ -387,6 +387,37 @@ def test_donor_given_by_its_box_with_any_mask_dtype(dtype) -> None:
     assert int(np.count_nonzero(pasted["mask"])) == 10 * 12
 
 
+PARALLEL_ERROR_SCRIPT = """
+import numpy as np
+import instaug as A
+from instaug import _core
+
+# Straight to the core (the facade refuses this pipeline): 80 rows take the OpenMP loop over rows,
+# and each 64-bit mask tile throws there.
+spec = A.Affine(rotate=(30, 30), mask_interpolation=2, p=1).core_spec()
+pipeline = _core.Pipeline([spec], {}, {}, 1.0)
+n, h, w = 80, 32, 32
+masks = [np.zeros((h, w), np.int64) for _ in range(n)]
+for m in masks:
+    m[4:20, 4:20] = 1
+boxes = np.tile(np.array([[4.0, 4.0, 20.0, 20.0]]), (n, 1))
+ids = np.arange(n, dtype=np.int64)
+try:
+    pipeline.run(1, w, h, np.zeros((h, w, 3), np.uint8), [], boxes, masks, None, None, ids, None, None, {})
+except ValueError as exc:
+    print("ValueError:", exc)
+"""
+
+
+def test_an_error_inside_the_parallel_loop_over_rows_is_raised_not_an_abort() -> None:
+    # An exception leaving an OpenMP region ended the process (std::terminate, seen by the fuzzer).
+    out = subprocess.run(
+        [sys.executable, "-c", PARALLEL_ERROR_SCRIPT], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert "ValueError: masks of a 64-bit integer dtype support only nearest" in out.stdout
+
+
 def test_zero_boxes() -> None:
     out = A.Compose([A.HorizontalFlip(p=1)], bbox_params=A.BboxParams("pascal_voc"))(
         image=np.zeros((4, 5, 3), np.uint8), bboxes=np.zeros((0, 4))

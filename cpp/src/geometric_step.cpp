@@ -7,6 +7,7 @@
 
 #include "instaug/image_ops.hpp"
 #include "instaug/mask_tile_ops.hpp"
+#include "instaug/parallel_for.hpp"
 #include "instaug/sample.hpp"
 #include "instaug/warp_bilinear.hpp"
 
@@ -199,8 +200,7 @@ void apply_step(Sample& sample, const GeometricStep& step, bool defer_image) {
     if (rows.has_masks) {
         const int n = static_cast<int>(rows.masks.size());
         std::vector<MaskTile> moved(n);
-#pragma omp parallel for schedule(dynamic, 4) if (n >= 64)
-        for (int i = 0; i < n; ++i) moved[i] = transform_tile(rows.masks[i], step);
+        parallel_for_each_row(n, 64, [&](int i) { moved[i] = transform_tile(rows.masks[i], step); });
         rows.masks = std::move(moved);
     }
     if (rows.has_boxes) {

@@ -12,6 +12,7 @@
 #include <xmmintrin.h>
 #endif
 
+#include "instaug/parallel_for.hpp"
 #include "instaug/warp_nearest.hpp"
 
 namespace instaug {
@@ -152,7 +153,10 @@ MaskTile resample_tile(const MaskTile& tile, const GeometricStep& step) {
         warp_nearest(src, tile.x0, tile.y0, dst, rect.x, rect.y, nearest_index_map(step),
                      step.perspective, zeros);
     } else {
-        // Smooth mask interpolation through OpenCV in the tile's local frame.
+        // Smooth mask interpolation through OpenCV in the tile's local frame. Masks have one
+        // channel: eight byte channels are a 64-bit integer mask, whose bytes cannot be blended.
+        if (tile.data.type() == CV_8UC(8))
+            throw std::invalid_argument("masks of a 64-bit integer dtype support only nearest mask interpolation");
         const cv::Matx33d local = cv::Matx33d(1, 0, -rect.x, 0, 1, -rect.y, 0, 0, 1) * step.matrix *
                                   cv::Matx33d(1, 0, tile.x0, 0, 1, tile.y0, 0, 0, 1);
         const int depth = tile.data.depth();
@@ -286,9 +290,9 @@ void resolve_masks(Sample& sample, cv::Rect region, const std::vector<uint8_t>* 
     if (sample.unresolved_masks.empty()) return;
     InstanceTable& rows = sample.rows;
     const int n = static_cast<int>(sample.unresolved_masks.size());
-#pragma omp parallel for schedule(dynamic, 4) if (n >= 64)
-    for (int i = 0; i < n; ++i)
+    parallel_for_each_row(n, 64, [&](int i) {
         rows.masks[i] = needed && !(*needed)[i] ? MaskTile{} : tile_from_plane(sample.unresolved_masks[i], region);
+    });
     // A tile empty inside a part of the plane may still have pixels elsewhere: only a whole-plane
     // look tells a blank input mask (rare, so the second read costs little).
     const bool whole = region.empty() || region == cv::Rect(0, 0, sample.unresolved_masks[0].width,
