@@ -19,9 +19,6 @@
 #include <nanobind/stl/vector.h>
 
 #include <opencv2/core/utility.hpp>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "instaug/buffer_cache.hpp"
 #include "instaug/mask_tile_ops.hpp"
@@ -59,10 +56,16 @@ int cv_depth_channels(const nb::dlpack::dtype& dt, int channels, int& cv_type) {
     else if (code == nb::dlpack::dtype_code::Float && bits == 32) depth = CV_32F;
     else if (code == nb::dlpack::dtype_code::Float && bits == 64) depth = CV_64F;
     else if ((code == nb::dlpack::dtype_code::Int || code == nb::dlpack::dtype_code::UInt) && bits == 64) {
+        if (channels < 1 || 8 * channels > CV_CN_MAX)
+            throw std::invalid_argument("a 64-bit array must have 1 to " + std::to_string(CV_CN_MAX / 8) +
+                                        " channels, got " + std::to_string(channels));
         cv_type = CV_8UC(8 * channels);
         return CV_8U;
     }
     if (depth < 0) throw std::invalid_argument("unsupported array dtype");
+    if (channels < 1 || channels > CV_CN_MAX)
+        throw std::invalid_argument("an array must have 1 to " + std::to_string(CV_CN_MAX) + " channels, got " +
+                                    std::to_string(channels));
     cv_type = CV_MAKETYPE(depth, channels);
     return depth;
 }
@@ -450,10 +453,7 @@ NB_MODULE(_core, m) {
             if (n < 0) throw std::invalid_argument("set_num_threads: n must be >= 0 (0: let kernels choose), got " +
                                                    std::to_string(n));
             cv::setNumThreads(n);
-#ifdef _OPENMP
-            omp_set_num_threads(n > 0 ? n : omp_get_num_procs());
-#endif
         },
-        "n"_a, "Threads for kernels inside one call (OpenCV and OpenMP); 0 lets them choose.");
+        "n"_a, "Threads for kernels inside one call (OpenCV's pool); 0 lets it choose.");
     m.def("get_num_threads", [] { return cv::getNumThreads(); }, "Threads kernels use inside one call.");
 }

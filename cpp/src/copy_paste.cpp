@@ -288,24 +288,28 @@ void apply_copy_paste(Sample& sample, const TransformSpec& spec, Random& rng, co
     if (gaussian && sigma > 0) gaussian_blend(sample.image, composite, union_mask, stamp_boxes, sigma);
     sample.image = composite;
 
-    // Rows without masks (boxes, keypoints): the covered fraction of their box. Pasted rows are
-    // judged by their masks only, which they do not have here: they stay.
-    if (!rows.has_masks && rows.has_boxes) {
-        for (std::size_t i = 0; i < rows_before; ++i) {
-            const auto& b = rows.boxes[i];
-            const cv::Rect r = cv::Rect(cv::Point(static_cast<int>(std::floor(b[0])), static_cast<int>(std::floor(b[1]))),
-                                        cv::Point(static_cast<int>(std::ceil(b[2])), static_cast<int>(std::ceil(b[3])))) &
-                               cv::Rect(0, 0, width, height);
-            if (!r.empty()) area_cut[i] = area_before[i] * cv::countNonZero(union_mask(r)) / r.area();
-        }
+    // Rows without mask pixels (no masks bound, or a mask blank on input): the covered fraction of
+    // their box. Pasted rows are judged by their masks only, which they do not have here: they stay.
+    std::vector<uint8_t> by_box(rows.size(), 0);
+    for (std::size_t i = 0; rows.has_boxes && i < rows_before; ++i) {
+        if (rows.has_masks && area_before[i] > 0) continue;
+        by_box[i] = 1;
+        const auto& b = rows.boxes[i];
+        const cv::Rect r = cv::Rect(cv::Point(static_cast<int>(std::floor(b[0])), static_cast<int>(std::floor(b[1]))),
+                                    cv::Point(static_cast<int>(std::ceil(b[2])), static_cast<int>(std::ceil(b[3])))) &
+                           cv::Rect(0, 0, width, height);
+        if (r.empty()) continue;
+        const double box_area = (b[2] - b[0]) * (b[3] - b[1]);
+        area_before[i] = box_area;
+        area_cut[i] = box_area * cv::countNonZero(union_mask(r)) / r.area();
     }
     std::vector<uint8_t> keep(rows.size(), 1);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         if (area_before[i] <= 0) continue;
         const double visibility = (area_before[i] - area_cut[i]) / area_before[i];
-        keep[i] = visibility >= min_visibility && !(rows.has_masks && rows.masks[i].empty());
+        keep[i] = visibility >= min_visibility && (by_box[i] || !(rows.has_masks && rows.masks[i].empty()));
         // An occluded row's box is the tight box of what is left of its mask.
-        if (keep[i] && area_cut[i] > 0 && rows.has_masks) {
+        if (keep[i] && area_cut[i] > 0 && rows.has_masks && !by_box[i]) {
             tighten_tile(rows.masks[i]);
             double tight[4];
             if (rows.has_boxes && tile_tight_box(rows.masks[i], tight))

@@ -88,15 +88,18 @@ std::array<double, 4> transform_box(const std::array<double, 4>& b, const cv::Ma
 
 }  // namespace
 
-void check_canvas_size(const std::string& transform, double width, double height) {
-    if (width >= 1 && height >= 1 && width <= kMaxCanvasSide && height <= kMaxCanvasSide &&
-        width * height <= kMaxCanvasPixels)
+void check_canvas_size(const std::string& transform, double in_width, double in_height, double width,
+                       double height) {
+    if (width >= 1 && height >= 1 && width <= std::max(in_width, kMaxCanvasSide) &&
+        height <= std::max(in_height, kMaxCanvasSide) &&
+        width * height <= std::max(in_width * in_height, kMaxCanvasPixels))
         return;
-    char size[96];
-    std::snprintf(size, sizeof size, "%.0fx%.0f", width, height);
-    throw std::invalid_argument(transform + ": its output would be " + size +
-                                " pixels (width x height); a canvas may have 1 to 32766 pixels a side and at "
-                                "most 268435456 in all: lower the parameters that size the output");
+    char message[256];
+    std::snprintf(message, sizeof message,
+                  ": its output would be %.0fx%.0f pixels (width x height); a canvas may grow to at most %.0f "
+                  "pixels a side and %.0f in all: lower the parameters that size the output",
+                  width, height, kMaxCanvasSide, kMaxCanvasPixels);
+    throw std::invalid_argument(transform + message);
 }
 
 GeometricStep make_flip_step(int width, int height, bool horizontal) {

@@ -293,15 +293,12 @@ void resolve_masks(Sample& sample, cv::Rect region, const std::vector<uint8_t>* 
     parallel_for_each_row(n, 64, [&](int i) {
         rows.masks[i] = needed && !(*needed)[i] ? MaskTile{} : tile_from_plane(sample.unresolved_masks[i], region);
     });
-    // A tile empty inside a part of the plane may still have pixels elsewhere: only a whole-plane
-    // look tells a blank input mask (rare, so the second read costs little).
+    // Only a read of the whole plane tells a blank input mask. Mosaic reads a part (what its cells
+    // show): a row empty there is judged as a neighbour's row is, by the mask it shows.
     const bool whole = region.empty() || region == cv::Rect(0, 0, sample.unresolved_masks[0].width,
                                                             sample.unresolved_masks[0].height);
-    for (int i = 0; i < n; ++i) {
-        if (!rows.masks[i].empty() || (needed && !(*needed)[i])) continue;
-        if (whole || tile_from_plane(sample.unresolved_masks[i]).empty())
-            sample.blank_mask_sources.push_back(rows.source_ids[i]);
-    }
+    for (int i = 0; whole && i < n; ++i)
+        if (rows.masks[i].empty()) sample.blank_mask_sources.push_back(rows.source_ids[i]);
     sample.unresolved_masks.clear();
 }
 

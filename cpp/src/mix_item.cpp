@@ -26,10 +26,9 @@ cv::Mat filled_tile(int rows, int cols, int type, const std::vector<uint8_t>& on
     std::vector<uint8_t> value(element, 0);
     if (on.size() == element) value = on;
     else value[0] = 1;  // little-endian 1 in any integer width
-    for (int y = 0; y < rows; ++y) {
-        uint8_t* row = tile.ptr<uint8_t>(y);
-        for (int x = 0; x < cols; ++x) std::memcpy(row + x * element, value.data(), element);
-    }
+    uint8_t* first = tile.ptr<uint8_t>(0);
+    for (int x = 0; x < cols; ++x) std::memcpy(first + x * element, value.data(), element);
+    for (int y = 1; y < rows; ++y) std::memcpy(tile.ptr<uint8_t>(y), first, cols * element);
     return tile;
 }
 

@@ -151,6 +151,7 @@ void append_rows(InstanceTable& to, const InstanceTable& from) {
 
 void apply_mosaic(Sample& sample, const TransformSpec& spec, Random& rng, const std::vector<MixItem>& items,
                   const BboxRules& rules) {
+    for (const MixItem& item : items) check_item_pixels(item, sample, "Mosaic");
     const int rows_n = static_cast<int>(spec.number("grid_rows")), cols_n = static_cast<int>(spec.number("grid_cols"));
     const int cell_h = static_cast<int>(spec.number("cell_h")), cell_w = static_cast<int>(spec.number("cell_w"));
     const int target_h = static_cast<int>(spec.number("target_h")), target_w = static_cast<int>(spec.number("target_w"));
@@ -174,7 +175,6 @@ void apply_mosaic(Sample& sample, const TransformSpec& spec, Random& rng, const 
         std::swap(pool[i], pool[i + static_cast<std::size_t>(rng.randint(0, static_cast<int64_t>(pool.size() - 1 - i)))]);
     std::vector<int> final_items{-1};  // -1: the primary sample
     for (std::size_t i = 0; i < std::min(needed, pool.size()); ++i) final_items.push_back(pool[i]);
-    for (const MixItem& item : items) check_item_pixels(item, sample, "Mosaic");
     while (final_items.size() < placements.size()) final_items.push_back(-1);
 
     // The primary takes the largest visible cell; the rest are shuffled over the other cells.

@@ -1,6 +1,9 @@
 #include "instaug/pipeline.hpp"
 
 #include <algorithm>
+#include <new>
+#include <stdexcept>
+#include <string>
 
 #include "instaug/geometric_step.hpp"
 #include "instaug/mask_tile_ops.hpp"
@@ -19,6 +22,14 @@ const std::vector<MixItem>& items_for(const Metadata& metadata, const TransformS
     static const std::vector<MixItem> none;
     auto it = metadata.find(spec.string_or("metadata_key", ""));
     return it == metadata.end() ? none : it->second;
+}
+
+// An input OpenCV cannot take (a channel count or dtype a kernel lacks) is the caller's error: it
+// names where it happened instead of surfacing as OpenCV's own exception. Running out of memory
+// stays what it is.
+[[noreturn]] void rethrow_opencv_error(const cv::Exception& e, const std::string& where) {
+    if (e.code == cv::Error::StsNoMem) throw std::bad_alloc();
+    throw std::invalid_argument(where + ": OpenCV cannot process this input (" + e.err + ")");
 }
 
 }  // namespace
@@ -96,8 +107,7 @@ std::size_t Pipeline::run_transform(Sample& sample, std::size_t t, Random& rng, 
         return t;
     } else {
         for (const GeometricStep& step : sample_transform_steps(spec, rng, sample.width, sample.height)) {
-            if (step.out_width > step.in_width || step.out_height > step.in_height)
-                check_canvas_size(spec.name, step.out_width, step.out_height);
+            check_canvas_size(spec.name, step.in_width, step.in_height, step.out_width, step.out_height);
             const bool defer = fuse_geometry_ && image_step_fusable(step, sample.image);
             if (!defer) render_deferred_image(sample);
             apply_step(sample, step, defer);
@@ -123,16 +133,18 @@ void Pipeline::run(Sample& sample, uint64_t call_seed, const Metadata& metadata)
     if (rng.chance(p_)) {
         for (std::size_t t = 0; t < transforms_.size(); ++t) {
             if (!rng.chance(transforms_[t].p)) continue;
-            // An input OpenCV cannot take (a channel count or dtype a kernel lacks) is the caller's
-            // error: it names the transform instead of surfacing as OpenCV's own exception.
             try {
                 t = run_transform(sample, t, rng, metadata);
             } catch (const cv::Exception& e) {
-                throw std::invalid_argument(transforms_[t].name + ": OpenCV cannot process this input (" + e.err + ")");
+                rethrow_opencv_error(e, transforms_[t].name);
             }
         }
     }
-    render_deferred_image(sample);
+    try {
+        render_deferred_image(sample);
+    } catch (const cv::Exception& e) {
+        rethrow_opencv_error(e, "the final rendering of the deferred geometric steps");
+    }
     // The final boundary: the bbox filter, then rows whose bound mask became empty.
     resolve_masks(sample);
     filter_rows(sample);

@@ -216,7 +216,8 @@ Steps max_size(const TransformSpec& spec, Random& rng, int width, int height, bo
             scale = hw[1] / width;
         }
     }
-    check_canvas_size(spec.name, std::max(1.0, std::nearbyint(width * scale)), std::max(1.0, std::nearbyint(height * scale)));
+    check_canvas_size(spec.name, width, height, std::max(1.0, std::nearbyint(width * scale)),
+                      std::max(1.0, std::nearbyint(height * scale)));
     const int out_h = std::max(1, python_round(height * scale));
     const int out_w = std::max(1, python_round(width * scale));
     return {make_resize_step(width, height, out_w, out_h, resize_options(spec, width, height, out_w, out_h))};
@@ -260,7 +261,7 @@ void fit_affine_output(const std::string& transform, cv::Matx33d& m, int width, 
             y_min = std::min(y_min, p.y); y_max = std::max(y_max, p.y);
         }
     const double minc = std::floor(x_min), minr = std::floor(y_min);
-    check_canvas_size(transform, std::ceil(x_max) - minc + 1, std::ceil(y_max) - minr + 1);
+    check_canvas_size(transform, width, height, std::ceil(x_max) - minc + 1, std::ceil(y_max) - minr + 1);
     out_w = static_cast<int>(std::ceil(x_max) - minc + 1);
     out_h = static_cast<int>(std::ceil(y_max) - minr + 1);
     m = cv::Matx33d(1, 0, -minc, 0, 1, -minr, 0, 0, 1) * m;
@@ -362,9 +363,9 @@ Steps perspective(const TransformSpec& spec, Random& rng, int width, int height)
     auto side = [](const cv::Point2f& a, const cv::Point2f& b) {
         return std::max(2.0, std::sqrt(static_cast<double>((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y))));
     };
-    check_canvas_size(spec.name, std::max(side(tr, tl), side(br, bl)), std::max(side(br, tr), side(bl, tl)));
-    int max_width = static_cast<int>(std::max(side(tr, tl), side(br, bl)));
-    int max_height = static_cast<int>(std::max(side(br, tr), side(bl, tl)));
+    // Whole pixels (the reference truncates), kept in double until the canvas size is checked.
+    double max_width = std::floor(std::max(side(tr, tl), side(br, bl)));
+    double max_height = std::floor(std::max(side(br, tr), side(bl, tl)));
     const cv::Point2f src[4] = {tl, tr, br, bl};
     const cv::Point2f dst[4] = {{0.f, 0.f}, {static_cast<float>(width), 0.f},
                                 {static_cast<float>(width), static_cast<float>(height)},
@@ -382,22 +383,23 @@ Steps perspective(const TransformSpec& spec, Random& rng, int width, int height)
             max_x = std::max(max_x, p.x);
             max_y = std::max(max_y, p.y);
         }
-        check_canvas_size(spec.name, max_x, max_y);
         m = cv::Matx33d(cv::getPerspectiveTransform(rect.data(), moved.data()));
-        max_width = static_cast<int>(max_x);
-        max_height = static_cast<int>(max_y);
+        max_width = std::floor(max_x);
+        max_height = std::floor(max_y);
     }
     const bool keep_size = spec.number_or("keep_size", 1) != 0;
     double kp_scale = std::max(std::copysign(std::hypot(m(0, 0), m(0, 1)), m(0, 0)),
                                std::copysign(std::hypot(m(1, 0), m(1, 1)), m(1, 1)));
     const double angle = std::atan2(m(1, 0), m(0, 0));
-    int out_w = max_width, out_h = max_height;
+    int out_w = width, out_h = height;
     if (keep_size) {
-        const double fx = static_cast<double>(width) / max_width, fy = static_cast<double>(height) / max_height;
+        const double fx = width / max_width, fy = height / max_height;
         m = cv::Matx33d(fx, 0, 0, 0, fy, 0, 0, 0, 1) * m;
         kp_scale *= std::max(fx, fy);
-        out_w = width;
-        out_h = height;
+    } else {
+        check_canvas_size(spec.name, width, height, max_width, max_height);
+        out_w = static_cast<int>(max_width);
+        out_h = static_cast<int>(max_height);
     }
     GeometricStep step = make_warp_step(width, height, out_w, out_h, m, true, pixel_options(spec));
     step.angle_rule = AngleRule::Add;

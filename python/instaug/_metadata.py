@@ -19,7 +19,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-from instaug._targets import as_float_rows, check_instance_mask, packed, prepare_boxes, prepare_keypoints
+from instaug._targets import (
+    as_float_rows,
+    check_instance_mask,
+    check_mask_plane,
+    packed,
+    prepare_boxes,
+    prepare_keypoints,
+)
 from instaug.params import BboxParams, KeypointParams
 
 _DONOR_GEOMETRY_KEYS = ("image", "mask", "bbox", "keypoints")
@@ -118,7 +125,7 @@ class MetadataReader:
         the first non-blank row mask's largest value (0/255 masks paste 255), else 1. Read only
         when such a donor comes, and once a call."""
         if self._mask_on is None:
-            dtype = self.mask_dtype or np.dtype(np.uint8)
+            dtype = np.dtype(np.uint8) if self.mask_dtype is None else self.mask_dtype
             on = next((top for top in (m.max() for m in self.row_masks) if top), 1)
             self._mask_on = np.asarray(on).astype(dtype).reshape(1).tobytes()
         return self._mask_on
@@ -180,7 +187,7 @@ class MetadataReader:
             points, offsets, kp_labels = self._mosaic_keypoints(item, where, n)
         semantic = None
         if self.plain_mask and item.get("mask") is not None and not self.has_masks:
-            semantic = packed(np.asarray(item["mask"]))
+            semantic = check_mask_plane(item["mask"], f"{where}['mask']", height, width)
         with_box_labels = bool(box_fields) or "bbox_labels" in item
 
         def template(j: int) -> dict[str, Any]:

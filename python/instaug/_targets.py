@@ -13,6 +13,7 @@ _IMAGE_DTYPES = (np.uint8, np.float32)
 # Integer and bool masks; float masks are accepted for plain `mask=` planes too.
 _MASK_KINDS = "biuf"
 _NORMALIZED_TOLERANCE = 1e-8
+MAX_MASK_CHANNEL_BYTES = 512  # OpenCV's CV_CN_MAX
 
 
 def check_image(image: Any) -> np.ndarray:
@@ -32,6 +33,8 @@ def packed(array: np.ndarray) -> np.ndarray:
     another at increasing addresses (any padding between them: a crop view of a bigger array), and
     aligned. Any other layout NumPy can make (negative or zero strides, Fortran order, unaligned) is
     copied, so that every layout gives the output of its C-contiguous copy."""
+    if not array.dtype.isnative:
+        array = array.astype(array.dtype.newbyteorder("="))
     if array.ndim < 2 or not array.flags.aligned:
         return np.array(array, order="C")  # ascontiguousarray keeps a contiguous unaligned array
     pixel = array.itemsize * (array.shape[2] if array.ndim == 3 else 1)
@@ -51,6 +54,10 @@ def check_mask_plane(mask: Any, name: str, height: int, width: int) -> np.ndarra
         raise ValueError(
             f"{name} must be ({height}, {width}) or ({height}, {width}, C), got shape {mask.shape}"
         )
+    # The core holds at most 512 bytes' worth of channels a pixel (64-bit values take 8 each).
+    most = MAX_MASK_CHANNEL_BYTES // (8 if mask.dtype.itemsize == 8 else 1)
+    if mask.ndim == 3 and not 1 <= mask.shape[2] <= most:
+        raise ValueError(f"{name} must have 1 to {most} channels, got shape {mask.shape}")
     return packed(mask)
 
 
@@ -66,7 +73,7 @@ def check_instance_mask(mask: Any, where: str, height: int, width: int) -> np.nd
         raise ValueError(
             f"{where} must be ({height}, {width}) or ({height}, {width}, 1), got shape {mask.shape}"
         )
-    return mask
+    return mask if mask.dtype.isnative else mask.astype(mask.dtype.newbyteorder("="))
 
 
 def as_float_rows(value: Any, name: str, min_columns: int) -> np.ndarray:

@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -51,15 +52,35 @@ def _as_params(value: Any, cls: type, name: str) -> Any:
     raise TypeError(f"{name} must be a {cls.__name__} or a dict of its arguments, got {type(value).__name__}")
 
 
-def _worker_identity() -> int:
-    """What tells this forked process from its siblings: torch's seed in a DataLoader worker (base
-    seed + worker id), a multiprocessing pool worker's number, else the process id."""
+# Every Compose, so that a forked child can give each a fresh lock: one of the parent's threads
+# may have held it at the fork, and that thread does not exist in the child.
+_LIVE: weakref.WeakSet[Compose] = weakref.WeakSet()
+
+
+def _fresh_locks_in_child() -> None:
+    for compose in list(_LIVE):
+        compose._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_locks_in_child)
+
+
+def _torch_worker_seed() -> int | None:
+    """torch's seed of this DataLoader worker (base seed + worker id), None outside one."""
     torch_data = sys.modules.get("torch.utils.data")  # never imported here: a worker has it
-    if torch_data is not None and torch_data.get_worker_info() is not None:
-        return int(torch_data.get_worker_info().seed) & _MASK64
+    info = None if torch_data is None else torch_data.get_worker_info()
+    return None if info is None else int(info.seed) & _MASK64
+
+
+def _worker_identity() -> int:
+    """What tells a forked process outside torch from its siblings: a multiprocessing pool worker's
+    numbers (nested pools included), else the process id (not reproducible run to run)."""
     identity = multiprocessing.current_process()._identity
     if identity:
-        return (1 << 32) + int(identity[0])
+        value = 1
+        for number in identity:
+            value = (value * 1_000_003 + int(number)) & _MASK64
+        return value
     return (2 << 32) + os.getpid()
 
 
@@ -151,6 +172,7 @@ class Compose:
             fuse_geometry=not os.environ.get("INSTAUG_NO_FUSION"),
         )
         self._lock = threading.Lock()
+        _LIVE.add(self)
         self.set_random_seed(seed)
 
     def set_random_seed(self, seed: int | None) -> None:
@@ -162,7 +184,13 @@ class Compose:
             self._restart(self._given_seed)
 
     def _restart(self, seed: int | None) -> None:
-        self.seed = int.from_bytes(os.urandom(8), "little") if seed is None else seed
+        if seed is None:
+            seed = int.from_bytes(os.urandom(8), "little")
+        elif _torch_worker_seed() is not None:
+            # Built inside a DataLoader worker (spawn, or a dataset that makes its own Compose):
+            # each worker still gets its own stream.
+            seed = call_seed(seed & _MASK64, _torch_worker_seed())  # type: ignore[arg-type]
+        self.seed = seed
         self._calls = 0
         self._pid = os.getpid()
 
@@ -170,17 +198,17 @@ class Compose:
         with self._lock:
             if os.getpid() != self._pid:
                 self._enter_forked_process()
-            first = self._calls
+            first, seed = self._calls, self.seed
             self._calls += count
-        return [call_seed(self.seed & _MASK64, first + i) for i in range(count)]
+        return [call_seed(seed & _MASK64, first + i) for i in range(count)]
 
     def _enter_forked_process(self) -> None:
         """A forked worker (a DataLoader's) inherits the parent's seed and call count: left alone,
         every worker would repeat the same augmentations. Each draws its own stream instead: a
         fresh one without a seed; with one, the seed mixed with the worker's identity (torch's
         per-worker seed, so that torch.manual_seed reproduces an epoch and epochs differ)."""
-        if self._given_seed is None:
-            self._restart(None)
+        if self._given_seed is None or _torch_worker_seed() is not None:
+            self._restart(self._given_seed)
             return
         self._restart(call_seed(self._given_seed & _MASK64, _worker_identity()))
 

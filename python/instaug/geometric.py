@@ -59,8 +59,9 @@ class _SizedCrop(_PaddedCrop):
         p: float = 1.0,
     ) -> None:
         super().__init__(p)
-        self.height = check_int(self._owner, "height", height, minimum=1, maximum=MAX_CANVAS_SIDE)
-        self.width = check_int(self._owner, "width", width, minimum=1, maximum=MAX_CANVAS_SIDE)
+        # A crop window only shrinks an image; growth (pad_if_needed) is bounded when it happens.
+        self.height = check_int(self._owner, "height", height, minimum=1, maximum=MAX_COORDINATE)
+        self.width = check_int(self._owner, "width", width, minimum=1, maximum=MAX_COORDINATE)
         self._numbers.update(height=self.height, width=self.width)
         self._set_crop_padding(
             pad_if_needed, pad_position, border_mode=border_mode, fill=fill, fill_mask=fill_mask

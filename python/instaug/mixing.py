@@ -15,6 +15,8 @@ from instaug._checks import (
 )
 from instaug.transforms_base import BaseTransform
 
+MAX_MOSAIC_CELLS = 4096
+
 
 def _check_pair(owner: str, name: str, value: Any, maximum: int) -> tuple[int, int]:
     if (
@@ -67,6 +69,14 @@ class Mosaic(MixingTransform):
         if self.target_size[0] * self.target_size[1] > MAX_CANVAS_PIXELS:
             raise ValueError(
                 f"{owner}: target_size {self.target_size} has more than {MAX_CANVAS_PIXELS} pixels"
+            )
+        # Each cell the window shows costs a placement and a warp: tiny cells in a huge window
+        # would take memory without bound.
+        shown = [min(n, -(-t // c) + 1) for n, t, c in zip(self.grid_yx, self.target_size, self.cell_shape)]
+        if shown[0] * shown[1] > MAX_MOSAIC_CELLS:
+            raise ValueError(
+                f"{owner}: target_size {self.target_size} shows up to {shown[0] * shown[1]} cells of "
+                f"cell_shape={self.cell_shape}; at most {MAX_MOSAIC_CELLS} are allowed"
             )
         rows, cols = self.grid_yx
         if self.target_size[0] > rows * self.cell_shape[0] or self.target_size[1] > cols * self.cell_shape[1]:

@@ -58,9 +58,12 @@ struct GeometricStep {
 constexpr double kMaxCanvasSide = 32766;
 constexpr double kMaxCanvasPixels = 268435456.0;
 
-// Throws std::invalid_argument naming `transform` when a canvas of width x height (in double, so
-// that it is checked before any conversion to int) is not positive or passes those bounds.
-void check_canvas_size(const std::string& transform, double width, double height);
+// Throws std::invalid_argument naming `transform` when a step from an in_width x in_height canvas
+// would make one of width x height (in double, so that it is checked before any conversion to int)
+// that is not positive or grows past those bounds. An input already past them may keep its size
+// or shrink: only growth beyond both the bound and the input is refused.
+void check_canvas_size(const std::string& transform, double in_width, double in_height, double width,
+                       double height);
 
 GeometricStep make_flip_step(int width, int height, bool horizontal);
 GeometricStep make_crop_step(int width, int height, int x0, int y0, int crop_width, int crop_height);
