@@ -338,8 +338,15 @@ from torch.utils.data import DataLoader, Dataset
 import instaug as A
 
 seed = None if sys.argv[1] == "none" else int(sys.argv[1])
-transform = A.Compose([A.Affine(rotate=(-90, 90), translate_px=(-20, 20), p=1), A.GaussNoise(p=1)], seed=seed)
 image = (np.arange(32 * 32 * 3) % 251).astype(np.uint8).reshape(32, 32, 3)
+
+
+def make():
+    return A.Compose([A.Affine(rotate=(-90, 90), translate_px=(-20, 20), p=1), A.GaussNoise(p=1)], seed=seed)
+
+
+# "parent": one Compose made before the workers fork; "worker": each worker makes its own.
+transform = make() if sys.argv[3] == "parent" else None
 
 
 class Images(Dataset):
@@ -347,6 +354,8 @@ class Images(Dataset):
         return 8
 
     def __getitem__(self, index):
+        global transform
+        transform = transform or make()
         return transform(image=image)["image"]
 
 
@@ -359,10 +368,10 @@ print(repr(digests))
 """
 
 
-def _run_workers(seed: str, torch_seed: int) -> list[list[int]]:
+def _run_workers(seed: str, torch_seed: int, made_in: str = "parent") -> list[list[int]]:
     import_reference("torch", needed_by="test_reliability.py")
     out = subprocess.run(
-        [sys.executable, "-c", WORKER_SCRIPT, seed, str(torch_seed)],
+        [sys.executable, "-c", WORKER_SCRIPT, seed, str(torch_seed), made_in],
         capture_output=True,
         text=True,
         timeout=300,
@@ -372,10 +381,11 @@ def _run_workers(seed: str, torch_seed: int) -> list[list[int]]:
     return eval(out.stdout.strip().splitlines()[-1])  # noqa: S307 - our own script's repr
 
 
+@pytest.mark.parametrize("made_in", ["parent", "worker"])
 @pytest.mark.parametrize("seed", ["none", "137"])
-def test_dataloader_workers_draw_their_own_streams(seed) -> None:
+def test_dataloader_workers_draw_their_own_streams(seed, made_in) -> None:
     # Before: worker k's n-th sample equalled worker 0's (4 distinct outputs of 8), seed or not.
-    epochs = _run_workers(seed, torch_seed=0)
+    epochs = _run_workers(seed, torch_seed=0, made_in=made_in)
     for digests in epochs:
         assert len(set(digests)) == 8
     assert set(epochs[0]).isdisjoint(epochs[1]), "the second epoch repeated the first"
