@@ -1075,9 +1075,12 @@ def _check_box(
             # geometry, and later upscales magnify that rounding (a box smaller than a pixel of a
             # 2 x 3 Mosaic, blown up 30x, lies inside a 30 x 40 block of mask); rotate_method=
             # "ellipse" boxes the ellipse inscribed in the box, so the corners of a rectangular
-            # mask stick out. There, mask and box must still overlap.
-            holds = tight[0] < outward[2] and outward[0] < tight[2] and tight[1] < outward[3]
-            assert holds and outward[1] < tight[3], (
+            # mask stick out. There, mask and box must still overlap, within one pixel: the box of a
+            # tiny object's ellipse can shrink off the one whole pixel its nearest-resampled mask
+            # keeps (fuzzing found a 0.03 px gap).
+            near = (outward[0] - 1, outward[1] - 1, outward[2] + 1, outward[3] + 1)
+            holds = tight[0] < near[2] and near[0] < tight[2] and tight[1] < near[3]
+            assert holds and near[1] < tight[3], (
                 f"row {r} (uid {uid}): mask spans {tight}, away from its box {box} (rounded out: {outward})"
             )
 
