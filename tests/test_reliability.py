@@ -40,6 +40,14 @@ def instance_compose(transforms, seed=0, **kwargs):
     )
 
 
+def run_script(script: str, timeout: int = 60) -> subprocess.CompletedProcess:
+    """Runs Python code in a child process (what may abort or hang must not take pytest with it);
+    the child must exit cleanly."""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=timeout)
+    assert out.returncode == 0, out.stderr
+    return out
+
+
 def scene_call(rng_seed=3, height=64, width=80, n=4, channels=3):
     scene = make_scene(np.random.default_rng(rng_seed), height, width, n)
     image = scene.image if channels == 3 else np.dstack([scene.image, scene.image[:, :, :1]])[:, :, :channels]
@@ -127,8 +135,7 @@ def test_outputs_sized_by_parameters_are_bounded_under_a_memory_cap(name, transf
             print("ValueError:", exc)
         """
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
+    out = run_script(script, timeout=120)
     assert f"ValueError: {name}: its output would be" in out.stdout
     assert "32766 pixels a side" in out.stdout
 
@@ -459,10 +466,7 @@ except ValueError as exc:
 
 def test_an_error_inside_the_parallel_loop_over_rows_is_raised_not_an_abort() -> None:
     # An exception leaving an OpenMP region ended the process (std::terminate, seen by the fuzzer).
-    out = subprocess.run(
-        [sys.executable, "-c", PARALLEL_ERROR_SCRIPT], capture_output=True, text=True, timeout=60
-    )
-    assert out.returncode == 0, out.stderr
+    out = run_script(PARALLEL_ERROR_SCRIPT)
     assert "ValueError: masks of a 64-bit integer dtype support only nearest" in out.stdout
 
 
@@ -569,8 +573,7 @@ def test_calls_from_the_main_thread_at_exit_still_run() -> None:
         image = np.zeros((4, 5, 3), np.uint8)
         """
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = run_script(script)
     assert "at exit: (4, 5, 3)" in out.stdout
 
 
@@ -597,8 +600,7 @@ def test_a_child_forked_while_a_call_is_in_flight_exits() -> None:
         print("child status", status)
         """
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = run_script(script)
     assert "child status 0" in out.stdout
 
 
@@ -623,8 +625,7 @@ def test_a_child_forked_after_the_parallel_loop_over_rows_runs_it_again() -> Non
         print("child status", status)
         """
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = run_script(script)
     assert "child status 0" in out.stdout
 
 
@@ -642,6 +643,5 @@ def test_no_leak_warning_at_exit_with_a_daemon_thread() -> None:
         time.sleep(0.2)
         """
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = run_script(script)
     assert "leaked" not in out.stderr

@@ -119,9 +119,7 @@ cv::Rect donor_bounds(const Sample& donor) {
     if (r.has_masks && !r.masks[0].empty()) {
         bounds = r.masks[0].rect();
     } else if (r.has_boxes) {
-        const auto& b = r.boxes[0];
-        const int x0 = static_cast<int>(std::floor(b[0])), y0 = static_cast<int>(std::floor(b[1]));
-        bounds = cv::Rect(x0, y0, static_cast<int>(std::ceil(b[2])) - x0, static_cast<int>(std::ceil(b[3])) - y0);
+        bounds = box_pixels(r.boxes[0]);
     } else {
         return {};
     }
@@ -295,9 +293,7 @@ void apply_copy_paste(Sample& sample, const TransformSpec& spec, Random& rng, co
         if (rows.has_masks && area_before[i] > 0) continue;
         by_box[i] = 1;
         const auto& b = rows.boxes[i];
-        const cv::Rect r = cv::Rect(cv::Point(static_cast<int>(std::floor(b[0])), static_cast<int>(std::floor(b[1]))),
-                                    cv::Point(static_cast<int>(std::ceil(b[2])), static_cast<int>(std::ceil(b[3])))) &
-                           cv::Rect(0, 0, width, height);
+        const cv::Rect r = box_pixels(b) & cv::Rect(0, 0, width, height);
         if (r.empty()) continue;
         const double box_area = (b[2] - b[0]) * (b[3] - b[1]);
         area_before[i] = box_area;

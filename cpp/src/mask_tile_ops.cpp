@@ -286,6 +286,11 @@ MaskTile transform_tile(const MaskTile& tile, const GeometricStep& step) {
     return out;
 }
 
+cv::Rect box_pixels(const std::array<double, 4>& box) {
+    const int x0 = static_cast<int>(std::floor(box[0])), y0 = static_cast<int>(std::floor(box[1]));
+    return cv::Rect(x0, y0, static_cast<int>(std::ceil(box[2])) - x0, static_cast<int>(std::ceil(box[3])) - y0);
+}
+
 void resolve_masks(Sample& sample, cv::Rect region, const std::vector<uint8_t>* needed) {
     if (sample.unresolved_masks.empty()) return;
     InstanceTable& rows = sample.rows;

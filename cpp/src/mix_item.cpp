@@ -67,14 +67,11 @@ Sample materialize_item(const MixItem& item, const RowColumns& like, cv::Rect vi
                 tile = tile_from_plane(item.masks[r], visible);
             } else if (r < item.boxes.size()) {
                 // A row given by its box only: its mask is the box, in the table's mask type.
-                const int x0 = std::max(0, static_cast<int>(std::floor(box[0])));
-                const int y0 = std::max(0, static_cast<int>(std::floor(box[1])));
-                const int x1 = std::min(s.width, static_cast<int>(std::ceil(box[2])));
-                const int y1 = std::min(s.height, static_cast<int>(std::ceil(box[3])));
-                if (x1 > x0 && y1 > y0) {
-                    tile.x0 = x0;
-                    tile.y0 = y0;
-                    tile.data = filled_tile(y1 - y0, x1 - x0, like.mask_type, item.mask_on_element);
+                const cv::Rect pixels = box_pixels(box) & cv::Rect(0, 0, s.width, s.height);
+                if (!pixels.empty()) {
+                    tile.x0 = pixels.x;
+                    tile.y0 = pixels.y;
+                    tile.data = filled_tile(pixels.height, pixels.width, like.mask_type, item.mask_on_element);
                 }
             }
             if (!like.boxes) {

@@ -28,13 +28,17 @@ def check_image(image: Any) -> np.ndarray:
     return packed(image)
 
 
+def native_byte_order(array: np.ndarray) -> np.ndarray:
+    """The array itself, or its copy in this machine's byte order (the core reads native values)."""
+    return array if array.dtype.isnative else array.astype(array.dtype.newbyteorder("="))
+
+
 def packed(array: np.ndarray) -> np.ndarray:
     """The array itself when the core can read it in place: pixels packed along rows, rows one after
     another at increasing addresses (any padding between them: a crop view of a bigger array), and
     aligned. Any other layout NumPy can make (negative or zero strides, Fortran order, unaligned) is
     copied, so that every layout gives the output of its C-contiguous copy."""
-    if not array.dtype.isnative:
-        array = array.astype(array.dtype.newbyteorder("="))
+    array = native_byte_order(array)
     if array.ndim < 2 or not array.flags.aligned:
         return np.array(array, order="C")  # ascontiguousarray keeps a contiguous unaligned array
     pixel = array.itemsize * (array.shape[2] if array.ndim == 3 else 1)
@@ -73,7 +77,7 @@ def check_instance_mask(mask: Any, where: str, height: int, width: int) -> np.nd
         raise ValueError(
             f"{where} must be ({height}, {width}) or ({height}, {width}, 1), got shape {mask.shape}"
         )
-    return mask if mask.dtype.isnative else mask.astype(mask.dtype.newbyteorder("="))
+    return native_byte_order(mask)
 
 
 def as_float_rows(value: Any, name: str, min_columns: int) -> np.ndarray:

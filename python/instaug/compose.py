@@ -184,12 +184,13 @@ class Compose:
             self._restart(self._given_seed)
 
     def _restart(self, seed: int | None) -> None:
+        worker_seed = _torch_worker_seed()
         if seed is None:
             seed = int.from_bytes(os.urandom(8), "little")
-        elif _torch_worker_seed() is not None:
+        elif worker_seed is not None:
             # Built inside a DataLoader worker (spawn, or a dataset that makes its own Compose):
             # each worker still gets its own stream.
-            seed = call_seed(seed & _MASK64, _torch_worker_seed())  # type: ignore[arg-type]
+            seed = call_seed(seed & _MASK64, worker_seed)
         self.seed = seed
         self._calls = 0
         self._pid = os.getpid()
