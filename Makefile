@@ -7,11 +7,14 @@ SOURCES := $(shell find cpp python -type f \( -name '*.cpp' -o -name '*.hpp' -o 
 
 .PHONY: deps venv install reference test sanitize fuzz demo bench lint clean
 
-# Debian's OpenCV C++ (core + imgproc) when missing.
+# Debian's OpenCV C++ (core + imgproc) and nlohmann-json when missing.
 deps:
-	@if [ ! -f /usr/include/opencv4/opencv2/imgproc.hpp ]; then \
-		echo "installing libopencv-imgproc-dev"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopencv-imgproc-dev; \
+	@missing=""; \
+	[ -f /usr/include/opencv4/opencv2/imgproc.hpp ] || missing="$$missing libopencv-imgproc-dev"; \
+	[ -f /usr/include/nlohmann/json.hpp ] || missing="$$missing nlohmann-json3-dev"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
 $(VENV)/bin/activate:

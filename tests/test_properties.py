@@ -27,13 +27,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
 import instaug as A
-from instaug.mixing import MixingTransform
-from instaug.pixel import PixelTransform
-from instaug.transforms_base import BaseTransform
+from instaug.transforms.base import BaseTransform, schema_of
+from instaug.transforms.compose import BaseCompose
+from instaug.transforms.mixing import MixingTransform
+from instaug.transforms.pixel import PixelTransform
 
 # -- profiles ------------------------------------------------------------------------------------
 # Examples draw whole samples and pipelines: generation is slow by hypothesis' standards, and
@@ -78,7 +79,10 @@ ROW_PRESERVING = {name for name, cls in EXPORTED.items() if issubclass(cls, Pixe
     "HorizontalFlip",
     "VerticalFlip",
     "ToTensorV2",
+    "NoOp",
 }
+# Compositions: the checks look through them to the transforms they may run.
+COMPOSITIONS = {name for name, cls in EXPORTED.items() if issubclass(cls, BaseCompose)}
 # Whole-pixel geometry: fused or step by step, these must give the same bytes.
 WHOLE_PIXEL = ("HorizontalFlip", "VerticalFlip", "RandomCrop", "CenterCrop", "Crop", "PadIfNeeded")
 
@@ -370,7 +374,7 @@ def _random_gamma(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
 def _to_gray(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
     return A.ToGray(
         num_output_channels=draw(st.sampled_from([3, 1, 2, 4])),
-        method=draw(st.sampled_from(list(A.ToGray.METHODS))),
+        method=draw(st.sampled_from(choices(A.ToGray, "method"))),
         p=_p(draw),
     )
 
@@ -401,7 +405,7 @@ def _color_jitter(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
 
 
 def _normalize(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
-    mode = draw(st.sampled_from(list(A.Normalize.MODES)))
+    mode = draw(st.sampled_from(choices(A.Normalize, "normalization")))
     n = canvas.channels if draw(st.booleans()) else 1
     means = tuple(draw(st.lists(_floats(0, 1), min_size=n, max_size=n)))
     stds = tuple(draw(st.lists(_floats(0.01, 2), min_size=n, max_size=n)))
@@ -451,7 +455,51 @@ def _to_tensor(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
     return A.ToTensorV2(transpose_mask=draw(st.booleans()), p=_p(draw))
 
 
-STRATEGIES: dict[str, TransformStrategy] = {
+def choices(cls: type[BaseTransform], param: str) -> list[Any]:
+    """The allowed values of a choice argument, from the transform's schema."""
+    return next(p["choices"] for p in schema_of(cls.registered_name())["params"] if p["name"] == param)
+
+
+def _children(draw: st.DrawFn, canvas: Canvas, names: tuple[str, ...] | None = None) -> list[BaseTransform]:
+    """1 to 3 transforms for a composition, compositions excluded (one level of nesting)."""
+    pool = names or tuple(n for n in LEAF_STRATEGIES if n != "ToTensorV2")
+    chosen = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3))
+    return [LEAF_STRATEGIES[n](draw, canvas) for n in chosen]
+
+
+def _some_of(cls: type[BaseTransform]) -> TransformStrategy:
+    def make(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+        return cls(
+            _children(draw, canvas), n=draw(st.integers(0, 4)), replace=draw(st.booleans()), p=_p(draw)
+        )
+
+    return make
+
+
+def _one_of(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    children = _children(draw, canvas)
+    assume(any(c.p > 0 for c in children))  # the weights; all zero is refused
+    return A.OneOf(children, p=_p(draw))
+
+
+def _one_or_other(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    if draw(st.booleans()):
+        first, second = _children(draw, canvas)[0], _children(draw, canvas)[0]
+        return A.OneOrOther(first, second, p=_p(draw))
+    return A.OneOrOther(transforms=_children(draw, canvas), p=_p(draw))
+
+
+def _selective_channels(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    pixel = tuple(sorted(n for n in ROW_PRESERVING if issubclass(EXPORTED[n], PixelTransform)))
+    # Channel-count changes (ToGray, Normalize) are refused on a channel subset: leave them out.
+    pool = tuple(n for n in pixel if n not in ("ToGray", "Normalize"))
+    # One channel, or three (the colour transforms take grey or RGB images).
+    count = draw(st.sampled_from([1, 3] if canvas.channels >= 3 else [1]))
+    channels = draw(st.permutations(range(canvas.channels)))[:count]
+    return A.SelectiveChannelTransform(_children(draw, canvas, pool), channels=channels, p=_p(draw))
+
+
+LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "HorizontalFlip": lambda draw, canvas: A.HorizontalFlip(p=_p(draw)),
     "VerticalFlip": lambda draw, canvas: A.VerticalFlip(p=_p(draw)),
     "RandomCrop": _sized_crop(A.RandomCrop),
@@ -482,7 +530,17 @@ STRATEGIES: dict[str, TransformStrategy] = {
     "MotionBlur": _motion_blur,
     "GaussNoise": _gauss_noise,
     "ToTensorV2": _to_tensor,
+    "NoOp": lambda draw, canvas: A.NoOp(p=_p(draw)),
 }
+COMPOSITION_STRATEGIES: dict[str, TransformStrategy] = {
+    "OneOf": _one_of,
+    "SomeOf": _some_of(A.SomeOf),
+    "RandomOrder": _some_of(A.RandomOrder),
+    "Sequential": lambda draw, canvas: A.Sequential(_children(draw, canvas), p=_p(draw)),
+    "OneOrOther": _one_or_other,
+    "SelectiveChannelTransform": _selective_channels,
+}
+STRATEGIES = {**LEAF_STRATEGIES, **COMPOSITION_STRATEGIES}
 
 # -- samples -------------------------------------------------------------------------------------
 
@@ -887,9 +945,9 @@ def make_case(
         "image": _image(rng, spec.height, spec.width, spec),
         "instances": builder.instances(),
     }
-    if any(isinstance(t, A.Mosaic) for t in transforms):
+    if any(isinstance(t, A.Mosaic) for t in may_run(transforms)):
         plain["mosaic_metadata"] = [builder.mosaic_item(i) for i in range(int(rng.integers(0, 4)))]
-    if any(isinstance(t, A.CopyAndPaste) for t in transforms):
+    if any(isinstance(t, A.CopyAndPaste) for t in may_run(transforms)):
         plain["copy_paste_metadata"] = [builder.donor(i) for i in range(int(rng.integers(0, 5)))]
     case.data = map_arrays(plain, lambda a: _layout(a, spec.layout, rng))
     return case
@@ -1100,14 +1158,34 @@ RESAMPLING = {
 }
 
 
+def may_run(transforms: list[Any], inside: bool = False) -> list[BaseTransform]:
+    """The transforms that may run, compositions opened: a child of a composition may run whatever
+    its p (OneOf and OneOrOther force the one they choose)."""
+    out: list[BaseTransform] = []
+    for t in transforms:
+        if isinstance(t, BaseCompose):
+            out += may_run(t.transforms, inside=True)
+        elif inside or t.p > 0:
+            out.append(t)
+    return out
+
+
+def _smooth_mask_resampling(t: BaseTransform) -> bool:
+    """Masks resampled with something other than nearest neighbour."""
+    return (
+        int(getattr(t, "mask_interpolation", 0)) != 0
+        or getattr(t, "area_for_downscale", None) == "image_mask"
+    )
+
+
 def _ellipse_boxes(case: Case) -> bool:
-    return any(t.p > 0 and getattr(t, "rotate_method", None) == "ellipse" for t in case.transforms)
+    return any(getattr(t, "rotate_method", None) == "ellipse" for t in may_run(case.transforms))
 
 
 def _box_bounds_mask(case: Case) -> bool:
     """Whether the box must hold the mask (rounded outward): at most one resampling step, and no
     box from rotate_method="ellipse"."""
-    applied = [t for t in case.transforms if t.p > 0]
+    applied = may_run(case.transforms)
     return not _ellipse_boxes(case) and sum(type(t).__name__ in RESAMPLING for t in applied) <= 1
 
 
@@ -1124,8 +1202,8 @@ def _mask_slack(case: Case, box_width: float, box_height: float) -> tuple[float,
     transforms always resample instance masks with nearest."""
     reach = sum(
         max(KERNEL_REACH[int(getattr(t, "mask_interpolation", 0))], 1)
-        for t in case.transforms
-        if t.p > 0 and t.smooth_mask_resampling and not isinstance(t, MixingTransform)
+        for t in may_run(case.transforms)
+        if _smooth_mask_resampling(t) and not isinstance(t, MixingTransform)
     )
     if not reach:
         return (0.0, 0.0)
@@ -1135,10 +1213,10 @@ def _mask_slack(case: Case, box_width: float, box_height: float) -> tuple[float,
 def _check_rows_kept(case: Case, uids: list[int]) -> None:
     """Pipelines of pixel transforms and flips cannot drop a row; without mixing, survivors keep
     their input order. A row whose mask is all zero but whose box is valid lives on its box."""
-    mixing = any(isinstance(t, MixingTransform) for t in case.transforms)
+    mixing = any(isinstance(t, MixingTransform) for t in may_run(case.transforms))
     if not mixing:
         assert uids == sorted(uids), f"survivors out of input order: {uids}"
-    applied = [t for t in case.transforms if t.p > 0]
+    applied = may_run(case.transforms)
     if any(type(t).__name__ not in ROW_PRESERVING for t in applied):
         return
     expected = list(case.primary_uids)
@@ -1331,7 +1409,7 @@ def test_every_exported_transform_has_a_strategy() -> None:
     stale = sorted(set(STRATEGIES) - set(EXPORTED))
     assert not stale, f"strategies for transforms that are no longer exported: {stale}"
     # The mask-in-box check counts resampling steps: every transform must be classified.
-    unclassified = sorted(set(EXPORTED) - RESAMPLING - ROW_PRESERVING - set(WHOLE_PIXEL))
+    unclassified = sorted(set(EXPORTED) - RESAMPLING - ROW_PRESERVING - set(WHOLE_PIXEL) - COMPOSITIONS)
     assert not unclassified, f"add these to RESAMPLING or WHOLE_PIXEL: {unclassified}"
 
 

@@ -449,7 +449,7 @@ from instaug import _core
 
 # Straight to the core (the facade refuses this pipeline): 80 rows take the OpenMP loop over rows,
 # and each 64-bit mask tile throws there.
-spec = A.Affine(rotate=(30, 30), mask_interpolation=2, p=1).core_spec()
+spec = A.Affine(rotate=(30, 30), mask_interpolation=2, p=1).to_core()
 pipeline = _core.Pipeline([spec], {}, {}, 1.0)
 n, h, w = 80, 32, 32
 masks = [np.zeros((h, w), np.int64) for _ in range(n)]
@@ -458,7 +458,7 @@ for m in masks:
 boxes = np.tile(np.array([[4.0, 4.0, 20.0, 20.0]]), (n, 1))
 ids = np.arange(n, dtype=np.int64)
 try:
-    pipeline.run(1, w, h, np.zeros((h, w, 3), np.uint8), [], boxes, masks, None, None, ids, None, None, {})
+    pipeline.run(1, 0, w, h, np.zeros((h, w, 3), np.uint8), [], boxes, masks, None, None, ids, None, None, {})
 except ValueError as exc:
     print("ValueError:", exc)
 """

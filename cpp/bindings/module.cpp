@@ -1,6 +1,7 @@
 // The nanobind module: converts Python descriptions and NumPy arrays into the C++ sample, runs the
 // pipeline with the GIL released, and hands results back as NumPy arrays that own C++ memory.
 #include <cstdlib>
+#include <functional>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -20,10 +21,12 @@
 
 #include <opencv2/core/utility.hpp>
 
-#include "instaug/buffer_cache.hpp"
-#include "instaug/mask_tile_ops.hpp"
-#include "instaug/mix_item.hpp"
-#include "instaug/pipeline.hpp"
+#include "core/buffer_cache.hpp"
+#include "kernels/mask_tile_ops.hpp"
+#include "core/mix_item.hpp"
+#include "core/pipeline.hpp"
+#include "core/random.hpp"
+#include "transforms/registry.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -40,8 +43,58 @@ using Ids = nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig>;
 // by its box alone; empty: the value 1).
 using ItemTuple = std::tuple<AnyArray, std::optional<AnyArray>, std::vector<AnyArray>, std::optional<Rows2D>,
                              std::optional<Rows2D>, std::optional<Ids>, Ids, nb::bytes>;
-using SpecTuple = std::tuple<std::string, double, std::map<std::string, double>,
-                             std::map<std::string, std::vector<double>>, std::map<std::string, std::string>>;
+
+// Python values <-> JSON: transform arguments cross as typed values (None, bool, int, float, str,
+// lists, dicts), exactly what a pipeline file holds.
+instaug::Json to_json(nb::handle value, const std::string& where) {
+    if (value.is_none()) return nullptr;
+    if (nb::isinstance<nb::bool_>(value)) return nb::cast<bool>(value);
+    if (nb::isinstance<nb::int_>(value)) return nb::cast<int64_t>(value);
+    if (nb::isinstance<nb::float_>(value)) return nb::cast<double>(value);
+    if (nb::isinstance<nb::str>(value)) return nb::cast<std::string>(value);
+    if (nb::isinstance<nb::list>(value) || nb::isinstance<nb::tuple>(value)) {
+        instaug::Json out = instaug::Json::array();
+        std::size_t i = 0;
+        for (nb::handle item : value) out.push_back(to_json(item, where + "[" + std::to_string(i++) + "]"));
+        return out;
+    }
+    if (nb::isinstance<nb::dict>(value)) {
+        instaug::Json out = instaug::Json::object();
+        for (auto [k, v] : nb::borrow<nb::dict>(value)) {
+            if (!nb::isinstance<nb::str>(k)) throw nb::type_error((where + ": dict keys must be strings").c_str());
+            const std::string key = nb::cast<std::string>(k);
+            out[key] = to_json(v, where + "['" + key + "']");
+        }
+        return out;
+    }
+    // NumPy scalars and other numbers: through Python's own int() / float().
+    if (nb::hasattr(value, "dtype") && nb::hasattr(value, "item")) return to_json(value.attr("item")(), where);
+    throw nb::type_error((where + ": cannot use a value of type " +
+                          nb::cast<std::string>(nb::str(value.type().attr("__name__"))) + " as an argument")
+                             .c_str());
+}
+
+nb::object to_python(const instaug::Json& value) {
+    switch (value.type()) {
+        case instaug::Json::value_t::null: return nb::none();
+        case instaug::Json::value_t::boolean: return nb::bool_(value.get<bool>());
+        case instaug::Json::value_t::number_integer: return nb::int_(value.get<int64_t>());
+        case instaug::Json::value_t::number_unsigned: return nb::int_(value.get<uint64_t>());
+        case instaug::Json::value_t::number_float: return nb::float_(value.get<double>());
+        case instaug::Json::value_t::string: return nb::str(value.get<std::string>().c_str());
+        case instaug::Json::value_t::array: {
+            nb::list out;
+            for (const auto& item : value) out.append(to_python(item));
+            return out;
+        }
+        case instaug::Json::value_t::object: {
+            nb::dict out;
+            for (const auto& [k, v] : value.items()) out[k.c_str()] = to_python(v);
+            return out;
+        }
+        default: throw std::invalid_argument("unsupported JSON value");
+    }
+}
 
 // OpenCV depth for a NumPy dtype; 64-bit integers travel as opaque bytes (nearest-only work).
 int cv_depth_channels(const nb::dlpack::dtype& dt, int channels, int& cv_type) {
@@ -252,7 +305,7 @@ instaug::MixItem make_item(const ItemTuple& t, const std::string& key, std::size
     return item;
 }
 
-nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int width, int height,
+nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t seed, uint64_t call_index, int width, int height,
                       std::optional<AnyArray> image, std::vector<AnyArray> mask_planes,
                       std::optional<nb::ndarray<const double, nb::ndim<2>, nb::c_contig>> boxes,
                       std::optional<std::vector<AnyArray>> row_masks,
@@ -344,7 +397,7 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
             rows.masks.resize(n);
             for (const auto& m : *row_masks) sample.unresolved_masks.push_back(plane_view(m, "instances"));
         }
-        pipeline.run(sample, call_seed, items);
+        pipeline.run(sample, seed, call_index, items);
         if (rows.has_masks) row_planes.emplace(rows.masks, sample.width, sample.height, CV_ELEM_SIZE(mask_type));
     }
 
@@ -386,36 +439,53 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t call_seed, int
     return out;
 }
 
-instaug::Pipeline make_pipeline(const std::vector<SpecTuple>& specs, const std::map<std::string, double>& box_cfg,
-                                const std::map<std::string, double>& kp_cfg, double p, bool fuse_geometry) {
-    std::vector<instaug::TransformSpec> transforms;
-    for (const auto& [name, prob, numbers, vectors, strings] : specs) {
-        instaug::TransformSpec t;
-        t.name = name;
-        t.p = prob;
-        t.numbers = numbers;
-        t.vectors = vectors;
-        t.strings = strings;
-        transforms.push_back(std::move(t));
+template <class Config>
+void set_fields(const std::map<std::string, double>& given, const std::map<std::string, std::function<void(Config&, double)>>& fields,
+                Config& config, const char* what) {
+    for (const auto& [key, value] : given) {
+        auto it = fields.find(key);
+        if (it == fields.end()) throw std::invalid_argument(std::string(what) + ": unknown setting '" + key + "'");
+        it->second(config, value);
     }
-    auto get = [](const std::map<std::string, double>& m, const char* key, double fallback) {
-        auto it = m.find(key);
-        return it == m.end() ? fallback : it->second;
+}
+
+instaug::BoxConfig box_config_from(const std::map<std::string, double>& given) {
+    using F = std::function<void(instaug::BoxConfig&, double)>;
+    static const std::map<std::string, F> fields = {
+        {"min_area", [](auto& c, double v) { c.rules.min_area = v; }},
+        {"min_visibility", [](auto& c, double v) { c.rules.min_visibility = v; }},
+        {"min_width", [](auto& c, double v) { c.rules.min_width = v; }},
+        {"min_height", [](auto& c, double v) { c.rules.min_height = v; }},
+        {"max_accept_ratio", [](auto& c, double v) { c.rules.max_accept_ratio = v; }},
+        {"clip_after_transform", [](auto& c, double v) { c.rules.clip_after_transform = v != 0; }},
+        {"check_each_transform", [](auto& c, double v) { c.check_each_transform = v != 0; }},
+        {"bbox_from_mask", [](auto& c, double v) { c.bbox_from_mask = v != 0; }},
+        {"filter_invalid_on_input", [](auto& c, double v) { c.filter_invalid_on_input = v != 0; }},
     };
-    instaug::BoxConfig boxes;
-    boxes.rules.min_area = get(box_cfg, "min_area", 0);
-    boxes.rules.min_visibility = get(box_cfg, "min_visibility", 0);
-    boxes.rules.min_width = get(box_cfg, "min_width", 0);
-    boxes.rules.min_height = get(box_cfg, "min_height", 0);
-    boxes.rules.max_accept_ratio = get(box_cfg, "max_accept_ratio", -1);
-    boxes.rules.clip_after_transform = get(box_cfg, "clip_after_transform", 1) != 0;
-    boxes.check_each_transform = get(box_cfg, "check_each_transform", 1) != 0;
-    boxes.bbox_from_mask = get(box_cfg, "bbox_from_mask", 0) != 0;
-    boxes.filter_invalid_on_input = get(box_cfg, "filter_invalid_on_input", 0) != 0;
-    instaug::KeypointConfig keypoints;
-    keypoints.remove_invisible = get(kp_cfg, "remove_invisible", 1) != 0;
-    keypoints.check_each_transform = get(kp_cfg, "check_each_transform", 1) != 0;
-    return instaug::Pipeline(std::move(transforms), boxes, keypoints, p, fuse_geometry);
+    instaug::BoxConfig config;
+    set_fields(given, fields, config, "box config");
+    return config;
+}
+
+instaug::KeypointConfig keypoint_config_from(const std::map<std::string, double>& given) {
+    using F = std::function<void(instaug::KeypointConfig&, double)>;
+    static const std::map<std::string, F> fields = {
+        {"remove_invisible", [](auto& c, double v) { c.remove_invisible = v != 0; }},
+        {"check_each_transform", [](auto& c, double v) { c.check_each_transform = v != 0; }},
+    };
+    instaug::KeypointConfig config;
+    set_fields(given, fields, config, "keypoint config");
+    return config;
+}
+
+instaug::Pipeline make_pipeline(const nb::list& transforms, const std::map<std::string, double>& box_cfg,
+                                const std::map<std::string, double>& kp_cfg, double p, bool fuse_geometry) {
+    std::vector<instaug::TransformNode> nodes;
+    for (std::size_t i = 0; i < transforms.size(); ++i) {
+        const std::string where = "transforms[" + std::to_string(i) + "]";
+        nodes.push_back(instaug::build_transform(to_json(transforms[i], where), where));
+    }
+    return instaug::Pipeline(std::move(nodes), box_config_from(box_cfg), keypoint_config_from(kp_cfg), p, fuse_geometry);
 }
 
 }  // namespace
@@ -438,15 +508,34 @@ NB_MODULE(_core, m) {
           "Bytes of unused large buffers held for reuse now.");
     nb::class_<instaug::Pipeline>(m, "Pipeline")
         .def("__init__",
-             [](instaug::Pipeline* self, const std::vector<SpecTuple>& specs, const std::map<std::string, double>& box_cfg,
+             [](instaug::Pipeline* self, const nb::list& transforms, const std::map<std::string, double>& box_cfg,
                 const std::map<std::string, double>& kp_cfg, double p, bool fuse_geometry) {
-                 new (self) instaug::Pipeline(make_pipeline(specs, box_cfg, kp_cfg, p, fuse_geometry));
+                 new (self) instaug::Pipeline(make_pipeline(transforms, box_cfg, kp_cfg, p, fuse_geometry));
              },
-             "specs"_a, "box_config"_a, "keypoint_config"_a, "p"_a, "fuse_geometry"_a = true)
-        .def("run", &run_pipeline, "call_seed"_a, "width"_a, "height"_a, "image"_a.none(), "mask_planes"_a,
+             "transforms"_a, "box_config"_a, "keypoint_config"_a, "p"_a, "fuse_geometry"_a = true)
+        .def("resamples_masks_smoothly", &instaug::Pipeline::resamples_masks_smoothly)
+        .def("leaf_names",
+             [](const instaug::Pipeline& p) {
+                 std::vector<std::string> names;
+                 for (const auto* leaf : p.leaves()) names.push_back(leaf->name());
+                 return names;
+             },
+             "Names of the non-composition transforms, in the order applied_transforms indexes them.")
+        .def("run", &run_pipeline, "seed"_a, "call_index"_a, "width"_a, "height"_a, "image"_a.none(), "mask_planes"_a,
              "boxes"_a.none(), "row_masks"_a.none(), "row_keypoints"_a.none(), "keypoint_offsets"_a.none(),
              "source_ids"_a, "free_keypoints"_a.none(), "free_ids"_a.none(), "metadata"_a)
         .def("__len__", &instaug::Pipeline::size);
+    m.def(
+        "validate_arguments",
+        [](const std::string& name, nb::dict arguments) {
+            return to_python(instaug::validate_arguments(name, to_json(arguments, name)));
+        },
+        "name"_a, "arguments"_a,
+        "The arguments of transform `name` checked against its schema, in normal form with defaults filled in.");
+    m.def("transform_schemas", [] { return to_python(instaug::describe_registry()); },
+          "Every registered transform: its name, kind and parameter schema.");
+    m.def("call_seed", &instaug::Random::mix, "seed"_a, "index"_a,
+          "The random seed of call number `index` of the stream `seed`.");
     m.def(
         "set_num_threads",
         [](int n) {

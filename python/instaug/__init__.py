@@ -11,7 +11,17 @@ from instaug._core import (
     set_num_threads,
 )
 from instaug.compose import Compose
-from instaug.geometric import (
+from instaug.params import BboxParams, KeypointParams
+from instaug.transforms.compose import (
+    NoOp,
+    OneOf,
+    OneOrOther,
+    RandomOrder,
+    SelectiveChannelTransform,
+    Sequential,
+    SomeOf,
+)
+from instaug.transforms.geometric import (
     Affine,
     CenterCrop,
     Crop,
@@ -26,9 +36,8 @@ from instaug.geometric import (
     SmallestMaxSize,
     VerticalFlip,
 )
-from instaug.mixing import CopyAndPaste, Mosaic
-from instaug.params import BboxParams, KeypointParams
-from instaug.pixel import (
+from instaug.transforms.mixing import CopyAndPaste, Mosaic
+from instaug.transforms.pixel import (
     CLAHE,
     Blur,
     ChannelShuffle,
@@ -68,22 +77,29 @@ __all__ = [
     "MedianBlur",
     "Mosaic",
     "MotionBlur",
+    "NoOp",
     "Normalize",
+    "OneOf",
+    "OneOrOther",
     "PadIfNeeded",
     "Perspective",
     "RandomBrightnessContrast",
     "RandomCrop",
     "RandomGamma",
+    "RandomOrder",
     "RandomResizedCrop",
     "Resize",
     "RGBShift",
     "Rotate",
+    "SelectiveChannelTransform",
+    "Sequential",
     "buffer_cache_bytes",
     "get_buffer_cache_limit",
     "get_num_threads",
     "set_buffer_cache_limit",
     "set_num_threads",
     "SmallestMaxSize",
+    "SomeOf",
     "ToGray",
     "ToTensorV2",
     "VerticalFlip",

@@ -286,7 +286,7 @@ def read_metadata(
     data: dict[str, Any], transforms: Sequence[Any], reader: MetadataReader
 ) -> dict[str, list[tuple]]:
     """Core items for every mixing transform's metadata key (each key read once)."""
-    from instaug.mixing import CopyAndPaste, Mosaic
+    from instaug.transforms.mixing import CopyAndPaste, Mosaic
 
     readers: dict[str, Callable[[Any, str], tuple]] = {}
     for t in transforms:

@@ -19,29 +19,19 @@ from instaug._metadata import MetadataReader, RowRegistry, read_metadata
 from instaug._shutdown import core_call
 from instaug._targets import as_float_rows, check_image, check_mask_plane, prepare_boxes, prepare_keypoints
 from instaug.formats import bboxes_from_absolute, keypoints_from_internal
-from instaug.mixing import MixingTransform
 from instaug.params import BboxParams, KeypointParams
-from instaug.pixel import ToTensorV2
-from instaug.transforms_base import BaseTransform
+from instaug.transforms.base import BaseTransform
+from instaug.transforms.compose import BaseCompose
+from instaug.transforms.mixing import MixingTransform
+from instaug.transforms.pixel import ToTensorV2
 
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 _RESERVED = ("image", "mask", "masks", "bboxes", "keypoints", "instances")
 
 
-def _splitmix64(x: int) -> tuple[int, int]:
-    x = (x + 0x9E3779B97F4A7C15) & _MASK64
-    z = x
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
-    return x, z ^ (z >> 31)
-
-
 def call_seed(seed: int, index: int) -> int:
     """The seed of call number `index`: a pure function of (seed, index), whatever thread asks."""
-    state = (seed ^ ((index * 0xD1B54A32D192ED03) & _MASK64)) & _MASK64
-    state, _ = _splitmix64(state)
-    _, value = _splitmix64(state)
-    return value
+    return _core.call_seed(seed & _MASK64, index & _MASK64)
 
 
 def _as_params(value: Any, cls: type, name: str) -> Any:
@@ -84,21 +74,15 @@ def _worker_identity() -> int:
     return (2 << 32) + os.getpid()
 
 
-def _check_mixing_order(transforms: Sequence[BaseTransform]) -> None:
-    """Mosaic neighbours and CopyAndPaste donors come in the call's own format: a step before the
-    mixing transform that changes the image's dtype or channels would leave them unlike the image,
-    so such a pipeline is refused (the step belongs after the mixing)."""
-    changer: tuple[int, BaseTransform] | None = None
-    for i, t in enumerate(transforms):
-        if changer is None and t.changes_image_format:
-            changer = (i, t)
-        elif changer is not None and isinstance(t, MixingTransform):
-            j, step = changer
-            raise ValueError(
-                f"transforms[{j}] ({type(step).__name__}) changes the image's dtype or channels before "
-                f"transforms[{i}] ({type(t).__name__}), whose {t.metadata_key} images keep the input's: "
-                f"put {type(step).__name__} after {type(t).__name__}"
-            )
+def _leaves(transforms: Sequence[Any]) -> list[BaseTransform]:
+    """The transforms that do the work, compositions opened, in order."""
+    out: list[BaseTransform] = []
+    for t in transforms:
+        if isinstance(t, (BaseCompose, Compose)):
+            out += _leaves(t.transforms)
+        else:
+            out.append(t)
+    return out
 
 
 def _gather(values: Any, ids: np.ndarray) -> Any:
@@ -129,7 +113,7 @@ class Compose:
         if isinstance(transforms, BaseTransform) or not isinstance(transforms, (list, tuple)):
             raise TypeError(f"transforms must be a list of transforms, got {type(transforms).__name__}")
         for i, t in enumerate(transforms):
-            if not isinstance(t, BaseTransform):
+            if not isinstance(t, (BaseTransform, Compose)):
                 raise TypeError(f"transforms[{i}] must be an instaug transform, got {type(t).__name__}")
         if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0 <= p <= 1:
             raise ValueError(f"Compose: p must be a number in [0, 1], got {p!r}")
@@ -146,7 +130,7 @@ class Compose:
             except ImportError as exc:
                 raise ImportError("ToTensorV2 needs PyTorch: pip install torch") from exc
         core_transforms = self.transforms[:-1] if self._to_tensor is not None else self.transforms
-        _check_mixing_order(core_transforms)
+        self._mixing = [t for t in _leaves(core_transforms) if isinstance(t, MixingTransform)]
         self.bbox_params: BboxParams | None = _as_params(bbox_params, BboxParams, "bbox_params")
         self.keypoint_params: KeypointParams | None = _as_params(
             keypoint_params, KeypointParams, "keypoint_params"
@@ -165,7 +149,7 @@ class Compose:
         # INSTAUG_NO_FUSION=1 resamples the image at every geometric step (for comparisons: the
         # benchmark's PSNR table and tests); rows are the same either way.
         self._pipeline = _core.Pipeline(
-            [t.core_spec() for t in core_transforms],
+            [t.to_core() for t in core_transforms],
             box_config,
             kp_config,
             self.p,
@@ -195,13 +179,14 @@ class Compose:
         self._calls = 0
         self._pid = os.getpid()
 
-    def _next_call_seeds(self, count: int) -> list[int]:
+    def _next_calls(self, count: int) -> list[tuple[int, int]]:
+        """(seed, call index) of the next `count` calls."""
         with self._lock:
             if os.getpid() != self._pid:
                 self._enter_forked_process()
-            first, seed = self._calls, self.seed
+            first, seed = self._calls, self.seed & _MASK64
             self._calls += count
-        return [call_seed(seed & _MASK64, first + i) for i in range(count)]
+        return [(seed, first + i) for i in range(count)]
 
     def _enter_forked_process(self) -> None:
         """A forked worker (a DataLoader's) inherits the parent's seed and call count: left alone,
@@ -213,13 +198,10 @@ class Compose:
             return
         self._restart(call_seed(self._given_seed & _MASK64, _worker_identity()))
 
-    def _next_call_seed(self) -> int:
-        return self._next_call_seeds(1)[0]
-
-    def _run_one(self, data: dict[str, Any], seed: int) -> dict[str, Any]:
-        out = _Call(self, data).run(seed)
+    def _run_one(self, data: dict[str, Any], call: tuple[int, int]) -> dict[str, Any]:
+        out = _Call(self, data).run(*call)
         # ToTensorV2's own coin, from the call seed's low bits (the core uses the whole seed).
-        if self._to_tensor is not None and (seed & 0xFFFFFFFF) / 2.0**32 < self._to_tensor.p:
+        if self._to_tensor is not None and (call_seed(*call) & 0xFFFFFFFF) / 2.0**32 < self._to_tensor.p:
             out = _to_tensors(out, self._to_tensor.transpose_mask)
         return out
 
@@ -235,7 +217,7 @@ class Compose:
                 raise TypeError(f"calls[{i}] must be a dict of call arguments, got {type(data).__name__}")
         if isinstance(num_threads, bool) or not isinstance(num_threads, int) or num_threads < 1:
             raise ValueError(f"num_threads must be a positive integer, got {num_threads!r}")
-        seeds = self._next_call_seeds(len(calls))
+        seeds = self._next_calls(len(calls))
         indices = range(len(calls))
         if num_threads == 1 or len(calls) < 2:
             return [self._run_numbered(i, data, seed) for i, data, seed in zip(indices, calls, seeds)]
@@ -247,10 +229,10 @@ class Compose:
         finally:
             _core.set_num_threads(kernel_threads)
 
-    def _run_numbered(self, index: int, data: dict[str, Any], seed: int) -> dict[str, Any]:
+    def _run_numbered(self, index: int, data: dict[str, Any], call: tuple[int, int]) -> dict[str, Any]:
         """One call of a batch; an error says which call it came from (same exception type)."""
         try:
-            return self._run_one(data, seed)
+            return self._run_one(data, call)
         except (ValueError, TypeError) as exc:
             if type(exc) not in (ValueError, TypeError):
                 raise
@@ -261,7 +243,16 @@ class Compose:
             raise TypeError(
                 "Compose takes keyword arguments only, e.g. transform(image=image, instances=...)"
             )
-        return self._run_one(data, self._next_call_seed())
+        return self._run_one(data, self._next_calls(1)[0])
+
+    def to_core(self) -> dict[str, Any]:
+        """The description of this Compose nested in another: its transforms and p (as in the
+        reference, a nested Compose's bbox_params and keypoint_params are not used)."""
+        return {
+            "__class_fullname__": "Compose",
+            "transforms": [t.to_core() for t in self.transforms],
+            "p": self.p,
+        }
 
     def __repr__(self) -> str:
         inner = ",\n  ".join(repr(t) for t in self.transforms)
@@ -310,7 +301,7 @@ class _Call:
             if clash:
                 raise ValueError(f"pass bound targets inside instances, not as {clash} next to instances=")
         self.height, self.width = self._shape()
-        self.mixing = [t for t in compose.transforms if isinstance(t, MixingTransform)]
+        self.mixing = compose._mixing
         if self.mixing:
             names = sorted({type(t).__name__ for t in self.mixing})
             if self.image is None:
@@ -390,12 +381,12 @@ class _Call:
                 raise ValueError(f"label field {field!r} has {given} labels for {count} {what}")
 
     def _check_wide_masks(self, dtypes: list[np.dtype]) -> None:
-        if any(d.itemsize == 8 and d.kind in "iu" for d in dtypes) and any(
-            t.smooth_mask_resampling for t in self.compose.transforms
+        if any(d.itemsize == 8 and d.kind in "iu" for d in dtypes) and (
+            self.compose._pipeline.resamples_masks_smoothly()
         ):
             raise ValueError("masks of a 64-bit integer dtype work only with mask_interpolation=0 (nearest)")
 
-    def run(self, seed: int) -> dict[str, Any]:
+    def run(self, seed: int, call_index: int) -> dict[str, Any]:
         compose = self.compose
         planes, plane_key = self._mask_planes()
         boxes = self._plain_boxes()
@@ -426,7 +417,9 @@ class _Call:
         free_ids = None if free_kps is None else np.arange(len(free_kps), dtype=np.int64)
         core_inputs = (planes, boxes, row_masks, row_kps, offsets, ids, free_kps, free_ids, metadata)
         with core_call():
-            result = compose._pipeline.run(seed, self.width, self.height, self.image, *core_inputs)
+            result = compose._pipeline.run(
+                seed, call_index, self.width, self.height, self.image, *core_inputs
+            )
         return self._unpack(result, plane_key)
 
     def _metadata(self, row_masks: list[np.ndarray] | None, plain_bboxes: bool) -> dict[str, list[tuple]]:
@@ -448,7 +441,8 @@ class _Call:
         params = self.compose.keypoint_params
         if params is None or not params.label_mapping:
             return None
-        names = [type(self.compose.transforms[i]).__name__ for i in applied]
+        leaf_names = self.compose._pipeline.leaf_names()
+        names = [leaf_names[i] for i in applied]
         steps = [params.label_mapping[n] for n in names if n in params.label_mapping]
         if not steps:
             return None

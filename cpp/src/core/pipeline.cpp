@@ -1,0 +1,254 @@
+#include "core/pipeline.hpp"
+
+#include <algorithm>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#include "core/geometric_step.hpp"
+#include "kernels/mask_tile_ops.hpp"
+
+namespace instaug {
+namespace {
+
+const std::vector<MixItem>& items_for(const Metadata& metadata, const TransformNode& node) {
+    static const std::vector<MixItem> none;
+    auto it = metadata.find(node.params.text("metadata_key"));
+    return it == metadata.end() ? none : it->second;
+}
+
+// An input OpenCV cannot take (a channel count or dtype a kernel lacks) is the caller's error: it
+// names where it happened instead of surfacing as OpenCV's own exception. Running out of memory
+// stays what it is.
+[[noreturn]] void rethrow_opencv_error(const cv::Exception& e, const std::string& where) {
+    if (e.code == cv::Error::StsNoMem) throw std::bad_alloc();
+    throw std::invalid_argument(where + ": OpenCV cannot process this input (" + e.err + ")");
+}
+
+void collect_leaves(std::vector<TransformNode>& nodes, std::vector<const TransformNode*>& leaves) {
+    for (auto& node : nodes) {
+        if (node.kind() == TransformKind::Composition) {
+            collect_leaves(node.children, leaves);
+            continue;
+        }
+        node.leaf_index = static_cast<int>(leaves.size());
+        leaves.push_back(&node);
+    }
+}
+
+bool changes_format(const TransformNode& node) {
+    return node.decl->changes_image_format && node.decl->changes_image_format(node.params);
+}
+
+// Mosaic neighbours and CopyAndPaste donors come in the call's own format: a step before the
+// mixing transform that changes the image's dtype or channels would leave them unlike the image.
+void check_mixing_order(const std::vector<const TransformNode*>& leaves) {
+    const TransformNode* changer = nullptr;
+    for (const TransformNode* node : leaves) {
+        if (!changer && changes_format(*node)) changer = node;
+        if (changer && node->kind() == TransformKind::Mixing) {
+            const std::string a = changer->name(), b = node->name();
+            throw std::invalid_argument("transforms[" + std::to_string(changer->leaf_index) + "] (" + a +
+                                        ") changes the image's dtype or channels before transforms[" +
+                                        std::to_string(node->leaf_index) + "] (" + b + "), whose " +
+                                        node->params.text("metadata_key") + " images keep the input's: put " + a +
+                                        " after " + b);
+        }
+    }
+}
+
+}  // namespace
+
+Pipeline::Pipeline(std::vector<TransformNode> transforms, BoxConfig boxes, KeypointConfig keypoints, double p,
+                   bool fuse_geometry)
+    : transforms_(std::move(transforms)), boxes_(boxes), keypoints_(keypoints), p_(p), fuse_geometry_(fuse_geometry) {
+    if (!(p >= 0 && p <= 1)) throw std::invalid_argument("Compose: p must be a number in [0, 1]");
+    collect_leaves(transforms_, leaves_);
+    check_mixing_order(leaves_);
+}
+
+bool Pipeline::resamples_masks_smoothly() const {
+    for (const TransformNode* node : leaves_) {
+        const Params& p = node->params;
+        if (p.has("mask_interpolation") && p.integer("mask_interpolation") != kNearest) return true;
+        if (p.has("area_for_downscale") && p.at("area_for_downscale") == "image_mask") return true;
+    }
+    return false;
+}
+
+void Pipeline::refit_boxes_to_masks(Sample& sample) const {
+    InstanceTable& rows = sample.rows;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        double box[4];
+        if (tile_tight_box(rows.masks[i], box)) rows.boxes[i] = {box[0], box[1], box[2], box[3]};
+    }
+}
+
+void Pipeline::filter_rows(Sample& sample) const {
+    InstanceTable& rows = sample.rows;
+    if (!rows.has_boxes) return;
+    rows.compact(filter_boxes(rows.boxes, sample.width, sample.height, boxes_.rules));
+    if (boxes_.bbox_from_mask && rows.has_masks) refit_boxes_to_masks(sample);
+}
+
+void Pipeline::filter_free_keypoints(Sample& sample) const {
+    FreeKeypoints& kps = sample.free_keypoints;
+    std::vector<uint8_t> keep(kps.size());
+    for (std::size_t i = 0; i < kps.size(); ++i) {
+        const double x = kps.points[i * kKeypointColumns], y = kps.points[i * kKeypointColumns + 1];
+        // Keypoints are pixel centres: visible while inside the canvas edges.
+        keep[i] = x >= -0.5 && y >= -0.5 && x <= sample.width - 0.5 && y <= sample.height - 0.5;
+    }
+    kps.compact(keep);
+}
+
+void Pipeline::after_row_change(Sample& sample) const {
+    if (boxes_.check_each_transform) filter_rows(sample);
+    if (keypoints_.remove_invisible && keypoints_.check_each_transform) filter_free_keypoints(sample);
+}
+
+void Pipeline::final_boundary(Sample& sample) const {
+    InstanceTable& rows = sample.rows;
+    resolve_masks(sample);
+    filter_rows(sample);
+    if (rows.has_masks) {
+        // Rows whose mask a transform emptied die; rows that came in blank keep their box's verdict.
+        std::vector<int64_t> blank = sample.blank_mask_sources;
+        std::sort(blank.begin(), blank.end());
+        std::vector<uint8_t> keep(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            keep[i] = !rows.masks[i].empty() || std::binary_search(blank.begin(), blank.end(), rows.source_ids[i]);
+        rows.compact(keep);
+    }
+    if (keypoints_.remove_invisible) filter_free_keypoints(sample);
+}
+
+void Pipeline::run(Sample& sample, uint64_t seed, uint64_t call_index, const Metadata& metadata) const {
+    Random rng(Random::mix(seed, call_index));
+    InstanceTable& rows = sample.rows;
+    if (boxes_.filter_invalid_on_input && rows.has_boxes) {
+        resolve_masks(sample);
+        BboxRules validity;
+        validity.clip_after_transform = boxes_.rules.clip_after_transform;
+        rows.compact(filter_boxes(rows.boxes, sample.width, sample.height, validity));
+    }
+    Execution execution(*this, sample, rng, metadata);
+    if (rng.chance(p_))
+        for (const TransformNode& node : transforms_) execution.run(node);
+    execution.finish();
+    final_boundary(sample);
+}
+
+void Execution::run(const TransformNode& node, bool forced) {
+    if (!forced && node.decl->p_is_a_coin && !rng_.chance(node.p)) return;
+    try {
+        dispatch(node);
+    } catch (const cv::Exception& e) {
+        rethrow_opencv_error(e, node.name());
+    }
+}
+
+void Execution::dispatch(const TransformNode& node) {
+    switch (node.kind()) {
+        case TransformKind::Composition: node.decl->run(node, *this); return;
+        case TransformKind::Passive: record(node); return;
+        case TransformKind::Pixel:
+        case TransformKind::Table: apply_pixels(node); return;
+        case TransformKind::Geometric: apply_geometric(node); break;
+        case TransformKind::Mixing: apply_mixing(node); break;
+    }
+    record(node);
+    pipeline_.after_row_change(sample_);
+}
+
+void Execution::flush_tables() {
+    if (!tables_) return;
+    sample_.image = tables_->apply();
+    tables_.reset();
+}
+
+void Execution::finish() {
+    flush_tables();
+    try {
+        render_deferred_image(sample_);
+    } catch (const cv::Exception& e) {
+        rethrow_opencv_error(e, "the final rendering of the deferred geometric steps");
+    }
+}
+
+// Pixel transforms touch the image only: no row can change, no filter runs. Consecutive per-value
+// steps on uint8 images compose into one table per channel, applied in one pass when something
+// else needs the pixels.
+void Execution::apply_pixels(const TransformNode& node) {
+    resolve_masks(sample_);
+    render_deferred_image(sample_);
+    record(node);
+    cv::Mat& image = sample_.image;
+    if (image.empty()) return;
+    const TransformDecl& decl = *node.decl;
+    if (decl.kind == TransformKind::Table && image.depth() == CV_8U) {
+        if (!tables_) tables_ = std::make_unique<TableChain>(image);
+        TableChain& chain = *tables_;
+        chain.add(decl.tables(node.params, rng_, image.channels(), [&chain] { return chain.grey_mean(); }));
+        return;
+    }
+    flush_tables();
+    // OpenCV's filters take the border of a view (a crop) from the image around it: a view gets
+    // its own copy first, so that borders are the crop's own, as for a contiguous crop.
+    const cv::Mat own = decl.reads_neighbours && image.isSubmatrix() ? image.clone() : image;
+    image = decl.pixels(own, node.params, rng_);
+}
+
+void Execution::apply_geometric(const TransformNode& node) {
+    flush_tables();
+    resolve_masks(sample_);
+    InstanceTable& rows = sample_.rows;
+    for (const GeometricStep& step : node.decl->steps(node.params, rng_, sample_.width, sample_.height)) {
+        check_canvas_size(node.name(), step.in_width, step.in_height, step.out_width, step.out_height);
+        const bool defer = pipeline_.fuse_geometry_ && image_step_fusable(step, sample_.image);
+        if (!defer) render_deferred_image(sample_);
+        apply_step(sample_, step, defer);
+        if (step.drops_boxes_outside && rows.has_boxes)
+            rows.compact(boxes_touching_canvas(rows.boxes, sample_.width, sample_.height));
+    }
+}
+
+void Execution::apply_mixing(const TransformNode& node) {
+    flush_tables();
+    // Instance masks are left to the transform: Mosaic reads only what its cells show of them.
+    render_deferred_image(sample_);
+    node.decl->mix(sample_, node.params, rng_, items_for(metadata_, node), pipeline_.boxes_.rules);
+}
+
+void Execution::on_channels(const std::vector<int>& channels, const std::function<void()>& body) {
+    flush_tables();
+    render_deferred_image(sample_);
+    cv::Mat& image = sample_.image;
+    if (image.empty()) return body();
+    std::vector<cv::Mat> planes;
+    cv::split(image, planes);
+    std::vector<cv::Mat> chosen;
+    for (int c : channels) {
+        if (c < 0 || c >= image.channels())
+            throw std::invalid_argument("SelectiveChannelTransform: channel " + std::to_string(c) +
+                                        " is out of range for an image of " + std::to_string(image.channels()) +
+                                        " channel(s)");
+        chosen.push_back(planes[c]);
+    }
+    if (chosen.empty()) return;
+    cv::Mat full = image;
+    cv::merge(chosen, image);
+    const int width = sample_.width, height = sample_.height;
+    body();
+    flush_tables();
+    if (image.rows != height || image.cols != width || image.channels() != static_cast<int>(chosen.size()) ||
+        image.depth() != full.depth())
+        throw std::invalid_argument(
+            "SelectiveChannelTransform: its transforms must keep the image's size, dtype and channel count");
+    std::vector<cv::Mat> changed;
+    cv::split(image, changed);
+    for (std::size_t i = 0; i < channels.size(); ++i) planes[channels[i]] = changed[i];
+    cv::merge(planes, image);
+}
+
+}  // namespace instaug

@@ -1,0 +1,33 @@
+// One sample flowing through the pipeline: the image, plain (unbound) mask planes, the instance
+// rows and free keypoints. The canvas size is carried explicitly so that a sample without an image
+// (masks or boxes only) still has a shape.
+#pragma once
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "core/instance_table.hpp"
+#include "core/geometric_step.hpp"
+
+namespace instaug {
+
+struct Sample {
+    int width = 0;
+    int height = 0;
+    cv::Mat image;                   // may be empty
+    std::vector<cv::Mat> mask_planes;  // plain `mask` (one plane, any channels) or `masks` (one per plane)
+    InstanceTable rows;
+    // The caller's instance mask planes, one per row, until they are cut into tiles: the first
+    // transform decides how much of each plane it can see (Mosaic: only its cell's part).
+    std::vector<MaskPlaneView> unresolved_masks;
+    FreeKeypoints free_keypoints;
+    // Source ids of rows whose mask held no pixel when it came in: such a row lives or dies by its
+    // box alone, since no transform made its mask empty (the reference keeps it too).
+    std::vector<int64_t> blank_mask_sources;
+    // Geometric steps already applied to everything but `image`: the image is resampled once for
+    // all of them when its pixels are next needed (render_deferred_image).
+    std::vector<GeometricStep> deferred_image_steps;
+    std::vector<int> applied_transforms;  // indices of the transforms that ran, for label mapping
+};
+
+}  // namespace instaug

@@ -1,0 +1,123 @@
+// ToGray and ChannelShuffle: the image's channels recombined.
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+
+#include <opencv2/imgproc.hpp>
+
+#include "transforms/registry.hpp"
+
+namespace instaug {
+namespace {
+
+cv::Mat to_gray(const cv::Mat& image, const Params& params, Random&) {
+    if (image.channels() == 1) return image;
+    const std::string& method = params.text("method");
+    const int outputs = params.integer32("num_output_channels");
+    if ((method == "weighted_average" || method == "from_lab") && image.channels() != 3)
+        throw std::invalid_argument("ToGray: method '" + method + "' needs a 3-channel image, got " +
+                                    std::to_string(image.channels()) + " channels");
+    cv::Mat gray;
+    if (method == "weighted_average") {
+        cv::cvtColor(image, gray, cv::COLOR_RGB2GRAY);
+    } else if (method == "from_lab") {
+        cv::Mat lab;
+        cv::cvtColor(image, lab, cv::COLOR_RGB2Lab);
+        cv::extractChannel(lab, gray, 0);
+    } else {
+        std::vector<cv::Mat> planes;
+        cv::split(image, planes);
+        cv::Mat lo = planes[0].clone(), hi = planes[0].clone(), sum;
+        planes[0].convertTo(sum, CV_64F);
+        for (std::size_t c = 1; c < planes.size(); ++c) {
+            cv::min(lo, planes[c], lo);
+            cv::max(hi, planes[c], hi);
+            cv::Mat wide;
+            planes[c].convertTo(wide, CV_64F);
+            sum += wide;
+        }
+        const bool u8 = image.depth() == CV_8U;
+        if (method == "max") {
+            gray = hi;
+        } else if (method == "desaturation") {
+            cv::Mat a, b;
+            lo.convertTo(a, CV_32F);
+            hi.convertTo(b, CV_32F);
+            cv::Mat mid = (a + b) * 0.5;
+            if (u8) mid.convertTo(gray, CV_8U, 1.0, -0.25);  // (max + min) >> 1: halves round down
+            else gray = mid;
+        } else if (method == "average") {
+            cv::Mat avg = sum / static_cast<double>(planes.size());
+            if (u8) {
+                cv::Mat truncated(avg.size(), CV_8U);
+                for (int y = 0; y < avg.rows; ++y)
+                    for (int x = 0; x < avg.cols; ++x)
+                        truncated.at<uint8_t>(y, x) = static_cast<uint8_t>(avg.at<double>(y, x));
+                gray = truncated;
+            } else {
+                avg.convertTo(gray, CV_32F);
+            }
+        } else {
+            throw std::invalid_argument("ToGray: unknown method '" + method + "'");
+        }
+    }
+    if (outputs == 1) return gray;
+    std::vector<cv::Mat> copies(outputs, gray);
+    cv::Mat out;
+    cv::merge(copies, out);
+    return out;
+}
+
+cv::Mat channel_shuffle(const cv::Mat& image, const Params& params, Random& rng) {
+    const int channels = image.channels();
+    std::vector<int> order;
+    if (!params.is_none("channel_order")) {
+        for (double c : params.numbers("channel_order")) order.push_back(static_cast<int>(c));
+        if (static_cast<int>(order.size()) != channels) return image;  // the reference warns and skips
+    } else {
+        if (channels <= 1) return image;
+        order.resize(channels);
+        std::iota(order.begin(), order.end(), 0);
+        for (int i = channels - 1; i > 0; --i) std::swap(order[i], order[rng.randint(0, i)]);
+    }
+    std::vector<cv::Mat> planes, shuffled;
+    cv::split(image, planes);
+    for (int c : order) shuffled.push_back(planes.at(c));
+    cv::Mat out;
+    cv::merge(shuffled, out);
+    return out;
+}
+
+}  // namespace
+
+void register_grey_and_channels(Registry& r) {
+    TransformDecl gray;
+    gray.name = "ToGray";
+    gray.kind = TransformKind::Pixel;
+    gray.params = {integer_param("num_output_channels", 3).between(1, 4),
+                   choice_param("method", "weighted_average",
+                                Json::array({"weighted_average", "from_lab", "desaturation", "average", "max"})),
+                   probability_param(0.5)};
+    gray.pixels = to_gray;
+    // An RGB image stays 3-channel with the default; other counts change it.
+    gray.changes_image_format = [](const Params& p) { return p.integer("num_output_channels") != 3; };
+    r.add(std::move(gray));
+
+    TransformDecl shuffle;
+    shuffle.name = "ChannelShuffle";
+    shuffle.kind = TransformKind::Pixel;
+    shuffle.params = {integers_param("channel_order", nullptr).between(0, std::nullopt), probability_param(0.5)};
+    shuffle.check = [](const std::string& owner, const Params& p) {
+        if (p.is_none("channel_order")) return;
+        std::vector<double> order = p.numbers("channel_order");
+        std::sort(order.begin(), order.end());
+        for (std::size_t i = 0; i < order.size(); ++i)
+            if (order[i] != static_cast<double>(i))
+                throw std::invalid_argument(owner + ": channel_order must be a permutation of 0..C-1, got " +
+                                            python_repr(p.at("channel_order")));
+    };
+    shuffle.pixels = channel_shuffle;
+    r.add(std::move(shuffle));
+}
+
+}  // namespace instaug

@@ -1,0 +1,135 @@
+#include "transforms/registry.hpp"
+
+#include <stdexcept>
+
+namespace instaug {
+
+// One line per transform file: each defines its register function next to the transform.
+void register_flips(Registry&);
+void register_crops(Registry&);
+void register_resizes(Registry&);
+void register_pad_if_needed(Registry&);
+void register_affine(Registry&);
+void register_rotate(Registry&);
+void register_perspective(Registry&);
+void register_colour(Registry&);
+void register_colour_tables(Registry&);
+void register_grey_and_channels(Registry&);
+void register_clahe(Registry&);
+void register_normalize(Registry&);
+void register_blur(Registry&);
+void register_noise(Registry&);
+void register_mosaic(Registry&);
+void register_copy_paste(Registry&);
+void register_compositions(Registry&);
+void register_passive(Registry&);
+
+const char* kind_name(TransformKind kind) {
+    switch (kind) {
+        case TransformKind::Geometric: return "geometric";
+        case TransformKind::Pixel: return "pixel";
+        case TransformKind::Table: return "table";
+        case TransformKind::Mixing: return "mixing";
+        case TransformKind::Composition: return "composition";
+        case TransformKind::Passive: return "passive";
+    }
+    return "?";
+}
+
+const Registry& Registry::instance() {
+    static const Registry registry = [] {
+        Registry r;
+        for (auto add : {register_flips, register_crops, register_resizes, register_pad_if_needed, register_affine,
+                         register_rotate, register_perspective, register_colour, register_colour_tables,
+                         register_grey_and_channels, register_clahe,
+                         register_normalize, register_blur, register_noise, register_mosaic, register_copy_paste,
+                         register_compositions, register_passive})
+            add(r);
+        return r;
+    }();
+    return registry;
+}
+
+const TransformDecl* Registry::find(const std::string& name) const {
+    for (const auto& d : decls_)
+        if (d.name == name) return &d;
+    return nullptr;
+}
+
+void Registry::add(TransformDecl decl) {
+    if (find(decl.name)) throw std::logic_error("transform '" + decl.name + "' registered twice");
+    decls_.push_back(std::move(decl));
+}
+
+namespace {
+
+const TransformDecl& decl_named(const std::string& name, const std::string& where) {
+    // Files may name a class by its module path (albumentations.augmentations.HorizontalFlip).
+    const std::string short_name = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
+    const TransformDecl* decl = Registry::instance().find(short_name);
+    if (!decl) throw std::invalid_argument((where.empty() ? "" : where + ": ") + "unknown transform '" + name + "'");
+    return *decl;
+}
+
+Json validate_for(const TransformDecl& decl, const Json& arguments) {
+    if (!arguments.is_object()) throw std::invalid_argument(decl.name + ": arguments must be a dict");
+    for (const auto& [key, _] : arguments.items()) {
+        if (key == "__class_fullname__") continue;
+        bool known = false;
+        for (const auto& p : decl.params) known = known || p.name == key;
+        if (!known) throw std::invalid_argument(decl.name + ": unknown argument '" + key + "'");
+    }
+    Json out = Json::object();
+    for (const auto& p : decl.params) {
+        auto it = arguments.find(p.name);
+        if (it == arguments.end() && p.required)
+            throw std::invalid_argument(decl.name + ": missing required argument '" + p.name + "'");
+        out[p.name] = normalize_param(decl.name, p, it == arguments.end() ? p.default_value : *it);
+    }
+    if (decl.check) decl.check(decl.name, Params(out));
+    return out;
+}
+
+}  // namespace
+
+Json validate_arguments(const std::string& name, const Json& arguments) {
+    return validate_for(decl_named(name, ""), arguments);
+}
+
+TransformNode build_transform(const Json& description, const std::string& where) {
+    if (!description.is_object() || !description.contains("__class_fullname__") ||
+        !description["__class_fullname__"].is_string())
+        throw std::invalid_argument((where.empty() ? "" : where + ": ") +
+                                    "a transform is a dict with its name under '__class_fullname__'");
+    const TransformDecl& decl = decl_named(description["__class_fullname__"].get<std::string>(), where);
+    TransformNode node;
+    node.decl = &decl;
+    try {
+        node.params = Params(validate_for(decl, description));
+    } catch (const std::invalid_argument& e) {
+        if (where.empty()) throw;
+        throw std::invalid_argument(where + ": " + e.what());
+    }
+    node.p = node.params.number("p");
+    for (const auto& p : decl.params) {
+        const Json& value = node.params.at(p.name);
+        const std::string inner = (where.empty() ? "" : where + ".") + p.name;
+        if (p.type == ParamType::Transform && !value.is_null()) node.children.push_back(build_transform(value, inner));
+        if (p.type == ParamType::Transforms)
+            for (std::size_t i = 0; i < value.size(); ++i)
+                node.children.push_back(build_transform(value[i], inner + "[" + std::to_string(i) + "]"));
+    }
+    return node;
+}
+
+Json describe_registry() {
+    Json out = Json::array();
+    for (const auto& d : Registry::instance().all()) {
+        Json params = Json::array();
+        for (const auto& p : d.params) params.push_back(describe_param(p));
+        out.push_back({{"name", d.name}, {"kind", kind_name(d.kind)}, {"params", params}});
+    }
+    return out;
+}
+
+}  // namespace instaug

@@ -1,0 +1,97 @@
+// The registry: every transform is declared once, in its own file, with its name, kind, parameter
+// schema and what it does. The pipeline dispatches on the kind; Python reads the schemas.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "core/bbox_filter.hpp"
+#include "core/geometric_step.hpp"
+#include "core/mix_item.hpp"
+#include "core/random.hpp"
+#include "core/sample.hpp"
+#include "kernels/table_chain.hpp"
+#include "transforms/params.hpp"
+#include "transforms/schema.hpp"
+
+namespace instaug {
+
+enum class TransformKind {
+    Geometric,    // moves the canvas: becomes geometric steps applied to every target
+    Pixel,        // changes the image alone
+    Table,        // a pixel transform that is one table per channel on uint8 images (fusable)
+    Mixing,       // brings rows from other samples (Mosaic, CopyAndPaste)
+    Composition,  // runs other transforms (OneOf, SomeOf, ...)
+    Passive,      // nothing to do in the core (NoOp; ToTensorV2, which Python applies to the result)
+};
+
+const char* kind_name(TransformKind kind);
+
+struct TransformNode;
+class Execution;
+
+using StepSampler = std::function<std::vector<GeometricStep>(const Params&, Random&, int width, int height)>;
+using PixelOp = std::function<cv::Mat(const cv::Mat&, const Params&, Random&)>;
+using TableSampler = std::function<std::vector<Table8>(const Params&, Random&, int channels,
+                                                       const std::function<double()>& grey_mean)>;
+using MixOp = std::function<void(Sample&, const Params&, Random&, const std::vector<MixItem>&, const BboxRules&)>;
+using CompositionRun = std::function<void(const TransformNode&, Execution&)>;
+
+struct TransformDecl {
+    std::string name;
+    TransformKind kind = TransformKind::Pixel;
+    std::vector<ParamDecl> params;  // "p" included
+    // Rules between arguments, run once each passed its own check (throws std::invalid_argument).
+    std::function<void(const std::string& owner, const Params&)> check;
+    StepSampler steps;     // Geometric
+    PixelOp pixels;        // Pixel; Table (images other than uint8)
+    TableSampler tables;   // Table
+    MixOp mix;             // Mixing
+    CompositionRun run;    // Composition
+    // Pixel: the result at a pixel reads its neighbours, so a view into a larger image (a crop) is
+    // copied first: the filter must not see outside the canvas.
+    bool reads_neighbours = false;
+    // False when p is not a coin for the transform as a whole (OneOrOther: p picks the branch).
+    bool p_is_a_coin = true;
+    // True when the transform may change the image's dtype or channel count.
+    std::function<bool(const Params&)> changes_image_format;
+};
+
+// A transform as configured: its declaration, validated arguments, probability and children.
+struct TransformNode {
+    const TransformDecl* decl = nullptr;
+    Params params;
+    double p = 1.0;
+    std::vector<TransformNode> children;
+    int leaf_index = -1;  // order among the leaves of the whole pipeline (applied_transforms)
+
+    const std::string& name() const { return decl->name; }
+    TransformKind kind() const { return decl->kind; }
+};
+
+class Registry {
+public:
+    static const Registry& instance();
+    const TransformDecl* find(const std::string& name) const;
+    const std::vector<TransformDecl>& all() const { return decls_; }
+    void add(TransformDecl decl);
+
+private:
+    std::vector<TransformDecl> decls_;
+};
+
+// Builds a transform from its description {"__class_fullname__": name, argument: value, ...}, the
+// layout of albumentations' files; children of compositions are descriptions too. `where` names
+// the place in the pipeline for errors ("transforms[2]").
+TransformNode build_transform(const Json& description, const std::string& where = "");
+
+// Validates arguments against the named transform's schema; returns them in normal form with every
+// default filled in (what Python shows as the transform's attributes).
+Json validate_arguments(const std::string& name, const Json& arguments);
+
+// Every schema, as data: [{"name", "kind", "params": [...]}, ...].
+Json describe_registry();
+
+}  // namespace instaug

@@ -1,0 +1,98 @@
+// A transform's parameter schema: each argument's name, type, default, bounds, allowed values and
+// unit. Validation turns the caller's arguments (Python keywords, a file's JSON) into Params, with
+// the same error messages in every language: "<Transform>: <argument> must be ..., got ...".
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "transforms/params.hpp"
+
+namespace instaug {
+
+enum class ParamType {
+    Flag,        // True / False
+    Integer,     // a whole number
+    Number,      // a real number
+    Choice,      // one of `choices`
+    Range,       // (min, max), min <= max
+    AxisRange,   // a range for both axes, or {"x": range, "y": range}
+    Fill,        // a number, or one number per channel
+    IntPair,     // two integers
+    Numbers,     // a number, or a list of numbers
+    Integers,    // an integer, or a list of integers
+    SizeHW,      // (height, width), either may be None
+    Text,        // a non-empty string
+    Transform,   // one transform description
+    Transforms,  // a list of transform descriptions
+};
+
+struct ParamDecl {
+    std::string name;
+    ParamType type = ParamType::Number;
+    Json default_value;  // null: None
+    bool nullable = false;
+    bool required = false;  // no default: the caller must pass it
+    std::optional<double> low, high;  // inclusive bounds of every value
+    bool integer = false;             // ranges of whole numbers
+    bool odd = false;                 // kernel sizes: an even bound becomes the next odd one
+    Json choices = Json::array();
+    std::map<int, std::string> flag_names;  // OpenCV flags: the names in the error message
+    Json neutral;                           // AxisRange: the range of an axis left out of a dict
+    std::string unit;
+
+    ParamDecl& between(std::optional<double> lo, std::optional<double> hi) {
+        low = lo;
+        high = hi;
+        return *this;
+    }
+    ParamDecl& or_none() {
+        nullable = true;
+        return *this;
+    }
+    ParamDecl& needed() {
+        required = true;
+        nullable = false;
+        return *this;
+    }
+    ParamDecl& odd_sizes() {
+        integer = odd = true;
+        return *this;
+    }
+    ParamDecl& whole() {
+        integer = true;
+        return *this;
+    }
+    ParamDecl& in(std::string u) {
+        unit = std::move(u);
+        return *this;
+    }
+};
+
+ParamDecl flag_param(const std::string& name, bool fallback);
+ParamDecl integer_param(const std::string& name, Json fallback);
+ParamDecl number_param(const std::string& name, Json fallback);
+ParamDecl choice_param(const std::string& name, Json fallback, Json choices);
+ParamDecl range_param(const std::string& name, Json fallback);
+ParamDecl axis_range_param(const std::string& name, Json fallback, Json neutral);
+ParamDecl fill_param(const std::string& name, Json fallback);
+ParamDecl int_pair_param(const std::string& name, Json fallback);
+ParamDecl numbers_param(const std::string& name, Json fallback);
+ParamDecl integers_param(const std::string& name, Json fallback);
+ParamDecl size_hw_param(const std::string& name, Json fallback);
+ParamDecl text_param(const std::string& name, Json fallback);
+ParamDecl transform_param(const std::string& name);
+ParamDecl transforms_param(const std::string& name);
+ParamDecl probability_param(double fallback);
+ParamDecl interpolation_param(const std::string& name, int fallback);
+ParamDecl border_mode_param(int fallback);
+
+// Checks one argument and returns its normal form; throws std::invalid_argument naming `owner`
+// and the argument.
+Json normalize_param(const std::string& owner, const ParamDecl& decl, const Json& value);
+
+// The declaration as data (name, type, default, bounds, choices, unit): what Python reads.
+Json describe_param(const ParamDecl& decl);
+
+}  // namespace instaug

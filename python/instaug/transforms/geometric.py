@@ -1,0 +1,196 @@
+"""Geometric transforms: they move the canvas, and every target with it. Names, arguments and
+defaults follow albumentationsx 2.5.1 (checked against the C++ schemas by the tests); every
+sampling range is a (min, max) tuple."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from instaug.transforms.base import BaseTransform, arguments_of
+
+
+class DualTransform(BaseTransform):
+    """A transform of the image and of every spatial target with it."""
+
+
+class HorizontalFlip(DualTransform):
+    """Mirror left-right: boxes x1' = W - x2, keypoints x' = W - 1 - x."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class VerticalFlip(DualTransform):
+    """Mirror top-bottom: boxes y1' = H - y2, keypoints y' = H - 1 - y."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class RandomCrop(DualTransform):
+    """Crop a random height x width window (padding first when pad_if_needed)."""
+
+    def __init__(
+        self,
+        height: int,
+        width: int,
+        pad_if_needed: bool = False,
+        pad_position: str = "center",
+        border_mode: int = 0,
+        fill: Any = 0.0,
+        fill_mask: Any = 0.0,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class CenterCrop(RandomCrop):
+    """Crop the central height x width window (padding first when pad_if_needed)."""
+
+
+class Crop(DualTransform):
+    """Crop the fixed window [x_min, x_max) x [y_min, y_max)."""
+
+    def __init__(
+        self,
+        x_min: int = 0,
+        y_min: int = 0,
+        x_max: int = 1024,
+        y_max: int = 1024,
+        pad_if_needed: bool = False,
+        pad_position: str = "center",
+        border_mode: int = 0,
+        fill: Any = 0,
+        fill_mask: Any = 0,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class RandomResizedCrop(DualTransform):
+    """Crop a random area fraction (scale) and aspect ratio (ratio), then resize to size=(h, w)."""
+
+    def __init__(
+        self,
+        size: tuple[int, int],
+        scale: tuple[float, float] = (0.08, 1.0),
+        ratio: tuple[float, float] = (0.75, 1.3333333333333333),
+        interpolation: int = 1,
+        mask_interpolation: int = 0,
+        area_for_downscale: str | None = None,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Resize(DualTransform):
+    """Resize to (height, width)."""
+
+    def __init__(
+        self,
+        height: int,
+        width: int,
+        interpolation: int = 1,
+        mask_interpolation: int = 0,
+        area_for_downscale: str | None = None,
+        p: float = 1,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class LongestMaxSize(DualTransform):
+    """Rescale so that the longest side equals max_size (or fits max_size_hw), keeping the aspect ratio."""
+
+    def __init__(
+        self,
+        max_size: int | Sequence[int] | None = None,
+        max_size_hw: tuple[int | None, int | None] | None = None,
+        interpolation: int = 1,
+        mask_interpolation: int = 0,
+        area_for_downscale: str | None = None,
+        p: float = 1,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class SmallestMaxSize(LongestMaxSize):
+    """Rescale so that the shortest side equals max_size (or covers max_size_hw), keeping the aspect ratio."""
+
+
+class PadIfNeeded(DualTransform):
+    """Pad to at least (min_height, min_width), or to a multiple of the divisors."""
+
+    def __init__(
+        self,
+        min_height: int | None = 1024,
+        min_width: int | None = 1024,
+        pad_height_divisor: int | None = None,
+        pad_width_divisor: int | None = None,
+        position: str = "center",
+        border_mode: int = 0,
+        fill: Any = 0,
+        fill_mask: Any = 0,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Affine(DualTransform):
+    """Scale, translate, rotate and shear about the image centre, in one warp."""
+
+    def __init__(
+        self,
+        scale: tuple[float, float] | dict[str, tuple[float, float]] = (1.0, 1.0),
+        translate_percent: tuple[float, float] | dict[str, tuple[float, float]] | None = None,
+        translate_px: tuple[int, int] | dict[str, tuple[int, int]] | None = None,
+        rotate: tuple[float, float] = (0.0, 0.0),
+        shear: tuple[float, float] | dict[str, tuple[float, float]] = (0.0, 0.0),
+        interpolation: int = 1,
+        mask_interpolation: int = 0,
+        fit_output: bool = False,
+        keep_ratio: bool = True,
+        rotate_method: str = "largest_box",
+        balanced_scale: bool = False,
+        border_mode: int = 0,
+        fill: Any = 0,
+        fill_mask: Any = None,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Rotate(DualTransform):
+    """Rotate by an angle sampled from angle_range (degrees) about the image centre."""
+
+    def __init__(
+        self,
+        angle_range: tuple[float, float] = (-90, 90),
+        interpolation: int = 1,
+        border_mode: int = 0,
+        rotate_method: str = "largest_box",
+        crop_border: bool = False,
+        mask_interpolation: int = 0,
+        fill: Any = 0,
+        fill_mask: Any = 0,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Perspective(DualTransform):
+    """Random four-point perspective: each corner moves by |N(0, scale)| (mod 0.32) of the image size."""
+
+    def __init__(
+        self,
+        scale: tuple[float, float] = (0.05, 0.1),
+        keep_size: bool = True,
+        fit_output: bool = False,
+        interpolation: int = 1,
+        mask_interpolation: int = 0,
+        border_mode: int = 0,
+        fill: Any = 0,
+        fill_mask: Any = 0,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))

@@ -1,0 +1,184 @@
+"""Pixel transforms: colour, contrast, blur, noise and normalisation. They change the image only.
+Names, arguments and defaults follow albumentationsx 2.5.1 (checked against the C++ schemas by the
+tests); every sampling range ends in `_range` and is a (min, max) tuple."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from instaug.transforms.base import BaseTransform, arguments_of
+
+
+class ImageOnlyTransform(BaseTransform):
+    """A transform of the image alone."""
+
+
+PixelTransform = ImageOnlyTransform
+
+
+class HueSaturationValue(ImageOnlyTransform):
+    """Shift hue (OpenCV's uint8 HSV: hue modulo 180), saturation and value (both saturating)."""
+
+    def __init__(
+        self,
+        hue_shift_range: tuple[float, float] = (-20, 20),
+        sat_shift_range: tuple[float, float] = (-30, 30),
+        val_shift_range: tuple[float, float] = (-20, 20),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class RandomBrightnessContrast(ImageOnlyTransform):
+    """Contrast around the grey mean, then brightness as a gain (torchvision's formulas); with
+    brightness_by_max=True, contrast * x + brightness * max_value."""
+
+    def __init__(
+        self,
+        brightness_range: tuple[float, float] = (-0.2, 0.2),
+        contrast_range: tuple[float, float] = (-0.2, 0.2),
+        brightness_by_max: bool = False,
+        ensure_safe_output: bool = False,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class RGBShift(ImageOnlyTransform):
+    """Add a random value per channel. Shifts with magnitude above 1 are in pixel units of a uint8
+    image (divided by 255 for float images), as the reference."""
+
+    def __init__(
+        self,
+        r_shift_range: tuple[float, float] = (-20, 20),
+        g_shift_range: tuple[float, float] = (-20, 20),
+        b_shift_range: tuple[float, float] = (-20, 20),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class RandomGamma(ImageOnlyTransform):
+    """x ** (gamma / 100) on [0, 1]; gamma_range is in percent."""
+
+    def __init__(self, gamma_range: tuple[float, float] = (80, 120), p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class ToGray(ImageOnlyTransform):
+    """Grey with num_output_channels copies."""
+
+    def __init__(
+        self, num_output_channels: int = 3, method: str = "weighted_average", p: float = 0.5
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class ChannelShuffle(ImageOnlyTransform):
+    """Permute the channels randomly, or by a fixed channel_order."""
+
+    def __init__(self, channel_order: Sequence[int] | None = None, p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class CLAHE(ImageOnlyTransform):
+    """Contrast-limited adaptive histogram equalisation (on L of Lab for RGB images)."""
+
+    def __init__(
+        self,
+        clip_range: tuple[float, float] = (1.0, 4.0),
+        tile_grid_size: tuple[int, int] = (8, 8),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class ColorJitter(ImageOnlyTransform):
+    """Brightness, contrast, saturation (factors) and hue (fraction of a turn) in random order."""
+
+    def __init__(
+        self,
+        brightness_range: tuple[float, float] = (0.8, 1.2),
+        contrast_range: tuple[float, float] = (0.8, 1.2),
+        saturation_range: tuple[float, float] = (0.8, 1.2),
+        hue_range: tuple[float, float] = (-0.5, 0.5),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Normalize(ImageOnlyTransform):
+    """(x - mean * max_pixel_value) / (std * max_pixel_value), or a per-image normalisation. The
+    image becomes float32."""
+
+    def __init__(
+        self,
+        mean: tuple[float, ...] | float | None = (0.485, 0.456, 0.406),
+        std: tuple[float, ...] | float | None = (0.229, 0.224, 0.225),
+        max_pixel_value: float | None = 255.0,
+        normalization: str = "standard",
+        p: float = 1.0,
+        *,
+        clip_range: tuple[float, float] | None = None,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Blur(ImageOnlyTransform):
+    """Box blur with an odd kernel size from blur_range (an even bound becomes the next odd size)."""
+
+    def __init__(self, blur_range: tuple[int, int] = (3, 7), p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class MedianBlur(Blur):
+    """Median blur with an odd kernel size from blur_range (an even bound becomes the next odd size)."""
+
+
+class GaussianBlur(ImageOnlyTransform):
+    """Gaussian blur; a kernel size of 0 derives it from sigma (radius 3.5 sigma)."""
+
+    def __init__(
+        self,
+        blur_range: tuple[int, int] = (0, 0),
+        sigma_range: tuple[float, float] = (0.5, 3.0),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class MotionBlur(ImageOnlyTransform):
+    """Blur along a random line: odd size from blur_range, angle in degrees, direction in [-1, 1]
+    (negative: the line trails backwards)."""
+
+    def __init__(
+        self,
+        blur_range: tuple[int, int] = (3, 7),
+        allow_shifted: bool = True,
+        angle_range: tuple[float, float] = (0, 360),
+        direction_range: tuple[float, float] = (-1.0, 1.0),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class GaussNoise(ImageOnlyTransform):
+    """Add Gaussian noise: std and mean as fractions of the image's range (255 for uint8); one noise
+    value per pixel shared by its channels unless per_channel."""
+
+    def __init__(
+        self,
+        std_range: tuple[float, float] = (0.2, 0.44),
+        mean_range: tuple[float, float] = (0.0, 0.0),
+        per_channel: bool = False,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class ToTensorV2(BaseTransform):
+    """The image as a torch tensor (C, H, W); masks as tensors ((H, W, C) masks become (C, H, W)
+    with transpose_mask). Needs PyTorch. It runs after every other transform of the Compose."""
+
+    def __init__(self, transpose_mask: bool = False, p: float = 1.0) -> None:
+        super().__init__(**arguments_of(locals()))
