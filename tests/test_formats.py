@@ -116,6 +116,8 @@ def test_label_mapping_swaps_labels_on_flip() -> None:
         image=IMAGE, keypoints=[[1, 1], [2, 2]], side=["left", "right"]
     )
     assert out["side"] == ["right", "left"]
+    # Rows swap (labels travel with them), so that row i keeps meaning joint i: the reference's rule.
+    np.testing.assert_allclose(out["keypoints"], [[IMAGE.shape[1] - 3, 2], [IMAGE.shape[1] - 2, 1]])
     untouched = A.Compose([A.VerticalFlip(p=1.0)], keypoint_params=params)(
         image=IMAGE, keypoints=[[1, 1]], side=["left"]
     )

@@ -458,7 +458,7 @@ for m in masks:
 boxes = np.tile(np.array([[4.0, 4.0, 20.0, 20.0]]), (n, 1))
 ids = np.arange(n, dtype=np.int64)
 try:
-    pipeline.run(1, 0, w, h, np.zeros((h, w, 3), np.uint8), [], boxes, masks, None, None, ids, None, None, {})
+    pipeline.run(1, 0, False, w, h, np.zeros((h, w, 3), np.uint8), [], boxes, masks, None, None, ids, None, None, {})
 except ValueError as exc:
     print("ValueError:", exc)
 """

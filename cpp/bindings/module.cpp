@@ -305,7 +305,8 @@ instaug::MixItem make_item(const ItemTuple& t, const std::string& key, std::size
     return item;
 }
 
-nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t seed, uint64_t call_index, int width, int height,
+nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t seed, uint64_t call_index, bool force_apply,
+                      int width, int height,
                       std::optional<AnyArray> image, std::vector<AnyArray> mask_planes,
                       std::optional<nb::ndarray<const double, nb::ndim<2>, nb::c_contig>> boxes,
                       std::optional<std::vector<AnyArray>> row_masks,
@@ -397,7 +398,7 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t seed, uint64_t
             rows.masks.resize(n);
             for (const auto& m : *row_masks) sample.unresolved_masks.push_back(plane_view(m, "instances"));
         }
-        pipeline.run(sample, seed, call_index, items);
+        pipeline.run(sample, seed, call_index, items, force_apply);
         if (rows.has_masks) row_planes.emplace(rows.masks, sample.width, sample.height, CV_ELEM_SIZE(mask_type));
     }
 
@@ -521,7 +522,7 @@ NB_MODULE(_core, m) {
                  return names;
              },
              "Names of the non-composition transforms, in the order applied_transforms indexes them.")
-        .def("run", &run_pipeline, "seed"_a, "call_index"_a, "width"_a, "height"_a, "image"_a.none(), "mask_planes"_a,
+        .def("run", &run_pipeline, "seed"_a, "call_index"_a, "force_apply"_a, "width"_a, "height"_a, "image"_a.none(), "mask_planes"_a,
              "boxes"_a.none(), "row_masks"_a.none(), "row_keypoints"_a.none(), "keypoint_offsets"_a.none(),
              "source_ids"_a, "free_keypoints"_a.none(), "free_ids"_a.none(), "metadata"_a)
         .def("__len__", &instaug::Pipeline::size);

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from instaug._label_mapping import KeypointLabelMapping
 from instaug._targets import as_float_rows, check_instance_mask, prepare_boxes, prepare_keypoints
 from instaug.formats import bboxes_from_absolute, keypoints_from_internal
 from instaug.params import BboxParams, KeypointParams
@@ -174,7 +175,7 @@ class BoundInstances:
     def unpack(
         self,
         result: dict[str, Any],
-        mapped_keypoint_labels: Any,
+        label_mapping: KeypointLabelMapping | None,
         template: Callable[[int], dict[str, Any]],
     ) -> list[dict[str, Any]]:
         """Output dicts; `template(id)` gives a row's labels and extra keys (the caller's instance
@@ -203,7 +204,9 @@ class BoundInstances:
                 inst["mask"] = masks[row][:, :, None] if self._channel_axis(source) else masks[row]
             if self.has_keypoints:
                 inst["keypoints"] = points[offsets[row] : offsets[row + 1]]
-                if "keypoint_labels" in inst and mapped_keypoint_labels is not None:
-                    inst["keypoint_labels"] = mapped_keypoint_labels(inst["keypoint_labels"])
+                if "keypoint_labels" in inst and label_mapping is not None:
+                    inst["keypoints"], inst["keypoint_labels"] = label_mapping.apply(
+                        inst["keypoints"], inst["keypoint_labels"]
+                    )
             out.append(inst)
         return out

@@ -38,26 +38,55 @@ class RowRegistry:
     Mosaic neighbour, one donor); a block builds a row's template only when that row is output, so
     the objects of a neighbour that Mosaic crops away cost no Python work."""
 
-    def __init__(self, templates: list[dict[str, Any]], plain_labels: dict[str, list[Any]]) -> None:
+    def __init__(
+        self,
+        templates: list[dict[str, Any]],
+        plain_labels: dict[str, list[Any]],
+        plain_extras: np.ndarray | None = None,
+    ) -> None:
         self._starts: list[int] = [0]
         self._builders: list[Callable[[int], dict[str, Any]]] = [templates.__getitem__]
         self.size = len(templates)
         self.plain_labels = plain_labels
+        # Columns after the 4 coordinates of plain bboxes=, one block per source, kept with the row.
+        self._extras = [] if plain_extras is None else [plain_extras]
         self.new_rows = 0
 
     def add_block(
-        self, count: int, template: Callable[[int], dict[str, Any]], plain: dict[str, Sequence[Any]]
+        self,
+        count: int,
+        template: Callable[[int], dict[str, Any]],
+        plain: dict[str, Sequence[Any]],
+        extras: np.ndarray | None = None,
+        where: str = "",
     ) -> np.ndarray:
-        """Registers `count` rows; `template(j)` makes row j's template. Returns their ids."""
+        """Registers `count` rows; `template(j)` makes row j's template; `extras` are their plain
+        boxes' columns after the coordinates. Returns their ids."""
+        if self._extras:
+            width = self._extras[0].shape[1]
+            given = 0 if extras is None else extras.shape[1]
+            if count and given != width:
+                raise ValueError(
+                    f"{where}: its boxes carry {given} column(s) after the coordinates; the call's bboxes "
+                    f"carry {width}: give every box the same columns"
+                )
         ids = np.arange(self.size, self.size + count, dtype=np.int64)
         if count:
             self._starts.append(self.size)
             self._builders.append(template)
             for field, values in plain.items():
                 self.plain_labels[field].extend(values)
+            if self._extras:
+                self._extras.append(extras)  # type: ignore[arg-type]
             self.size += count
             self.new_rows += count
         return ids
+
+    def plain_extras(self, ids: np.ndarray) -> np.ndarray:
+        """The extra box columns of rows `ids` (float64)."""
+        if not self._extras:
+            return np.zeros((len(ids), 0))
+        return np.concatenate(self._extras)[ids]
 
     def template(self, row_id: int) -> dict[str, Any]:
         block = bisect.bisect_right(self._starts, row_id) - 1
@@ -199,7 +228,8 @@ class MetadataReader:
             return out
 
         plain = {f: labels[f] for f in box_fields} if self.plain_bboxes else {}
-        ids = self.registry.add_block(n, template, plain)
+        extras = raw[:, 4:] if self.plain_bboxes and boxes is not None else None
+        ids = self.registry.add_block(n, template, plain, extras, f"{where}['bboxes']")
         return (image, semantic, masks, boxes, points, offsets, ids, b"")
 
     def _mosaic_masks(self, item: dict[str, Any], where: str, height: int, width: int) -> list[np.ndarray]:
@@ -253,12 +283,13 @@ class MetadataReader:
             # An empty mask (without a bbox) pastes nothing: the core skips it, without a Python
             # pass over the plane here.
             masks = [self._as_mask_dtype(check_instance_mask(mask, f"{where}['mask']", height, width))]
-        boxes = None
+        boxes, extras = None, None
         if bbox is not None:
             if self.bbox_params is None:
                 raise ValueError(f"{where}['bbox'] needs Compose(bbox_params=...) to read its coord_format")
             raw = as_float_rows(np.asarray(bbox, dtype=np.float64).reshape(1, -1), f"{where}['bbox']", 4)
             boxes = prepare_boxes(raw, self.bbox_params, height, width, f"{where}['bbox']")
+            extras = raw[:, 4:]
         elif self.has_boxes:
             boxes = np.zeros((1, 4))  # replaced by the tight box of the pasted mask
         box_fields = self.bbox_params.label_fields if self.bbox_params and self.has_boxes else []
@@ -277,7 +308,7 @@ class MetadataReader:
             offsets = np.array([0, len(kps)], dtype=np.int64)
         template = {k: v for k, v in item.items() if k not in _DONOR_GEOMETRY_KEYS}
         plain = {f: [labels[f]] for f in box_fields} if self.plain_bboxes else {}
-        ids = self.registry.add_block(1, lambda _: template, plain)
+        ids = self.registry.add_block(1, lambda _: template, plain, extras, f"{where}['bbox']")
         mask_on = self._mask_on_bytes() if self.has_masks and mask is None else b""
         return (image, None, masks, boxes, points, offsets, ids, mask_on)
 

@@ -7,14 +7,16 @@ import os
 import sys
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from instaug import _core
 from instaug._instances import BoundInstances, check_binding
+from instaug._label_mapping import KeypointLabelMapping
 from instaug._metadata import MetadataReader, RowRegistry, read_metadata
 from instaug._shutdown import core_call
 from instaug._targets import as_float_rows, check_image, check_mask_plane, prepare_boxes, prepare_keypoints
@@ -85,6 +87,36 @@ def _leaves(transforms: Sequence[Any]) -> list[BaseTransform]:
     return out
 
 
+# Calls with their own invocation_seed take this call index, which no Compose's stream reaches.
+_INVOCATION_INDEX = _MASK64
+
+
+@dataclass(frozen=True)
+class _Draw:
+    """What one call's randomness comes from: call `index` of the stream `seed`."""
+
+    seed: int
+    index: int
+    force_apply: bool = False
+
+
+def _check_call_options(invocation_seed: Any, force_apply: Any, where: str) -> None:
+    if invocation_seed is not None and (
+        isinstance(invocation_seed, bool) or not isinstance(invocation_seed, (int, np.integer))
+    ):
+        raise TypeError(f"{where}invocation_seed must be an integer or None, got {type(invocation_seed).__name__}")
+    if not isinstance(force_apply, (bool, np.bool_)):
+        raise TypeError(f"{where}force_apply must be True or False, got {type(force_apply).__name__}")
+
+
+def _call_options(data: dict[str, Any], where: str) -> tuple[dict[str, Any], int | None, bool]:
+    """A batch call's data without its options (invocation_seed, force_apply), and the options."""
+    data = dict(data)
+    seed, force = data.pop("invocation_seed", None), data.pop("force_apply", False)
+    _check_call_options(seed, force, f"{where}: ")
+    return data, None if seed is None else int(seed), bool(force)
+
+
 def _gather(values: Any, ids: np.ndarray) -> Any:
     """Labels of the surviving rows, in the caller's container type."""
     if isinstance(values, np.ndarray):
@@ -109,6 +141,7 @@ class Compose:
         instance_binding: Sequence[str] | None = None,
         seed: int | None = None,
         is_check_shapes: bool = True,
+        strict: bool = False,
     ) -> None:
         if isinstance(transforms, BaseTransform) or not isinstance(transforms, (list, tuple)):
             raise TypeError(f"transforms must be a list of transforms, got {type(transforms).__name__}")
@@ -137,6 +170,10 @@ class Compose:
         )
         self.p = float(p)
         self.is_check_shapes = bool(is_check_shapes)
+        if not isinstance(strict, bool):
+            raise TypeError(f"strict must be True or False, got {type(strict).__name__}")
+        # Unknown transform arguments are always refused (TypeError); strict adds the call's keys.
+        self.strict = strict
         self.instance_binding = (
             None
             if instance_binding is None
@@ -198,10 +235,22 @@ class Compose:
             return
         self._restart(call_seed(self._given_seed & _MASK64, _worker_identity()))
 
-    def _run_one(self, data: dict[str, Any], call: tuple[int, int]) -> dict[str, Any]:
-        out = _Call(self, data).run(*call)
+    def _draws(self, options: list[tuple[int | None, bool]]) -> list[_Draw]:
+        """The draw of each call: the next of the stream, or the call's own invocation_seed (which
+        does not advance the stream)."""
+        stream = iter(self._next_calls(sum(seed is None for seed, _ in options)))
+        return [
+            _Draw(*(next(stream) if seed is None else (seed & _MASK64, _INVOCATION_INDEX)), force)
+            for seed, force in options
+        ]
+
+    def _run_one(self, data: dict[str, Any], draw: _Draw) -> dict[str, Any]:
+        if self.strict:
+            self._check_keys(data)
+        out = _Call(self, data).run(draw)
         # ToTensorV2's own coin, from the call seed's low bits (the core uses the whole seed).
-        if self._to_tensor is not None and (call_seed(*call) & 0xFFFFFFFF) / 2.0**32 < self._to_tensor.p:
+        coin = (call_seed(draw.seed, draw.index) & 0xFFFFFFFF) / 2.0**32
+        if self._to_tensor is not None and coin < self._to_tensor.p:
             out = _to_tensors(out, self._to_tensor.transpose_mask)
         return out
 
@@ -217,7 +266,9 @@ class Compose:
                 raise TypeError(f"calls[{i}] must be a dict of call arguments, got {type(data).__name__}")
         if isinstance(num_threads, bool) or not isinstance(num_threads, int) or num_threads < 1:
             raise ValueError(f"num_threads must be a positive integer, got {num_threads!r}")
-        seeds = self._next_calls(len(calls))
+        split = [_call_options(data, f"calls[{i}]") for i, data in enumerate(calls)]
+        calls = [data for data, _, _ in split]
+        seeds = self._draws([(seed, force) for _, seed, force in split])
         indices = range(len(calls))
         if num_threads == 1 or len(calls) < 2:
             return [self._run_numbered(i, data, seed) for i, data, seed in zip(indices, calls, seeds)]
@@ -229,7 +280,7 @@ class Compose:
         finally:
             _core.set_num_threads(kernel_threads)
 
-    def _run_numbered(self, index: int, data: dict[str, Any], call: tuple[int, int]) -> dict[str, Any]:
+    def _run_numbered(self, index: int, data: dict[str, Any], call: _Draw) -> dict[str, Any]:
         """One call of a batch; an error says which call it came from (same exception type)."""
         try:
             return self._run_one(data, call)
@@ -238,12 +289,28 @@ class Compose:
                 raise
             raise type(exc)(f"calls[{index}]: {exc}") from exc
 
-    def __call__(self, *args: Any, **data: Any) -> dict[str, Any]:
+    def __call__(
+        self, *args: Any, force_apply: bool = False, invocation_seed: int | None = None, **data: Any
+    ) -> dict[str, Any]:
+        """Runs one call. `force_apply` skips the Compose's own p (not its transforms'); with
+        `invocation_seed` the call is a pure function of its inputs and that seed, and the
+        Compose's own sequence does not advance (the reference's rules)."""
         if args:
             raise TypeError(
                 "Compose takes keyword arguments only, e.g. transform(image=image, instances=...)"
             )
-        return self._run_one(data, self._next_calls(1)[0])
+        _check_call_options(invocation_seed, force_apply, "")
+        return self._run_one(data, self._draws([(invocation_seed, force_apply)])[0])
+
+    def _check_keys(self, data: dict[str, Any]) -> None:
+        """strict=True: every key of the call must be something the pipeline reads."""
+        known = set(_RESERVED) | {"applied_transforms", "labels", "user_data"}
+        known |= {t.metadata_key for t in self._mixing}
+        for params in (self.bbox_params, self.keypoint_params):
+            known |= set(params.label_fields) if params else set()
+        for key in data:
+            if key not in known:
+                raise ValueError(f"Key {key} is not in available keys.")
 
     def to_core(self) -> dict[str, Any]:
         """The description of this Compose nested in another: its transforms and p (as in the
@@ -386,7 +453,7 @@ class _Call:
         ):
             raise ValueError("masks of a 64-bit integer dtype work only with mask_interpolation=0 (nearest)")
 
-    def run(self, seed: int, call_index: int) -> dict[str, Any]:
+    def run(self, draw: _Draw) -> dict[str, Any]:
         compose = self.compose
         planes, plane_key = self._mask_planes()
         boxes = self._plain_boxes()
@@ -410,7 +477,9 @@ class _Call:
             ids = np.arange(0 if boxes is None else len(boxes), dtype=np.int64)
             fields = compose.bbox_params.label_fields if boxes is not None and compose.bbox_params else []
             self.registry = RowRegistry(
-                [{} for _ in range(len(ids))], {f: list(self.data[f]) for f in fields}
+                [{} for _ in range(len(ids))],
+                {f: list(self.data[f]) for f in fields},
+                None if boxes is None else self.plain_boxes[:, 4:],
             )
         metadata = self._metadata(row_masks, plain_bboxes=boxes is not None and not self.use_instances)
         self._check_wide_masks([p.dtype for p in planes] + ([row_masks[0].dtype] if row_masks else []))
@@ -418,7 +487,7 @@ class _Call:
         core_inputs = (planes, boxes, row_masks, row_kps, offsets, ids, free_kps, free_ids, metadata)
         with core_call():
             result = compose._pipeline.run(
-                seed, call_index, self.width, self.height, self.image, *core_inputs
+                draw.seed, draw.index, draw.force_apply, self.width, self.height, self.image, *core_inputs
             )
         return self._unpack(result, plane_key)
 
@@ -437,29 +506,13 @@ class _Call:
         )
         return read_metadata(self.data, self.mixing, reader)
 
-    def _label_mapper(self, applied: list[int]) -> Callable[[Any], Any] | None:
+    def _label_mapping(self, applied: list[int]) -> KeypointLabelMapping | None:
         params = self.compose.keypoint_params
         if params is None or not params.label_mapping:
             return None
-        leaf_names = self.compose._pipeline.leaf_names()
-        names = [leaf_names[i] for i in applied]
-        steps = [params.label_mapping[n] for n in names if n in params.label_mapping]
-        if not steps:
-            return None
-
-        def remap(field: str, labels: Any) -> list[Any]:
-            out = list(labels)
-            for mapping in steps:
-                table = mapping.get(field)
-                if table:
-                    out = [table.get(label, label) for label in out]
-            return out
-
-        def remap_dict(labels: dict[str, Any]) -> dict[str, Any]:
-            return {field: remap(field, values) for field, values in labels.items()}
-
-        self._remap_field = remap
-        return remap_dict
+        names = self.compose._pipeline.leaf_names()
+        mapping = KeypointLabelMapping(params.label_mapping, params.label_fields, [names[i] for i in applied])
+        return mapping or None
 
     def _unpack(self, result: dict[str, Any], plane_key: str | None) -> dict[str, Any]:
         compose, data = self.compose, self.data
@@ -472,7 +525,7 @@ class _Call:
         height, width = result["height"], result["width"]
         if result["image"] is not None:
             out["image"] = result["image"]
-        mapper = self._label_mapper(result["applied"])
+        mapping = self._label_mapping(result["applied"])
         if plane_key == "mask":
             out["mask"] = result["mask_planes"][0]
         elif plane_key == "masks":
@@ -483,11 +536,11 @@ class _Call:
                 out["masks"] = planes
         ids = result["source_ids"]
         if self.bound is not None:
-            out["instances"] = self.bound.unpack(result, mapper, self.registry.template)
+            out["instances"] = self.bound.unpack(result, mapping, self.registry.template)
         elif "bboxes" in data:
             params = compose.bbox_params
             boxes = bboxes_from_absolute(result["boxes"], params.coord_format, height, width)  # type: ignore[union-attr]
-            extra = self.plain_boxes[ids, 4:]
+            extra = self.registry.plain_extras(ids)
             out["bboxes"] = (
                 np.concatenate([boxes, extra.astype(np.float32)], axis=1) if extra.shape[1] else boxes
             )
@@ -503,12 +556,12 @@ class _Call:
             kp_ids = result["free_ids"]
             points = keypoints_from_internal(result["free_keypoints"], kp.coord_format, kp.angle_in_degrees)  # type: ignore[union-attr]
             extra = self.plain_keypoints[kp_ids, len(kp.coord_format) :]  # type: ignore[union-attr]
-            out["keypoints"] = (
-                np.concatenate([points, extra.astype(np.float32)], axis=1) if extra.shape[1] else points
-            )
-            for field in kp.label_fields:  # type: ignore[union-attr]
-                labels = _gather(data[field], kp_ids)
-                out[field] = self._remap_field(field, labels) if mapper is not None else labels
+            points = np.concatenate([points, extra.astype(np.float32)], axis=1) if extra.shape[1] else points
+            labels = {field: _gather(data[field], kp_ids) for field in kp.label_fields}  # type: ignore[union-attr]
+            if mapping is not None:
+                points, labels = mapping.apply(points, labels)
+            out["keypoints"] = points
+            out.update(labels)
         return out
 
     def _is_label_field(self, key: str) -> bool:

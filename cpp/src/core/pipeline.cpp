@@ -123,7 +123,8 @@ void Pipeline::final_boundary(Sample& sample) const {
     if (keypoints_.remove_invisible) filter_free_keypoints(sample);
 }
 
-void Pipeline::run(Sample& sample, uint64_t seed, uint64_t call_index, const Metadata& metadata) const {
+void Pipeline::run(Sample& sample, uint64_t seed, uint64_t call_index, const Metadata& metadata,
+                   bool force_apply) const {
     Random rng(Random::mix(seed, call_index));
     InstanceTable& rows = sample.rows;
     if (boxes_.filter_invalid_on_input && rows.has_boxes) {
@@ -133,7 +134,7 @@ void Pipeline::run(Sample& sample, uint64_t seed, uint64_t call_index, const Met
         rows.compact(filter_boxes(rows.boxes, sample.width, sample.height, validity));
     }
     Execution execution(*this, sample, rng, metadata);
-    if (rng.chance(p_))
+    if (force_apply || rng.chance(p_))
         for (const TransformNode& node : transforms_) execution.run(node);
     execution.finish();
     final_boundary(sample);

@@ -34,7 +34,9 @@ public:
 
     // Runs call number `call_index` of the stream `seed`: its parameters are a pure function of
     // the two. `metadata` holds the Mosaic neighbours and CopyAndPaste donors by metadata key.
-    void run(Sample& sample, uint64_t seed, uint64_t call_index, const Metadata& metadata = {}) const;
+    // `force_apply` skips the pipeline's own probability (not its transforms').
+    void run(Sample& sample, uint64_t seed, uint64_t call_index, const Metadata& metadata = {},
+             bool force_apply = false) const;
 
     std::size_t size() const { return transforms_.size(); }
     const std::vector<TransformNode>& transforms() const { return transforms_; }

@@ -144,8 +144,10 @@ void register_compositions(Registry& r) {
     TransformDecl one_or_other;
     one_or_other.name = "OneOrOther";
     one_or_other.kind = TransformKind::Composition;
-    one_or_other.params = {transform_param("first"), transform_param("second"), transforms_param("transforms").or_none(),
-                           probability_param(0.5)};
+    ParamDecl branches = transforms_param("transforms");
+    branches.default_value = nullptr;
+    branches.nullable = true;
+    one_or_other.params = {transform_param("first"), transform_param("second"), branches, probability_param(0.5)};
     one_or_other.p_is_a_coin = false;
     one_or_other.check = check_one_or_other;
     one_or_other.run = run_one_or_other;

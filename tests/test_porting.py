@@ -1,0 +1,163 @@
+"""What porting real pipelines found: the call styles, options and label rules of albumentationsx
+that instaug lacked or got wrong, each checked against the reference where it runs here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import import_reference
+
+import instaug as A
+
+IMAGE = np.zeros((64, 64, 3), np.uint8)
+
+
+# -- plain bboxes= with mixing transforms ------------------------------------------------------
+
+
+def test_plain_bboxes_with_mosaic_keep_the_neighbours_rows_and_labels() -> None:
+    # IndexError (plain_boxes[ids]) as soon as a neighbour's box survived.
+    compose = A.Compose(
+        [A.Mosaic(target_size=(64, 64), cell_shape=(64, 64), center_range=(0.5, 0.5), p=1)],
+        bbox_params=A.BboxParams("pascal_voc", label_fields=["cls"]),
+        seed=0,
+    )
+    neighbours = [{"image": IMAGE, "bboxes": [[0, 0, 64, 64, 9.0]], "bbox_labels": {"cls": [7]}}] * 3
+    out = compose(image=IMAGE, bboxes=[[0, 0, 64, 64, 5.0]], cls=[1], mosaic_metadata=neighbours)
+    assert len(out["bboxes"]) == 4 and out["cls"] == [1, 7, 7, 7]
+    assert out["bboxes"][:, 4].tolist() == [5.0, 9.0, 9.0, 9.0]  # extra columns travel with the row
+
+
+def test_plain_bboxes_with_copy_and_paste_keep_the_donor_rows() -> None:
+    compose = A.Compose(
+        [A.CopyAndPaste(p=1)], bbox_params=A.BboxParams("pascal_voc", label_fields=["cls"]), seed=0
+    )
+    donor_mask = np.zeros((64, 64), np.uint8)
+    donor_mask[10:20, 10:30] = 1
+    donor = {"image": IMAGE + 50, "mask": donor_mask, "bbox": [10, 10, 30, 20], "bbox_labels": {"cls": 3}}
+    out = compose(image=IMAGE, bboxes=[[40, 40, 60, 60]], cls=[1], copy_paste_metadata=[donor])
+    assert out["cls"] == [1, 3]
+    assert out["bboxes"].shape == (2, 4)
+
+
+def test_plain_bboxes_extra_columns_must_match_across_sources() -> None:
+    compose = A.Compose(
+        [A.Mosaic(target_size=(64, 64), cell_shape=(64, 64), p=1)], bbox_params=A.BboxParams("pascal_voc")
+    )
+    neighbours = [{"image": IMAGE, "bboxes": [[0, 0, 64, 64]]}]
+    with pytest.raises(ValueError, match=r"mosaic_metadata\[0\]\['bboxes'\]: its boxes carry 0 column"):
+        compose(image=IMAGE, bboxes=[[0, 0, 64, 64, 5.0]], mosaic_metadata=neighbours)
+
+
+# -- KeypointParams(label_mapping=...) ---------------------------------------------------------
+
+MAPPING = {"HorizontalFlip": {"keypoint_labels": {"left_eye": "right_eye", "right_eye": "left_eye"}}}
+POINTS = [[2.0, 3.0], [7.0, 3.0], [5.0, 6.0]]
+NAMES = ["left_eye", "right_eye", "nose"]
+
+
+def _plain(library, transform, names=NAMES, points=POINTS):
+    params = library.KeypointParams(
+        coord_format="xy", label_fields=["keypoint_labels"], label_mapping=MAPPING
+    )
+    compose = library.Compose([transform], keypoint_params=params)
+    out = compose(image=np.zeros((10, 10, 3), np.uint8), keypoints=points, keypoint_labels=names)
+    return np.asarray(out["keypoints"]).tolist(), list(out["keypoint_labels"])
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_label_mapping_swaps_whole_rows_on_a_flip_as_the_reference() -> None:
+    # instaug renamed labels and kept rows: pose code reading row i as joint i got left and right
+    # swapped on every flipped sample.
+    reference = import_reference("albumentations", needed_by="the label_mapping comparison")
+    ours = _plain(A, A.HorizontalFlip(p=1))
+    assert ours == ([[2.0, 3.0], [7.0, 3.0], [4.0, 6.0]], ["right_eye", "left_eye", "nose"])
+    assert ours == _plain(reference, reference.HorizontalFlip(p=1))
+    # A transform the mapping does not name leaves rows and labels; a lone label is renamed.
+    assert _plain(A, A.VerticalFlip(p=1)) == _plain(reference, reference.VerticalFlip(p=1))
+    lone = (["left_eye", "nose"], [[2.0, 3.0], [5.0, 6.0]])
+    assert _plain(A, A.HorizontalFlip(p=1), *lone) == _plain(reference, reference.HorizontalFlip(p=1), *lone)
+
+
+def test_label_mapping_swaps_rows_inside_each_instance() -> None:
+    params = A.KeypointParams("xy", label_fields=["keypoint_labels"], label_mapping=MAPPING)
+    compose = A.Compose(
+        [A.HorizontalFlip(p=1)],
+        bbox_params=A.BboxParams("pascal_voc"),
+        keypoint_params=params,
+        instance_binding=["bboxes", "keypoints"],
+    )
+    person = {"bbox": [1, 1, 9, 9], "keypoints": POINTS, "keypoint_labels": {"keypoint_labels": NAMES}}
+    other = {
+        "bbox": [0, 0, 4, 4],
+        "keypoints": [[1.0, 1.0]],
+        "keypoint_labels": {"keypoint_labels": ["nose"]},
+    }
+    out = compose(image=np.zeros((10, 10, 3), np.uint8), instances=[person, other])
+    first, second = out["instances"]
+    assert first["keypoints"].tolist() == [[2.0, 3.0], [7.0, 3.0], [4.0, 6.0]]
+    assert first["keypoint_labels"]["keypoint_labels"] == ["right_eye", "left_eye", "nose"]
+    assert second["keypoints"].tolist() == [[8.0, 1.0]]
+
+
+def test_label_mapping_applies_to_a_flip_chosen_inside_a_composition() -> None:
+    assert _plain(A, A.OneOf([A.HorizontalFlip(p=1)], p=1))[1] == ["right_eye", "left_eye", "nose"]
+
+
+# -- call options: invocation_seed, force_apply, strict ----------------------------------------
+
+
+def _pipeline(seed: int | None) -> A.Compose:
+    return A.Compose([A.RandomCrop(32, 32), A.HorizontalFlip(), A.RandomBrightnessContrast()], seed=seed)
+
+
+def test_invocation_seed_makes_a_call_a_function_of_its_inputs() -> None:
+    # It was silently ignored (and passed through as a data key).
+    image = np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)
+    outs = [_pipeline(seed)(image=image, invocation_seed=42)["image"] for seed in (1, 2, None)]
+    assert all(np.array_equal(outs[0], o) for o in outs)
+    assert "invocation_seed" not in _pipeline(1)(image=image, invocation_seed=42)
+    others = [_pipeline(1)(image=image, invocation_seed=s)["image"] for s in range(43, 53)]
+    assert not all(np.array_equal(outs[0], o) for o in others)
+
+
+def test_a_seeded_call_does_not_advance_the_stream() -> None:
+    image = np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)
+    plain, interrupted = _pipeline(5), _pipeline(5)
+    first = plain(image=image)["image"]
+    interrupted(image=image, invocation_seed=7)
+    assert np.array_equal(first, interrupted(image=image)["image"])
+
+
+def test_invocation_seed_in_a_batch_equals_the_single_call() -> None:
+    image = np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)
+    single = _pipeline(3)(image=image, invocation_seed=11)["image"]
+    batch = _pipeline(3).batch([{"image": image, "invocation_seed": 11}, {"image": image}], num_threads=2)
+    assert np.array_equal(single, batch[0]["image"])
+    assert np.array_equal(_pipeline(3)(image=image)["image"], batch[1]["image"])
+
+
+def test_force_apply_skips_only_the_compose_probability() -> None:
+    image = np.arange(4 * 5 * 3, dtype=np.uint8).reshape(4, 5, 3)
+    flip = A.Compose([A.HorizontalFlip(p=1)], p=0, seed=0)
+    assert np.array_equal(flip(image=image)["image"], image)
+    assert np.array_equal(flip(image=image, force_apply=True)["image"], image[:, ::-1])
+    never = A.Compose([A.HorizontalFlip(p=0)], p=0, seed=0)
+    assert np.array_equal(never(image=image, force_apply=True)["image"], image)
+
+
+def test_call_options_are_checked() -> None:
+    with pytest.raises(TypeError, match="invocation_seed must be an integer"):
+        _pipeline(0)(image=IMAGE, invocation_seed="x")
+    with pytest.raises(TypeError, match=r"calls\[0\]: force_apply must be True or False"):
+        _pipeline(0).batch([{"image": IMAGE, "force_apply": 1}])
+
+
+def test_strict_refuses_keys_the_pipeline_does_not_read() -> None:
+    strict = A.Compose(
+        [A.HorizontalFlip()], bbox_params=A.BboxParams("coco", label_fields=["cls"]), strict=True
+    )
+    strict(image=IMAGE, bboxes=[[1, 1, 5, 5]], cls=[0])
+    with pytest.raises(ValueError, match="Key foo is not in available keys."):
+        strict(image=IMAGE, foo=1)
+    assert A.Compose([A.HorizontalFlip()])(image=IMAGE, foo=1)["foo"] == 1  # not strict: passed through

@@ -1,0 +1,142 @@
+"""The registry: every transform is declared once, in C++, and each Python class is a signature
+over its schema. These tests hold the two sides together."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import numpy as np
+import pytest
+
+import instaug as A
+from instaug import _core
+from instaug.transforms.base import BaseTransform, registered_names, schema_of
+from instaug.transforms.compose import BaseCompose
+from instaug.transforms.geometric import DualTransform
+from instaug.transforms.mixing import MixingTransform
+from instaug.transforms.pixel import ImageOnlyTransform
+
+
+def exported_classes() -> dict[str, type]:
+    return {
+        name: obj
+        for name, obj in vars(A).items()
+        if isinstance(obj, type) and (issubclass(obj, BaseTransform) or obj is A.Compose)
+    }
+
+
+def test_every_schema_has_a_class_and_every_class_a_schema() -> None:
+    assert set(registered_names()) == set(exported_classes())
+
+
+@pytest.mark.parametrize("name", sorted(n for n in registered_names() if n != "Compose"))
+def test_the_class_signature_is_the_schema(name: str) -> None:
+    cls = exported_classes()[name]
+    signature = inspect.signature(cls.__init__)
+    arguments = {k: v for k, v in signature.parameters.items() if k != "self"}
+    schema = {p["name"]: p for p in schema_of(name)["params"]}
+    assert list(arguments) == list(schema), "argument names and order differ from the schema"
+    for key, parameter in arguments.items():
+        declared = schema[key]
+        if declared["required"]:
+            assert parameter.default is inspect.Parameter.empty, f"{key} has a default, the schema none"
+        else:
+            assert _same(parameter.default, declared["default"]), f"{key}: {parameter.default!r}"
+
+
+def _same(python_default: Any, schema_default: Any) -> bool:
+    if isinstance(python_default, (tuple, list)):
+        return list(python_default) == schema_default
+    return (
+        python_default == schema_default
+        and type(python_default) is not bool
+        or (python_default is schema_default)
+    )
+
+
+KIND_BASES = {
+    "geometric": DualTransform,
+    "pixel": ImageOnlyTransform,
+    "table": ImageOnlyTransform,
+    "mixing": MixingTransform,
+    "composition": BaseCompose,
+}
+
+
+@pytest.mark.parametrize("name", sorted(n for n in registered_names() if n != "Compose"))
+def test_the_class_family_is_the_kind(name: str) -> None:
+    kind = schema_of(name)["kind"]
+    if kind in KIND_BASES:
+        assert issubclass(exported_classes()[name], KIND_BASES[kind])
+
+
+def test_defaults_come_back_in_normal_form_as_attributes() -> None:
+    t = A.Affine()
+    assert t.scale == {"x": (1.0, 1.0), "y": (1.0, 1.0)}
+    assert t.rotate == (0.0, 0.0)
+    assert t.fill_mask == (0.0,)  # None means 0, as the reference
+
+
+def test_even_kernel_bounds_become_the_next_odd_size() -> None:
+    # The reference warns and rounds even kernel sizes up; the schema's normal form shows it.
+    assert A.Blur(blur_range=(4, 6)).blur_range == (5, 7)
+    assert A.GaussianBlur(blur_range=(0, 0)).blur_range == (0, 0)
+
+
+def test_the_core_refuses_unknown_arguments_and_names() -> None:
+    with pytest.raises(ValueError, match="HorizontalFlip: unknown argument 'q'"):
+        _core.validate_arguments("HorizontalFlip", {"q": 1})
+    with pytest.raises(ValueError, match="unknown transform 'Flipper'"):
+        _core.validate_arguments("Flipper", {})
+    with pytest.raises(ValueError, match="Resize: missing required argument 'height'"):
+        _core.validate_arguments("Resize", {"width": 3})
+
+
+def test_the_core_refuses_a_pipeline_of_unknown_transforms() -> None:
+    with pytest.raises(ValueError, match=r"transforms\[0\]: unknown transform 'Nope'"):
+        _core.Pipeline([{"__class_fullname__": "Nope"}], {}, {}, 1.0)
+    with pytest.raises(ValueError, match=r"transforms\[0\]\.transforms\[1\]: Rotate: angle_range must be"):
+        _core.Pipeline(
+            [
+                {
+                    "__class_fullname__": "OneOf",
+                    "transforms": [
+                        {"__class_fullname__": "NoOp"},
+                        {"__class_fullname__": "Rotate", "angle_range": 5},
+                    ],
+                }
+            ],
+            {},
+            {},
+            1.0,
+        )
+
+
+def test_box_and_keypoint_settings_are_checked_by_name() -> None:
+    with pytest.raises(ValueError, match="box config: unknown setting 'min_areas'"):
+        _core.Pipeline([], {"min_areas": 1.0}, {}, 1.0)
+
+
+def test_numpy_scalars_are_accepted_as_arguments() -> None:
+    t = A.Resize(height=np.int64(4), width=np.int32(5), p=np.float64(1.0))
+    assert (t.height, t.width, t.p) == (4, 5, 1.0)
+
+
+def test_a_subclass_runs_as_the_transform_it_extends() -> None:
+    # Dispatch used the Python class name: "unknown transform 'MyFlip'".
+    class MyFlip(A.HorizontalFlip):
+        pass
+
+    image = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
+    out = A.Compose([MyFlip(p=1)])(image=image)
+    np.testing.assert_array_equal(out["image"], image[:, ::-1])
+
+
+def test_a_class_outside_the_registry_is_refused() -> None:
+    class Stranger(BaseTransform):
+        def __init__(self) -> None:
+            super().__init__()
+
+    with pytest.raises(TypeError, match="derives from no registered instaug transform"):
+        Stranger()
