@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import import_reference
 
 import instaug as A
+
+from conftest import import_reference
 
 IMAGE = np.zeros((64, 64, 3), np.uint8)
 
@@ -161,3 +162,77 @@ def test_strict_refuses_keys_the_pipeline_does_not_read() -> None:
     with pytest.raises(ValueError, match="Key foo is not in available keys."):
         strict(image=IMAGE, foo=1)
     assert A.Compose([A.HorizontalFlip()])(image=IMAGE, foo=1)["foo"] == 1  # not strict: passed through
+
+
+# -- additional_targets ------------------------------------------------------------------------
+
+
+def _twins_pipeline(**kwargs: object) -> A.Compose:
+    return A.Compose(
+        [
+            A.OneOf([A.Affine(rotate=(-20, 20), p=1), A.RandomCrop(40, 40, p=1)], p=1),
+            A.HorizontalFlip(),
+            A.RandomBrightnessContrast(p=1),
+            A.GaussNoise(p=0.5),
+            A.HueSaturationValue(p=0.5),
+        ],
+        seed=3,
+        **kwargs,
+    )
+
+
+def test_additional_targets_take_the_same_draws() -> None:
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)
+    mask = (rng.random((64, 64)) > 0.5).astype(np.uint8)
+    compose = _twins_pipeline(additional_targets={"image2": "image", "mask2": "mask"})
+    for _ in range(10):
+        out = compose(image=image, image2=image.copy(), mask=mask, mask2=mask.copy())
+        np.testing.assert_array_equal(out["image"], out["image2"])
+        np.testing.assert_array_equal(out["mask"], out["mask2"])
+
+
+def test_additional_targets_as_the_reference_does() -> None:
+    reference = import_reference("albumentations", needed_by="the additional_targets comparison")
+    rng = np.random.default_rng(1)
+    image, other = rng.integers(0, 255, (2, 32, 32, 3), dtype=np.uint8)
+    for library in (A, reference):
+        compose = library.Compose(
+            [library.HorizontalFlip(p=1), library.RandomCrop(height=16, width=16, p=1)],
+            additional_targets={"image2": "image"},
+            seed=0,
+        )
+        out = compose(image=image, image2=other)
+        # The same crop window and flip: each output is its input's window, flipped, at one place.
+        flipped, flipped2 = image[:, ::-1], other[:, ::-1]
+        hits = [
+            (y, x)
+            for y in range(17)
+            for x in range(17)
+            if np.array_equal(flipped[y : y + 16, x : x + 16], out["image"])
+            and np.array_equal(flipped2[y : y + 16, x : x + 16], out["image2"])
+        ]
+        assert hits, f"{library.__name__}: image2 did not take image's window"
+
+
+def test_additional_targets_are_checked() -> None:
+    with pytest.raises(ValueError, match=r"additional_targets\['b2'\] must be one of"):
+        A.Compose([], additional_targets={"b2": "bboxes"})
+    with pytest.raises(ValueError, match="additional_targets do not work with Mosaic"):
+        A.Compose([A.Mosaic()], additional_targets={"image2": "image"})
+    compose = A.Compose([A.HorizontalFlip()], additional_targets={"image2": "image"})
+    with pytest.raises(ValueError, match=r"image2 must have the image's height and width"):
+        compose(image=IMAGE, image2=np.zeros((8, 8, 3), np.uint8))
+    with pytest.raises(ValueError, match="Additional target 'image2' requires canonical target 'image'"):
+        compose(mask=np.zeros((8, 8), np.uint8), image2=np.zeros((8, 8, 3), np.uint8))
+    grey = compose(image=IMAGE, image2=np.zeros((64, 64), np.uint8))["image2"]  # other channels: fine
+    assert grey.shape == (64, 64)
+
+
+def test_masks_targets_come_back_in_their_container() -> None:
+    compose = A.Compose([A.VerticalFlip(p=1)], additional_targets={"masks2": "masks"})
+    stack = np.zeros((2, 64, 64), np.uint8)
+    stack[:, 0] = 1
+    out = compose(image=IMAGE, masks2=stack, masks=[stack[0]])
+    assert isinstance(out["masks2"], np.ndarray) and out["masks2"].shape == (2, 64, 64)
+    assert out["masks2"][:, -1].all() and isinstance(out["masks"], list)

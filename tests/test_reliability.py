@@ -458,7 +458,11 @@ for m in masks:
 boxes = np.tile(np.array([[4.0, 4.0, 20.0, 20.0]]), (n, 1))
 ids = np.arange(n, dtype=np.int64)
 try:
-    pipeline.run(1, 0, False, w, h, np.zeros((h, w, 3), np.uint8), [], boxes, masks, None, None, ids, None, None, {})
+    sample = _core.SampleInput(
+        width=w, height=h, image=np.zeros((h, w, 3), np.uint8), extra_images=[], mask_planes=[], boxes=boxes,
+        row_masks=masks, source_ids=ids, metadata={},
+    )
+    pipeline.run(1, 0, False, sample)
 except ValueError as exc:
     print("ValueError:", exc)
 """

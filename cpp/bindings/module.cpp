@@ -9,8 +9,6 @@
 #include <tuple>
 #include <vector>
 
-#include <sys/mman.h>
-
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/map.h>
@@ -24,6 +22,7 @@
 #include "core/buffer_cache.hpp"
 #include "kernels/mask_tile_ops.hpp"
 #include "core/mix_item.hpp"
+#include "core/output_planes.hpp"
 #include "core/pipeline.hpp"
 #include "core/random.hpp"
 #include "transforms/registry.hpp"
@@ -38,11 +37,7 @@ namespace {
 using AnyArray = nb::ndarray<nb::ro, nb::device::cpu>;
 using Rows2D = nb::ndarray<const double, nb::ndim<2>, nb::c_contig>;
 using Ids = nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig>;
-// A Mosaic neighbour or CopyAndPaste donor: image, plain mask, instance mask planes, boxes,
-// keypoints, keypoint offsets, source ids, and the bytes of one "on" mask element (for a row given
-// by its box alone; empty: the value 1).
-using ItemTuple = std::tuple<AnyArray, std::optional<AnyArray>, std::vector<AnyArray>, std::optional<Rows2D>,
-                             std::optional<Rows2D>, std::optional<Ids>, Ids, nb::bytes>;
+
 
 // Python values <-> JSON: transform arguments cross as typed values (None, bool, int, float, str,
 // lists, dicts), exactly what a pipeline file holds.
@@ -168,85 +163,15 @@ nb::object plane_to_numpy(cv::Mat m, nb::dlpack::dtype dt, bool channel_axis) {
     return owned_array(holder, holder->mat.data, shape, dt);
 }
 
-// An output mask plane's block, handed back to the cache when NumPy lets go of the array.
-struct CachedPlane {
-    void* data;
-    size_t bytes;
-    CachedPlane(void* d, size_t b) : data(d), bytes(b) {}
-    CachedPlane(const CachedPlane&) = delete;
-    CachedPlane& operator=(const CachedPlane&) = delete;
-    ~CachedPlane() { instaug::BufferCache::instance().release(data, bytes); }
-};
-
-// Zeroed memory straight from the kernel (an anonymous mapping): pages are zeroed when first
-// touched, and untouched ones cost nothing. calloc gives this only above malloc's mmap threshold,
-// which moves.
-struct FreshZeroedBlock {
-    void* data = nullptr;
-    size_t bytes = 0;
-    explicit FreshZeroedBlock(size_t n) : bytes(n ? n : 1) {
-        void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED) throw std::bad_alloc();
-        data = p;
+// The planes as (height, width) arrays; NumPy keeps each plane's owner alive. Holding the GIL.
+nb::list planes_to_numpy(instaug::OutputMaskPlanes& planes, int width, int height, nb::dlpack::dtype dt) {
+    nb::list out;
+    for (auto& plane : planes.planes()) {
+        auto* holder = new std::shared_ptr<void>(std::move(plane.owner));
+        out.append(owned_array(holder, plane.data, {static_cast<size_t>(height), static_cast<size_t>(width)}, dt));
     }
-    FreshZeroedBlock(const FreshZeroedBlock&) = delete;
-    FreshZeroedBlock& operator=(const FreshZeroedBlock&) = delete;
-    ~FreshZeroedBlock() { munmap(data, bytes); }
-};
-
-// A sample's output mask planes, one per kept row, tiles written in. Up to kSharedBlockBytes in all,
-// each plane is a block from the cache (cleared around its tile when recycled): no page faults,
-// which is what lets batches scale across threads. Past it (many objects), clearing recycled
-// planes would write far more bytes than the tiles cover, so the planes share one fresh mapping,
-// whose pages the kernel zeroes only where a tile lands.
-class OutputMaskPlanes {
-public:
-    static constexpr size_t kSharedBlockBytes = size_t{16} << 20;
-
-    OutputMaskPlanes(const std::vector<instaug::MaskTile>& tiles, int width, int height, size_t element_bytes)
-        : plane_bytes_(static_cast<size_t>(width) * height * element_bytes), count_(tiles.size()) {
-        if (plane_bytes_ * count_ > kSharedBlockBytes) {
-            shared_ = std::make_unique<FreshZeroedBlock>(plane_bytes_ * count_);
-            for (size_t i = 0; i < tiles.size(); ++i)
-                instaug::write_tile_to_plane(tiles[i], plane(i), width, height, element_bytes, true);
-            return;
-        }
-        cached_.reserve(tiles.size());
-        for (const auto& tile : tiles) {
-            // A fresh block comes zeroed (calloc); a recycled one is cleared around the tile.
-            const instaug::CachedBlock block = instaug::BufferCache::instance().acquire(plane_bytes_, true);
-            cached_.push_back(std::make_unique<CachedPlane>(block.data, plane_bytes_));
-            instaug::write_tile_to_plane(tile, static_cast<uint8_t*>(block.data), width, height, element_bytes,
-                                         !block.recycled);
-        }
-    }
-
-    // The planes as (height, width) arrays that own their memory; call once, holding the GIL.
-    nb::list to_numpy(int width, int height, nb::dlpack::dtype dt) {
-        const size_t shape[2] = {static_cast<size_t>(height), static_cast<size_t>(width)};
-        nb::list out;
-        if (shared_) {
-            auto* base = static_cast<uint8_t*>(shared_->data);
-            nb::capsule owner(shared_.release(), [](void* p) noexcept { delete static_cast<FreshZeroedBlock*>(p); });
-            for (size_t i = 0; i < count_; ++i)
-                out.append(nb::cast(nb::ndarray<nb::numpy>(base + i * plane_bytes_, 2, shape, owner, nullptr, dt)));
-            return out;
-        }
-        for (auto& plane : cached_) {
-            void* data = plane->data;
-            out.append(owned_array(plane.release(), data, {shape[0], shape[1]}, dt));
-        }
-        return out;
-    }
-
-private:
-    uint8_t* plane(size_t i) { return static_cast<uint8_t*>(shared_->data) + i * plane_bytes_; }
-
-    size_t plane_bytes_;
-    size_t count_;
-    std::vector<std::unique_ptr<CachedPlane>> cached_;
-    std::unique_ptr<FreshZeroedBlock> shared_;
-};
+    return out;
+}
 
 template <class T>
 nb::object vector_to_numpy(std::vector<T>&& v, std::vector<size_t> shape) {
@@ -271,33 +196,44 @@ instaug::MaskPlaneView plane_view(const AnyArray& m, const char* what) {
     return v;
 }
 
-instaug::MixItem make_item(const ItemTuple& t, const std::string& key, std::size_t index) {
-    const auto& [image, semantic, masks, boxes, keypoints, offsets, ids, mask_on] = t;
-    const std::string where = key + "[" + std::to_string(index) + "]";
+// A Mosaic neighbour or CopyAndPaste donor as Python hands it over: image, plain mask, instance
+// mask planes, boxes, keypoints with their offsets, source ids, and the bytes of one "on" mask
+// element (for a row given by its box alone; empty: the value 1).
+struct MixItemInput {
+    AnyArray image;
+    std::optional<AnyArray> semantic_mask;
+    std::vector<AnyArray> masks;
+    std::optional<Rows2D> boxes, keypoints;
+    std::optional<Ids> keypoint_offsets;
+    Ids source_ids;
+    std::string mask_on;
+};
+
+instaug::MixItem make_item(const MixItemInput& in, const std::string& where) {
     instaug::MixItem item;
     item.where = where;
-    const auto* on = static_cast<const uint8_t*>(mask_on.data());
-    item.mask_on_element.assign(on, on + mask_on.size());
-    item.image = wrap_plane(image, where.c_str());
-    if (semantic) item.semantic_mask = wrap_plane(*semantic, where.c_str());
-    const size_t n = ids.shape(0);
-    item.source_ids.assign(ids.data(), ids.data() + n);
-    for (const auto& m : masks) {
+    item.mask_on_element.assign(in.mask_on.begin(), in.mask_on.end());
+    item.image = wrap_plane(in.image, where.c_str());
+    if (in.semantic_mask) item.semantic_mask = wrap_plane(*in.semantic_mask, where.c_str());
+    const size_t n = in.source_ids.shape(0);
+    item.source_ids.assign(in.source_ids.data(), in.source_ids.data() + n);
+    for (const auto& m : in.masks) {
         item.masks.push_back(plane_view(m, where.c_str()));
         if (item.masks.back().width != item.image.cols || item.masks.back().height != item.image.rows)
             throw std::invalid_argument(where + ": masks must have the item image's height and width");
     }
     if (!item.masks.empty() && item.masks.size() != n)
         throw std::invalid_argument(where + ": one mask per object expected");
-    if (boxes) {
-        if (boxes->shape(0) != n || boxes->shape(1) != 4) throw std::invalid_argument(where + ": boxes must be (N, 4)");
+    if (in.boxes) {
+        if (in.boxes->shape(0) != n || in.boxes->shape(1) != 4) throw std::invalid_argument(where + ": boxes must be (N, 4)");
         item.boxes.resize(n);
-        if (n) std::memcpy(item.boxes.data(), boxes->data(), n * 4 * sizeof(double));
+        if (n) std::memcpy(item.boxes.data(), in.boxes->data(), n * 4 * sizeof(double));
     }
-    if (keypoints) {
-        if (!offsets || offsets->shape(0) != n + 1 || keypoints->shape(1) != kKeypointColumns)
+    if (in.keypoints) {
+        const auto& offsets = in.keypoint_offsets;
+        if (!offsets || offsets->shape(0) != n + 1 || in.keypoints->shape(1) != kKeypointColumns)
             throw std::invalid_argument(where + ": keypoints need (M, 5) values and N + 1 offsets");
-        item.keypoints.assign(keypoints->data(), keypoints->data() + keypoints->size());
+        item.keypoints.assign(in.keypoints->data(), in.keypoints->data() + in.keypoints->size());
         item.keypoint_offsets.assign(offsets->data(), offsets->data() + n + 1);
     } else {
         item.keypoint_offsets.assign(n + 1, 0);
@@ -305,116 +241,128 @@ instaug::MixItem make_item(const ItemTuple& t, const std::string& key, std::size
     return item;
 }
 
-nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t seed, uint64_t call_index, bool force_apply,
-                      int width, int height,
-                      std::optional<AnyArray> image, std::vector<AnyArray> mask_planes,
-                      std::optional<nb::ndarray<const double, nb::ndim<2>, nb::c_contig>> boxes,
-                      std::optional<std::vector<AnyArray>> row_masks,
-                      std::optional<nb::ndarray<const double, nb::ndim<2>, nb::c_contig>> row_keypoints,
-                      std::optional<nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig>> keypoint_offsets,
-                      nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig> source_ids,
-                      std::optional<nb::ndarray<const double, nb::ndim<2>, nb::c_contig>> free_keypoints,
-                      std::optional<nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig>> free_ids,
-                      const std::map<std::string, std::vector<ItemTuple>>& metadata) {
-    instaug::Sample sample;
-    sample.width = width;
-    sample.height = height;
-    const size_t n = source_ids.shape(0);
+// One call's data as Python hands it over, already checked and converted there: the canvas
+// size, the image and additional images, plain mask planes, the rows (boxes, masks, keypoints with
+// offsets, source ids), free keypoints and the mixing items by metadata key.
+struct SampleInput {
+    int width = 0, height = 0;
+    std::optional<AnyArray> image;
+    std::vector<AnyArray> extra_images;
+    std::vector<AnyArray> mask_planes;
+    std::optional<Rows2D> boxes;
+    std::optional<std::vector<AnyArray>> row_masks;
+    std::optional<Rows2D> row_keypoints;
+    std::optional<Ids> keypoint_offsets;
+    Ids source_ids;
+    std::optional<Rows2D> free_keypoints;
+    std::optional<Ids> free_ids;
+    std::map<std::string, std::vector<MixItemInput>> metadata;
+};
 
-    // Validate everything while holding the GIL, so that errors carry Python exceptions.
-    if (image) {
-        sample.image = wrap_plane(*image, "image");
-        if (sample.image.cols != width || sample.image.rows != height)
-            throw std::invalid_argument("image shape differs from the sample shape");
-    }
-    std::vector<nb::dlpack::dtype> plane_dtypes;
-    for (const auto& plane : mask_planes) {
-        sample.mask_planes.push_back(wrap_plane(plane, "mask"));
-        plane_dtypes.push_back(plane.dtype());
-        if (sample.mask_planes.back().cols != width || sample.mask_planes.back().rows != height)
-            throw std::invalid_argument("mask shape differs from the image shape");
-    }
-    instaug::InstanceTable& rows = sample.rows;
-    rows.source_ids.assign(source_ids.data(), source_ids.data() + n);
-    if (boxes) {
-        if (boxes->shape(0) != n || boxes->shape(1) != 4) throw std::invalid_argument("boxes must be (N, 4)");
+// The rows of the sample: boxes, keypoints with offsets and source ids, checked against each other.
+void read_rows(const SampleInput& in, instaug::InstanceTable& rows) {
+    const size_t n = in.source_ids.shape(0);
+    rows.source_ids.assign(in.source_ids.data(), in.source_ids.data() + n);
+    if (in.boxes) {
+        if (in.boxes->shape(0) != n || in.boxes->shape(1) != 4) throw std::invalid_argument("boxes must be (N, 4)");
         rows.has_boxes = true;
         rows.boxes.resize(n);
-        if (n) std::memcpy(rows.boxes.data(), boxes->data(), n * 4 * sizeof(double));
+        if (n) std::memcpy(rows.boxes.data(), in.boxes->data(), n * 4 * sizeof(double));
     }
-    nb::dlpack::dtype mask_dtype = nb::dtype<uint8_t>();
-    int mask_type = CV_8UC1;
-    if (row_masks) {
-        if (row_masks->size() != n) throw std::invalid_argument("one mask per instance expected");
+    if (in.row_masks) {
+        if (in.row_masks->size() != n) throw std::invalid_argument("one mask per instance expected");
         rows.has_masks = true;
-        for (const auto& m : *row_masks) {
-            if (m.ndim() != 2 || static_cast<int>(m.shape(0)) != height || static_cast<int>(m.shape(1)) != width)
+        for (const auto& m : *in.row_masks)
+            if (m.ndim() != 2 || static_cast<int>(m.shape(0)) != in.height || static_cast<int>(m.shape(1)) != in.width)
                 throw std::invalid_argument("instance masks must be (H, W) with the image's H and W");
-        }
-        if (n) {
-            mask_dtype = (*row_masks)[0].dtype();
-            cv_depth_channels(mask_dtype, 1, mask_type);
-            for (const auto& m : *row_masks)
-                if (m.dtype() != mask_dtype) throw std::invalid_argument("instance masks must share one dtype");
-        }
     }
-    instaug::Metadata items;
-    for (const auto& [key, list] : metadata) {
-        auto& out_list = items[key];
-        for (std::size_t i = 0; i < list.size(); ++i) {
-            out_list.push_back(make_item(list[i], key, i));
-            const auto& masks = std::get<2>(list[i]);
-            if (row_masks && n == 0 && !masks.empty() && mask_dtype == nb::dtype<uint8_t>()) {
-                mask_dtype = masks[0].dtype();
-                cv_depth_channels(mask_dtype, 1, mask_type);
-            }
-        }
-    }
-    rows.mask_type = mask_type;
-    if (row_keypoints) {
-        if (!keypoint_offsets || keypoint_offsets->shape(0) != n + 1 || row_keypoints->shape(1) != kKeypointColumns)
+    if (in.row_keypoints) {
+        const auto& offsets = in.keypoint_offsets;
+        if (!offsets || offsets->shape(0) != n + 1 || in.row_keypoints->shape(1) != kKeypointColumns)
             throw std::invalid_argument("keypoints need (M, 5) values and N + 1 offsets");
         rows.has_keypoints = true;
-        rows.keypoints.assign(row_keypoints->data(), row_keypoints->data() + row_keypoints->size());
-        rows.keypoint_offsets.assign(keypoint_offsets->data(), keypoint_offsets->data() + n + 1);
+        rows.keypoints.assign(in.row_keypoints->data(), in.row_keypoints->data() + in.row_keypoints->size());
+        rows.keypoint_offsets.assign(offsets->data(), offsets->data() + n + 1);
         if (rows.keypoint_offsets.front() != 0 ||
-            rows.keypoint_offsets.back() != static_cast<int64_t>(row_keypoints->shape(0)))
+            rows.keypoint_offsets.back() != static_cast<int64_t>(in.row_keypoints->shape(0)))
             throw std::invalid_argument("keypoint offsets do not cover the keypoints");
     } else {
         rows.keypoint_offsets.assign(n + 1, 0);
     }
-    if (free_keypoints) {
-        if (!free_ids || free_ids->shape(0) != free_keypoints->shape(0) || free_keypoints->shape(1) != kKeypointColumns)
+}
+
+// The dtype of the instance masks: the rows' (which must share one), or a mixing item's when the
+// call brings no row of its own.
+nb::dlpack::dtype instance_mask_dtype(const SampleInput& in) {
+    nb::dlpack::dtype dtype = nb::dtype<uint8_t>();
+    if (!in.row_masks) return dtype;
+    if (!in.row_masks->empty()) {
+        dtype = (*in.row_masks)[0].dtype();
+        for (const auto& m : *in.row_masks)
+            if (m.dtype() != dtype) throw std::invalid_argument("instance masks must share one dtype");
+        return dtype;
+    }
+    for (const auto& [key, list] : in.metadata)
+        for (const auto& item : list)
+            if (!item.masks.empty()) return item.masks[0].dtype();
+    return dtype;
+}
+
+cv::Mat wrap_image(const AnyArray& array, const char* what, int width, int height) {
+    cv::Mat image = wrap_plane(array, what);
+    if (image.cols != width || image.rows != height)
+        throw std::invalid_argument(std::string(what) + " shape differs from the sample shape");
+    return image;
+}
+
+// Everything is checked here, holding the GIL, so that errors carry Python exceptions.
+instaug::Sample sample_from(const SampleInput& in, instaug::Metadata& items, int& mask_type) {
+    instaug::Sample sample;
+    sample.width = in.width;
+    sample.height = in.height;
+    if (in.image) sample.image = wrap_image(*in.image, "image", in.width, in.height);
+    for (const auto& extra : in.extra_images)
+        sample.extra_images.push_back(wrap_image(extra, "an additional image", in.width, in.height));
+    for (const auto& plane : in.mask_planes) sample.mask_planes.push_back(wrap_image(plane, "mask", in.width, in.height));
+    read_rows(in, sample.rows);
+    for (const auto& [key, list] : in.metadata)
+        for (std::size_t i = 0; i < list.size(); ++i)
+            items[key].push_back(make_item(list[i], key + "[" + std::to_string(i) + "]"));
+    cv_depth_channels(instance_mask_dtype(in), 1, mask_type);
+    sample.rows.mask_type = mask_type;
+    if (in.free_keypoints) {
+        const auto& ids = in.free_ids;
+        if (!ids || ids->shape(0) != in.free_keypoints->shape(0) || in.free_keypoints->shape(1) != kKeypointColumns)
             throw std::invalid_argument("free keypoints need (M, 5) values and M ids");
-        sample.free_keypoints.points.assign(free_keypoints->data(), free_keypoints->data() + free_keypoints->size());
-        sample.free_keypoints.source_ids.assign(free_ids->data(), free_ids->data() + free_ids->shape(0));
+        sample.free_keypoints.points.assign(in.free_keypoints->data(), in.free_keypoints->data() + in.free_keypoints->size());
+        sample.free_keypoints.source_ids.assign(ids->data(), ids->data() + ids->shape(0));
     }
+    return sample;
+}
 
-    // Full planes are made once, at the output.
-    std::optional<OutputMaskPlanes> row_planes;
-    {
-        nb::gil_scoped_release release;
-        if (row_masks) {
-            rows.masks.resize(n);
-            for (const auto& m : *row_masks) sample.unresolved_masks.push_back(plane_view(m, "instances"));
-        }
-        pipeline.run(sample, seed, call_index, items, force_apply);
-        if (rows.has_masks) row_planes.emplace(rows.masks, sample.width, sample.height, CV_ELEM_SIZE(mask_type));
-    }
+// An output image: uint8 stays the caller's dtype, Normalize's float32 is float32; a channel axis
+// when the result has several channels, or when the caller's had one of size 1.
+nb::object image_to_numpy(const cv::Mat& image, const AnyArray& given) {
+    const nb::dlpack::dtype dtype = image.depth() == CV_32F ? nb::dtype<float>() : given.dtype();
+    const bool channel_axis = image.channels() > 1 || (given.ndim() == 3 && given.shape(2) == 1);
+    return plane_to_numpy(image, dtype, channel_axis);
+}
 
+nb::dict result_to_python(instaug::Sample& sample, const SampleInput& in, std::optional<instaug::OutputMaskPlanes>& planes,
+                          nb::dlpack::dtype mask_dtype) {
     nb::dict out;
     out["width"] = sample.width;
     out["height"] = sample.height;
-    // Normalize turns uint8 images into float32: the output dtype follows the result.
-    const nb::dlpack::dtype image_dtype =
-        sample.image.depth() == CV_32F ? nb::dtype<float>() : (image ? image->dtype() : nb::dtype<uint8_t>());
-    // A channel axis when the result has several channels, or when the caller's had one of size 1.
-    const bool channel_axis = sample.image.channels() > 1 || (image && image->ndim() == 3 && image->shape(2) == 1);
-    out["image"] = image ? plane_to_numpy(sample.image, image_dtype, channel_axis) : nb::none();
-    nb::list planes;
+    out["image"] = in.image ? image_to_numpy(sample.image, *in.image) : nb::none();
+    nb::list extras;
+    for (size_t i = 0; i < sample.extra_images.size(); ++i)
+        extras.append(image_to_numpy(sample.extra_images[i], in.extra_images[i]));
+    out["extra_images"] = extras;
+    nb::list mask_planes;
     for (size_t i = 0; i < sample.mask_planes.size(); ++i)
-        planes.append(plane_to_numpy(sample.mask_planes[i], plane_dtypes[i], mask_planes[i].ndim() == 3));
-    out["mask_planes"] = planes;
+        mask_planes.append(plane_to_numpy(sample.mask_planes[i], in.mask_planes[i].dtype(), in.mask_planes[i].ndim() == 3));
+    out["mask_planes"] = mask_planes;
+    instaug::InstanceTable& rows = sample.rows;
     const size_t kept = rows.size();
     out["source_ids"] = vector_to_numpy(std::move(rows.source_ids), {kept});
     if (rows.has_boxes) {
@@ -422,13 +370,13 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t seed, uint64_t
         for (size_t i = 0; i < kept; ++i) std::memcpy(&flat[i * 4], rows.boxes[i].data(), 4 * sizeof(double));
         out["boxes"] = vector_to_numpy(std::move(flat), {kept, 4});
     }
-    if (row_planes) out["masks"] = row_planes->to_numpy(sample.width, sample.height, mask_dtype);
+    if (planes) out["masks"] = planes_to_numpy(*planes, sample.width, sample.height, mask_dtype);
     if (rows.has_keypoints) {
         const size_t m = rows.keypoints.size() / kKeypointColumns;
         out["keypoints"] = vector_to_numpy(std::move(rows.keypoints), {m, static_cast<size_t>(kKeypointColumns)});
         out["keypoint_offsets"] = vector_to_numpy(std::move(rows.keypoint_offsets), {kept + 1});
     }
-    if (free_keypoints) {
+    if (in.free_keypoints) {
         const size_t m = sample.free_keypoints.size();
         out["free_keypoints"] =
             vector_to_numpy(std::move(sample.free_keypoints.points), {m, static_cast<size_t>(kKeypointColumns)});
@@ -438,6 +386,25 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t seed, uint64_t
     for (int t : sample.applied_transforms) applied.append(t);
     out["applied"] = applied;
     return out;
+}
+
+nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t seed, uint64_t call_index, bool force_apply,
+                      const SampleInput& in) {
+    instaug::Metadata items;
+    int mask_type = CV_8UC1;
+    instaug::Sample sample = sample_from(in, items, mask_type);
+    // Full planes are made once, at the output.
+    std::optional<instaug::OutputMaskPlanes> planes;
+    {
+        nb::gil_scoped_release release;
+        if (in.row_masks) {
+            sample.rows.masks.resize(in.row_masks->size());
+            for (const auto& m : *in.row_masks) sample.unresolved_masks.push_back(plane_view(m, "instances"));
+        }
+        pipeline.run(sample, seed, call_index, items, force_apply);
+        if (sample.rows.has_masks) planes.emplace(sample.rows.masks, sample.width, sample.height, CV_ELEM_SIZE(mask_type));
+    }
+    return result_to_python(sample, in, planes, instance_mask_dtype(in));
 }
 
 template <class Config>
@@ -507,6 +474,35 @@ NB_MODULE(_core, m) {
     m.def("get_buffer_cache_limit", [] { return instaug::BufferCache::instance().limit(); });
     m.def("buffer_cache_bytes", [] { return instaug::BufferCache::instance().cached_bytes(); },
           "Bytes of unused large buffers held for reuse now.");
+    nb::class_<MixItemInput>(m, "MixItem", "A Mosaic neighbour or CopyAndPaste donor, converted for the core.")
+        .def("__init__",
+             [](MixItemInput* self, AnyArray image, std::optional<AnyArray> semantic_mask, std::vector<AnyArray> masks,
+                std::optional<Rows2D> boxes, std::optional<Rows2D> keypoints, std::optional<Ids> keypoint_offsets,
+                Ids source_ids, nb::bytes mask_on) {
+                 new (self) MixItemInput{std::move(image), std::move(semantic_mask), std::move(masks), std::move(boxes),
+                                         std::move(keypoints), std::move(keypoint_offsets), std::move(source_ids),
+                                         std::string(mask_on.c_str(), mask_on.size())};
+             },
+             nb::kw_only(), "image"_a, "semantic_mask"_a.none() = nb::none(), "masks"_a = std::vector<AnyArray>{},
+             "boxes"_a.none() = nb::none(), "keypoints"_a.none() = nb::none(), "keypoint_offsets"_a.none() = nb::none(),
+             "source_ids"_a, "mask_on"_a = nb::bytes(""));
+    nb::class_<SampleInput>(m, "SampleInput", "One call's data, converted for the core.")
+        .def("__init__",
+             [](SampleInput* self, int width, int height, std::optional<AnyArray> image, std::vector<AnyArray> extra_images,
+                std::vector<AnyArray> mask_planes, std::optional<Rows2D> boxes, std::optional<std::vector<AnyArray>> row_masks,
+                std::optional<Rows2D> row_keypoints, std::optional<Ids> keypoint_offsets, Ids source_ids,
+                std::optional<Rows2D> free_keypoints, std::optional<Ids> free_ids,
+                std::map<std::string, std::vector<MixItemInput>> metadata) {
+                 new (self) SampleInput{width, height, std::move(image), std::move(extra_images), std::move(mask_planes),
+                                        std::move(boxes), std::move(row_masks), std::move(row_keypoints),
+                                        std::move(keypoint_offsets), std::move(source_ids), std::move(free_keypoints),
+                                        std::move(free_ids), std::move(metadata)};
+             },
+             nb::kw_only(), "width"_a, "height"_a, "image"_a.none() = nb::none(),
+             "extra_images"_a = std::vector<AnyArray>{}, "mask_planes"_a = std::vector<AnyArray>{},
+             "boxes"_a.none() = nb::none(), "row_masks"_a.none() = nb::none(), "row_keypoints"_a.none() = nb::none(),
+             "keypoint_offsets"_a.none() = nb::none(), "source_ids"_a, "free_keypoints"_a.none() = nb::none(),
+             "free_ids"_a.none() = nb::none(), "metadata"_a = std::map<std::string, std::vector<MixItemInput>>{});
     nb::class_<instaug::Pipeline>(m, "Pipeline")
         .def("__init__",
              [](instaug::Pipeline* self, const nb::list& transforms, const std::map<std::string, double>& box_cfg,
@@ -522,9 +518,7 @@ NB_MODULE(_core, m) {
                  return names;
              },
              "Names of the non-composition transforms, in the order applied_transforms indexes them.")
-        .def("run", &run_pipeline, "seed"_a, "call_index"_a, "force_apply"_a, "width"_a, "height"_a, "image"_a.none(), "mask_planes"_a,
-             "boxes"_a.none(), "row_masks"_a.none(), "row_keypoints"_a.none(), "keypoint_offsets"_a.none(),
-             "source_ids"_a, "free_keypoints"_a.none(), "free_ids"_a.none(), "metadata"_a)
+        .def("run", &run_pipeline, "seed"_a, "call_index"_a, "force_apply"_a, "sample"_a)
         .def("__len__", &instaug::Pipeline::size);
     m.def(
         "validate_arguments",

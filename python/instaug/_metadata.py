@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from instaug import _core
 from instaug._targets import (
     as_float_rows,
     check_instance_mask,
@@ -185,7 +186,7 @@ class MetadataReader:
         return points
 
     # -- Mosaic --------------------------------------------------------------------------------
-    def mosaic_item(self, item: Any, where: str) -> tuple:
+    def mosaic_item(self, item: Any, where: str) -> _core.MixItem:
         item = self._check_dict(item, where)
         image = self._check_image(item["image"], where)
         height, width = image.shape[:2]
@@ -230,7 +231,16 @@ class MetadataReader:
         plain = {f: labels[f] for f in box_fields} if self.plain_bboxes else {}
         extras = raw[:, 4:] if self.plain_bboxes and boxes is not None else None
         ids = self.registry.add_block(n, template, plain, extras, f"{where}['bboxes']")
-        return (image, semantic, masks, boxes, points, offsets, ids, b"")
+        return _core.MixItem(
+            image=image,
+            semantic_mask=semantic,
+            masks=masks,
+            boxes=boxes,
+            keypoints=points,
+            keypoint_offsets=offsets,
+            source_ids=ids,
+            mask_on=b"",
+        )
 
     def _mosaic_masks(self, item: dict[str, Any], where: str, height: int, width: int) -> list[np.ndarray]:
         if "masks" in item:
@@ -270,7 +280,7 @@ class MetadataReader:
         return prepare_keypoints(stacked, self.keypoint_params), offsets, labels  # type: ignore[arg-type]
 
     # -- CopyAndPaste --------------------------------------------------------------------------
-    def donor_item(self, item: Any, where: str) -> tuple:
+    def donor_item(self, item: Any, where: str) -> _core.MixItem:
         item = self._check_dict(item, where)
         image = self._check_image(item["image"], where)
         height, width = image.shape[:2]
@@ -310,16 +320,25 @@ class MetadataReader:
         plain = {f: [labels[f]] for f in box_fields} if self.plain_bboxes else {}
         ids = self.registry.add_block(1, lambda _: template, plain, extras, f"{where}['bbox']")
         mask_on = self._mask_on_bytes() if self.has_masks and mask is None else b""
-        return (image, None, masks, boxes, points, offsets, ids, mask_on)
+        return _core.MixItem(
+            image=image,
+            semantic_mask=None,
+            masks=masks,
+            boxes=boxes,
+            keypoints=points,
+            keypoint_offsets=offsets,
+            source_ids=ids,
+            mask_on=mask_on,
+        )
 
 
 def read_metadata(
     data: dict[str, Any], transforms: Sequence[Any], reader: MetadataReader
-) -> dict[str, list[tuple]]:
+) -> dict[str, list[_core.MixItem]]:
     """Core items for every mixing transform's metadata key (each key read once)."""
     from instaug.transforms.mixing import CopyAndPaste, Mosaic
 
-    readers: dict[str, Callable[[Any, str], tuple]] = {}
+    readers: dict[str, Callable[[Any, str], _core.MixItem]] = {}
     for t in transforms:
         kind = (
             reader.mosaic_item
@@ -336,7 +355,7 @@ def read_metadata(
                 f"metadata_key {key!r} is used by both Mosaic and CopyAndPaste; give each its own key"
             )
         readers[key] = kind
-    out: dict[str, list[tuple]] = {}
+    out: dict[str, list[_core.MixItem]] = {}
     for key, read in readers.items():
         if key not in data:
             raise ValueError(

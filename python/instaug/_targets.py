@@ -16,15 +16,15 @@ _NORMALIZED_TOLERANCE = 1e-8
 MAX_MASK_CHANNEL_BYTES = 512  # OpenCV's CV_CN_MAX
 
 
-def check_image(image: Any) -> np.ndarray:
+def check_image(image: Any, name: str = "image") -> np.ndarray:
     if not isinstance(image, np.ndarray):
-        raise TypeError(f"image must be a numpy array, got {type(image).__name__}")
+        raise TypeError(f"{name} must be a numpy array, got {type(image).__name__}")
     if image.dtype.type not in _IMAGE_DTYPES:
-        raise ValueError(f"image must be uint8 or float32, got dtype {image.dtype}")
+        raise ValueError(f"{name} must be uint8 or float32, got dtype {image.dtype}")
     if image.ndim not in (2, 3) or (image.ndim == 3 and not 1 <= image.shape[2] <= 4):
-        raise ValueError(f"image must be (H, W) or (H, W, C) with 1 to 4 channels, got shape {image.shape}")
+        raise ValueError(f"{name} must be (H, W) or (H, W, C) with 1 to 4 channels, got shape {image.shape}")
     if image.shape[0] == 0 or image.shape[1] == 0:
-        raise ValueError(f"image must not be empty, got shape {image.shape}")
+        raise ValueError(f"{name} must not be empty, got shape {image.shape}")
     return packed(image)
 
 

@@ -76,6 +76,31 @@ def _worker_identity() -> int:
     return (2 << 32) + os.getpid()
 
 
+_TARGET_KINDS = ("image", "mask", "masks")
+
+
+def _check_additional_targets(targets: Any, mixing: list[MixingTransform]) -> dict[str, str]:
+    """additional_targets {name: "image" | "mask" | "masks"}: each takes the same draws as its kind."""
+    if targets is None:
+        return {}
+    if not isinstance(targets, dict):
+        raise TypeError(f"additional_targets must be a dict {{name: target}}, got {type(targets).__name__}")
+    for key, kind in targets.items():
+        if not isinstance(key, str) or key in _RESERVED:
+            raise ValueError(f"additional_targets: {key!r} cannot name an additional target")
+        if kind not in _TARGET_KINDS:
+            raise ValueError(
+                f"additional_targets[{key!r}] must be one of {list(_TARGET_KINDS)}, got {kind!r} "
+                "(additional bboxes and keypoints targets are not supported: bind them to rows instead)"
+            )
+    if targets and mixing:
+        names = sorted({type(t).__name__ for t in mixing})
+        raise ValueError(
+            f"additional_targets do not work with {', '.join(names)}, whose extra images have no twins"
+        )
+    return dict(targets)
+
+
 def _leaves(transforms: Sequence[Any]) -> list[BaseTransform]:
     """The transforms that do the work, compositions opened, in order."""
     out: list[BaseTransform] = []
@@ -104,7 +129,9 @@ def _check_call_options(invocation_seed: Any, force_apply: Any, where: str) -> N
     if invocation_seed is not None and (
         isinstance(invocation_seed, bool) or not isinstance(invocation_seed, (int, np.integer))
     ):
-        raise TypeError(f"{where}invocation_seed must be an integer or None, got {type(invocation_seed).__name__}")
+        raise TypeError(
+            f"{where}invocation_seed must be an integer or None, got {type(invocation_seed).__name__}"
+        )
     if not isinstance(force_apply, (bool, np.bool_)):
         raise TypeError(f"{where}force_apply must be True or False, got {type(force_apply).__name__}")
 
@@ -142,6 +169,7 @@ class Compose:
         seed: int | None = None,
         is_check_shapes: bool = True,
         strict: bool = False,
+        additional_targets: dict[str, str] | None = None,
     ) -> None:
         if isinstance(transforms, BaseTransform) or not isinstance(transforms, (list, tuple)):
             raise TypeError(f"transforms must be a list of transforms, got {type(transforms).__name__}")
@@ -164,6 +192,9 @@ class Compose:
                 raise ImportError("ToTensorV2 needs PyTorch: pip install torch") from exc
         core_transforms = self.transforms[:-1] if self._to_tensor is not None else self.transforms
         self._mixing = [t for t in _leaves(core_transforms) if isinstance(t, MixingTransform)]
+        self.additional_targets = _check_additional_targets(additional_targets, self._mixing)
+        self._image_targets = [k for k, v in self.additional_targets.items() if v == "image"]
+        self._mask_targets = [(k, v) for k, v in self.additional_targets.items() if v in ("mask", "masks")]
         self.bbox_params: BboxParams | None = _as_params(bbox_params, BboxParams, "bbox_params")
         self.keypoint_params: KeypointParams | None = _as_params(
             keypoint_params, KeypointParams, "keypoint_params"
@@ -304,7 +335,7 @@ class Compose:
 
     def _check_keys(self, data: dict[str, Any]) -> None:
         """strict=True: every key of the call must be something the pipeline reads."""
-        known = set(_RESERVED) | {"applied_transforms", "labels", "user_data"}
+        known = set(_RESERVED) | {"applied_transforms", "labels", "user_data"} | set(self.additional_targets)
         known |= {t.metadata_key for t in self._mixing}
         for params in (self.bbox_params, self.keypoint_params):
             known |= set(params.label_fields) if params else set()
@@ -395,20 +426,48 @@ class _Call:
                     return int(shape[0]), int(shape[1])
         raise ValueError("pass image= (or a non-empty mask=/masks=) so that the sample has a shape")
 
-    def _mask_planes(self) -> tuple[list[np.ndarray], str | None]:
-        data = self.data
-        if "mask" in data and data["mask"] is not None and not self.use_instances:
-            return [check_mask_plane(data["mask"], "mask", self.height, self.width)], "mask"
-        if "masks" in data and data["masks"] is not None and not self.use_instances:
-            masks = data["masks"]
-            if isinstance(masks, np.ndarray) and masks.ndim != 3:
+    def _mask_planes(self) -> tuple[list[np.ndarray], list[tuple[str, int]]]:
+        """Every plain mask plane of the call, and which key each run of planes came from:
+        mask= (one plane), masks= (one per object) and their additional targets."""
+        planes: list[np.ndarray] = []
+        groups: list[tuple[str, int]] = []
+        bound = self.compose.instance_binding if self.use_instances else frozenset()
+        for key, kind in [("mask", "mask"), ("masks", "masks"), *self.compose._mask_targets]:
+            value = self.data.get(key)
+            if value is None or key in bound:  # type: ignore[operator]
+                continue
+            found = self._plane_group(key, kind, value)
+            planes += found
+            groups.append((key, len(found)))
+        return planes, groups
+
+    def _plane_group(self, key: str, kind: str, value: Any) -> list[np.ndarray]:
+        if kind == "mask":
+            return [check_mask_plane(value, key, self.height, self.width)]
+        if isinstance(value, np.ndarray) and value.ndim != 3:
+            raise ValueError(f"{key} must be (N, H, W) or a list of (H, W) arrays, got shape {value.shape}")
+        return [check_mask_plane(m, f"{key}[{i}]", self.height, self.width) for i, m in enumerate(value)]
+
+    def _extra_images(self) -> list[np.ndarray]:
+        """The additional image targets of the call (image2=...), in declaration order."""
+        extras = []
+        for key in self._image_keys():
+            image = check_image(self.data[key], key)
+            if image.shape[:2] != (self.height, self.width):
                 raise ValueError(
-                    f"masks must be (N, H, W) or a list of (H, W) arrays, got shape {masks.shape}"
+                    f"{key} must have the image's height and width ({self.height}, {self.width}), "
+                    f"got {image.shape[:2]}"
                 )
-            return [
-                check_mask_plane(m, f"masks[{i}]", self.height, self.width) for i, m in enumerate(masks)
-            ], "masks"
-        return [], None
+            extras.append(image)
+        return extras
+
+    def _image_keys(self) -> list[str]:
+        keys = [k for k in self.compose._image_targets if self.data.get(k) is not None]
+        if keys and self.image is None:
+            raise ValueError(
+                f"Additional target {keys[0]!r} requires canonical target 'image' to be present."
+            )
+        return keys
 
     def _plain_boxes(self) -> np.ndarray | None:
         if "bboxes" not in self.data or self.use_instances:
@@ -455,7 +514,7 @@ class _Call:
 
     def run(self, draw: _Draw) -> dict[str, Any]:
         compose = self.compose
-        planes, plane_key = self._mask_planes()
+        planes, plane_groups = self._mask_planes()
         boxes = self._plain_boxes()
         free_kps = self._plain_keypoints()
         if self.use_instances:
@@ -483,15 +542,26 @@ class _Call:
             )
         metadata = self._metadata(row_masks, plain_bboxes=boxes is not None and not self.use_instances)
         self._check_wide_masks([p.dtype for p in planes] + ([row_masks[0].dtype] if row_masks else []))
-        free_ids = None if free_kps is None else np.arange(len(free_kps), dtype=np.int64)
-        core_inputs = (planes, boxes, row_masks, row_kps, offsets, ids, free_kps, free_ids, metadata)
+        sample = _core.SampleInput(
+            width=self.width,
+            height=self.height,
+            image=self.image,
+            extra_images=self._extra_images(),
+            mask_planes=planes,
+            boxes=boxes,
+            row_masks=row_masks,
+            row_keypoints=row_kps,
+            keypoint_offsets=offsets,
+            source_ids=ids,
+            free_keypoints=free_kps,
+            free_ids=None if free_kps is None else np.arange(len(free_kps), dtype=np.int64),
+            metadata=metadata,
+        )
         with core_call():
-            result = compose._pipeline.run(
-                draw.seed, draw.index, draw.force_apply, self.width, self.height, self.image, *core_inputs
-            )
-        return self._unpack(result, plane_key)
+            result = compose._pipeline.run(draw.seed, draw.index, draw.force_apply, sample)
+        return self._unpack(result, plane_groups)
 
-    def _metadata(self, row_masks: list[np.ndarray] | None, plain_bboxes: bool) -> dict[str, list[tuple]]:
+    def _metadata(self, row_masks: list[np.ndarray] | None, plain_bboxes: bool) -> dict[str, list[Any]]:
         if not self.mixing:
             return {}
         reader = MetadataReader(
@@ -514,26 +584,32 @@ class _Call:
         mapping = KeypointLabelMapping(params.label_mapping, params.label_fields, [names[i] for i in applied])
         return mapping or None
 
-    def _unpack(self, result: dict[str, Any], plane_key: str | None) -> dict[str, Any]:
+    def _unpack(self, result: dict[str, Any], plane_groups: list[tuple[str, int]]) -> dict[str, Any]:
         compose, data = self.compose, self.data
         metadata_keys = {t.metadata_key for t in self.mixing}
         out = {
             k: v
             for k, v in data.items()
-            if k not in _RESERVED and k not in metadata_keys and not self._is_label_field(k)
+            if k not in _RESERVED
+            and k not in metadata_keys
+            and k not in self.compose.additional_targets
+            and not self._is_label_field(k)
         }
         height, width = result["height"], result["width"]
         if result["image"] is not None:
             out["image"] = result["image"]
         mapping = self._label_mapping(result["applied"])
-        if plane_key == "mask":
-            out["mask"] = result["mask_planes"][0]
-        elif plane_key == "masks":
-            planes = result["mask_planes"]
-            if isinstance(data["masks"], np.ndarray):
-                out["masks"] = np.stack(planes) if planes else data["masks"][:0].copy()
+        for key, image in zip(self._image_keys(), result["extra_images"]):
+            out[key] = image
+        planes = iter(result["mask_planes"])
+        for key, count in plane_groups:
+            group = [next(planes) for _ in range(count)]
+            if dict(self.compose._mask_targets).get(key, key) == "mask":
+                out[key] = group[0]
+            elif isinstance(data[key], np.ndarray):
+                out[key] = np.stack(group) if group else data[key][:0].copy()
             else:
-                out["masks"] = planes
+                out[key] = group
         ids = result["source_ids"]
         if self.bound is not None:
             out["instances"] = self.bound.unpack(result, mapping, self.registry.template)

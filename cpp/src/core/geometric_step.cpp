@@ -154,8 +154,18 @@ GeometricStep make_warp_step(int width, int height, int out_width, int out_heigh
     return s;
 }
 
-bool image_step_fusable(const GeometricStep& step, const cv::Mat& image) {
-    if (image.empty() || image.channels() > 4 || (image.depth() != CV_8U && image.depth() != CV_32F)) return false;
+namespace {
+
+bool fusable_image(const cv::Mat& image) {
+    return !image.empty() && image.channels() <= 4 && (image.depth() == CV_8U || image.depth() == CV_32F);
+}
+
+}  // namespace
+
+bool image_step_fusable(const GeometricStep& step, const Sample& sample) {
+    if (!fusable_image(sample.image)) return false;
+    for (const cv::Mat& extra : sample.extra_images)
+        if (!fusable_image(extra)) return false;
     switch (step.kind) {
         case StepKind::HorizontalFlip:
         case StepKind::VerticalFlip:
@@ -168,10 +178,9 @@ bool image_step_fusable(const GeometricStep& step, const cv::Mat& image) {
     }
 }
 
-void render_deferred_image(Sample& sample) {
-    std::vector<GeometricStep> steps = std::move(sample.deferred_image_steps);
-    sample.deferred_image_steps.clear();
-    if (steps.empty() || sample.image.empty()) return;
+namespace {
+
+void render_steps(cv::Mat& image, const std::vector<GeometricStep>& steps) {
     const GeometricStep* first_warp = nullptr;
     bool one_fill = true;
     for (const GeometricStep& s : steps) {
@@ -182,21 +191,35 @@ void render_deferred_image(Sample& sample) {
     // Flips and crops alone are copies, and a lone step has nothing to fuse with; warps with
     // different fills would need a fill per canvas.
     if (steps.size() == 1 || !first_warp || !one_fill) {
-        for (const GeometricStep& s : steps) sample.image = transform_plane(sample.image, s, false);
+        for (const GeometricStep& s : steps) image = transform_plane(image, s, false);
         return;
     }
     std::vector<WarpStage> stages;
     for (auto s = steps.rbegin(); s != steps.rend(); ++s)
         stages.push_back(WarpStage{s->matrix.inv(), s->perspective, s->in_width, s->in_height});
     cv::Mat out;
-    warp_bilinear_chain(sample.image, out, cv::Size(steps.back().out_width, steps.back().out_height), stages,
+    warp_bilinear_chain(image, out, cv::Size(steps.back().out_width, steps.back().out_height), stages,
                         kBorderConstant, first_warp->pixels.fill);
-    sample.image = out;
+    image = out;
+}
+
+}  // namespace
+
+void render_deferred_image(Sample& sample) {
+    std::vector<GeometricStep> steps = std::move(sample.deferred_image_steps);
+    sample.deferred_image_steps.clear();
+    if (steps.empty() || sample.image.empty()) return;
+    render_steps(sample.image, steps);
+    for (cv::Mat& extra : sample.extra_images) render_steps(extra, steps);
 }
 
 void apply_step(Sample& sample, const GeometricStep& step, bool defer_image) {
-    if (defer_image && !sample.image.empty()) sample.deferred_image_steps.push_back(step);
-    else if (!sample.image.empty()) sample.image = transform_plane(sample.image, step, false);
+    if (defer_image && !sample.image.empty()) {
+        sample.deferred_image_steps.push_back(step);
+    } else if (!sample.image.empty()) {
+        sample.image = transform_plane(sample.image, step, false);
+        for (cv::Mat& extra : sample.extra_images) extra = transform_plane(extra, step, false);
+    }
     for (auto& plane : sample.mask_planes) plane = transform_plane(plane, step, true);
 
     InstanceTable& rows = sample.rows;

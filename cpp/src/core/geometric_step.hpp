@@ -79,10 +79,11 @@ GeometricStep make_warp_step(int width, int height, int out_width, int out_heigh
 void apply_step(Sample& sample, const GeometricStep& step, bool defer_image = false);
 
 // True when the image part of the step can join a fused chain: bilinear warps with a constant
-// border, flips and crops (exact maps), on uint8 / float32 images of 1 to 4 channels.
-bool image_step_fusable(const GeometricStep& step, const cv::Mat& image);
+// border, flips and crops (exact maps), on uint8 / float32 images of 1 to 4 channels (the
+// additional images too).
+bool image_step_fusable(const GeometricStep& step, const Sample& sample);
 
-// Brings the image up to date with its deferred steps: one resampling through the whole chain
+// Brings the image (and the additional images) up to date with its deferred steps: one resampling through the whole chain
 // when it holds a warp (intermediate canvases still clip, as step by step), else step by step.
 void render_deferred_image(Sample& sample);
 

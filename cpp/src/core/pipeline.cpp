@@ -187,17 +187,30 @@ void Execution::apply_pixels(const TransformNode& node) {
     cv::Mat& image = sample_.image;
     if (image.empty()) return;
     const TransformDecl& decl = *node.decl;
-    if (decl.kind == TransformKind::Table && image.depth() == CV_8U) {
+    if (decl.kind == TransformKind::Table && image.depth() == CV_8U && sample_.extra_images.empty()) {
         if (!tables_) tables_ = std::make_unique<TableChain>(image);
         TableChain& chain = *tables_;
         chain.add(decl.tables(node.params, rng_, image.channels(), [&chain] { return chain.grey_mean(); }));
         return;
     }
     flush_tables();
+    // Additional images take the same draws: each replays the generator from where it stood.
+    const Random start = rng_;
+    image = pixels_of(node, image, rng_);
+    for (cv::Mat& extra : sample_.extra_images) {
+        Random replay = start;
+        extra = pixels_of(node, extra, replay);
+    }
+}
+
+cv::Mat Execution::pixels_of(const TransformNode& node, const cv::Mat& image, Random& rng) {
+    const TransformDecl& decl = *node.decl;
+    if (decl.kind == TransformKind::Table && image.depth() == CV_8U)
+        return apply_tables(image, decl.tables(node.params, rng, image.channels(), [&] { return exact_grey_mean(image); }));
     // OpenCV's filters take the border of a view (a crop) from the image around it: a view gets
     // its own copy first, so that borders are the crop's own, as for a contiguous crop.
     const cv::Mat own = decl.reads_neighbours && image.isSubmatrix() ? image.clone() : image;
-    image = decl.pixels(own, node.params, rng_);
+    return decl.pixels(own, node.params, rng);
 }
 
 void Execution::apply_geometric(const TransformNode& node) {
@@ -206,7 +219,7 @@ void Execution::apply_geometric(const TransformNode& node) {
     InstanceTable& rows = sample_.rows;
     for (const GeometricStep& step : node.decl->steps(node.params, rng_, sample_.width, sample_.height)) {
         check_canvas_size(node.name(), step.in_width, step.in_height, step.out_width, step.out_height);
-        const bool defer = pipeline_.fuse_geometry_ && image_step_fusable(step, sample_.image);
+        const bool defer = pipeline_.fuse_geometry_ && image_step_fusable(step, sample_);
         if (!defer) render_deferred_image(sample_);
         apply_step(sample_, step, defer);
         if (step.drops_boxes_outside && rows.has_boxes)
@@ -240,7 +253,11 @@ void Execution::on_channels(const std::vector<int>& channels, const std::functio
     cv::Mat full = image;
     cv::merge(chosen, image);
     const int width = sample_.width, height = sample_.height;
+    // The children see the chosen channels of the image alone, as in the reference.
+    std::vector<cv::Mat> extras = std::move(sample_.extra_images);
+    sample_.extra_images.clear();
     body();
+    sample_.extra_images = std::move(extras);
     flush_tables();
     if (image.rows != height || image.cols != width || image.channels() != static_cast<int>(chosen.size()) ||
         image.depth() != full.depth())

@@ -78,6 +78,7 @@ public:
 private:
     void dispatch(const TransformNode& node);
     void apply_pixels(const TransformNode& node);
+    cv::Mat pixels_of(const TransformNode& node, const cv::Mat& image, Random& rng);
     void apply_geometric(const TransformNode& node);
     void apply_mixing(const TransformNode& node);
     void flush_tables();

@@ -15,6 +15,8 @@ struct Sample {
     int width = 0;
     int height = 0;
     cv::Mat image;                   // may be empty
+    // Additional images (additional_targets): every step and draw of `image` applies to them too.
+    std::vector<cv::Mat> extra_images;
     std::vector<cv::Mat> mask_planes;  // plain `mask` (one plane, any channels) or `masks` (one per plane)
     InstanceTable rows;
     // The caller's instance mask planes, one per row, until they are cut into tiles: the first
