@@ -62,13 +62,17 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # -- what the library exports --------------------------------------------------------------------
 
 
+# The bases a user subclasses to write a transform in Python: no transform by themselves.
+USER_BASES = (A.ImageOnlyTransform, A.DualTransform)
+
+
 def exported_transforms() -> dict[str, type[BaseTransform]]:
     """Every public transform class of `instaug`, whether listed in __all__ or only importable."""
     names = set(getattr(A, "__all__", [])) | {n for n in vars(A) if not n.startswith("_")}
     found: dict[str, type[BaseTransform]] = {}
     for name in sorted(names):
         obj = getattr(A, name, None)
-        if isinstance(obj, type) and issubclass(obj, BaseTransform):
+        if isinstance(obj, type) and issubclass(obj, BaseTransform) and obj not in USER_BASES:
             found[name] = obj
     return found
 
@@ -80,6 +84,7 @@ ROW_PRESERVING = {name for name, cls in EXPORTED.items() if issubclass(cls, Pixe
     "VerticalFlip",
     "ToTensorV2",
     "NoOp",
+    "Lambda",
 }
 # Compositions: the checks look through them to the transforms they may run.
 COMPOSITIONS = {name for name, cls in EXPORTED.items() if issubclass(cls, BaseCompose)}
@@ -451,6 +456,15 @@ def _gauss_noise(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
     )
 
 
+def _invert(image: np.ndarray, **params: Any) -> np.ndarray:
+    return (1.0 - image if image.dtype.kind == "f" else 255 - image).astype(image.dtype)
+
+
+def _lambda(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    """A transform written in Python: the image inverted, masks and rows untouched."""
+    return A.Lambda(image=_invert, name="invert", p=_p(draw))
+
+
 def _to_tensor(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
     return A.ToTensorV2(transpose_mask=draw(st.booleans()), p=_p(draw))
 
@@ -531,6 +545,7 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "GaussNoise": _gauss_noise,
     "ToTensorV2": _to_tensor,
     "NoOp": lambda draw, canvas: A.NoOp(p=_p(draw)),
+    "Lambda": _lambda,
 }
 COMPOSITION_STRATEGIES: dict[str, TransformStrategy] = {
     "OneOf": _one_of,

@@ -407,6 +407,131 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t seed, uint64_t
     return result_to_python(sample, in, planes, instance_mask_dtype(in));
 }
 
+// ---- External transforms: a user's Python transform sees the sample as NumPy arrays ----------
+
+nb::dlpack::dtype dtype_of(int cv_type, const char* what) {
+    switch (CV_MAT_DEPTH(cv_type)) {
+        case CV_8U:
+            if (CV_MAT_CN(cv_type) % 8 == 0 && std::string(what) != "image")
+                throw std::invalid_argument(std::string("Python transforms take masks of 8 to 32-bit elements; ") +
+                                            what + " holds 64-bit ones");
+            return nb::dtype<uint8_t>();
+        case CV_8S: return nb::dtype<int8_t>();
+        case CV_16U: return nb::dtype<uint16_t>();
+        case CV_16S: return nb::dtype<int16_t>();
+        case CV_32S: return nb::dtype<int32_t>();
+        case CV_32F: return nb::dtype<float>();
+        case CV_64F: return nb::dtype<double>();
+        default: throw std::invalid_argument(std::string("unsupported element type in ") + what);
+    }
+}
+
+nb::object copy_to_numpy(const cv::Mat& m, const char* what, bool channel_axis) {
+    return plane_to_numpy(m.clone(), dtype_of(m.type(), what), channel_axis);
+}
+
+template <class T>
+nb::object values_to_numpy(const std::vector<T>& v, std::vector<size_t> shape) {
+    return vector_to_numpy(std::vector<T>(v), std::move(shape));
+}
+
+nb::dict sample_to_python(const instaug::Sample& sample) {
+    const instaug::InstanceTable& rows = sample.rows;
+    nb::dict out;
+    out["width"] = sample.width;
+    out["height"] = sample.height;
+    out["image"] = sample.image.empty() ? nb::none() : copy_to_numpy(sample.image, "image", true);
+    nb::list planes;
+    for (const cv::Mat& plane : sample.mask_planes) planes.append(copy_to_numpy(plane, "mask", plane.channels() > 1));
+    out["mask_planes"] = planes;
+    const size_t n = rows.size();
+    out["boxes"] = nb::none();
+    if (rows.has_boxes) {
+        std::vector<double> flat(n * 4);
+        for (size_t i = 0; i < n; ++i) std::memcpy(&flat[i * 4], rows.boxes[i].data(), 4 * sizeof(double));
+        out["boxes"] = vector_to_numpy(std::move(flat), {n, 4});
+    }
+    out["masks"] = nb::none();
+    if (rows.has_masks) {
+        const nb::dlpack::dtype dt = dtype_of(rows.mask_type, "the instance masks");
+        nb::list masks;
+        for (const auto& tile : rows.masks) {
+            cv::Mat plane = cv::Mat::zeros(sample.height, sample.width, rows.mask_type);
+            instaug::write_tile_to_plane(tile, plane.data, sample.width, sample.height, plane.elemSize(), true);
+            masks.append(plane_to_numpy(plane, dt, false));
+        }
+        out["masks"] = masks;
+    }
+    out["keypoints"] = nb::none();
+    if (rows.has_keypoints) {
+        out["keypoints"] = values_to_numpy(rows.keypoints, {rows.keypoints.size() / kKeypointColumns, kKeypointColumns});
+        out["keypoint_offsets"] = values_to_numpy(rows.keypoint_offsets, {n + 1});
+    }
+    const size_t free = sample.free_keypoints.size();
+    out["free_keypoints"] = values_to_numpy(sample.free_keypoints.points, {free, kKeypointColumns});
+    return out;
+}
+
+// (count, columns) float64 values from the transform, where the sample had them.
+std::vector<double> read_values(const nb::dict& from, const char* key, size_t count, size_t columns) {
+    const auto values = nb::cast<nb::ndarray<const double, nb::ndim<2>, nb::c_contig>>(from[key]);
+    if (values.shape(0) != count || values.shape(1) != columns)
+        throw std::invalid_argument(std::string("a Python transform must return ") + key + " as (" +
+                                    std::to_string(count) + ", " + std::to_string(columns) + ") values");
+    return std::vector<double>(values.data(), values.data() + count * columns);
+}
+
+void sample_from_python(instaug::Sample& sample, const nb::dict& from) {
+    if (!sample.image.empty()) {
+        sample.image = wrap_plane(nb::cast<AnyArray>(from["image"]), "the image a Python transform returned").clone();
+        sample.width = sample.image.cols;
+        sample.height = sample.image.rows;
+    } else {
+        sample.width = nb::cast<int>(from["width"]);
+        sample.height = nb::cast<int>(from["height"]);
+    }
+    auto same_size = [&](const cv::Mat& m, const char* what) {
+        if (m.cols != sample.width || m.rows != sample.height)
+            throw std::invalid_argument(std::string("a Python transform returned ") + what + " of another size than the image");
+        return m;
+    };
+    const auto planes = nb::cast<std::vector<AnyArray>>(from["mask_planes"]);
+    if (planes.size() != sample.mask_planes.size()) throw std::invalid_argument("a Python transform must return every mask");
+    for (size_t i = 0; i < planes.size(); ++i) sample.mask_planes[i] = same_size(wrap_plane(planes[i], "mask").clone(), "a mask");
+    instaug::InstanceTable& rows = sample.rows;
+    const size_t n = rows.size();
+    if (rows.has_boxes) {
+        const std::vector<double> flat = read_values(from, "boxes", n, 4);
+        for (size_t i = 0; i < n; ++i) rows.boxes[i] = {flat[i * 4], flat[i * 4 + 1], flat[i * 4 + 2], flat[i * 4 + 3]};
+    }
+    if (rows.has_masks) {
+        const auto masks = nb::cast<std::vector<AnyArray>>(from["masks"]);
+        if (masks.size() != n) throw std::invalid_argument("a Python transform must return one mask per row");
+        for (size_t i = 0; i < n; ++i) {
+            const instaug::MaskPlaneView view = plane_view(masks[i], "a row mask");
+            if (view.width != sample.width || view.height != sample.height)
+                throw std::invalid_argument("a Python transform returned a row mask of another size than the image");
+            rows.masks[i] = instaug::tile_from_plane(view);
+        }
+    }
+    if (rows.has_keypoints) rows.keypoints = read_values(from, "keypoints", rows.keypoints.size() / kKeypointColumns, kKeypointColumns);
+    sample.free_keypoints.points = read_values(from, "free_keypoints", sample.free_keypoints.size(), kKeypointColumns);
+}
+
+// The operation of an ExternalTransform: the Python callable, called as fn(sample dict, seed) with
+// the GIL held, returns the sample dict changed.
+instaug::ExternalOp external_op(nb::object fn) {
+    auto callable = std::make_shared<nb::object>(std::move(fn));
+    return [callable](instaug::Sample& sample, instaug::Random& rng) {
+        const uint64_t seed = rng.next_u64();
+        nb::gil_scoped_acquire gil;
+        nb::dict payload = sample_to_python(sample);
+        nb::object out = (*callable)(payload, seed);
+        if (!nb::isinstance<nb::dict>(out)) throw std::invalid_argument("a Python transform must return the sample dict");
+        sample_from_python(sample, nb::borrow<nb::dict>(out));
+    };
+}
+
 template <class Config>
 void set_fields(const std::map<std::string, double>& given, const std::map<std::string, std::function<void(Config&, double)>>& fields,
                 Config& config, const char* what) {
@@ -447,13 +572,16 @@ instaug::KeypointConfig keypoint_config_from(const std::map<std::string, double>
 }
 
 instaug::Pipeline make_pipeline(const nb::list& transforms, const std::map<std::string, double>& box_cfg,
-                                const std::map<std::string, double>& kp_cfg, double p, bool fuse_geometry) {
+                                const std::map<std::string, double>& kp_cfg, double p, bool fuse_geometry,
+                                const nb::dict& externals) {
     std::vector<instaug::TransformNode> nodes;
     for (std::size_t i = 0; i < transforms.size(); ++i) {
         const std::string where = "transforms[" + std::to_string(i) + "]";
         nodes.push_back(instaug::build_transform(to_json(transforms[i], where), where));
     }
-    return instaug::Pipeline(std::move(nodes), box_config_from(box_cfg), keypoint_config_from(kp_cfg), p, fuse_geometry);
+    instaug::Pipeline pipeline(std::move(nodes), box_config_from(box_cfg), keypoint_config_from(kp_cfg), p, fuse_geometry);
+    for (auto [key, fn] : externals) pipeline.attach(nb::cast<int64_t>(key), external_op(nb::borrow<nb::object>(fn)));
+    return pipeline;
 }
 
 }  // namespace
@@ -506,10 +634,12 @@ NB_MODULE(_core, m) {
     nb::class_<instaug::Pipeline>(m, "Pipeline")
         .def("__init__",
              [](instaug::Pipeline* self, const nb::list& transforms, const std::map<std::string, double>& box_cfg,
-                const std::map<std::string, double>& kp_cfg, double p, bool fuse_geometry) {
-                 new (self) instaug::Pipeline(make_pipeline(transforms, box_cfg, kp_cfg, p, fuse_geometry));
+                const std::map<std::string, double>& kp_cfg, double p, bool fuse_geometry, const nb::dict& externals) {
+                 new (self) instaug::Pipeline(make_pipeline(transforms, box_cfg, kp_cfg, p, fuse_geometry, externals));
              },
-             "transforms"_a, "box_config"_a, "keypoint_config"_a, "p"_a, "fuse_geometry"_a = true)
+             "transforms"_a, "box_config"_a, "keypoint_config"_a, "p"_a, "fuse_geometry"_a = true,
+             "externals"_a = nb::dict(),
+             "`externals` maps the key of each ExternalTransform to fn(sample: dict, seed: int) -> dict.")
         .def("resamples_masks_smoothly", &instaug::Pipeline::resamples_masks_smoothly)
         .def("leaf_names",
              [](const instaug::Pipeline& p) {

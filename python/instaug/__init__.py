@@ -12,6 +12,7 @@ from instaug._core import (
 )
 from instaug.compose import Compose
 from instaug.params import BboxParams, KeypointParams
+from instaug.transforms.base import DualTransform, ImageOnlyTransform
 from instaug.transforms.compose import (
     NoOp,
     OneOf,
@@ -54,6 +55,7 @@ from instaug.transforms.pixel import (
     ToGray,
     ToTensorV2,
 )
+from instaug.transforms.python_transforms import Lambda
 
 __version__ = "0.1.0"
 
@@ -67,12 +69,15 @@ __all__ = [
     "ColorJitter",
     "Compose",
     "CopyAndPaste",
+    "DualTransform",
     "Crop",
     "GaussianBlur",
     "GaussNoise",
     "HorizontalFlip",
     "HueSaturationValue",
+    "ImageOnlyTransform",
     "KeypointParams",
+    "Lambda",
     "LongestMaxSize",
     "MedianBlur",
     "Mosaic",

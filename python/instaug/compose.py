@@ -26,6 +26,7 @@ from instaug.transforms.base import BaseTransform
 from instaug.transforms.compose import BaseCompose
 from instaug.transforms.mixing import MixingTransform
 from instaug.transforms.pixel import ToTensorV2
+from instaug.transforms.python_transforms import python_runner
 
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 _RESERVED = ("image", "mask", "masks", "bboxes", "keypoints", "instances")
@@ -216,12 +217,15 @@ class Compose:
         kp_config = self.keypoint_params.core_config() if self.keypoint_params else {}
         # INSTAUG_NO_FUSION=1 resamples the image at every geometric step (for comparisons: the
         # benchmark's PSNR table and tests); rows are the same either way.
+        python_transforms: list[BaseTransform] = []
+        descriptions = [t.describe(python_transforms) for t in core_transforms]
         self._pipeline = _core.Pipeline(
-            [t.to_core() for t in core_transforms],
+            descriptions,
             box_config,
             kp_config,
             self.p,
             fuse_geometry=not os.environ.get("INSTAUG_NO_FUSION"),
+            externals={i: python_runner(t) for i, t in enumerate(python_transforms)},
         )
         self._lock = threading.Lock()
         _LIVE.add(self)
@@ -346,11 +350,11 @@ class Compose:
     def to_core(self) -> dict[str, Any]:
         """The description of this Compose nested in another: its transforms and p (as in the
         reference, a nested Compose's bbox_params and keypoint_params are not used)."""
-        return {
-            "__class_fullname__": "Compose",
-            "transforms": [t.to_core() for t in self.transforms],
-            "p": self.p,
-        }
+        return self.describe([])
+
+    def describe(self, python_transforms: list[BaseTransform]) -> dict[str, Any]:
+        children = [t.describe(python_transforms) for t in self.transforms]
+        return {"__class_fullname__": "Compose", "transforms": children, "p": self.p}
 
     def __repr__(self) -> str:
         inner = ",\n  ".join(repr(t) for t in self.transforms)

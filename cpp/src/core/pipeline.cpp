@@ -25,7 +25,7 @@ const std::vector<MixItem>& items_for(const Metadata& metadata, const TransformN
     throw std::invalid_argument(where + ": OpenCV cannot process this input (" + e.err + ")");
 }
 
-void collect_leaves(std::vector<TransformNode>& nodes, std::vector<const TransformNode*>& leaves) {
+void collect_leaves(std::vector<TransformNode>& nodes, std::vector<TransformNode*>& leaves) {
     for (auto& node : nodes) {
         if (node.kind() == TransformKind::Composition) {
             collect_leaves(node.children, leaves);
@@ -42,7 +42,7 @@ bool changes_format(const TransformNode& node) {
 
 // Mosaic neighbours and CopyAndPaste donors come in the call's own format: a step before the
 // mixing transform that changes the image's dtype or channels would leave them unlike the image.
-void check_mixing_order(const std::vector<const TransformNode*>& leaves) {
+void check_mixing_order(const std::vector<TransformNode*>& leaves) {
     const TransformNode* changer = nullptr;
     for (const TransformNode* node : leaves) {
         if (!changer && changes_format(*node)) changer = node;
@@ -65,6 +65,11 @@ Pipeline::Pipeline(std::vector<TransformNode> transforms, BoxConfig boxes, Keypo
     if (!(p >= 0 && p <= 1)) throw std::invalid_argument("Compose: p must be a number in [0, 1]");
     collect_leaves(transforms_, leaves_);
     check_mixing_order(leaves_);
+}
+
+void Pipeline::attach(int64_t key, const ExternalOp& op) {
+    for (TransformNode* node : leaves_)
+        if (node->kind() == TransformKind::External && node->params.integer("key") == key) node->external = op;
 }
 
 bool Pipeline::resamples_masks_smoothly() const {
@@ -157,6 +162,7 @@ void Execution::dispatch(const TransformNode& node) {
         case TransformKind::Table: apply_pixels(node); return;
         case TransformKind::Geometric: apply_geometric(node); break;
         case TransformKind::Mixing: apply_mixing(node); break;
+        case TransformKind::External: apply_external(node); break;
     }
     record(node);
     pipeline_.after_row_change(sample_);
@@ -234,6 +240,16 @@ void Execution::apply_mixing(const TransformNode& node) {
     node.decl->mix(sample_, node.params, rng_, items_for(metadata_, node), pipeline_.boxes_.rules);
 }
 
+// The operation sees the whole sample, as it is: pixels up to date, masks cut into tiles.
+void Execution::apply_external(const TransformNode& node) {
+    if (!node.external) throw std::logic_error("ExternalTransform " + std::to_string(node.params.integer("key")) +
+                                               " has no operation attached");
+    flush_tables();
+    resolve_masks(sample_);
+    render_deferred_image(sample_);
+    node.external(sample_, rng_);
+}
+
 void Execution::on_channels(const std::vector<int>& channels, const std::function<void()>& body) {
     flush_tables();
     render_deferred_image(sample_);
@@ -250,8 +266,12 @@ void Execution::on_channels(const std::vector<int>& channels, const std::functio
         chosen.push_back(planes[c]);
     }
     if (chosen.empty()) return;
-    cv::Mat full = image;
-    cv::merge(chosen, image);
+    // Fresh buffers throughout: OpenCV writes into an output of the right size and type, and the
+    // image may still be the caller's array.
+    const cv::Mat full = image;
+    cv::Mat selected;
+    cv::merge(chosen, selected);
+    image = selected;
     const int width = sample_.width, height = sample_.height;
     // The children see the chosen channels of the image alone, as in the reference.
     std::vector<cv::Mat> extras = std::move(sample_.extra_images);
@@ -266,7 +286,9 @@ void Execution::on_channels(const std::vector<int>& channels, const std::functio
     std::vector<cv::Mat> changed;
     cv::split(image, changed);
     for (std::size_t i = 0; i < channels.size(); ++i) planes[channels[i]] = changed[i];
-    cv::merge(planes, image);
+    cv::Mat merged;
+    cv::merge(planes, merged);
+    image = merged;
 }
 
 }  // namespace instaug

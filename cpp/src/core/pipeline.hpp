@@ -31,6 +31,11 @@ public:
     // before a mixing transform (whose extra images keep the input's format).
     Pipeline(std::vector<TransformNode> transforms, BoxConfig boxes, KeypointConfig keypoints, double p,
              bool fuse_geometry = true);
+    // leaves_ points into transforms_: a move keeps the nodes where they are, a copy would not.
+    Pipeline(const Pipeline&) = delete;
+    Pipeline& operator=(const Pipeline&) = delete;
+    Pipeline(Pipeline&&) = default;
+    Pipeline& operator=(Pipeline&&) = default;
 
     // Runs call number `call_index` of the stream `seed`: its parameters are a pure function of
     // the two. `metadata` holds the Mosaic neighbours and CopyAndPaste donors by metadata key.
@@ -41,9 +46,11 @@ public:
     std::size_t size() const { return transforms_.size(); }
     const std::vector<TransformNode>& transforms() const { return transforms_; }
     // Leaves (non-composition transforms) in order; applied_transforms holds indices into it.
-    const std::vector<const TransformNode*>& leaves() const { return leaves_; }
+    const std::vector<TransformNode*>& leaves() const { return leaves_; }
     // True when some transform resamples masks with something other than nearest neighbour.
     bool resamples_masks_smoothly() const;
+    // Attaches the operation of every ExternalTransform whose key is `key`.
+    void attach(int64_t key, const ExternalOp& op);
 
 private:
     friend class Execution;
@@ -54,7 +61,7 @@ private:
     void final_boundary(Sample& sample) const;
 
     std::vector<TransformNode> transforms_;
-    std::vector<const TransformNode*> leaves_;
+    std::vector<TransformNode*> leaves_;
     BoxConfig boxes_;
     KeypointConfig keypoints_;
     double p_;
@@ -81,6 +88,7 @@ private:
     cv::Mat pixels_of(const TransformNode& node, const cv::Mat& image, Random& rng);
     void apply_geometric(const TransformNode& node);
     void apply_mixing(const TransformNode& node);
+    void apply_external(const TransformNode& node);
     void flush_tables();
     void record(const TransformNode& node) { sample_.applied_transforms.push_back(node.leaf_index); }
 

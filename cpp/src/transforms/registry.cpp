@@ -32,6 +32,7 @@ const char* kind_name(TransformKind kind) {
         case TransformKind::Mixing: return "mixing";
         case TransformKind::Composition: return "composition";
         case TransformKind::Passive: return "passive";
+        case TransformKind::External: return "external";
     }
     return "?";
 }

@@ -25,6 +25,7 @@ enum class TransformKind {
     Mixing,       // brings rows from other samples (Mosaic, CopyAndPaste)
     Composition,  // runs other transforms (OneOf, SomeOf, ...)
     Passive,      // nothing to do in the core (NoOp; ToTensorV2, which Python applies to the result)
+    External,     // runs outside the core on the whole sample (a user's Python transform)
 };
 
 const char* kind_name(TransformKind kind);
@@ -38,6 +39,8 @@ using TableSampler = std::function<std::vector<Table8>(const Params&, Random&, i
                                                        const std::function<double()>& grey_mean)>;
 using MixOp = std::function<void(Sample&, const Params&, Random&, const std::vector<MixItem>&, const BboxRules&)>;
 using CompositionRun = std::function<void(const TransformNode&, Execution&)>;
+// What an External transform does to the sample; it draws what it needs from the generator.
+using ExternalOp = std::function<void(Sample&, Random&)>;
 
 struct TransformDecl {
     std::string name;
@@ -66,6 +69,7 @@ struct TransformNode {
     double p = 1.0;
     std::vector<TransformNode> children;
     int leaf_index = -1;  // order among the leaves of the whole pipeline (applied_transforms)
+    ExternalOp external;  // External: attached by whoever built the pipeline (Pipeline::attach)
 
     const std::string& name() const { return decl->name; }
     TransformKind kind() const { return decl->kind; }

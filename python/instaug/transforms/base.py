@@ -42,10 +42,17 @@ def _holds_transforms(value: Any) -> bool:
 
 class BaseTransform:
     """A transform: its registered name (found through the class hierarchy, so subclasses of a
-    transform work), its arguments in normal form, and its description for the core."""
+    transform work), its arguments in normal form, and its description for the core. A subclass
+    of ImageOnlyTransform or DualTransform outside the registry is a transform written in Python
+    (see python_transforms.py): it has a probability and its own methods."""
+
+    _values: dict[str, Any] | None = None
 
     def __init__(self, **arguments: Any) -> None:
         name = self.registered_name()
+        if name is None:
+            self._init_python_transform(arguments)
+            return
         values = _core.validate_arguments(name, {k: self._describe(v) for k, v in arguments.items()})
         self._values = values
         for key, value in values.items():
@@ -57,11 +64,38 @@ class BaseTransform:
                 setattr(self, key, _attribute(value))
 
     @classmethod
-    def registered_name(cls) -> str:
+    def registered_name(cls) -> str | None:
+        """The registered transform this class is or extends; None for a transform written in Python."""
         for klass in cls.__mro__:
             if klass.__module__.startswith("instaug.") and klass.__name__ in _SCHEMAS:
                 return klass.__name__
-        raise TypeError(f"{cls.__name__} derives from no registered instaug transform")
+        return None
+
+    @property
+    def runs_in_python(self) -> bool:
+        return self._values is None
+
+    def _init_python_transform(self, arguments: dict[str, Any]) -> None:
+        if not isinstance(self, (ImageOnlyTransform, DualTransform)):
+            raise TypeError(
+                f"{type(self).__name__} derives from no registered instaug transform; a transform written in "
+                "Python derives from A.ImageOnlyTransform or A.DualTransform"
+            )
+        unknown = sorted(set(arguments) - {"p"})
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: the base class takes only p, got {unknown}")
+        p = arguments.get("p", 0.5)
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+            raise ValueError(f"{type(self).__name__}: p must be a number in [0, 1], got {p!r}")
+        self.p = float(p)
+
+    def describe(self, python_transforms: list[BaseTransform]) -> dict[str, Any]:
+        """The description for a pipeline: as to_core(), with each transform written in Python
+        appended to `python_transforms` and named by its index there."""
+        if self.runs_in_python:
+            python_transforms.append(self)
+            return {"__class_fullname__": "ExternalTransform", "key": len(python_transforms) - 1, "p": self.p}
+        return self.to_core()
 
     @staticmethod
     def _describe(value: Any) -> Any:
@@ -72,9 +106,33 @@ class BaseTransform:
         return value
 
     def to_core(self) -> dict[str, Any]:
-        """The description the core builds the transform from (albumentations' file layout)."""
+        """The description the core builds the transform from (albumentations' file layout); a
+        transform written in Python stands as an ExternalTransform (its key set by the pipeline)."""
+        if self._values is None:
+            return self.describe([])
         return {"__class_fullname__": self.registered_name(), **self._values}
 
     def __repr__(self) -> str:
+        if self._values is None:
+            return f"{type(self).__name__}(p={self.p!r})"
         public = {k: getattr(self, k) for k in self._values}
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in public.items())})"
+
+
+class ImageOnlyTransform(BaseTransform):
+    """A transform of the image alone. Subclass it to write one in Python: define
+    `apply(self, img, **params)` (and optionally `get_params`, `get_params_dependent_on_data`)."""
+
+    def __init__(self, p: float = 0.5, **arguments: Any) -> None:
+        super().__init__(p=p, **arguments)
+
+
+class DualTransform(BaseTransform):
+    """A transform of the image and of every spatial target with it. Subclass it to write one in
+    Python: `apply`, `apply_to_mask` (default: apply), `apply_to_bboxes`, `apply_to_keypoints`."""
+
+    def __init__(self, p: float = 0.5, **arguments: Any) -> None:
+        super().__init__(p=p, **arguments)
+
+    def apply_to_mask(self, mask: Any, **params: Any) -> Any:
+        return self.apply(mask, **params)  # type: ignore[attr-defined]

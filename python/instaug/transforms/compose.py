@@ -32,6 +32,16 @@ class BaseCompose(BaseTransform):
                 arguments[name] = _checked_children(type(self).__name__, name, arguments[name])
         super().__init__(**arguments)
 
+    def describe(self, python_transforms: list[BaseTransform]) -> dict[str, Any]:
+        out = self.to_core()
+        for name in ("transforms", "first", "second"):
+            children = out.get(name) and getattr(self, name)
+            if isinstance(children, list):
+                out[name] = [c.describe(python_transforms) for c in children]
+            elif children:
+                out[name] = children.describe(python_transforms)
+        return out
+
     def __len__(self) -> int:
         return len(self.transforms)
 

@@ -7,11 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from instaug.transforms.base import BaseTransform, arguments_of
-
-
-class DualTransform(BaseTransform):
-    """A transform of the image and of every spatial target with it."""
+from instaug.transforms.base import DualTransform, arguments_of
 
 
 class HorizontalFlip(DualTransform):

@@ -6,12 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from instaug.transforms.base import BaseTransform, arguments_of
-
-
-class ImageOnlyTransform(BaseTransform):
-    """A transform of the image alone."""
-
+from instaug.transforms.base import BaseTransform, ImageOnlyTransform, arguments_of
 
 PixelTransform = ImageOnlyTransform
 

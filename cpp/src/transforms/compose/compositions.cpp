@@ -160,6 +160,12 @@ void register_compositions(Registry& r) {
 }
 
 void register_passive(Registry& r) {
+    // A transform run outside the core: `key` names the operation the pipeline's builder attaches.
+    TransformDecl external;
+    external.name = "ExternalTransform";
+    external.kind = TransformKind::External;
+    external.params = {integer_param("key", nullptr).needed().between(0, std::nullopt), probability_param(0.5)};
+    r.add(std::move(external));
     TransformDecl noop;
     noop.name = "NoOp";
     noop.kind = TransformKind::Passive;
