@@ -37,6 +37,10 @@ def cases(lib):
         "resize_down": [lib.Resize(height=61, width=77, **resize)],
         "longest_max_size": [lib.LongestMaxSize(max_size=200, **resize)],
         "smallest_max_size": [lib.SmallestMaxSize(max_size=50, **resize)],
+        "random_scale_down": [lib.RandomScale(scale_range=(-0.37, -0.37), p=1.0, **resize)],
+        "random_scale_per_axis": [
+            lib.RandomScale(scale_range={"x": (0.5, 0.5), "y": (-0.2, -0.2)}, p=1.0, **resize)
+        ],
         "pad_if_needed": [lib.PadIfNeeded(min_height=130, min_width=150)],
         "pad_divisor": [
             lib.PadIfNeeded(min_height=None, min_width=None, pad_height_divisor=32, pad_width_divisor=50)
@@ -91,6 +95,8 @@ def run(lib, name, scene, binding, **bbox_kwargs):
 # None: by the ratio of the input and output sizes (a resize of the whole image).
 SCALINGS = {
     "resize_up": None,
+    "random_scale_down": None,
+    "random_scale_per_axis": None,
     "resize_down": None,
     "longest_max_size": None,
     "smallest_max_size": None,

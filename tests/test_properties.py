@@ -215,6 +215,18 @@ def _resize(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
     )
 
 
+def _random_scale(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    # At most twice the size per step, so that a chain of them stays small.
+    one = _range(draw, -0.95, 1.0)
+    scale_range = one if draw(st.booleans()) else {"x": one, "y": _range(draw, -0.95, 1.0)}
+    return A.RandomScale(
+        scale_range=scale_range,
+        area_for_downscale=draw(st.sampled_from([None, "image", "image_mask"])),
+        p=_p(draw),
+        **_pixels(draw, canvas, border=False),
+    )
+
+
 def _max_size(cls: type[BaseTransform], limit: int) -> TransformStrategy:
     # SmallestMaxSize scales the short side up to its target: on a 1 x 300 image a large target
     # would make a huge canvas, hence its smaller limit.
@@ -521,6 +533,7 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "Crop": _crop,
     "RandomResizedCrop": _random_resized_crop,
     "Resize": _resize,
+    "RandomScale": _random_scale,
     "LongestMaxSize": _max_size(A.LongestMaxSize, MAX_SIDE),
     "SmallestMaxSize": _max_size(A.SmallestMaxSize, 32),
     "PadIfNeeded": _pad_if_needed,
@@ -1162,6 +1175,7 @@ def _check_box(
 # Whole-pixel steps (and pixel transforms) keep a mask's pixels exactly; these resample it.
 RESAMPLING = {
     "RandomResizedCrop",
+    "RandomScale",
     "Resize",
     "LongestMaxSize",
     "SmallestMaxSize",

@@ -150,3 +150,18 @@ def test_a_class_outside_the_registry_is_refused() -> None:
 
 def test_kinds_of_the_core() -> None:
     assert schema_of("ExternalTransform")["kind"] == "external"
+
+
+def test_random_scale_keeps_one_range_one_draw() -> None:
+    # A single range is one factor for both sides (the reference's rule); a dict draws per side.
+    assert A.RandomScale(scale_range=(-0.5, 0.5)).scale_range == (-0.5, 0.5)
+    image = np.zeros((100, 200, 3), np.uint8)
+    one = A.Compose([A.RandomScale(scale_range=(-0.5, 1.0), p=1)], seed=0)
+    for _ in range(20):
+        height, width = one(image=image)["image"].shape[:2]
+        assert abs(width / 200 - height / 100) <= 0.02
+    two = A.Compose([A.RandomScale(scale_range={"x": (-0.5, 1.0), "y": (-0.5, 1.0)}, p=1)], seed=0)
+    ratios = {round(s[1] / 200 - s[0] / 100, 2) for s in (two(image=image)["image"].shape for _ in range(20))}
+    assert len(ratios) > 5
+    with pytest.raises(ValueError, match="scale_range low must be > -1"):
+        A.RandomScale(scale_range=(-1.0, 0.0))

@@ -414,8 +414,9 @@ INSTAUG_AVX512_TARGET void warp_row_range_rgb8_avx512(const cv::Mat& src, cv::Ma
     }
 }
 
-void warp_rows_rgb8_avx2(const cv::Mat& src, cv::Mat& dst, const std::vector<WarpStage>& stages, int border_mode,
-                         const cv::Scalar& fill) {
+// The vector path for uint8 RGB: AVX-512 rows where the CPU has it, else AVX2.
+void warp_rows_rgb8_vectorised(const cv::Mat& src, cv::Mat& dst, const std::vector<WarpStage>& stages, int border_mode,
+                               const cv::Scalar& fill) {
     float fill_value[3];
     for (int c = 0; c < 3; ++c) fill_value[c] = static_cast<float>(fill[c]);
     const bool wide_vectors = use_avx512_kernel();
@@ -450,7 +451,7 @@ void warp_bilinear_chain(const cv::Mat& src, cv::Mat& dst, cv::Size dsize, const
     // 32-bit byte offsets.
     const bool small_enough = static_cast<double>(src.step[0]) * src.rows < 2147483647.0;
     if (src.type() == CV_8UC3 && src.cols >= 3 && src.rows >= 2 && small_enough && use_avx2_kernel()) {
-        warp_rows_rgb8_avx2(src, dst, stages, border_mode, fill);
+        warp_rows_rgb8_vectorised(src, dst, stages, border_mode, fill);
         return;
     }
 #endif

@@ -52,6 +52,7 @@ std::array<double, 2> Params::range(const std::string& name) const { return pair
 
 std::array<double, 2> Params::axis_range(const std::string& name, const char* axis) const {
     const Json& v = at(name);
+    if (v.is_array()) return pair_of(name, v);  // one range for both axes
     if (!v.is_object() || !v.contains(axis)) wrong_type(name, "a per-axis range", v);
     return pair_of(name, v[axis]);
 }

@@ -27,7 +27,7 @@ public:
     double number(const std::string& name) const;
     const std::string& text(const std::string& name) const;
     std::array<double, 2> range(const std::string& name) const;
-    // One axis ("x" or "y") of a per-axis range.
+    // One axis ("x" or "y") of a per-axis range (a single range serves both).
     std::array<double, 2> axis_range(const std::string& name, const char* axis) const;
     std::vector<double> numbers(const std::string& name) const;
     const Json& at(const std::string& name) const;

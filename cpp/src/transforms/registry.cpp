@@ -8,6 +8,7 @@ namespace instaug {
 void register_flips(Registry&);
 void register_crops(Registry&);
 void register_resizes(Registry&);
+void register_random_scale(Registry&);
 void register_pad_if_needed(Registry&);
 void register_affine(Registry&);
 void register_rotate(Registry&);
@@ -40,7 +41,7 @@ const char* kind_name(TransformKind kind) {
 const Registry& Registry::instance() {
     static const Registry registry = [] {
         Registry r;
-        for (auto add : {register_flips, register_crops, register_resizes, register_pad_if_needed, register_affine,
+        for (auto add : {register_flips, register_crops, register_resizes, register_random_scale, register_pad_if_needed, register_affine,
                          register_rotate, register_perspective, register_colour, register_colour_tables,
                          register_grey_and_channels, register_clahe,
                          register_normalize, register_blur, register_noise, register_mosaic, register_copy_paste,

@@ -130,6 +130,7 @@ private:
             return out;
         }
         const Json r = range(v, decl_.name);
+        if (decl_.one_range_stays) return r;
         return Json{{"x", r}, {"y", r}};
     }
 

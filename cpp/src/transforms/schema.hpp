@@ -40,6 +40,7 @@ struct ParamDecl {
     Json choices = Json::array();
     std::map<int, std::string> flag_names;  // OpenCV flags: the names in the error message
     Json neutral;                           // AxisRange: the range of an axis left out of a dict
+    bool one_range_stays = false;           // AxisRange: a single range stays one (one draw for both axes)
     std::string unit;
 
     ParamDecl& between(std::optional<double> lo, std::optional<double> hi) {
@@ -58,6 +59,10 @@ struct ParamDecl {
     }
     ParamDecl& odd_sizes() {
         integer = odd = true;
+        return *this;
+    }
+    ParamDecl& single_range_kept() {
+        one_range_stays = true;
         return *this;
     }
     ParamDecl& whole() {

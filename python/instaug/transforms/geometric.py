@@ -95,6 +95,21 @@ class Resize(DualTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class RandomScale(DualTransform):
+    """Resize by a random factor 1 + s, s from scale_range: one draw for both sides, or one per
+    side with {"x": range, "y": range}. Sides are truncated to whole pixels, as the reference."""
+
+    def __init__(
+        self,
+        scale_range: tuple[float, float] | dict[str, tuple[float, float]] = (-0.1, 0.1),
+        interpolation: int = 1,
+        mask_interpolation: int = 0,
+        area_for_downscale: str | None = None,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class LongestMaxSize(DualTransform):
     """Rescale so that the longest side equals max_size (or fits max_size_hw), keeping the aspect ratio."""
 
