@@ -77,7 +77,7 @@ $(SAN)/.built: $(SOURCES) $(SAN)/nanobind/.installed | deps venv
 		-Dnanobind_DIR="$$(PYTHONPATH=$(SAN)/nanobind $(PY) -m nanobind --cmake_dir)"
 	$(CMAKE) --build $(SAN)/cmake --target _core --parallel $(NPROC)
 	rm -rf $(SAN)/pkg && mkdir -p $(SAN)/pkg/instaug
-	cp python/instaug/*.py $(SAN)/pkg/instaug/
+	cd python/instaug && find . -name '*.py' -exec cp --parents {} $(abspath $(SAN)/pkg/instaug)/ \;
 	cp $(SAN)/cmake/_core*.so $(SAN)/pkg/instaug/
 	@touch $@
 

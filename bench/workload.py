@@ -97,6 +97,10 @@ def time_calls(compose: Any, arguments: list[dict], calls: int, warmup: int) -> 
     return times
 
 
+def _same(value: Any, **params: Any) -> Any:
+    return value
+
+
 def single_transform_cases(A: Any) -> dict[str, list]:
     return {
         "HorizontalFlip": [A.HorizontalFlip(p=1.0)],
@@ -114,6 +118,15 @@ def single_transform_cases(A: Any) -> dict[str, list]:
         ],
         "Rotate": [A.Rotate(angle_range=(-30, 30), p=1.0)],
         "Perspective (seed)": [A.Perspective(scale=(0.02, 0.05), keep_size=True, p=1.0)],
+        "RandomScale": [A.RandomScale(scale_range=(-0.2, 0.2), p=1.0)],
+        "OneOf(HorizontalFlip, VerticalFlip)": [
+            A.OneOf([A.HorizontalFlip(p=1.0), A.VerticalFlip(p=1.0)], p=1.0)
+        ],
+        # A transform written in Python that does nothing: what crossing into Python costs (the
+        # GIL, the sample handed over as arrays, instance masks as full planes and back).
+        "Lambda (identity, in Python)": [
+            A.Lambda(image=_same, mask=_same, bboxes=_same, keypoints=_same, p=1.0)
+        ],
         "geometric part of the seed pipeline": [
             A.Affine(
                 scale=(0.9, 1.1), rotate=(-10, 10), shear=(-2, 2), translate_percent=(-0.05, 0.05), p=0.5

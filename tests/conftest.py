@@ -1,120 +1,16 @@
-"""Scenes whose objects carry their identity in their pixels, so that a mixed-up row cannot pass;
-and the import of the behaviour reference (albumentationsx) and what comes with it."""
+"""pytest's hooks and fixtures only; the helpers the test files share are in helpers.py."""
 
 from __future__ import annotations
-
-import importlib
-import os
-import warnings
-from dataclasses import dataclass
-from types import ModuleType
 
 import numpy as np
 import pytest
 
-
-def color_of(ident: int) -> np.ndarray:
-    """A colour unique to each object id (blue 200 marks objects; the background is black)."""
-    return np.array([50 + ident % 200, 50 + (ident // 200) % 200, 200], dtype=np.uint8)
-
-
-@dataclass
-class Scene:
-    image: np.ndarray
-    instances: list[dict]
-
-    @property
-    def colors(self) -> dict[int, np.ndarray]:
-        return {inst["id"]: color_of(inst["id"]) for inst in self.instances}
-
-
-def make_scene(
-    rng: np.random.Generator, height: int = 96, width: int = 128, n: int = 8, first_id: int = 0
-) -> Scene:
-    """Objects painted in colours unique to their id on a black background; later objects occlude
-    earlier ones, and each mask is exactly the pixels its object owns."""
-    owner = np.full((height, width), -1, dtype=np.int64)
-    yy, xx = np.mgrid[0:height, 0:width]
-    for i in range(n):
-        cy, cx = rng.uniform(0, height), rng.uniform(0, width)
-        ry, rx = rng.uniform(4, height / 4), rng.uniform(4, width / 4)
-        if i % 2:
-            shape = ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 <= 1
-        else:
-            shape = (abs(yy - cy) <= ry) & (abs(xx - cx) <= rx)
-        owner[shape] = i
-    image = np.zeros((height, width, 3), dtype=np.uint8)
-    instances = []
-    for i in range(n):
-        mask = (owner == i).astype(np.uint8)
-        if not mask.any():
-            continue
-        ident = first_id + i
-        image[mask.astype(bool)] = color_of(ident)
-        ys, xs = np.nonzero(mask)
-        bbox = np.array([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1], dtype=np.float32)
-        center = np.array([[xs.mean(), ys.mean()]], dtype=np.float32)
-        instances.append(
-            {
-                "mask": mask,
-                "bbox": bbox,
-                "keypoints": np.concatenate([center, bbox[None, :2]]),
-                "bbox_labels": {"class_name": f"object-{ident}", "color": ident},
-                "keypoint_labels": {"kp_kind": ["center", "top_left"]},
-                "id": ident,
-            }
-        )
-    return Scene(image, instances)
+from helpers import Scene, make_scene, skipped_for_reference
 
 
 @pytest.fixture
 def scene() -> Scene:
     return make_scene(np.random.default_rng(7))
-
-
-# The behaviour reference and what `make reference` installs with it (PyTorch, OpenCV's Python
-# package). With INSTAUG_REQUIRE_REFERENCE=1 (for CI, which installs them) a missing one is an
-# error: the tests that need it must run there. Without it (an offline developer machine) those
-# tests are skipped, loudly: the skip reason says that they did NOT run, a warning is issued, and
-# the terminal summary ends with a section listing them.
-REQUIRE_REFERENCE = "INSTAUG_REQUIRE_REFERENCE"
-INSTALL_HINT = "install it with `make reference`"
-REFERENCE_PACKAGES = {
-    "albumentations": "albumentationsx 2.5.1 (the behaviour reference)",
-    "cv2": "OpenCV's Python package (opencv-python-headless)",
-    "torch": "PyTorch (torch)",
-}
-skipped_for_reference: list[str] = []
-
-
-class ReferenceMissingError(RuntimeError):
-    """A package that INSTAUG_REQUIRE_REFERENCE=1 requires cannot be imported."""
-
-
-def reference_required() -> bool:
-    value = os.environ.get(REQUIRE_REFERENCE, "")
-    if value not in ("", "0", "1"):
-        raise ValueError(f"{REQUIRE_REFERENCE} must be 1 (require the reference) or 0, not {value!r}")
-    return value == "1"
-
-
-def import_reference(module: str = "albumentations", *, needed_by: str = "these tests") -> ModuleType:
-    """`module` imported; where it cannot be, ReferenceMissingError if the reference is required,
-    else a loud skip (of the calling module when called at its import, else of the calling test)."""
-    what = REFERENCE_PACKAGES.get(module, module)
-    try:
-        return importlib.import_module(module)
-    except ImportError as error:
-        cause = f"{type(error).__name__}: {error}"
-        if reference_required():
-            raise ReferenceMissingError(
-                f"{REQUIRE_REFERENCE}=1 but {what} cannot be imported ({cause}), so {needed_by} cannot "
-                f"run; {INSTALL_HINT}"
-            ) from error
-        message = f"{needed_by} did NOT run: {what} cannot be imported ({cause}); {INSTALL_HINT}"
-        skipped_for_reference.append(message)
-        warnings.warn(message, UserWarning, stacklevel=2)
-        pytest.skip(message, allow_module_level=True)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

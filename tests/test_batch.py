@@ -7,8 +7,7 @@ import pytest
 
 import instaug as A
 
-from conftest import make_scene
-from test_mixing import donor, mosaic_item
+from helpers import calls
 
 
 def pipeline(seed: int) -> A.Compose:
@@ -25,26 +24,6 @@ def pipeline(seed: int) -> A.Compose:
         instance_binding=["masks", "bboxes"],
         seed=seed,
     )
-
-
-def calls(count: int, seed: int = 0, **scene: int) -> list[dict]:
-    """Call dicts cycling over four scenes (`scene`: make_scene's size and object count), each with
-    the other three as Mosaic neighbours and the objects of the next as CopyAndPaste donors."""
-    rng = np.random.default_rng(seed)
-    pool = [make_scene(rng, first_id=100 * k, **{"n": 5, **scene}) for k in range(4)]
-    out = []
-    for i in range(count):
-        primary = pool[i % 4]
-        others = [pool[(i + k) % 4] for k in range(1, 4)]
-        out.append(
-            {
-                "image": primary.image,
-                "instances": primary.instances,
-                "mosaic_metadata": [mosaic_item(o) for o in others],
-                "copy_paste_metadata": [donor(others[0], inst) for inst in others[0].instances],
-            }
-        )
-    return out
 
 
 def same(a: dict, b: dict) -> bool:

@@ -16,7 +16,7 @@ import pytest
 
 import instaug as A
 
-from test_batch import calls
+from helpers import calls
 
 # 640 x 640 masks are 400 KiB, above the size the cache starts at (256 KiB).
 SIZE = 640

@@ -1,5 +1,5 @@
 """Compositions (OneOf, SomeOf, RandomOrder, Sequential, OneOrOther, SelectiveChannelTransform and a
-nested Compose): their choice statistics against albumentationsx 2.5.1's rules (and against the
+nested Compose) and NoOp: their choice statistics against albumentationsx 2.5.1's rules (and against the
 reference itself), edge cases, determinism, the fusion of geometry across their boundaries,
 subclasses, and instance binding through them.
 
@@ -22,7 +22,7 @@ import pytest
 
 import instaug as A
 
-from conftest import import_reference
+from helpers import import_reference
 
 IMAGE = np.random.default_rng(0).integers(0, 256, (6, 8, 3), dtype=np.uint8)
 CALLS = 4000  # per distribution: one standard error is at most 0.008
@@ -360,6 +360,37 @@ def test_oneof_with_all_zero_weights_raises() -> None:
 def test_empty_compositions_are_no_ops(empty: Any) -> None:
     pipeline = A.Compose([empty(), A.HorizontalFlip(p=1)], seed=0)
     assert all(np.array_equal(o, IMAGE[:, ::-1]) for o in outputs(pipeline, 20))
+
+
+def test_noop_leaves_everything_as_it_was_and_takes_its_share_as_a_choice() -> None:
+    """NoOp returns the image and every row (mask, box, keypoints, labels) as given, whatever its p;
+    as a OneOf child its p is its weight like any other child's (the "or nothing" of a OneOf)."""
+    rng = np.random.default_rng(2)
+    image = rng.integers(0, 256, (12, 16, 3), dtype=np.uint8)
+    masks = rng.integers(0, 2, (2, 12, 16), dtype=np.uint8)
+    boxes = np.array([[1, 2, 9, 7], [4, 0, 16, 12]], dtype=np.float32)
+    points = np.array([[3.5, 4.0], [15.0, 11.0], [0.0, 0.0]], dtype=np.float32)
+    for p in (0.0, 0.5, 1.0):
+        pipeline = A.Compose(
+            [A.NoOp(p=p)],
+            bbox_params=A.BboxParams("pascal_voc", label_fields=["labels"]),
+            keypoint_params=A.KeypointParams("xy", label_fields=["names"]),
+            seed=0,
+        )
+        for _ in range(10):
+            out = pipeline(
+                image=image, masks=masks, bboxes=boxes, labels=[3, 4], keypoints=points, names=["a", "b", "c"]
+            )
+            assert out["image"].dtype == image.dtype and np.array_equal(out["image"], image), p
+            assert np.array_equal(np.asarray(out["masks"]), masks)
+            np.testing.assert_array_equal(np.asarray(out["bboxes"], dtype=np.float32), boxes)
+            np.testing.assert_array_equal(np.asarray(out["keypoints"], dtype=np.float32), points)
+            assert list(out["labels"]) == [3, 4] and list(out["names"]) == ["a", "b", "c"]
+    choice = A.Compose([A.OneOf([A.NoOp(p=0.5), A.HorizontalFlip(p=1)], p=1)], seed=0)
+    got = outputs(choice, CALLS)
+    kept = sum(np.array_equal(o, IMAGE) for o in got)
+    assert kept + sum(np.array_equal(o, IMAGE[:, ::-1]) for o in got) == CALLS
+    assert abs(kept / CALLS - 1 / 3) <= tolerance(1 / 3, CALLS), kept / CALLS  # weights 0.5 : 1
 
 
 def test_someof_empty_with_replacement_raises() -> None:

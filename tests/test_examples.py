@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import import_reference
+from helpers import import_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 

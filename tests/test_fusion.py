@@ -3,18 +3,13 @@ survival) are exactly those of the step-by-step run; the image is closer to the 
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
+import fusion_quality
 import numpy as np
 import pytest
 
 import instaug as A
 
-from conftest import make_scene
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-import fusion_quality  # noqa: E402
+from helpers import make_scene
 
 
 @pytest.mark.parametrize("name", sorted(fusion_quality.chains()))

@@ -9,9 +9,7 @@ import pytest
 
 import instaug as A
 
-from conftest import make_scene
-from test_mixing import donor, mosaic_item
-from test_pixel import PIXEL
+from helpers import PIXEL, donor, make_scene, mosaic_item
 
 EVERY_TRANSFORM = [
     A.HorizontalFlip(p=1),

@@ -8,41 +8,7 @@ import pytest
 
 import instaug as A
 
-from conftest import color_of, import_reference, make_scene
-
-FIELDS = ["class_name", "color"]
-
-
-def mosaic_item(scene, binding=("masks", "bboxes")):
-    insts = scene.instances
-    item = {
-        "image": scene.image,
-        "bboxes": np.stack([i["bbox"] for i in insts]) if insts else np.zeros((0, 4), np.float32),
-        "bbox_labels": {f: [i["bbox_labels"][f] for i in insts] for f in FIELDS},
-    }
-    stack = np.stack([i["mask"] for i in insts]) if insts else np.zeros((0, *scene.image.shape[:2]), np.uint8)
-    if "mask" in binding:
-        item["mask"] = np.moveaxis(stack, 0, -1)
-    else:
-        item["masks"] = stack
-    if "keypoints" in binding:
-        item["keypoints"] = [i["keypoints"] for i in insts]
-        item["keypoint_labels"] = {"kp_kind": [i["keypoint_labels"]["kp_kind"] for i in insts]}
-    return item
-
-
-def donor(scene, inst, **extra):
-    return {"image": scene.image, "mask": inst["mask"], "bbox_labels": dict(inst["bbox_labels"]), **extra}
-
-
-def compose(transforms, binding=("masks", "bboxes"), seed=0, **bbox_kwargs):
-    return A.Compose(
-        transforms,
-        bbox_params=A.BboxParams("pascal_voc", label_fields=FIELDS, **bbox_kwargs),
-        keypoint_params=A.KeypointParams("xy", label_fields=["kp_kind"]) if "keypoints" in binding else None,
-        instance_binding=list(binding),
-        seed=seed,
-    )
+from helpers import FIELDS, color_of, compose, donor, import_reference, make_scene, mosaic_item
 
 
 def tight_box(mask):

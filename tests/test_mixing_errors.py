@@ -7,8 +7,7 @@ import pytest
 
 import instaug as A
 
-from conftest import make_scene
-from test_mixing import compose, donor, mosaic_item
+from helpers import compose, donor, make_scene, mosaic_item
 
 SCENE = make_scene(np.random.default_rng(0), n=3)
 OTHER = make_scene(np.random.default_rng(1), n=3, first_id=100)

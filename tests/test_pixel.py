@@ -8,26 +8,10 @@ import pytest
 
 import instaug as A
 
-from conftest import import_reference, make_scene
+from helpers import PIXEL, import_reference, make_scene
 
 RNG = np.random.default_rng(0)
 IMAGE = RNG.integers(0, 256, (40, 50, 3), dtype=np.uint8)
-PIXEL = [
-    A.HueSaturationValue(p=1),
-    A.RandomBrightnessContrast(p=1),
-    A.RGBShift(p=1),
-    A.RandomGamma(p=1),
-    A.ToGray(p=1),
-    A.ChannelShuffle(p=1),
-    A.CLAHE(p=1),
-    A.ColorJitter(p=1),
-    A.Normalize(),
-    A.Blur(p=1),
-    A.GaussianBlur(p=1),
-    A.MedianBlur(p=1),
-    A.MotionBlur(p=1),
-    A.GaussNoise(p=1),
-]
 
 
 @pytest.mark.parametrize("transform", PIXEL, ids=lambda t: type(t).__name__)

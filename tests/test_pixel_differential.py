@@ -8,7 +8,7 @@ import pytest
 
 import instaug
 
-from conftest import import_reference
+from helpers import import_reference
 
 ref = import_reference("albumentations", needed_by="test_pixel_differential.py")
 

@@ -8,7 +8,7 @@ import pytest
 
 import instaug as A
 
-from conftest import import_reference
+from helpers import import_reference, make_scene
 
 IMAGE = np.zeros((64, 64, 3), np.uint8)
 
@@ -236,3 +236,150 @@ def test_masks_targets_come_back_in_their_container() -> None:
     out = compose(image=IMAGE, masks2=stack, masks=[stack[0]])
     assert isinstance(out["masks2"], np.ndarray) and out["masks2"].shape == (2, 64, 64)
     assert out["masks2"][:, -1].all() and isinstance(out["masks"], list)
+
+
+# -- the five pipelines of the port test: their composition parts ------------------------------
+# Written as their users write them. Leaves instaug does not have yet (ShiftScaleRotate, Flip,
+# RandomRotate90, ImageCompression, CoarseDropout, the distortions; the vocabulary issue) stand in
+# as the nearest transform it has, marked "for"; the compositions are the users' own.
+
+
+def _bound(**extra: object) -> dict:
+    return dict(
+        bbox_params=A.BboxParams("pascal_voc", label_fields=["cls"]),
+        instance_binding=["masks", "bboxes"],
+        seed=0,
+        **extra,
+    )
+
+
+def _run_scene(compose: A.Compose, calls: int = 6) -> None:
+    scene = make_scene(np.random.default_rng(2), height=96, width=128, n=6)
+    instances = [
+        {
+            "mask": i["mask"],
+            "bbox": i["bbox"],
+            "bbox_labels": {"cls": i["bbox_labels"]["class_name"]},
+            "id": i["id"],
+        }
+        for i in scene.instances
+    ]
+    for _ in range(calls):
+        out = compose(image=scene.image, instances=instances)
+        for inst in out["instances"]:
+            assert inst["mask"].shape == out["image"].shape[:2]
+            assert inst["bbox_labels"]["cls"] == scene.instances[inst["id"]]["bbox_labels"]["class_name"]
+
+
+def test_strong_aug_from_the_albumentations_docs() -> None:
+    def strong_aug(p: float = 0.5) -> A.Compose:
+        return A.Compose(
+            [
+                A.VerticalFlip(),  # for RandomRotate90
+                A.HorizontalFlip(),  # for Flip
+                A.OneOf([A.GaussNoise(), A.GaussNoise(per_channel=True)], p=0.2),
+                A.OneOf(
+                    [
+                        A.MotionBlur(p=0.2),
+                        A.MedianBlur(blur_range=(3, 3), p=0.1),
+                        A.Blur(blur_range=(3, 3), p=0.1),
+                    ],
+                    p=0.2,
+                ),
+                A.Affine(
+                    translate_percent=(-0.0625, 0.0625), scale=(0.8, 1.2), rotate=(-45, 45), p=0.2
+                ),  # for SSR
+                A.OneOf([A.Perspective(p=0.3), A.Affine(shear=(-10, 10), p=0.1)], p=0.2),  # for distortions
+                A.OneOf([A.CLAHE(clip_range=(1, 2)), A.RandomBrightnessContrast()], p=0.3),
+                A.HueSaturationValue(p=0.3),
+            ],
+            p=p,
+            **_bound(),
+        )
+
+    _run_scene(strong_aug(0.9))
+
+
+def test_an_mmdet_config_built_through_getattr() -> None:
+    albu_train_transforms = [
+        dict(type="Affine", translate_percent=(-0.0625, 0.0625), scale=(0.9, 1.1), rotate=(-10, 10), p=0.5),
+        dict(type="RandomBrightnessContrast", brightness_range=(0.1, 0.3), contrast_range=(0.1, 0.3), p=0.2),
+        dict(
+            type="OneOf",
+            transforms=[
+                dict(
+                    type="RGBShift",
+                    r_shift_range=(-10, 10),
+                    g_shift_range=(-10, 10),
+                    b_shift_range=(-10, 10),
+                    p=1.0,
+                ),
+                dict(type="HueSaturationValue", hue_shift_range=(-20, 20), sat_shift_range=(-30, 30), p=1.0),
+            ],
+            p=0.1,
+        ),
+        dict(type="ChannelShuffle", p=0.1),
+        dict(
+            type="OneOf",
+            transforms=[dict(type="Blur", blur_range=(3, 3), p=1.0), dict(type="MedianBlur", p=1.0)],
+            p=0.1,
+        ),
+    ]
+
+    def albu_builder(cfg: dict) -> object:  # mmdet's: nested transforms first, then getattr(A, type)
+        args = dict(cfg)
+        kind = args.pop("type")
+        if "transforms" in args:
+            args["transforms"] = [albu_builder(t) for t in args["transforms"]]
+        return getattr(A, kind)(**args)
+
+    _run_scene(A.Compose([albu_builder(t) for t in albu_train_transforms], **_bound()))
+
+
+def test_detectron2_large_scale_jitter() -> None:
+    lsj = A.Compose(
+        [
+            A.RandomScale(scale_range=(-0.9, 1.0), p=1.0),
+            A.PadIfNeeded(min_height=128, min_width=128, position="top_left"),
+            A.RandomCrop(height=128, width=128),
+            A.HorizontalFlip(),
+        ],
+        **_bound(),
+    )
+    _run_scene(lsj)
+
+
+def test_yolo_seg_with_the_ultralytics_albumentations_block() -> None:
+    block = [
+        A.Blur(p=0.01),
+        A.MedianBlur(p=0.01),
+        A.ToGray(p=0.01),
+        A.CLAHE(p=0.01),
+        A.RandomBrightnessContrast(p=0.0),
+        A.RandomGamma(p=0.0),
+    ]
+    yolo = A.Compose(
+        [
+            A.Sequential(
+                [A.Affine(scale=(0.5, 1.5), translate_percent=(-0.1, 0.1), p=1), A.HorizontalFlip()], p=1
+            ),
+            *block,
+        ],
+        **_bound(),
+    )
+    _run_scene(yolo)
+
+
+def test_an_rtmpose_style_pose_pipeline() -> None:
+    pose = A.Compose(
+        [
+            A.OneOf([A.Blur(p=0.1), A.MedianBlur(p=0.1)], p=1.0),
+            A.SomeOf([A.RandomBrightnessContrast(p=1), A.HueSaturationValue(p=1), A.GaussNoise(p=1)], n=2),
+            A.OneOrOther(A.HorizontalFlip(p=1), A.NoOp(), p=0.5),
+        ],
+        keypoint_params=A.KeypointParams("xy", label_fields=["keypoint_labels"], label_mapping=MAPPING),
+    )
+    image = np.random.default_rng(0).integers(0, 255, (10, 10, 3), dtype=np.uint8)
+    for _ in range(8):
+        out = pose(image=image, keypoints=POINTS, keypoint_labels=NAMES)
+        assert out["image"].shape == image.shape and len(out["keypoints"]) == 3

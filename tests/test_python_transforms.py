@@ -10,7 +10,7 @@ import pytest
 
 import instaug as A
 
-from conftest import import_reference
+from helpers import import_reference
 
 IMAGE = np.zeros((6, 8, 3), np.uint8)
 IMAGE[1, 1] = 255

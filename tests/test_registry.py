@@ -4,6 +4,8 @@ over its schema. These tests hold the two sides together."""
 from __future__ import annotations
 
 import inspect
+import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -165,3 +167,34 @@ def test_random_scale_keeps_one_range_one_draw() -> None:
     assert len(ratios) > 5
     with pytest.raises(ValueError, match="scale_range low must be > -1"):
         A.RandomScale(scale_range=(-1.0, 0.0))
+
+
+# A maintainer finds a transform's tests by its name in the file of its family.
+TESTS = Path(__file__).resolve().parent
+FAMILY_FILES = {
+    "geometric": ["test_geometric.py"],
+    "pixel": ["test_pixel.py", "test_pixel_differential.py"],
+    "table": ["test_pixel.py", "test_pixel_differential.py"],
+    "mixing": ["test_mixing.py"],
+    "composition": ["test_compositions.py"],
+}
+OWN_FILES = {  # transforms whose kind names no family file
+    "NoOp": ["test_compositions.py"],
+    "ToTensorV2": ["test_pixel.py"],
+    "Lambda": ["test_python_transforms.py"],
+}
+
+
+def test_each_transform_has_tests_in_its_family_file() -> None:
+    names = [n for n in registered_names() if n not in ("Compose", "ExternalTransform")] + ["Lambda"]
+    missing = []
+    for name in names:
+        kind = "python" if name == "Lambda" else schema_of(name)["kind"]
+        files = OWN_FILES.get(name) or FAMILY_FILES.get(kind)
+        if files is None:
+            missing.append(f"{name}: kind {kind!r} has no family test file (FAMILY_FILES, OWN_FILES)")
+            continue
+        called = re.compile(rf"\b(?:A|lib|ref)\.{name}\(")
+        if not any(called.search((TESTS / file).read_text()) for file in files):
+            missing.append(f"{name} ({kind}): not called as A.{name}( / lib.{name}( / ref.{name}( in {files}")
+    assert not missing, "transforms without tests in the test file of their family:\n" + "\n".join(missing)

@@ -18,7 +18,7 @@ import pytest
 
 import instaug as A
 
-from conftest import import_reference, make_scene
+from helpers import import_reference, make_scene
 
 ROOT = Path(__file__).resolve().parent.parent
 BORDER_MODES = {

@@ -8,7 +8,7 @@ import pytest
 
 import instaug as A
 
-from conftest import color_of, make_scene
+from helpers import color_of, make_scene
 
 NEAREST = 0
 

@@ -3,16 +3,12 @@ output row is whole (non-empty mask inside the canvas, box around it, its own la
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 
 import instaug as A
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
-import scenes  # noqa: E402
-import seed_pipeline  # noqa: E402
+import scenes
+import seed_pipeline
 
 
 def test_seed_pipeline_runs_on_hundreds_of_samples() -> None:

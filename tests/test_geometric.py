@@ -1,6 +1,6 @@
-"""Differential tests against albumentationsx 2.5.1 on deterministic cases (fixed crops, flips,
-zero-width ranges): same image within 1 grey level, same boxes within 1e-3 px, same surviving rows,
-the same masks (nearest resampling: exact but for ties, see assert_same_mask)."""
+"""The geometric transforms, each swept against albumentationsx 2.5.1 on deterministic cases (fixed
+crops, flips, zero-width ranges): same image within 1 grey level, same boxes within 1e-3 px, same
+surviving rows, the same masks (nearest resampling: exact but for ties, see assert_same_mask)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 
 import instaug
 
-from conftest import import_reference, make_scene
+from helpers import import_reference, make_scene
 
-ref = import_reference("albumentations", needed_by="test_differential.py")
+ref = import_reference("albumentations", needed_by="test_geometric.py")
 
 
 # Our resizes sample masks by the centre-aligned nearest rule (OpenCV's INTER_NEAREST_EXACT), the
