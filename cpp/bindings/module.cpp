@@ -20,6 +20,7 @@
 #include <opencv2/core/utility.hpp>
 
 #include "core/buffer_cache.hpp"
+#include "kernels/cpu_features.hpp"
 #include "kernels/mask_tile_ops.hpp"
 #include "core/mix_item.hpp"
 #include "core/output_planes.hpp"
@@ -542,9 +543,8 @@ void set_fields(const std::map<std::string, double>& given, const std::map<std::
     }
 }
 
-instaug::BoxConfig box_config_from(const std::map<std::string, double>& given) {
-    using F = std::function<void(instaug::BoxConfig&, double)>;
-    static const std::map<std::string, F> fields = {
+using BoxField = std::function<void(instaug::BoxConfig&, double)>;
+const std::map<std::string, BoxField> kBoxFields = {
         {"min_area", [](auto& c, double v) { c.rules.min_area = v; }},
         {"min_visibility", [](auto& c, double v) { c.rules.min_visibility = v; }},
         {"min_width", [](auto& c, double v) { c.rules.min_width = v; }},
@@ -554,20 +554,23 @@ instaug::BoxConfig box_config_from(const std::map<std::string, double>& given) {
         {"check_each_transform", [](auto& c, double v) { c.check_each_transform = v != 0; }},
         {"bbox_from_mask", [](auto& c, double v) { c.bbox_from_mask = v != 0; }},
         {"filter_invalid_on_input", [](auto& c, double v) { c.filter_invalid_on_input = v != 0; }},
-    };
+};
+
+instaug::BoxConfig box_config_from(const std::map<std::string, double>& given) {
     instaug::BoxConfig config;
-    set_fields(given, fields, config, "box config");
+    set_fields(given, kBoxFields, config, "box config");
     return config;
 }
 
+using KeypointField = std::function<void(instaug::KeypointConfig&, double)>;
+const std::map<std::string, KeypointField> kKeypointFields = {
+    {"remove_invisible", [](auto& c, double v) { c.remove_invisible = v != 0; }},
+    {"check_each_transform", [](auto& c, double v) { c.check_each_transform = v != 0; }},
+};
+
 instaug::KeypointConfig keypoint_config_from(const std::map<std::string, double>& given) {
-    using F = std::function<void(instaug::KeypointConfig&, double)>;
-    static const std::map<std::string, F> fields = {
-        {"remove_invisible", [](auto& c, double v) { c.remove_invisible = v != 0; }},
-        {"check_each_transform", [](auto& c, double v) { c.check_each_transform = v != 0; }},
-    };
     instaug::KeypointConfig config;
-    set_fields(given, fields, config, "keypoint config");
+    set_fields(given, kKeypointFields, config, "keypoint config");
     return config;
 }
 
@@ -592,6 +595,12 @@ NB_MODULE(_core, m) {
     // the process is ending and the OS takes the memory back.
     nb::set_leak_warnings(false);
     instaug::use_buffer_cache_for_mats();
+    // What is built on first use (the registry, the CPU checks) is built now, on the importing
+    // thread: a first use on a worker thread holds a guard that a fork at that moment would leave
+    // held in the child for good.
+    instaug::Registry::instance();
+    instaug::use_avx2_kernel();
+    instaug::use_avx512_kernel();
     m.def(
         "set_buffer_cache_limit",
         [](int64_t bytes) {

@@ -11,10 +11,11 @@
 namespace instaug {
 namespace {
 
+const std::vector<MixItem> kNoItems;
+
 const std::vector<MixItem>& items_for(const Metadata& metadata, const TransformNode& node) {
-    static const std::vector<MixItem> none;
     auto it = metadata.find(node.params.text("metadata_key"));
-    return it == metadata.end() ? none : it->second;
+    return it == metadata.end() ? kNoItems : it->second;
 }
 
 // An input OpenCV cannot take (a channel count or dtype a kernel lacks) is the caller's error: it

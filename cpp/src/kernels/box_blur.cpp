@@ -47,14 +47,17 @@ struct SixteenBitDivision {
     }
 };
 
-const SixteenBitDivision& division_for(int k) {
-    static const std::vector<SixteenBitDivision> table = [] {
-        std::vector<SixteenBitDivision> t;
-        for (int size = 0; size <= kMaxKernel; ++size) t.emplace_back(size % 2 ? size * size : 1);
-        return t;
-    }();
-    return table[k];
+std::vector<SixteenBitDivision> divisions_by_size() {
+    std::vector<SixteenBitDivision> t;
+    for (int size = 0; size <= kMaxKernel; ++size) t.emplace_back(size % 2 ? size * size : 1);
+    return t;
 }
+
+// Built when the library loads, not on first use: a lazily built table would be a first-use guard
+// (and an exit handler) that a fork from another thread could leave held in the child.
+const std::vector<SixteenBitDivision> kDivisionsBySize = divisions_by_size();
+
+const SixteenBitDivision& division_for(int k) { return kDivisionsBySize[k]; }
 
 int reflect_101(int i, int n) { return i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i); }
 

@@ -28,10 +28,11 @@ struct DivisionTables {
     }
 };
 
-const DivisionTables& division_tables() {
-    static const DivisionTables tables;
-    return tables;
-}
+// Built when the library loads, not on first use: a lazily built table would be a first-use guard
+// (and an exit handler) that a fork from another thread could leave held in the child.
+const DivisionTables kDivisionTables;
+
+const DivisionTables& division_tables() { return kDivisionTables; }
 
 // Which of v, v(1-s), v(1-sf), v(1-s(1-f)) each of b, g, r takes in each hue sector (OpenCV's
 // sector_data).
@@ -118,19 +119,20 @@ TableShifts table_shifts(const HsvTables& tables) {
 
 // OpenCV's division tables are round(n / d); float division gets every one of them (the quotient's
 // distance to a half exceeds its rounding error for d < 256), checked once anyway.
-bool divisions_in_float() {
-    static const bool exact = [] {
-        const DivisionTables& div = division_tables();
-        for (int i = 1; i < 256; ++i) {
-            const float fi = static_cast<float>(i);
-            if (static_cast<int32_t>(std::nearbyint(static_cast<float>(255 << kHsvShift) / fi)) != div.saturation[i] ||
-                static_cast<int32_t>(std::nearbyint(static_cast<float>(30 << kHsvShift) / fi)) != div.hue[i])
-                return false;
-        }
-        return true;
-    }();
-    return exact;
+bool float_divisions_match() {
+    const DivisionTables& div = division_tables();
+    for (int i = 1; i < 256; ++i) {
+        const float fi = static_cast<float>(i);
+        if (static_cast<int32_t>(std::nearbyint(static_cast<float>(255 << kHsvShift) / fi)) != div.saturation[i] ||
+            static_cast<int32_t>(std::nearbyint(static_cast<float>(30 << kHsvShift) / fi)) != div.hue[i])
+            return false;
+    }
+    return true;
 }
+
+const bool kDivisionsInFloat = float_divisions_match();
+
+bool divisions_in_float() { return kDivisionsInFloat; }
 
 // Eight pixels per step in 32-bit lanes: OpenCV's integer RGB -> HSV (its division tables computed
 // by float division), the tables as shifts, OpenCV's vector HSV -> RGB. Gathers are slow on recent

@@ -16,6 +16,7 @@ from the call, so results follow (seed, call) like every other transform."""
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import weakref
@@ -41,6 +42,16 @@ class SamplingContext:
 # One lock per transform object: its generators are attributes, and batch threads may run it at once.
 _LOCKS: weakref.WeakKeyDictionary[BaseTransform, threading.Lock] = weakref.WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
+
+
+def _fresh_locks_in_child() -> None:
+    # One of the parent's threads may have held a lock at the fork; that thread is not the child's.
+    global _LOCKS_GUARD
+    _LOCKS_GUARD = threading.Lock()
+    _LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_fresh_locks_in_child)
 
 
 def _lock_of(transform: BaseTransform) -> threading.Lock:
