@@ -198,3 +198,16 @@ def test_each_transform_has_tests_in_its_family_file() -> None:
         if not any(called.search((TESTS / file).read_text()) for file in files):
             missing.append(f"{name} ({kind}): not called as A.{name}( / lib.{name}( / ref.{name}( in {files}")
     assert not missing, "transforms without tests in the test file of their family:\n" + "\n".join(missing)
+
+
+def test_a_compose_takes_the_attributes_as_they_are_when_built() -> None:
+    # Users set t.p after construction (the reference reads it at the call); a snapshot of the
+    # constructor's arguments would ignore it.
+    flip = A.HorizontalFlip()
+    flip.p = 1.0
+    image = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
+    for _ in range(5):
+        np.testing.assert_array_equal(A.Compose([flip])(image=image)["image"], image[:, ::-1])
+    flip.p = 7.0
+    with pytest.raises(ValueError, match=r"transforms\[0\]: HorizontalFlip: p must be a number in \[0, 1\]"):
+        A.Compose([flip])

@@ -106,11 +106,14 @@ class BaseTransform:
         return value
 
     def to_core(self) -> dict[str, Any]:
-        """The description the core builds the transform from (albumentations' file layout); a
-        transform written in Python stands as an ExternalTransform (its key set by the pipeline)."""
+        """The description the core builds the transform from (albumentations' file layout), from
+        the attributes as they are now (a Compose built after `t.p = 1` uses p=1; the core checks
+        them again); a transform written in Python stands as an ExternalTransform (its key set by
+        the pipeline)."""
         if self._values is None:
             return self.describe([])
-        return {"__class_fullname__": self.registered_name(), **self._values}
+        current = {key: self._describe(getattr(self, key)) for key in self._values}
+        return {"__class_fullname__": self.registered_name(), **current}
 
     def __repr__(self) -> str:
         if self._values is None:
