@@ -211,3 +211,26 @@ def test_a_compose_takes_the_attributes_as_they_are_when_built() -> None:
     flip.p = 7.0
     with pytest.raises(ValueError, match=r"transforms\[0\]: HorizontalFlip: p must be a number in \[0, 1\]"):
         A.Compose([flip])
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda: A.Rotate(angle_range=(float("nan"), float("nan"))), "angle_range must hold finite numbers"),
+        (lambda: A.Affine(rotate=(0, float("inf"))), "rotate must hold finite numbers"),
+        (lambda: A.Affine(translate_px=(1e300, 1e300)), r"translate_px must hold integers within \+-2147"),
+        (lambda: A.Resize(height=2**70, width=3), "the integer 1180591620717411303424 does not fit in 64"),
+        (lambda: A.Normalize(mean=float("nan")), "mean must be a number or a tuple of numbers"),
+    ],
+)
+def test_values_the_core_cannot_hold_are_refused(make: Any, match: str) -> None:
+    # NaN ranges gave NaN warps; huge whole numbers were cast to C++ ints (undefined behaviour);
+    # a Python int past 64 bits surfaced as "RuntimeError: std::bad_cast".
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_some_of_draws_are_bounded() -> None:
+    # n = 10**18 with replacement drew (and ran) that many transforms.
+    with pytest.raises(ValueError, match="SomeOf: n must be <= 4096"):
+        A.SomeOf([A.HorizontalFlip()], n=10**18, replace=True)

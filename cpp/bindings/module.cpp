@@ -45,7 +45,13 @@ using Ids = nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig>;
 instaug::Json to_json(nb::handle value, const std::string& where) {
     if (value.is_none()) return nullptr;
     if (nb::isinstance<nb::bool_>(value)) return nb::cast<bool>(value);
-    if (nb::isinstance<nb::int_>(value)) return nb::cast<int64_t>(value);
+    if (nb::isinstance<nb::int_>(value)) {
+        int64_t whole = 0;
+        if (!nb::try_cast(value, whole))
+            throw std::invalid_argument(where + ": the integer " + nb::cast<std::string>(nb::str(value)) +
+                                        " does not fit in 64 bits");
+        return whole;
+    }
     if (nb::isinstance<nb::float_>(value)) return nb::cast<double>(value);
     if (nb::isinstance<nb::str>(value)) return nb::cast<std::string>(value);
     if (nb::isinstance<nb::list>(value) || nb::isinstance<nb::tuple>(value)) {

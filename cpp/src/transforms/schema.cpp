@@ -22,6 +22,8 @@ ParamDecl make(const std::string& name, ParamType type, Json fallback) {
     return d;
 }
 
+constexpr double kMaxWholeNumber = 2147483647.0;
+
 std::string number_text(double v) {
     std::ostringstream s;
     s << v;
@@ -51,7 +53,11 @@ public:
         auto refuse = [&](const std::string& what) {
             throw std::invalid_argument(owner_ + ": " + label + " " + what + ", got " + python_repr(v));
         };
+        if (!std::isfinite(a) || !std::isfinite(b)) refuse("must hold finite numbers");
         if (decl_.integer && (a != std::floor(a) || b != std::floor(b))) refuse("must hold integers");
+        // Whole numbers become C++ ints: they must fit one.
+        if (decl_.integer && (std::abs(a) > kMaxWholeNumber || std::abs(b) > kMaxWholeNumber))
+            refuse("must hold integers within +-" + std::to_string(static_cast<int64_t>(kMaxWholeNumber)));
         if (a > b) refuse("must satisfy min <= max");
         if (decl_.low && a < *decl_.low) refuse("values must be >= " + number_text(*decl_.low));
         if (decl_.high && b > *decl_.high) refuse("values must be <= " + number_text(*decl_.high));
@@ -164,7 +170,7 @@ private:
         if (list.empty()) fail(expected);
         Json out = Json::array();
         for (const Json& x : list) {
-            if (whole ? !x.is_number_integer() : !x.is_number()) fail(expected);
+            if (whole ? !x.is_number_integer() : !x.is_number() || !std::isfinite(x.get<double>())) fail(expected);
             bounds(x.get<double>(), "values must be");
             out.push_back(whole ? Json(x.get<int64_t>()) : Json(x.get<double>()));
         }

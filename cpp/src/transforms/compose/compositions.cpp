@@ -12,6 +12,8 @@
 namespace instaug {
 namespace {
 
+constexpr int64_t kMaxDraws = 4096;
+
 TransformDecl composition(const std::string& name, double p, std::vector<ParamDecl> extra = {}) {
     TransformDecl d;
     d.name = name;
@@ -136,7 +138,8 @@ void register_compositions(Registry& r) {
     r.add(std::move(one_of));
     for (const bool sorted : {true, false}) {
         TransformDecl d = composition(sorted ? "SomeOf" : "RandomOrder", 1.0,
-                                      {integer_param("n", 1).between(0, std::nullopt), flag_param("replace", false)});
+                                      // n draws, each a transform to run: bounded, as every size is.
+                                      {integer_param("n", 1).between(0, kMaxDraws), flag_param("replace", false)});
         d.check = check_some_of;
         d.run = [sorted](const TransformNode& node, Execution& ex) { run_drawn(node, ex, sorted); };
         r.add(std::move(d));
