@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import instaug as A
+from instaug import _core
 
 from helpers import import_reference, make_scene
 
@@ -649,3 +650,30 @@ def test_no_leak_warning_at_exit_with_a_daemon_thread() -> None:
     )
     out = run_script(script)
     assert "leaked" not in out.stderr
+
+
+def test_keypoint_offsets_are_checked_at_the_boundary() -> None:
+    # Decreasing offsets of a mixing item were taken as they came: a row's keypoints would have
+    # been read from outside the array.
+    pipeline = _core.Pipeline([{"__class_fullname__": "Mosaic", "p": 1.0}], {}, {}, 1.0)
+    image = np.zeros((8, 8, 3), np.uint8)
+    points, ids = np.zeros((2, 5)), np.arange(2, dtype=np.int64)
+    item = _core.MixItem(
+        image=image, keypoints=points, keypoint_offsets=np.array([0, 2, 1], np.int64), source_ids=ids
+    )
+    sample = _core.SampleInput(
+        width=8, height=8, image=image, source_ids=ids[:0], metadata={"mosaic_metadata": [item]}
+    )
+    with pytest.raises(ValueError, match=r"mosaic_metadata\[0\]: keypoint offsets must run from 0"):
+        pipeline.run(0, 0, False, sample)
+    rows = _core.SampleInput(
+        width=8,
+        height=8,
+        image=image,
+        boxes=np.zeros((2, 4)),
+        row_keypoints=points,
+        keypoint_offsets=np.array([0, 3, 2], np.int64),
+        source_ids=ids,
+    )
+    with pytest.raises(ValueError, match="instances: keypoint offsets must run from 0"):
+        pipeline.run(0, 0, False, rows)

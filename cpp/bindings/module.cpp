@@ -190,6 +190,16 @@ nb::object vector_to_numpy(std::vector<T>&& v, std::vector<size_t> shape) {
 }
 
 
+// Keypoint offsets of n rows over m keypoints: 0 first, m last, never decreasing (a row's
+// keypoints are offsets[i] to offsets[i + 1]).
+void check_offsets(const Ids& offsets, size_t n, size_t m, const std::string& where) {
+    if (offsets.shape(0) != n + 1) throw std::invalid_argument(where + ": keypoints need N + 1 offsets");
+    const int64_t* o = offsets.data();
+    bool ok = o[0] == 0 && o[n] == static_cast<int64_t>(m);
+    for (size_t i = 0; ok && i < n; ++i) ok = o[i] <= o[i + 1];
+    if (!ok) throw std::invalid_argument(where + ": keypoint offsets must run from 0 to the keypoint count, never decreasing");
+}
+
 instaug::MaskPlaneView plane_view(const AnyArray& m, const char* what) {
     if (m.ndim() != 2) throw std::invalid_argument(std::string(what) + ": instance masks must be 2-D");
     instaug::MaskPlaneView v;
@@ -240,6 +250,7 @@ instaug::MixItem make_item(const MixItemInput& in, const std::string& where) {
         const auto& offsets = in.keypoint_offsets;
         if (!offsets || offsets->shape(0) != n + 1 || in.keypoints->shape(1) != kKeypointColumns)
             throw std::invalid_argument(where + ": keypoints need (M, 5) values and N + 1 offsets");
+        check_offsets(*offsets, n, in.keypoints->shape(0), where);
         item.keypoints.assign(in.keypoints->data(), in.keypoints->data() + in.keypoints->size());
         item.keypoint_offsets.assign(offsets->data(), offsets->data() + n + 1);
     } else {
@@ -289,10 +300,8 @@ void read_rows(const SampleInput& in, instaug::InstanceTable& rows) {
             throw std::invalid_argument("keypoints need (M, 5) values and N + 1 offsets");
         rows.has_keypoints = true;
         rows.keypoints.assign(in.row_keypoints->data(), in.row_keypoints->data() + in.row_keypoints->size());
+        check_offsets(*offsets, n, in.row_keypoints->shape(0), "instances");
         rows.keypoint_offsets.assign(offsets->data(), offsets->data() + n + 1);
-        if (rows.keypoint_offsets.front() != 0 ||
-            rows.keypoint_offsets.back() != static_cast<int64_t>(in.row_keypoints->shape(0)))
-            throw std::invalid_argument("keypoint offsets do not cover the keypoints");
     } else {
         rows.keypoint_offsets.assign(n + 1, 0);
     }
