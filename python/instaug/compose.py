@@ -65,6 +65,10 @@ def _leaves(transforms: Sequence[Any]) -> list[BaseTransform]:
     return out
 
 
+def _rebuilt_compose(arguments: dict[str, Any], seed: int) -> Compose:
+    return Compose(**arguments, seed=seed)
+
+
 class Compose:
     """A pipeline of transforms applied to a sample of image, masks, boxes, keypoints or instances.
 
@@ -87,6 +91,16 @@ class Compose:
     ) -> None:
         if isinstance(transforms, BaseTransform) or not isinstance(transforms, (list, tuple)):
             raise TypeError(f"transforms must be a list of transforms, got {type(transforms).__name__}")
+        self._arguments = dict(
+            transforms=list(transforms),
+            bbox_params=bbox_params,
+            keypoint_params=keypoint_params,
+            p=p,
+            instance_binding=instance_binding,
+            is_check_shapes=is_check_shapes,
+            strict=strict,
+            additional_targets=additional_targets,
+        )
         for i, t in enumerate(transforms):
             if not isinstance(t, (BaseTransform, Compose)):
                 raise TypeError(f"transforms[{i}] must be an instaug transform, got {type(t).__name__}")
@@ -145,6 +159,14 @@ class Compose:
     def set_random_seed(self, seed: int | None) -> None:
         """Restart the sequence of outputs from `seed` (None: a fresh random seed)."""
         self._stream.restart(seed)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickling (DataLoader workers started by spawn or forkserver) and copy.deepcopy: the
+        copy is built again from the same arguments and seeded with this Compose's seed, so its
+        sequence starts over from the first call (in a DataLoader worker: the worker's own stream,
+        as for a Compose built there). A transform that cannot be pickled (a Lambda of lambdas)
+        makes pickle say so."""
+        return (_rebuilt_compose, (self._arguments, self._stream.seed))
 
     @property
     def seed(self) -> int:
