@@ -254,17 +254,14 @@ def _label_mapping(compose: Compose, applied: list[int]) -> KeypointLabelMapping
     params = compose.keypoint_params
     if params is None or not params.label_mapping:
         return None
-    names = compose._pipeline.leaf_names()
+    names = compose._leaf_names
     mapping = KeypointLabelMapping(params.label_mapping, params.label_fields, [names[i] for i in applied])
     return mapping or None
 
 
 def _passed_through(compose: Compose, data: dict[str, Any]) -> dict[str, Any]:
     """The call's keys the pipeline does not read: they come back as they were."""
-    consumed = set(RESERVED) | {t.metadata_key for t in compose._mixing} | set(compose.additional_targets)
-    for params in (compose.bbox_params, compose.keypoint_params):
-        consumed |= set(params.label_fields) if params else set()
-    return {k: v for k, v in data.items() if k not in consumed}
+    return {k: v for k, v in data.items() if k not in compose._read_keys}
 
 
 def _unpack_planes(

@@ -65,6 +65,10 @@ def _leaves(transforms: Sequence[Any]) -> list[BaseTransform]:
     return out
 
 
+# Keys strict=True accepts though the pipeline does not read them, as the reference does.
+_ALSO_ACCEPTED = frozenset({"applied_transforms", "labels", "user_data"})
+
+
 def _rebuilt_compose(arguments: dict[str, Any], seed: int) -> Compose:
     return Compose(**arguments, seed=seed)
 
@@ -154,6 +158,14 @@ class Compose:
             fuse_geometry=not os.environ.get("INSTAUG_NO_FUSION"),
             externals={i: python_runner(t) for i, t in enumerate(python_transforms)},
         )
+        # Derived once: the keys a call's data may hold for the pipeline (the rest pass through),
+        # and the names of the transforms the core reports as applied.
+        self._read_keys = (
+            frozenset(RESERVED) | {t.metadata_key for t in self._mixing} | set(self.additional_targets)
+        )
+        for params in (self.bbox_params, self.keypoint_params):
+            self._read_keys |= set(params.label_fields) if params else set()
+        self._leaf_names = self._pipeline.leaf_names()
         self._stream = CallStream(seed)
 
     def set_random_seed(self, seed: int | None) -> None:
@@ -233,13 +245,10 @@ class Compose:
         return self._run_one(data, self._stream.draws([(invocation_seed, force_apply)])[0])
 
     def _check_keys(self, data: dict[str, Any]) -> None:
-        """strict=True: every key of the call must be something the pipeline reads."""
-        known = set(RESERVED) | {"applied_transforms", "labels", "user_data"} | set(self.additional_targets)
-        known |= {t.metadata_key for t in self._mixing}
-        for params in (self.bbox_params, self.keypoint_params):
-            known |= set(params.label_fields) if params else set()
+        """strict=True: every key of the call must be something the pipeline reads (or one of the
+        keys the reference lets through: applied_transforms, labels, user_data)."""
         for key in data:
-            if key not in known:
+            if key not in self._read_keys and key not in _ALSO_ACCEPTED:
                 raise ValueError(f"Key {key} is not in available keys.")
 
     def to_core(self) -> dict[str, Any]:

@@ -38,6 +38,14 @@ const char* kind_name(TransformKind kind) {
     return "?";
 }
 
+TransformDecl declare(std::string name, TransformKind kind, std::vector<ParamDecl> params) {
+    TransformDecl d;
+    d.name = std::move(name);
+    d.kind = kind;
+    d.params = std::move(params);
+    return d;
+}
+
 const Registry& Registry::instance() {
     static const Registry registry = [] {
         Registry r;

@@ -75,6 +75,9 @@ struct TransformNode {
     TransformKind kind() const { return decl->kind; }
 };
 
+// A declaration with its name, kind and parameters; the caller adds what the transform does.
+TransformDecl declare(std::string name, TransformKind kind, std::vector<ParamDecl> params);
+
 class Registry {
 public:
     static const Registry& instance();

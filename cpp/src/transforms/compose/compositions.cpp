@@ -15,13 +15,10 @@ namespace {
 constexpr int64_t kMaxDraws = 4096;
 
 TransformDecl composition(const std::string& name, double p, std::vector<ParamDecl> extra = {}) {
-    TransformDecl d;
-    d.name = name;
-    d.kind = TransformKind::Composition;
-    d.params = {transforms_param("transforms").needed()};
-    for (auto& e : extra) d.params.push_back(std::move(e));
-    d.params.push_back(probability_param(p));
-    return d;
+    std::vector<ParamDecl> params{transforms_param("transforms").needed()};
+    for (auto& e : extra) params.push_back(std::move(e));
+    params.push_back(probability_param(p));
+    return declare(name, TransformKind::Composition, std::move(params));
 }
 
 void run_all(const TransformNode& node, Execution& ex) {

@@ -91,8 +91,6 @@ std::vector<GeometricStep> affine(const Params& params, Random& rng, int width, 
 
 }  // namespace
 
-Json rotate_methods() { return Json::array({"largest_box", "ellipse"}); }
-
 void register_affine(Registry& r) {
     TransformDecl d;
     d.name = "Affine";

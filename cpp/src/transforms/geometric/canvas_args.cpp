@@ -7,6 +7,8 @@ namespace instaug {
 
 Json pad_positions() { return Json::array({"center", "top_left", "top_right", "bottom_left", "bottom_right", "random"}); }
 
+Json rotate_methods() { return Json::array({"largest_box", "ellipse"}); }
+
 ParamDecl area_for_downscale_param() {
     return choice_param("area_for_downscale", nullptr, Json::array({nullptr, "image", "image_mask"}));
 }

@@ -17,6 +17,8 @@ constexpr int64_t kMaxCoordinate = 2147483647;
 
 // The pad_position / position choices.
 Json pad_positions();
+// The rotate_method choices ("largest_box", "ellipse"): Affine and Rotate.
+Json rotate_methods();
 // The area_for_downscale choices (None, "image", "image_mask").
 ParamDecl area_for_downscale_param();
 

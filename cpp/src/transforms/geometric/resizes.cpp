@@ -86,10 +86,7 @@ std::vector<ParamDecl> resampling(std::vector<ParamDecl> head, double p) {
 }
 
 TransformDecl geometric(const std::string& name, std::vector<ParamDecl> params, StepSampler steps) {
-    TransformDecl d;
-    d.name = name;
-    d.kind = TransformKind::Geometric;
-    d.params = std::move(params);
+    TransformDecl d = declare(name, TransformKind::Geometric, std::move(params));
     d.steps = std::move(steps);
     return d;
 }

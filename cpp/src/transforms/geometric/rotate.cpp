@@ -5,9 +5,6 @@
 #include "transforms/registry.hpp"
 
 namespace instaug {
-
-Json rotate_methods();
-
 namespace {
 
 // The reference's largest axis-aligned rectangle inside the image rotated by `angle` degrees.

@@ -1,9 +1,6 @@
 // Blur, MedianBlur, GaussianBlur and MotionBlur: neighbourhood filters on the image.
 #include <algorithm>
 #include <cmath>
-#include <functional>
-#include <set>
-#include <unordered_map>
 #include <utility>
 
 #include <opencv2/imgproc.hpp>
@@ -126,13 +123,9 @@ cv::Mat motion_blur(const cv::Mat& image, const Params& params, Random& rng) {
     return out;
 }
 
+// A filter: each output pixel reads its neighbours.
 TransformDecl blur_decl(const std::string& name, std::vector<ParamDecl> params, PixelOp op) {
-    TransformDecl d;
-    d.name = name;
-    d.kind = TransformKind::Pixel;
-    d.params = std::move(params);
-    d.params.push_back(probability_param(0.5));
-    d.pixels = std::move(op);
+    TransformDecl d = pixel::pixel_transform(name, std::move(params), std::move(op));
     d.reads_neighbours = true;
     return d;
 }

@@ -121,25 +121,15 @@ cv::Mat color_jitter(const cv::Mat& image, const Params& params, Random& rng) {
     return out;
 }
 
-TransformDecl pixel_decl(const std::string& name, std::vector<ParamDecl> params, PixelOp op) {
-    TransformDecl d;
-    d.name = name;
-    d.kind = TransformKind::Pixel;
-    d.params = std::move(params);
-    d.params.push_back(probability_param(0.5));
-    d.pixels = std::move(op);
-    return d;
-}
-
 }  // namespace
 
 void register_colour(Registry& r) {
-    r.add(pixel_decl("HueSaturationValue",
+    r.add(pixel_transform("HueSaturationValue",
                      {range_param("hue_shift_range", Json::array({-20, 20})).between(-180, 180).in("OpenCV hue units (0..179)"),
                       range_param("sat_shift_range", Json::array({-30, 30})).between(-255, 255).in("uint8 units"),
                       range_param("val_shift_range", Json::array({-20, 20})).between(-255, 255).in("uint8 units")},
                      hue_saturation_value));
-    r.add(pixel_decl("ColorJitter",
+    r.add(pixel_transform("ColorJitter",
                      {range_param("brightness_range", Json::array({0.8, 1.2})).between(0.0, std::nullopt).in("factor"),
                       range_param("contrast_range", Json::array({0.8, 1.2})).between(0.0, std::nullopt).in("factor"),
                       range_param("saturation_range", Json::array({0.8, 1.2})).between(0.0, std::nullopt).in("factor"),

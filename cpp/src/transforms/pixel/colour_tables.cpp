@@ -112,11 +112,8 @@ cv::Mat gamma_float(const cv::Mat& image, const Params& params, Random& rng) {
 }
 
 TransformDecl table_decl(const std::string& name, std::vector<ParamDecl> params, TableSampler tables, PixelOp pixels) {
-    TransformDecl d;
-    d.name = name;
-    d.kind = TransformKind::Table;
-    d.params = std::move(params);
-    d.params.push_back(probability_param(0.5));
+    params.push_back(probability_param(0.5));
+    TransformDecl d = declare(name, TransformKind::Table, std::move(params));
     d.tables = std::move(tables);
     d.pixels = std::move(pixels);
     return d;

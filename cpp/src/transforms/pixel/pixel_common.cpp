@@ -101,5 +101,12 @@ cv::Mat brightness_contrast(const cv::Mat& image, double brightness, double cont
     return out;
 }
 
+TransformDecl pixel_transform(const std::string& name, std::vector<ParamDecl> params, PixelOp op) {
+    params.push_back(probability_param(0.5));
+    TransformDecl d = declare(name, TransformKind::Pixel, std::move(params));
+    d.pixels = std::move(op);
+    return d;
+}
+
 }  // namespace pixel
 }  // namespace instaug

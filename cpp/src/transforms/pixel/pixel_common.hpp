@@ -8,6 +8,7 @@
 
 #include "core/random.hpp"
 #include "transforms/params.hpp"
+#include "transforms/registry.hpp"
 
 namespace instaug {
 namespace pixel {
@@ -29,6 +30,9 @@ double shifted_hue(int v, double shift);
 // torchvision's brightness (a gain) and contrast (a blend with the grey mean); `brightness_first`
 // picks the order. uint8 images go through tables.
 cv::Mat brightness_contrast(const cv::Mat& image, double brightness, double contrast, bool brightness_first);
+
+// A pixel transform's declaration: its parameters, then p (0.5, the reference's default), and op.
+TransformDecl pixel_transform(const std::string& name, std::vector<ParamDecl> params, PixelOp op);
 
 }  // namespace pixel
 }  // namespace instaug
