@@ -121,6 +121,31 @@ def import_reference(module: str = "albumentations", *, needed_by: str = "these 
         pytest.skip(message, allow_module_level=True)
 
 
+# --- a transform of each name ------------------------------------------------------------------
+
+REQUIRED_ARGUMENTS: dict[str, dict] = {
+    "RandomCrop": {"height": 8, "width": 8},
+    "Crop": {"x_max": 8, "y_max": 8},
+    "CenterCrop": {"height": 8, "width": 8},
+    "Resize": {"height": 8, "width": 8},
+    "RandomResizedCrop": {"size": (8, 8)},
+    "LongestMaxSize": {"max_size": 16},
+    "SmallestMaxSize": {"max_size": 16},
+}
+
+
+def default_transform(name: str, **arguments):
+    """The registered transform `name` with its defaults (compositions over Blur and RGBShift)."""
+    from instaug.transforms.base import schema_of
+
+    cls = getattr(A, name)
+    if name == "OneOrOther":
+        return cls(A.NoOp(), A.Blur(), **arguments)
+    if schema_of(name)["kind"] == "composition":
+        return cls([A.Blur(), A.RGBShift()], **arguments)
+    return cls(**{**REQUIRED_ARGUMENTS.get(name, {}), **arguments})
+
+
 # --- mixing calls (Mosaic, CopyAndPaste) ---------------------------------------------------------
 
 FIELDS = ["class_name", "color"]

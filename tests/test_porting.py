@@ -383,3 +383,20 @@ def test_an_rtmpose_style_pose_pipeline() -> None:
     for _ in range(8):
         out = pose(image=image, keypoints=POINTS, keypoint_labels=NAMES)
         assert out["image"].shape == image.shape and len(out["keypoints"]) == 3
+
+
+def test_a_per_axis_dict_naming_one_axis_gives_the_other_the_same_range() -> None:
+    # Affine(shear={"x": (-5, 5)}) left y at (0, 0); the reference's y takes x's range.
+    R = import_reference(needed_by="the per-axis dict comparison")
+    for arguments in (
+        {"shear": {"x": (-5, 5)}},
+        {"translate_px": {"y": (-3, 4)}},
+        {"scale": {"x": (0.5, 1.0)}},
+    ):
+        ours, theirs = A.Affine(**arguments), R.Affine(**arguments)
+        key = next(iter(arguments))
+        assert {axis: tuple(r) for axis, r in getattr(ours, key).items()} == dict(getattr(theirs, key))
+    with pytest.raises(ValueError, match="scale_range dict must name both 'x' and 'y'"):
+        A.RandomScale(scale_range={"x": (-0.3, 0.2)})
+    with pytest.raises(ValueError, match="shear dict must name 'x' and/or 'y'"):
+        A.Affine(shear={})

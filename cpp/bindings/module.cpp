@@ -26,6 +26,7 @@
 #include "core/output_planes.hpp"
 #include "core/pipeline.hpp"
 #include "core/random.hpp"
+#include "transforms/pipeline_file.hpp"
 #include "transforms/registry.hpp"
 
 namespace nb = nanobind;
@@ -401,14 +402,20 @@ nb::dict result_to_python(instaug::Sample& sample, const SampleInput& in, std::o
     nb::list applied;
     for (int t : sample.applied_transforms) applied.append(t);
     out["applied"] = applied;
+    if (sample.collect_notes) {
+        nb::list notes;
+        for (const auto& n : sample.applied_notes) notes.append(to_python(n));
+        out["notes"] = notes;
+    }
     return out;
 }
 
 nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t seed, uint64_t call_index, bool force_apply,
-                      const SampleInput& in) {
+                      const SampleInput& in, bool collect_notes) {
     instaug::Metadata items;
     int mask_type = CV_8UC1;
     instaug::Sample sample = sample_from(in, items, mask_type);
+    sample.collect_notes = collect_notes;
     // Full planes are made once, at the output.
     std::optional<instaug::OutputMaskPlanes> planes;
     {
@@ -672,7 +679,8 @@ NB_MODULE(_core, m) {
                  return names;
              },
              "Names of the non-composition transforms, in the order applied_transforms indexes them.")
-        .def("run", &run_pipeline, "seed"_a, "call_index"_a, "force_apply"_a, "sample"_a)
+        .def("run", &run_pipeline, "seed"_a, "call_index"_a, "force_apply"_a, "sample"_a, "collect_notes"_a = false,
+             "Runs one call; with collect_notes, out['notes'] holds what each applied transform drew.")
         .def("__len__", &instaug::Pipeline::size);
     m.def(
         "validate_arguments",
@@ -683,6 +691,12 @@ NB_MODULE(_core, m) {
         "The arguments of transform `name` checked against its schema, in normal form with defaults filled in.");
     m.def("transform_schemas", [] { return to_python(instaug::describe_registry()); },
           "Every registered transform: its name, kind and parameter schema.");
+    m.def(
+        "read_pipeline_file",
+        [](nb::handle file) { return to_python(instaug::read_pipeline_file(to_json(file, "the file"))); }, "file"_a,
+        "A pipeline file's content with every transform checked and in normal form (ValueError naming "
+        "the place in the file otherwise).");
+    m.attr("file_version") = instaug::kFileVersion;
     m.def("call_seed", &instaug::Random::mix, "seed"_a, "index"_a,
           "The random seed of call number `index` of the stream `seed`.");
     m.def(

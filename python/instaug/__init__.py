@@ -12,6 +12,8 @@ from instaug._core import (
 )
 from instaug.compose import Compose
 from instaug.params import BboxParams, KeypointParams
+from instaug.replay import ReplayCompose
+from instaug.serialization import from_dict, load, save, to_dict
 from instaug.transforms.base import DualTransform, ImageOnlyTransform
 from instaug.transforms.compose import (
     NoOp,
@@ -95,19 +97,24 @@ __all__ = [
     "RandomOrder",
     "RandomResizedCrop",
     "RandomScale",
+    "ReplayCompose",
     "Resize",
     "RGBShift",
     "Rotate",
     "SelectiveChannelTransform",
     "Sequential",
     "buffer_cache_bytes",
+    "from_dict",
     "get_buffer_cache_limit",
     "get_num_threads",
+    "load",
+    "save",
     "set_buffer_cache_limit",
     "set_num_threads",
     "SmallestMaxSize",
     "SomeOf",
     "ToGray",
     "ToTensorV2",
+    "to_dict",
     "VerticalFlip",
 ]

@@ -108,7 +108,7 @@ class CallStream:
             self._start(self.given_seed)
 
     def _start(self, seed: int | None) -> None:
-        worker_seed = _torch_worker_seed()
+        worker_seed = self.worker_seed = _torch_worker_seed()
         if seed is None:
             seed = int.from_bytes(os.urandom(8), "little")
         elif worker_seed is not None:
@@ -124,6 +124,10 @@ class CallStream:
         with self.lock:
             if os.getpid() != self.pid:
                 self._enter_forked_process()
+            elif _torch_worker_seed() != self.worker_seed:
+                # Unpickled before torch made this process a DataLoader worker (spawn, forkserver):
+                # the worker's own stream starts with its first call.
+                self._start(self.given_seed)
             first, seed = self.calls, self.seed & MASK64
             self.calls += count
         return [(seed, first + i) for i in range(count)]

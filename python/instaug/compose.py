@@ -8,14 +8,15 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from instaug import _core
+from instaug._applied import applied_transforms
 from instaug._call import RESERVED, read_call, unpack
 from instaug._instances import check_binding
 from instaug._shutdown import core_call
 from instaug._streams import CallStream, Draw, call_options, check_call_options
 from instaug._tensors import to_tensors
 from instaug.params import BboxParams, KeypointParams
-from instaug.transforms.base import BaseTransform
-from instaug.transforms.compose import BaseCompose
+from instaug.transforms.base import REPR_INDENT, BaseTransform, arguments_of, composition_repr
+from instaug.transforms.compose import BRANCHES, BaseCompose, children_of
 from instaug.transforms.mixing import MixingTransform
 from instaug.transforms.pixel import ToTensorV2
 from instaug.transforms.python_transforms import python_runner
@@ -55,13 +56,27 @@ def _check_additional_targets(targets: Any, mixing: list[MixingTransform]) -> di
 
 
 def _leaves(transforms: Sequence[Any]) -> list[BaseTransform]:
-    """The transforms that do the work, compositions opened, in order."""
+    """The transforms that do the work, compositions opened, in the order the core numbers them."""
     out: list[BaseTransform] = []
     for t in transforms:
         if isinstance(t, (BaseCompose, Compose)):
-            out += _leaves(t.transforms)
+            out += _leaves(children_of(t))
         else:
             out.append(t)
+    return out
+
+
+def _with_mask_interpolation(description: dict[str, Any], flag: int) -> dict[str, Any]:
+    """Compose(mask_interpolation=...): every transform that resamples masks uses `flag`."""
+    out = dict(description)
+    if "mask_interpolation" in out:
+        out["mask_interpolation"] = flag
+    for key in BRANCHES:
+        child = out.get(key)
+        if isinstance(child, list):
+            out[key] = [_with_mask_interpolation(c, flag) for c in child]
+        elif isinstance(child, dict):
+            out[key] = _with_mask_interpolation(child, flag)
     return out
 
 
@@ -69,8 +84,13 @@ def _leaves(transforms: Sequence[Any]) -> list[BaseTransform]:
 _ALSO_ACCEPTED = frozenset({"applied_transforms", "labels", "user_data"})
 
 
-def _rebuilt_compose(arguments: dict[str, Any], seed: int) -> Compose:
-    return Compose(**arguments, seed=seed)
+# Compose's arguments checked in Python (objects, or checks with their own messages); the core's
+# schema checks the others.
+_CHECKED_HERE = frozenset({"bbox_params", "keypoint_params", "additional_targets", "instance_binding"})
+
+
+def _rebuilt_compose(cls: type[Compose], arguments: dict[str, Any], seed: int) -> Compose:
+    return cls(**arguments, seed=seed)
 
 
 class Compose:
@@ -86,25 +106,32 @@ class Compose:
         transforms: Sequence[BaseTransform],
         bbox_params: BboxParams | dict[str, Any] | None = None,
         keypoint_params: KeypointParams | dict[str, Any] | None = None,
+        additional_targets: dict[str, str] | None = None,
         p: float = 1.0,
-        instance_binding: Sequence[str] | None = None,
-        seed: int | None = None,
         is_check_shapes: bool = True,
         strict: bool = False,
-        additional_targets: dict[str, str] | None = None,
+        mask_interpolation: int | None = None,
+        seed: int | None = None,
+        save_applied_params: bool = False,
+        telemetry: bool = True,
+        instance_binding: Sequence[str] | None = None,
+        frame_binding: Sequence[str] | None = None,
+        semantic_mask_label_mappings: dict[str, dict[int, int]] | None = None,
     ) -> None:
+        arguments = arguments_of(locals())
+        del arguments["seed"]
+        self._init(arguments, seed)
+
+    def _init(self, arguments: dict[str, Any], seed: int | None) -> None:
+        transforms = arguments["transforms"]
         if isinstance(transforms, BaseTransform) or not isinstance(transforms, (list, tuple)):
             raise TypeError(f"transforms must be a list of transforms, got {type(transforms).__name__}")
-        self._arguments = dict(
-            transforms=list(transforms),
-            bbox_params=bbox_params,
-            keypoint_params=keypoint_params,
-            p=p,
-            instance_binding=instance_binding,
-            is_check_shapes=is_check_shapes,
-            strict=strict,
-            additional_targets=additional_targets,
-        )
+        self._arguments = {**arguments, "transforms": list(transforms)}
+        p, strict, instance_binding = arguments["p"], arguments["strict"], arguments["instance_binding"]
+        bbox_params, keypoint_params = arguments["bbox_params"], arguments["keypoint_params"]
+        self.mask_interpolation: int | None = arguments["mask_interpolation"]
+        self.save_applied_params: bool = arguments["save_applied_params"]
+        self.telemetry: bool = arguments["telemetry"]
         for i, t in enumerate(transforms):
             if not isinstance(t, (BaseTransform, Compose)):
                 raise TypeError(f"transforms[{i}] must be an instaug transform, got {type(t).__name__}")
@@ -124,7 +151,7 @@ class Compose:
                 raise ImportError("ToTensorV2 needs PyTorch: pip install torch") from exc
         core_transforms = self.transforms[:-1] if self._to_tensor is not None else self.transforms
         self._mixing = [t for t in _leaves(core_transforms) if isinstance(t, MixingTransform)]
-        self.additional_targets = _check_additional_targets(additional_targets, self._mixing)
+        self.additional_targets = _check_additional_targets(arguments["additional_targets"], self._mixing)
         self._image_targets = [k for k, v in self.additional_targets.items() if v == "image"]
         self._mask_targets = [(k, v) for k, v in self.additional_targets.items() if v in ("mask", "masks")]
         self.bbox_params: BboxParams | None = _as_params(bbox_params, BboxParams, "bbox_params")
@@ -132,11 +159,16 @@ class Compose:
             keypoint_params, KeypointParams, "keypoint_params"
         )
         self.p = float(p)
-        self.is_check_shapes = bool(is_check_shapes)
+        self.is_check_shapes = bool(arguments["is_check_shapes"])
         if not isinstance(strict, bool):
             raise TypeError(f"strict must be True or False, got {type(strict).__name__}")
         # Unknown transform arguments are always refused (TypeError); strict adds the call's keys.
         self.strict = strict
+        # The other arguments a file holds are checked by the core's schema of Compose (its words).
+        _core.validate_arguments(
+            type(self).__name__,
+            {k: (None if k in _CHECKED_HERE else v) for k, v in {**arguments, "transforms": []}.items()},
+        )
         self.instance_binding = (
             None
             if instance_binding is None
@@ -150,6 +182,8 @@ class Compose:
         # benchmark's PSNR table and tests); rows are the same either way.
         python_transforms: list[BaseTransform] = []
         descriptions = [t.describe(python_transforms) for t in core_transforms]
+        if self.mask_interpolation is not None:
+            descriptions = [_with_mask_interpolation(d, self.mask_interpolation) for d in descriptions]
         self._pipeline = _core.Pipeline(
             descriptions,
             box_config,
@@ -166,6 +200,7 @@ class Compose:
         for params in (self.bbox_params, self.keypoint_params):
             self._read_keys |= set(params.label_fields) if params else set()
         self._leaf_names = self._pipeline.leaf_names()
+        self._leaf_transforms = _leaves(core_transforms)
         self._stream = CallStream(seed)
 
     def set_random_seed(self, seed: int | None) -> None:
@@ -178,7 +213,7 @@ class Compose:
         sequence starts over from the first call (in a DataLoader worker: the worker's own stream,
         as for a Compose built there). A transform that cannot be pickled (a Lambda of lambdas)
         makes pickle say so."""
-        return (_rebuilt_compose, (self._arguments, self._stream.seed))
+        return (_rebuilt_compose, (type(self), self._arguments, self._stream.seed))
 
     @property
     def seed(self) -> int:
@@ -189,12 +224,53 @@ class Compose:
         if self.strict:
             self._check_keys(data)
         inputs = read_call(self, data)
+        collect = self.save_applied_params or self._records_replay
         with core_call():
-            result = self._pipeline.run(draw.seed, draw.index, draw.force_apply, inputs.sample)
+            result = self._pipeline.run(
+                draw.seed, draw.index, draw.force_apply, inputs.sample, collect_notes=collect
+            )
         out = unpack(self, data, inputs, result)
         if self._to_tensor is not None and draw.coin() < self._to_tensor.p:
             out = to_tensors(out, self._to_tensor.transpose_mask)
+            result["applied"].append(len(self._leaf_transforms))
+            result["notes"] = result.get("notes", []) + [{}]
+        if self.save_applied_params:
+            out["applied_transforms"] = applied_transforms(
+                self._all_leaves, result["applied"], result["notes"]
+            )
+        if self._records_replay:
+            self._record_replay(out, result, draw)
         return out
+
+    # ReplayCompose writes out[save_key] (see replay.py).
+    _records_replay = False
+
+    def _record_replay(self, out: dict[str, Any], result: dict[str, Any], draw: Draw) -> None:
+        raise NotImplementedError
+
+    @property
+    def _all_leaves(self) -> list[BaseTransform]:
+        """The leaves the core numbers, and a final ToTensorV2 after them (applied here)."""
+        return self._leaf_transforms + ([self._to_tensor] if self._to_tensor is not None else [])
+
+    @staticmethod
+    def from_applied_transforms(
+        applied_transforms: Sequence[tuple[str, dict[str, Any]]], **compose_kwargs: Any
+    ) -> Compose:
+        """A Compose that redoes a call's draws: each applied (name, config) built with its drawn
+        values as one-value ranges and p=1, in a Compose of p=1 (the reference's rule). Draws that
+        are not arguments (a crop's position) are drawn again."""
+        import instaug
+        from instaug._applied import replay_arguments
+
+        if "p" in compose_kwargs:
+            raise ValueError(
+                "from_applied_transforms() fixes the reconstructed Compose probability at 1.0; do not pass p"
+            )
+        transforms = [
+            getattr(instaug, name)(**replay_arguments(name, config)) for name, config in applied_transforms
+        ]
+        return Compose(transforms, p=1.0, **compose_kwargs)
 
     def batch(self, calls: Sequence[dict[str, Any]], num_threads: int = 1) -> list[dict[str, Any]]:
         """Runs many calls, `num_threads` at a time (the core releases the GIL), and returns their
@@ -251,6 +327,28 @@ class Compose:
             if key not in self._read_keys and key not in _ALSO_ACCEPTED:
                 raise ValueError(f"Key {key} is not in available keys.")
 
+    def to_dict_private(self, on_not_implemented_error: str = "raise") -> dict[str, Any]:
+        """This Compose as a pipeline file holds it, in the reference's layout and order."""
+        out: dict[str, Any] = {"__class_fullname__": type(self).__name__}
+        for key, value in self._arguments.items():
+            if key == "transforms":
+                value = [t.to_dict_private(on_not_implemented_error) for t in self.transforms]
+            elif key in ("bbox_params", "keypoint_params"):
+                given = getattr(self, key)
+                value = None if given is None else given.to_dict_private()
+            elif key == "instance_binding":
+                value = None if value is None else list(value)
+            out[key] = value
+            if key == "mask_interpolation":
+                out["seed"] = self._stream.given_seed
+        return out
+
+    def to_dict(self, on_not_implemented_error: str = "raise") -> dict[str, Any]:
+        """The file content of this Compose, as A.to_dict(self)."""
+        from instaug.serialization import to_dict
+
+        return to_dict(self, on_not_implemented_error)
+
     def to_core(self) -> dict[str, Any]:
         """The description of this Compose nested in another: its transforms and p (as in the
         reference, a nested Compose's bbox_params and keypoint_params are not used)."""
@@ -260,7 +358,12 @@ class Compose:
         children = [t.describe(python_transforms) for t in self.transforms]
         return {"__class_fullname__": "Compose", "transforms": children, "p": self.p}
 
+    def indented_repr(self, indent: int = REPR_INDENT) -> str:
+        """The reference's layout; evaluated with instaug's names in scope, it builds this Compose."""
+        arguments = {
+            k: v for k, v in self.to_dict_private().items() if k not in ("__class_fullname__", "transforms")
+        }
+        return composition_repr(type(self).__name__ + "(", self.transforms, arguments, indent)
+
     def __repr__(self) -> str:
-        inner = ",\n  ".join(repr(t) for t in self.transforms)
-        params = f"bbox_params={self.bbox_params}, keypoint_params={self.keypoint_params}"
-        return f"Compose([\n  {inner}\n], {params})"
+        return self.indented_repr()

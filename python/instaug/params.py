@@ -34,6 +34,7 @@ class BboxParams:
         self,
         coord_format: str,
         label_fields: Sequence[str] | None = None,
+        bbox_type: str = "hbb",
         min_area: float = 0.0,
         min_visibility: float = 0.0,
         min_width: float = 0.0,
@@ -50,8 +51,13 @@ class BboxParams:
             raise ValueError(
                 f"{owner}: coord_format must be one of {list(BBOX_FORMATS)}, got {coord_format!r}"
             )
+        if bbox_type != "hbb":
+            raise ValueError(
+                f"{owner}: bbox_type must be 'hbb' (oriented boxes are not supported), got {bbox_type!r}"
+            )
         self.coord_format = coord_format
         self.label_fields = _check_label_fields(owner, label_fields)
+        self.bbox_type = bbox_type
         self.min_area = check_number(owner, "min_area", min_area, minimum=0)
         self.min_visibility = check_number(owner, "min_visibility", min_visibility, minimum=0)
         if self.min_visibility > 1:
@@ -79,6 +85,28 @@ class BboxParams:
             "bbox_from_mask": float(self.bbox_from_mask),
             "filter_invalid_on_input": float(self.filter_invalid_bboxes),
         }
+
+    def to_dict_private(self) -> dict[str, Any]:
+        """As a pipeline file holds it (the reference's keys; bbox_from_mask, ours, only when set,
+        which the reference cannot read)."""
+        out = {
+            key: getattr(self, key)
+            for key in (
+                "coord_format",
+                "label_fields",
+                "bbox_type",
+                "min_area",
+                "min_visibility",
+                "min_width",
+                "min_height",
+                "check_each_transform",
+                "clip_bboxes_on_input",
+                "filter_invalid_bboxes",
+                "max_accept_ratio",
+                "clip_after_transform",
+            )
+        }
+        return {**out, "bbox_from_mask": True} if self.bbox_from_mask else out
 
     def __repr__(self) -> str:
         return f"BboxParams({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
@@ -133,6 +161,19 @@ class KeypointParams:
         return {
             "remove_invisible": float(self.remove_invisible),
             "check_each_transform": float(self.check_each_transform),
+        }
+
+    def to_dict_private(self) -> dict[str, Any]:
+        keys = (
+            "coord_format",
+            "label_fields",
+            "remove_invisible",
+            "angle_in_degrees",
+            "check_each_transform",
+        )
+        return {
+            **{key: getattr(self, key) for key in keys},
+            "label_mapping": copy.deepcopy(self.label_mapping),
         }
 
     def __repr__(self) -> str:

@@ -155,9 +155,35 @@ void Execution::run(const TransformNode& node, bool forced) {
     }
 }
 
+namespace {
+
+// Points the generator's notes at `notes` while one transform runs, when the call collects them.
+class NotesScope {
+public:
+    NotesScope(Random& rng, Json* notes) : rng_(rng) { rng_.collect_notes(notes); }
+    ~NotesScope() { rng_.collect_notes(nullptr); }
+    NotesScope(const NotesScope&) = delete;
+    NotesScope& operator=(const NotesScope&) = delete;
+
+private:
+    Random& rng_;
+};
+
+}  // namespace
+
 void Execution::dispatch(const TransformNode& node) {
+    if (node.kind() == TransformKind::Composition) return node.decl->run(node, *this);
+    Json notes;  // null until a note makes it an object: nothing is allocated when not collecting
+    {
+        NotesScope scope(rng_, sample_.collect_notes ? &notes : nullptr);
+        apply_leaf(node);
+    }
+    if (sample_.collect_notes) sample_.applied_notes.push_back(notes.is_null() ? Json::object() : std::move(notes));
+}
+
+void Execution::apply_leaf(const TransformNode& node) {
     switch (node.kind()) {
-        case TransformKind::Composition: node.decl->run(node, *this); return;
+        case TransformKind::Composition: return;  // dispatch runs compositions
         case TransformKind::Passive: record(node); return;
         case TransformKind::Pixel:
         case TransformKind::Table: apply_pixels(node); return;

@@ -84,6 +84,7 @@ public:
 
 private:
     void dispatch(const TransformNode& node);
+    void apply_leaf(const TransformNode& node);
     void apply_pixels(const TransformNode& node);
     cv::Mat pixels_of(const TransformNode& node, const cv::Mat& image, Random& rng);
     void apply_geometric(const TransformNode& node);

@@ -3,6 +3,8 @@
 #pragma once
 #include <cstdint>
 
+#include "transforms/params.hpp"
+
 namespace instaug {
 
 class Random {
@@ -17,8 +19,18 @@ public:
     double normal(double mean, double stddev);
     bool chance(double p) { return uniform01() < p; }
 
+    // What a transform drew, under the name of the argument it was drawn from (Blur's kernel under
+    // blur_range): the reference's applied config, reported when a call collects them
+    // (save_applied_params, ReplayCompose) and otherwise dropped.
+    void note(const char* argument, Json value) {
+        if (notes_) (*notes_)[argument] = std::move(value);
+    }
+    // Where the notes of the transform about to run go (nullptr: nowhere).
+    void collect_notes(Json* notes) { notes_ = notes; }
+
 private:
     uint64_t state_[4];
+    Json* notes_ = nullptr;
 };
 
 }  // namespace instaug

@@ -8,6 +8,7 @@
 
 #include "core/instance_table.hpp"
 #include "core/geometric_step.hpp"
+#include "transforms/params.hpp"
 
 namespace instaug {
 
@@ -30,6 +31,9 @@ struct Sample {
     // all of them when its pixels are next needed (render_deferred_image).
     std::vector<GeometricStep> deferred_image_steps;
     std::vector<int> applied_transforms;  // indices of the transforms that ran, for label mapping
+    // When set, what each applied transform drew (Random::note), one entry per applied_transforms'.
+    bool collect_notes = false;
+    std::vector<Json> applied_notes;
 };
 
 }  // namespace instaug

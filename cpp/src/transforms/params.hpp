@@ -12,7 +12,8 @@
 
 namespace instaug {
 
-using Json = nlohmann::json;
+// Objects keep their keys in the order written: a schema's order, a file's order.
+using Json = nlohmann::ordered_json;
 
 class Params {
 public:

@@ -74,10 +74,14 @@ void Registry::add(TransformDecl decl) {
 namespace {
 
 const TransformDecl& decl_named(const std::string& name, const std::string& where) {
-    // Files may name a class by its module path (albumentations.augmentations.HorizontalFlip).
-    const std::string short_name = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
+    // Files may name a class by its module path (albumentations.augmentations.HorizontalFlip), as
+    // the reference shortens them; another module's class of the same name is not ours.
+    const bool ours = name.rfind("albumentations.", 0) == 0 || name.rfind("instaug.", 0) == 0;
+    const std::string short_name = ours ? name.substr(name.rfind('.') + 1) : name;
     const TransformDecl* decl = Registry::instance().find(short_name);
-    if (!decl) throw std::invalid_argument((where.empty() ? "" : where + ": ") + "unknown transform '" + name + "'");
+    if (!decl)
+        throw std::invalid_argument((where.empty() ? "" : where + ": ") + "unknown transform '" + name +
+                                    "' (__class_fullname__): instaug has no such transform");
     return *decl;
 }
 
@@ -106,30 +110,67 @@ Json validate_arguments(const std::string& name, const Json& arguments) {
     return validate_for(decl_named(name, ""), arguments);
 }
 
-TransformNode build_transform(const Json& description, const std::string& where) {
+namespace {
+
+std::string prefixed(const std::string& where, const std::string& message) {
+    return where.empty() ? message : where + ": " + message;
+}
+
+const TransformDecl& decl_of(const Json& description, const std::string& where) {
     if (!description.is_object() || !description.contains("__class_fullname__") ||
         !description["__class_fullname__"].is_string())
-        throw std::invalid_argument((where.empty() ? "" : where + ": ") +
-                                    "a transform is a dict with its name under '__class_fullname__'");
-    const TransformDecl& decl = decl_named(description["__class_fullname__"].get<std::string>(), where);
-    TransformNode node;
-    node.decl = &decl;
+        throw std::invalid_argument(prefixed(where, "a transform is a dict with its name under '__class_fullname__'"));
+    return decl_named(description["__class_fullname__"].get<std::string>(), where);
+}
+
+Json validated_at(const TransformDecl& decl, const Json& description, const std::string& where) {
     try {
-        node.params = Params(validate_for(decl, description));
+        return validate_for(decl, description);
     } catch (const std::invalid_argument& e) {
         if (where.empty()) throw;
         throw std::invalid_argument(where + ": " + e.what());
     }
-    node.p = node.params.number("p");
+}
+
+// Calls `visit(child, where)` for every transform among the arguments (a composition's children).
+template <typename Visit>
+void for_each_child(const TransformDecl& decl, const Json& arguments, const std::string& where, Visit visit) {
     for (const auto& p : decl.params) {
-        const Json& value = node.params.at(p.name);
+        const Json& value = arguments.at(p.name);
         const std::string inner = (where.empty() ? "" : where + ".") + p.name;
-        if (p.type == ParamType::Transform && !value.is_null()) node.children.push_back(build_transform(value, inner));
+        if (p.type == ParamType::Transform && !value.is_null()) visit(value, inner, p.name, -1);
         if (p.type == ParamType::Transforms)
             for (std::size_t i = 0; i < value.size(); ++i)
-                node.children.push_back(build_transform(value[i], inner + "[" + std::to_string(i) + "]"));
+                visit(value[i], inner + "[" + std::to_string(i) + "]", p.name, static_cast<int>(i));
     }
+}
+
+}  // namespace
+
+TransformNode build_transform(const Json& description, const std::string& where) {
+    const TransformDecl& decl = decl_of(description, where);
+    TransformNode node;
+    node.decl = &decl;
+    node.params = Params(validated_at(decl, description, where));
+    node.p = node.params.number("p");
+    for_each_child(decl, node.params.json(), where, [&](const Json& child, const std::string& inner, const std::string&, int) {
+        node.children.push_back(build_transform(child, inner));
+    });
     return node;
+}
+
+Json normalize_description(const Json& description, const std::string& where) {
+    const TransformDecl& decl = decl_of(description, where);
+    Json out = validated_at(decl, description, where);
+    const Json arguments = out;
+    for_each_child(decl, arguments, where, [&](const Json& child, const std::string& inner, const std::string& name, int i) {
+        Json normal = normalize_description(child, inner);
+        if (i < 0) out[name] = std::move(normal);
+        else out[name][static_cast<std::size_t>(i)] = std::move(normal);
+    });
+    Json named{{"__class_fullname__", decl.name}};
+    named.update(out);
+    return named;
 }
 
 Json describe_registry() {

@@ -94,6 +94,10 @@ private:
 // the place in the pipeline for errors ("transforms[2]").
 TransformNode build_transform(const Json& description, const std::string& where = "");
 
+// A description checked as build_transform checks it, returned in normal form: every argument
+// present, nested transforms' descriptions in normal form too, the class by its registered name.
+Json normalize_description(const Json& description, const std::string& where = "");
+
 // Validates arguments against the named transform's schema; returns them in normal form with every
 // default filled in (what Python shows as the transform's attributes).
 Json validate_arguments(const std::string& name, const Json& arguments);

@@ -107,6 +107,14 @@ public:
                 for (const Json& t : v)
                     if (!t.is_object()) fail("must be a list of transforms");
                 return v;
+            case ParamType::Mapping:
+                if (!v.is_object()) fail("must be a dict");
+                return v;
+            case ParamType::Names:
+                if (!v.is_array()) fail("must be a list of strings");
+                for (const Json& t : v)
+                    if (!t.is_string()) fail("must be a list of strings");
+                return v;
         }
         return v;
     }
@@ -130,9 +138,15 @@ private:
                 if (axis != "x" && axis != "y")
                     throw std::invalid_argument(owner_ + ": " + decl_.name + " dict keys must be 'x' and/or 'y', got " +
                                                 python_repr(v));
+            if (v.empty() || (decl_.one_range_stays && v.size() != 2))
+                throw std::invalid_argument(owner_ + ": " + decl_.name + " dict must name " +
+                                            (decl_.one_range_stays ? "both 'x' and 'y'" : "'x' and/or 'y'") + ", got " +
+                                            python_repr(v));
             Json out = Json::object();
-            for (const char* axis : {"x", "y"})
-                out[axis] = range(v.contains(axis) ? v[axis] : decl_.neutral, decl_.name + "['" + axis + "']");
+            for (const char* axis : {"x", "y"}) {
+                const char* given = v.contains(axis) ? axis : (axis[0] == 'x' ? "y" : "x");
+                out[axis] = range(v[given], decl_.name + "['" + given + "']");
+            }
             return out;
         }
         const Json r = range(v, decl_.name);
@@ -209,6 +223,8 @@ const char* type_name(ParamType t) {
         case ParamType::Text: return "str";
         case ParamType::Transform: return "transform";
         case ParamType::Transforms: return "transforms";
+        case ParamType::Mapping: return "mapping";
+        case ParamType::Names: return "names";
     }
     return "?";
 }
@@ -235,6 +251,9 @@ ParamDecl transforms_param(const std::string& name) {
     return d;
 }
 
+ParamDecl mapping_param(const std::string& name) { return make(name, ParamType::Mapping, nullptr); }
+ParamDecl names_param(const std::string& name) { return make(name, ParamType::Names, nullptr); }
+
 ParamDecl choice_param(const std::string& name, Json fallback, Json choices) {
     ParamDecl d = make(name, ParamType::Choice, std::move(fallback));
     d.choices = std::move(choices);
@@ -242,9 +261,8 @@ ParamDecl choice_param(const std::string& name, Json fallback, Json choices) {
     return d;
 }
 
-ParamDecl axis_range_param(const std::string& name, Json fallback, Json neutral) {
+ParamDecl axis_range_param(const std::string& name, Json fallback) {
     ParamDecl d = make(name, ParamType::AxisRange, std::move(fallback));
-    d.neutral = std::move(neutral);
     return d;
 }
 

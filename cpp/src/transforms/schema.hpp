@@ -26,6 +26,8 @@ enum class ParamType {
     Text,        // a non-empty string
     Transform,   // one transform description
     Transforms,  // a list of transform descriptions
+    Mapping,     // a dict, read by whoever uses it (a Compose's bbox_params)
+    Names,       // a list of strings
 };
 
 struct ParamDecl {
@@ -39,8 +41,9 @@ struct ParamDecl {
     bool odd = false;                 // kernel sizes: an even bound becomes the next odd one
     Json choices = Json::array();
     std::map<int, std::string> flag_names;  // OpenCV flags: the names in the error message
-    Json neutral;                           // AxisRange: the range of an axis left out of a dict
-    bool one_range_stays = false;           // AxisRange: a single range stays one (one draw for both axes)
+    // AxisRange: a single range stays one (one draw for both axes), and a dict names both axes (else
+    // the axis left out takes the other's range, as the reference's Affine).
+    bool one_range_stays = false;
     std::string unit;
 
     ParamDecl& between(std::optional<double> lo, std::optional<double> hi) {
@@ -80,7 +83,7 @@ ParamDecl integer_param(const std::string& name, Json fallback);
 ParamDecl number_param(const std::string& name, Json fallback);
 ParamDecl choice_param(const std::string& name, Json fallback, Json choices);
 ParamDecl range_param(const std::string& name, Json fallback);
-ParamDecl axis_range_param(const std::string& name, Json fallback, Json neutral);
+ParamDecl axis_range_param(const std::string& name, Json fallback);
 ParamDecl fill_param(const std::string& name, Json fallback);
 ParamDecl int_pair_param(const std::string& name, Json fallback);
 ParamDecl numbers_param(const std::string& name, Json fallback);
@@ -89,6 +92,8 @@ ParamDecl size_hw_param(const std::string& name, Json fallback);
 ParamDecl text_param(const std::string& name, Json fallback);
 ParamDecl transform_param(const std::string& name);
 ParamDecl transforms_param(const std::string& name);
+ParamDecl mapping_param(const std::string& name);  // None by default
+ParamDecl names_param(const std::string& name);    // None by default
 ParamDecl probability_param(double fallback);
 ParamDecl interpolation_param(const std::string& name, int fallback);
 ParamDecl border_mode_param(int fallback);

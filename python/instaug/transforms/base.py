@@ -34,6 +34,24 @@ def _attribute(value: Any) -> Any:
     return value
 
 
+REPR_INDENT = 2
+
+
+def format_arguments(arguments: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in arguments.items())
+
+
+def composition_repr(opening: str, children: list[Any], arguments: dict[str, Any], indent: int) -> str:
+    """The reference's layout: Name([ one child per line, indented by depth ], arguments); `opening`
+    is "Name(" and what comes before the list."""
+    lines = [f"{opening}["]
+    for child in children:
+        text = child.indented_repr(indent + REPR_INDENT) if hasattr(child, "indented_repr") else repr(child)
+        lines.append(" " * indent + text + ",")
+    lines.append(" " * (indent - REPR_INDENT) + f"], {format_arguments(arguments)})")
+    return "\n".join(lines)
+
+
 def _holds_transforms(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return bool(value) and all(hasattr(v, "to_core") for v in value)
@@ -115,11 +133,43 @@ class BaseTransform:
         current = {key: self._describe(getattr(self, key)) for key in self._values}
         return {"__class_fullname__": self.registered_name(), **current}
 
-    def __repr__(self) -> str:
+    def to_dict_private(self, on_not_implemented_error: str = "raise") -> dict[str, Any]:
+        """This transform (children included) as a pipeline file holds it."""
+        from instaug.serialization import python_transform_dict
+
         if self._values is None:
-            return f"{type(self).__name__}(p={self.p!r})"
-        public = {k: getattr(self, k) for k in self._values}
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in public.items())})"
+            return python_transform_dict(self, on_not_implemented_error)
+        out: dict[str, Any] = {"__class_fullname__": self.registered_name()}
+        for key in self._values:
+            value = getattr(self, key)
+            if _holds_transforms(value):
+                value = (
+                    [v.to_dict_private(on_not_implemented_error) for v in value]
+                    if isinstance(value, (list, tuple))
+                    else value.to_dict_private(on_not_implemented_error)
+                )
+            out[key] = value
+        return out
+
+    def to_dict(self, on_not_implemented_error: str = "raise") -> dict[str, Any]:
+        """The file content of this transform, as A.to_dict(self)."""
+        from instaug.serialization import to_dict
+
+        return to_dict(self, on_not_implemented_error)
+
+    def repr_arguments(self) -> dict[str, Any]:
+        """The arguments repr shows, as the reference shows them: p first, the others by name (child
+        transforms are shown as a list before them)."""
+        if self._values is None:
+            return {"p": self.p}
+        names = sorted(k for k in self._values if k != "p" and not _holds_transforms(getattr(self, k)))
+        return {"p": self.p, **{k: getattr(self, k) for k in names}}
+
+    def indented_repr(self, indent: int = REPR_INDENT) -> str:
+        return f"{type(self).__name__}({format_arguments(self.repr_arguments())})"
+
+    def __repr__(self) -> str:
+        return self.indented_repr()
 
 
 class ImageOnlyTransform(BaseTransform):

@@ -18,7 +18,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from instaug.transforms.base import BaseTransform, arguments_of
+from instaug.transforms.base import REPR_INDENT, BaseTransform, arguments_of, composition_repr
+
+# Where a composition keeps its children, in the order the core walks them.
+BRANCHES = ("first", "second", "transforms")
+
+
+def children_of(transform: Any) -> list[Any]:
+    """A composition's children in the core's order (OneOrOther: first, second, then transforms)."""
+    out: list[Any] = []
+    for name in BRANCHES:
+        value = getattr(transform, name, None)
+        if isinstance(value, list):
+            out += value
+        elif value is not None:
+            out.append(value)
+    return out
 
 
 class BaseCompose(BaseTransform):
@@ -41,6 +56,12 @@ class BaseCompose(BaseTransform):
             elif children:
                 out[name] = children.describe(python_transforms)
         return out
+
+    _children_keyword = ""
+
+    def indented_repr(self, indent: int = REPR_INDENT) -> str:
+        name = type(self).__name__ + "(" + self._children_keyword
+        return composition_repr(name, children_of(self), self.repr_arguments(), indent)
 
     def __len__(self) -> int:
         return len(self.transforms)
@@ -93,6 +114,9 @@ class RandomOrder(SomeOf):
 
 class OneOrOther(BaseCompose):
     """Apply `first` with probability p, else `second` (or the first and last of `transforms`)."""
+
+    # repr shows the branches as `transforms` (the reference's OneOrOther([...]) would pass them as first).
+    _children_keyword = "transforms="
 
     def __init__(
         self,

@@ -76,6 +76,8 @@ class RandomResizedCrop(DualTransform):
         mask_interpolation: int = 0,
         area_for_downscale: str | None = None,
         p: float = 1.0,
+        *,
+        sampling_method: str = "standard",
     ) -> None:
         super().__init__(**arguments_of(locals()))
 

@@ -138,6 +138,10 @@ class GaussianBlur(ImageOnlyTransform):
         blur_range: tuple[int, int] = (0, 0),
         sigma_range: tuple[float, float] = (0.5, 3.0),
         p: float = 0.5,
+        *,
+        volume_mode: str = "slice",
+        sigma_z_range: tuple[float, float] | None = None,
+        blur_z_range: tuple[int, int] | None = None,
     ) -> None:
         super().__init__(**arguments_of(locals()))
 

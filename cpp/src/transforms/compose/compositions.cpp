@@ -114,6 +114,42 @@ void check_pixel_only(const std::string& owner, const Json& descriptions) {
     }
 }
 
+// What a Compose holds besides its transforms, in the reference's order: the keywords of its files.
+// A nested Compose keeps them in its description, but only the outermost one's are used.
+std::vector<ParamDecl> compose_params(bool replay) {
+    ParamDecl mask_interpolation = interpolation_param("mask_interpolation", 0).or_none();
+    mask_interpolation.default_value = nullptr;
+    std::vector<ParamDecl> params{transforms_param("transforms").needed(),
+                                  mapping_param("bbox_params"),
+                                  mapping_param("keypoint_params"),
+                                  mapping_param("additional_targets"),
+                                  probability_param(1.0),
+                                  flag_param("is_check_shapes", true)};
+    ParamDecl strict = flag_param("strict", false), seed = integer_param("seed", nullptr);
+    ParamDecl save_applied = flag_param("save_applied_params", false), telemetry = flag_param("telemetry", true);
+    ParamDecl binding = names_param("instance_binding"), frames = names_param("frame_binding");
+    ParamDecl relabel = mapping_param("semantic_mask_label_mappings");
+    // ReplayCompose's order differs from Compose's in the reference; each is kept.
+    std::vector<ParamDecl> rest =
+        replay ? std::vector<ParamDecl>{text_param("save_key", "replay"), seed, binding, frames, relabel, strict,
+                                        mask_interpolation, save_applied, telemetry}
+               : std::vector<ParamDecl>{strict, mask_interpolation, seed, save_applied, telemetry, binding, frames,
+                                        relabel};
+    params.insert(params.end(), rest.begin(), rest.end());
+    return params;
+}
+
+// Video frames and semantic label remapping are albumentationsx features we do not have: a file
+// that uses them is refused rather than run without them.
+void check_compose(const std::string& owner, const Params& p) {
+    if (!p.is_none("frame_binding"))
+        throw std::invalid_argument(owner + ": frame_binding (video frames) is not supported, got " +
+                                    python_repr(p.at("frame_binding")));
+    if (!p.is_none("semantic_mask_label_mappings"))
+        throw std::invalid_argument(owner + ": semantic_mask_label_mappings is not supported, got " +
+                                    python_repr(p.at("semantic_mask_label_mappings")));
+}
+
 void run_selected_channels(const TransformNode& node, Execution& ex) {
     std::vector<int> channels;
     for (double c : node.params.numbers("channels")) channels.push_back(static_cast<int>(c));
@@ -123,9 +159,13 @@ void run_selected_channels(const TransformNode& node, Execution& ex) {
 }  // namespace
 
 void register_compositions(Registry& r) {
-    TransformDecl compose = composition("Compose", 1.0);
-    compose.run = run_all;
-    r.add(std::move(compose));
+    for (const bool replay : {false, true}) {
+        TransformDecl compose = declare(replay ? "ReplayCompose" : "Compose", TransformKind::Composition,
+                                        compose_params(replay));
+        compose.check = check_compose;
+        compose.run = run_all;
+        r.add(std::move(compose));
+    }
     TransformDecl sequential = composition("Sequential", 0.5);
     sequential.run = run_all;
     r.add(std::move(sequential));

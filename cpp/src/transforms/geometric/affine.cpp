@@ -58,10 +58,13 @@ void sample_translation(const Params& params, Random& rng, int width, int height
         const auto x = params.axis_range("translate_px", "x"), y = params.axis_range("translate_px", "y");
         tx = static_cast<double>(rng.randint(static_cast<int64_t>(x[0]), static_cast<int64_t>(x[1])));
         ty = static_cast<double>(rng.randint(static_cast<int64_t>(y[0]), static_cast<int64_t>(y[1])));
+        rng.note("translate_px", {{"x", static_cast<int64_t>(tx)}, {"y", static_cast<int64_t>(ty)}});
     } else if (!params.is_none("translate_percent")) {
         const auto x = params.axis_range("translate_percent", "x"), y = params.axis_range("translate_percent", "y");
-        tx = static_cast<double>(static_cast<int64_t>(rng.uniform(x[0], x[1]) * width));
-        ty = static_cast<double>(static_cast<int64_t>(rng.uniform(y[0], y[1]) * height));
+        const double fx = rng.uniform(x[0], x[1]), fy = rng.uniform(y[0], y[1]);
+        rng.note("translate_percent", {{"x", fx}, {"y", fy}});
+        tx = static_cast<double>(static_cast<int64_t>(fx * width));
+        ty = static_cast<double>(static_cast<int64_t>(fy * height));
     }
 }
 
@@ -77,6 +80,10 @@ std::vector<GeometricStep> affine(const Params& params, Random& rng, int width, 
     const double sy = params.flag("keep_ratio") ? sx : sample_scale(params.axis_range("scale", "y"), balanced, rng);
     const auto rotate = params.range("rotate");
     const double angle = rng.uniform(rotate[0], rotate[1]);
+    // As drawn, before the sign the matrix takes: the values that, as one-value ranges, redo it.
+    rng.note("shear", {{"x", -shear_x}, {"y", -shear_y}});
+    rng.note("scale", {{"x", sx}, {"y", sy}});
+    rng.note("rotate", angle);
 
     cv::Matx33d m = affine_matrix(tx, ty, shear_x, shear_y, sx, sy, angle, width / 2.0 - 0.5, height / 2.0 - 0.5);
     int out_w = width, out_h = height;
@@ -95,11 +102,11 @@ void register_affine(Registry& r) {
     TransformDecl d;
     d.name = "Affine";
     d.kind = TransformKind::Geometric;
-    d.params = {axis_range_param("scale", Json::array({1.0, 1.0}), Json::array({1.0, 1.0})).between(1e-6, std::nullopt),
-                axis_range_param("translate_percent", nullptr, Json::array({0.0, 0.0})).in("fraction of the side"),
-                axis_range_param("translate_px", nullptr, Json::array({0, 0})).whole().in("pixels"),
+    d.params = {axis_range_param("scale", Json::array({1.0, 1.0})).between(1e-6, std::nullopt),
+                axis_range_param("translate_percent", nullptr).in("fraction of the side"),
+                axis_range_param("translate_px", nullptr).whole().in("pixels"),
                 range_param("rotate", Json::array({0.0, 0.0})).in("degrees"),
-                axis_range_param("shear", Json::array({0.0, 0.0}), Json::array({0.0, 0.0})).between(-89.0, 89.0).in("degrees"),
+                axis_range_param("shear", Json::array({0.0, 0.0})).between(-89.0, 89.0).in("degrees"),
                 interpolation_param("interpolation", kLinear),
                 interpolation_param("mask_interpolation", kNearest),
                 flag_param("fit_output", false),

@@ -48,7 +48,9 @@ cv::Size2d fit_perspective_output(cv::Matx33d& m, const cv::Point2f (&dst)[4]) {
 
 std::vector<GeometricStep> perspective(const Params& params, Random& rng, int width, int height) {
     const auto range = params.range("scale");
-    const auto corners = sample_corners(rng.uniform(range[0], range[1]), rng, width, height);
+    const double scale = rng.uniform(range[0], range[1]);
+    rng.note("scale", scale);
+    const auto corners = sample_corners(scale, rng, width, height);
     const auto& [tl, tr, br, bl] = corners;
     auto side = [](const cv::Point2f& a, const cv::Point2f& b) {
         return std::max(2.0, std::sqrt(static_cast<double>((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y))));

@@ -14,6 +14,7 @@ std::vector<GeometricStep> random_scale(const Params& params, Random& rng, int w
     const auto x = params.axis_range("scale_range", "x"), y = params.axis_range("scale_range", "y");
     const double scale_x = rng.uniform(x[0], x[1]) + 1.0;
     const double scale_y = per_axis ? rng.uniform(y[0], y[1]) + 1.0 : scale_x;
+    rng.note("scale_range", per_axis ? Json{{"x", scale_x - 1.0}, {"y", scale_y - 1.0}} : Json(scale_x - 1.0));
     // Whole pixels as the reference's scale_xy: truncated, at least 1.
     const double out_w = std::max(1.0, std::floor(width * scale_x)), out_h = std::max(1.0, std::floor(height * scale_y));
     check_canvas_size("RandomScale", width, height, out_w, out_h);
@@ -34,7 +35,7 @@ void register_random_scale(Registry& r) {
     TransformDecl d;
     d.name = "RandomScale";
     d.kind = TransformKind::Geometric;
-    d.params = {axis_range_param("scale_range", Json::array({-0.1, 0.1}), Json::array({0.0, 0.0}))
+    d.params = {axis_range_param("scale_range", Json::array({-0.1, 0.1}))
                     .single_range_kept()
                     .in("factor - 1"),
                 interpolation_param("interpolation", kLinear), interpolation_param("mask_interpolation", kNearest),

@@ -19,8 +19,9 @@ Steps random_resized_crop(const Params& params, Random& rng, int width, int heig
     bool found = false;
     // torchvision's sampler: ten tries of (area, log-uniform aspect), then a centred fallback.
     for (int attempt = 0; attempt < 10 && !found; ++attempt) {
-        const double target_area = area * rng.uniform(scale[0], scale[1]);
+        const double drawn_scale = rng.uniform(scale[0], scale[1]);
         const double aspect = std::exp(rng.uniform(std::log(ratio[0]), std::log(ratio[1])));
+        const double target_area = area * drawn_scale;
         const int w = python_round(std::sqrt(target_area * aspect));
         const int h = python_round(std::sqrt(target_area / aspect));
         if (w > 0 && h > 0 && w <= width && h <= height) {
@@ -29,6 +30,8 @@ Steps random_resized_crop(const Params& params, Random& rng, int width, int heig
             y0 = static_cast<int>((height - h + 1) * rng.uniform01());
             x0 = static_cast<int>((width - w + 1) * rng.uniform01());
             found = true;
+            rng.note("scale", Json::array({drawn_scale, drawn_scale}));
+            rng.note("ratio", Json::array({aspect, aspect}));
         }
     }
     if (!found) {
@@ -63,6 +66,7 @@ Steps max_size(const std::string& name, const Params& params, Random& rng, int w
     if (!params.is_none("max_size")) {
         const auto choices = params.numbers("max_size");
         const double target = choices.size() == 1 ? choices[0] : choices[rng.randint(0, choices.size() - 1)];
+        if (choices.size() > 1) rng.note("max_size", static_cast<int64_t>(target));
         scale = target / (longest ? std::max(width, height) : std::min(width, height));
     } else {
         const Json& hw = params.at("max_size_hw");
@@ -101,6 +105,9 @@ void register_resizes(Registry& r) {
                     range_param("ratio", Json::array({0.75, 1.3333333333333333})).between(1e-6, std::nullopt)},
                    1.0),
         random_resized_crop);
+    // albumentationsx's keyword-only sampling_method: "standard" is ours here, torchvision's ten tries
+    // (the README's differences table); "uniform_scale" is not implemented and is refused.
+    rrc.params.push_back(choice_param("sampling_method", "standard", Json::array({"standard"})));
     rrc.check = [](const std::string& owner, const Params& p) {
         if (p.range("scale")[1] <= 0)
             throw std::invalid_argument(owner + ": scale must allow a positive area, got " + python_repr(p.at("scale")));

@@ -32,6 +32,7 @@ cv::Rect inner_rectangle(double angle, int width, int height) {
 std::vector<GeometricStep> rotate(const Params& params, Random& rng, int width, int height) {
     const auto range = params.range("angle_range");
     const double angle = rng.uniform(range[0], range[1]);
+    rng.note("angle_range", angle);
     const cv::Matx33d m = affine_matrix(0, 0, 0, 0, 1, 1, angle, width / 2.0 - 0.5, height / 2.0 - 0.5);
     GeometricStep step = make_warp_step(width, height, width, height, m, false, pixel_options(params));
     step.angle_rule = AngleRule::Add;

@@ -189,6 +189,8 @@ void apply_mosaic(Sample& sample, const Params& params, Random& rng, const std::
     out.width = target_w;
     out.height = target_h;
     out.applied_transforms = sample.applied_transforms;
+    out.collect_notes = sample.collect_notes;
+    out.applied_notes = sample.applied_notes;
     out.rows.has_boxes = sample.rows.has_boxes;
     out.rows.has_masks = sample.rows.has_masks;
     out.rows.has_keypoints = sample.rows.has_keypoints;

@@ -19,9 +19,10 @@ int sample_odd(const Params& params, const char* key, Random& rng) {
     low = std::max(3, low + (low % 2 == 0));
     high = std::max(3, high + (high % 2 == 0));
     high = std::max(high, low);
-    if (low == high) return low;
     const int count = (high - low) / 2 + 1;
-    return low + 2 * static_cast<int>(rng.randint(0, count - 1));
+    const int size = low == high ? low : low + 2 * static_cast<int>(rng.randint(0, count - 1));
+    rng.note(key, size);
+    return size;
 }
 
 cv::Mat box_blur(const cv::Mat& image, const Params& params, Random& rng) {
@@ -55,6 +56,8 @@ cv::Mat gaussian_blur(const cv::Mat& image, const Params& params, Random& rng) {
     const auto blur_range = params.range("blur_range");
     const double sigma = rng.uniform(sigma_range[0], sigma_range[1]);
     const int ksize = static_cast<int>(rng.randint(static_cast<int64_t>(blur_range[0]), static_cast<int64_t>(blur_range[1])));
+    rng.note("sigma_range", sigma);
+    rng.note("blur_range", ksize);
     const cv::Mat kernel = gaussian_kernel(sigma, ksize);
     cv::Mat out;
     cv::sepFilter2D(image, out, -1, kernel, kernel);
@@ -117,6 +120,8 @@ cv::Mat motion_blur(const cv::Mat& image, const Params& params, Random& rng) {
     const auto direction_range = params.range("direction_range");
     const double angle = rng.uniform(angle_range[0], angle_range[1]);
     const double direction = rng.uniform(direction_range[0], direction_range[1]);
+    rng.note("angle_range", angle);
+    rng.note("direction_range", direction);
     const cv::Mat kernel = motion_kernel(k, angle, direction, params.flag("allow_shifted"), rng);
     cv::Mat out;
     cv::filter2D(image, out, -1, kernel);
@@ -142,6 +147,12 @@ void register_blur(Registry& r) {
         "GaussianBlur",
         {kernel_sizes(Json::array({0, 0}), 0), range_param("sigma_range", Json::array({0.5, 3.0})).between(0.0, std::nullopt)},
         gaussian_blur);
+    // albumentationsx's keyword-only arguments for volumes, which instaug does not take: accepted
+    // (checked) so that its files load, and without effect on images, as in the reference.
+    ParamDecl volume_mode = choice_param("volume_mode", "slice", Json::array({"slice", "3d"}));
+    ParamDecl sigma_z = range_param("sigma_z_range", nullptr).between(0.0, std::nullopt);
+    ParamDecl blur_z = range_param("blur_z_range", nullptr).between(0.0, std::nullopt).whole();
+    gaussian.params.insert(gaussian.params.end(), {volume_mode, sigma_z, blur_z});
     gaussian.check = [](const std::string& owner, const Params& p) {
         const auto b = p.range("blur_range");
         if (b[0] == 0 && b[1] != 0)

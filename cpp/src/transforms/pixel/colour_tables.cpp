@@ -76,6 +76,7 @@ std::array<double, 3> draw_shifts(const Params& params, Random& rng) {
         const auto r = params.range(names[c]);
         const double unit = std::abs(r[0]) > 1 || std::abs(r[1]) > 1 ? 255.0 : 1.0;
         shifts[c] = rng.uniform(r[0] / unit, r[1] / unit);
+        rng.note(names[c], shifts[c] * unit);
     }
     return shifts;
 }

@@ -11,6 +11,8 @@ cv::Mat gauss_noise(const cv::Mat& image, const Params& params, Random& rng) {
     const auto mean_range = params.range("mean_range");
     const double sigma = rng.uniform(std_range[0], std_range[1]);
     const double mean = rng.uniform(mean_range[0], mean_range[1]);
+    rng.note("std_range", sigma);
+    rng.note("mean_range", mean);
     const double scale = image.depth() == CV_8U ? 255.0 : 1.0;
     const bool per_channel = params.flag("per_channel");
     // OpenCV's generator, seeded from ours: fast, and still a function of the call's seed.

@@ -63,7 +63,9 @@ void require_grey_or_rgb(const cv::Mat& image, const std::string& transform) {
 
 double draw(const Params& params, const char* name, Random& rng) {
     const auto r = params.range(name);
-    return rng.uniform(r[0], r[1]);
+    const double value = rng.uniform(r[0], r[1]);
+    rng.note(name, value);
+    return value;
 }
 
 double shifted_hue(int v, double shift) {
