@@ -145,3 +145,10 @@ def test_replay_refuses_what_is_not_a_record() -> None:
 def test_a_replay_compose_of_an_unnamed_lambda_says_so_when_built() -> None:
     with pytest.raises(ValueError, match="provide the `name` argument"):
         A.ReplayCompose([A.Lambda(image=lambda image, **kw: image)])
+
+
+def test_a_final_to_tensor_is_reported_as_applied() -> None:
+    import_reference("torch", needed_by="the ToTensorV2 report")
+    out = A.Compose([A.Blur(p=1), A.ToTensorV2()], save_applied_params=True, seed=0)(image=_image())
+    assert [name for name, _ in out["applied_transforms"]] == ["Blur", "ToTensorV2"]
+    assert out["applied_transforms"][1][1] == {"p": 1.0, "transpose_mask": False}

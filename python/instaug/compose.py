@@ -232,21 +232,19 @@ class Compose:
         out = unpack(self, data, inputs, result)
         if self._to_tensor is not None and draw.coin() < self._to_tensor.p:
             out = to_tensors(out, self._to_tensor.transpose_mask)
-            result["applied"].append(len(self._leaf_transforms))
-            result["notes"] = result.get("notes", []) + [{}]
+            if collect:  # the last of _all_leaves, applied here rather than in the core
+                result["applied"].append(len(self._leaf_transforms))
+                result["notes"].append({})
         if self.save_applied_params:
             out["applied_transforms"] = applied_transforms(
                 self._all_leaves, result["applied"], result["notes"]
             )
         if self._records_replay:
-            self._record_replay(out, result, draw)
+            self._record_replay(out, result, draw)  # type: ignore[attr-defined]
         return out
 
-    # ReplayCompose writes out[save_key] (see replay.py).
+    # Whether each call is recorded for replay: ReplayCompose (replay.py) writes out[save_key].
     _records_replay = False
-
-    def _record_replay(self, out: dict[str, Any], result: dict[str, Any], draw: Draw) -> None:
-        raise NotImplementedError
 
     @property
     def _all_leaves(self) -> list[BaseTransform]:
