@@ -105,6 +105,9 @@ def single_transform_cases(A: Any) -> dict[str, list]:
     return {
         "HorizontalFlip": [A.HorizontalFlip(p=1.0)],
         "VerticalFlip": [A.VerticalFlip(p=1.0)],
+        "Transpose": [A.Transpose(p=1.0)],
+        "RandomRotate90": [A.RandomRotate90(p=1.0)],
+        "D4": [A.D4(p=1.0)],
         "RandomCrop 512": [A.RandomCrop(height=512, width=512, p=1.0)],
         "CenterCrop 512": [A.CenterCrop(height=512, width=512, p=1.0)],
         "Resize 512": [A.Resize(height=512, width=512, p=1.0)],

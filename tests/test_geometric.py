@@ -29,6 +29,15 @@ def cases(lib):
         "hflip": [lib.HorizontalFlip(p=1.0)],
         "vflip": [lib.VerticalFlip(p=1.0)],
         "flips": [lib.HorizontalFlip(p=1.0), lib.VerticalFlip(p=1.0)],
+        "transpose": [lib.Transpose(p=1.0)],
+        **{f"rotate90_{e}": [lib.RandomRotate90(group_element=e)] for e in ("r90", "r180", "r270")},
+        **{f"d4_{e}": [lib.D4(group_element=e)] for e in ("e", "r90", "r180", "r270", "v", "hvt", "h", "t")},
+        "square_symmetry_hvt": [lib.SquareSymmetry(group_element="hvt")],
+        "rotate90_then_warp": [
+            lib.RandomRotate90(group_element="r90"),
+            lib.Crop(x_min=4, y_min=6, x_max=90, y_max=120),
+            lib.Affine(rotate=(12, 12), p=1.0),
+        ],
         "crop": [lib.Crop(x_min=10, y_min=5, x_max=100, y_max=70)],
         "center_crop": [lib.CenterCrop(height=50, width=70)],
         "center_crop_padded": [lib.CenterCrop(height=120, width=90, pad_if_needed=True)],
@@ -221,3 +230,34 @@ def test_reflect_border_does_not_move_bound_keypoints() -> None:
     assert len(reflected) == len(plain) > 0
     for a, b in zip(reflected, plain):
         np.testing.assert_array_equal(a, b)
+
+
+def test_symmetries_draw_every_element_and_swap_the_canvas() -> None:
+    image = np.arange(6 * 10 * 3, dtype=np.uint8).reshape(6, 10, 3)
+    seen = {}
+    pipeline = instaug.Compose([instaug.D4(p=1)], save_applied_params=True, seed=0)
+    for _ in range(200):
+        out = pipeline(image=image)
+        applied = out["applied_transforms"]
+        seen[applied[0][1]["group_element"]] = out["image"].shape
+    assert set(seen) == {"e", "r90", "r180", "r270", "v", "hvt", "h", "t"}
+    assert {e for e, shape in seen.items() if shape == (10, 6, 3)} == {"r90", "r270", "hvt", "t"}
+    subset = instaug.Compose([instaug.RandomRotate90(group_elements=("r90", "r180"))], seed=1)
+    assert {subset(image=image)["image"].shape for _ in range(50)} == {(10, 6, 3), (6, 10, 3)}
+    rotated = instaug.Compose([instaug.RandomRotate90(group_element="r90")])(image=image)["image"]
+    np.testing.assert_array_equal(rotated, np.rot90(image))
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: instaug.RandomRotate90(group_element="r90", group_elements=("e",)), "mutually exclusive"),
+        (lambda: instaug.RandomRotate90(group_elements=()), "non-empty subset"),
+        (lambda: instaug.RandomRotate90(group_elements=("r90", "r90")), "duplicate"),
+        (lambda: instaug.RandomRotate90(group_elements=("t",)), "must hold elements of"),
+        (lambda: instaug.D4(group_element="r45"), "group_element must be one of"),
+    ],
+)
+def test_symmetry_arguments_are_checked(make, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        make()

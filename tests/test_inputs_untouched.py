@@ -14,6 +14,10 @@ from helpers import PIXEL, donor, make_scene, mosaic_item
 EVERY_TRANSFORM = [
     A.HorizontalFlip(p=1),
     A.VerticalFlip(p=1),
+    A.Transpose(p=1),
+    A.RandomRotate90(group_element="r90"),
+    A.D4(group_element="hvt"),
+    A.SquareSymmetry(group_element="r270"),
     A.RandomCrop(60, 70, p=1),
     A.CenterCrop(60, 70, p=1),
     A.Crop(5, 5, 90, 80, p=1),

@@ -82,6 +82,10 @@ EXPORTED = exported_transforms()
 ROW_PRESERVING = {name for name, cls in EXPORTED.items() if issubclass(cls, PixelTransform)} | {
     "HorizontalFlip",
     "VerticalFlip",
+    "Transpose",
+    "RandomRotate90",
+    "D4",
+    "SquareSymmetry",
     "ToTensorV2",
     "NoOp",
     "Lambda",
@@ -525,9 +529,21 @@ def _selective_channels(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
     return A.SelectiveChannelTransform(_children(draw, canvas, pool), channels=channels, p=_p(draw))
 
 
+_ROTATIONS = ("e", "r90", "r180", "r270")
+_SYMMETRIES = (*_ROTATIONS, "v", "hvt", "h", "t")
+
 LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "HorizontalFlip": lambda draw, canvas: A.HorizontalFlip(p=_p(draw)),
     "VerticalFlip": lambda draw, canvas: A.VerticalFlip(p=_p(draw)),
+    "Transpose": lambda draw, canvas: A.Transpose(p=_p(draw)),
+    "RandomRotate90": lambda draw, canvas: A.RandomRotate90(
+        p=_p(draw),
+        group_elements=draw(st.none() | st.lists(st.sampled_from(_ROTATIONS), min_size=1, unique=True)),
+    ),
+    "D4": lambda draw, canvas: A.D4(p=_p(draw), group_element=draw(st.none() | st.sampled_from(_SYMMETRIES))),
+    "SquareSymmetry": lambda draw, canvas: A.SquareSymmetry(
+        p=_p(draw), group_element=draw(st.none() | st.sampled_from(_SYMMETRIES))
+    ),
     "RandomCrop": _sized_crop(A.RandomCrop),
     "CenterCrop": _sized_crop(A.CenterCrop),
     "Crop": _crop,

@@ -25,6 +25,7 @@ from instaug.transforms.compose import (
     SomeOf,
 )
 from instaug.transforms.geometric import (
+    D4,
     Affine,
     CenterCrop,
     Crop,
@@ -34,10 +35,13 @@ from instaug.transforms.geometric import (
     Perspective,
     RandomCrop,
     RandomResizedCrop,
+    RandomRotate90,
     RandomScale,
     Resize,
     Rotate,
     SmallestMaxSize,
+    SquareSymmetry,
+    Transpose,
     VerticalFlip,
 )
 from instaug.transforms.mixing import CopyAndPaste, Mosaic
@@ -74,6 +78,7 @@ __all__ = [
     "CopyAndPaste",
     "DualTransform",
     "Crop",
+    "D4",
     "GaussianBlur",
     "GaussNoise",
     "HorizontalFlip",
@@ -96,6 +101,7 @@ __all__ = [
     "RandomGamma",
     "RandomOrder",
     "RandomResizedCrop",
+    "RandomRotate90",
     "RandomScale",
     "ReplayCompose",
     "Resize",
@@ -113,8 +119,10 @@ __all__ = [
     "set_num_threads",
     "SmallestMaxSize",
     "SomeOf",
+    "SquareSymmetry",
     "ToGray",
     "ToTensorV2",
+    "Transpose",
     "to_dict",
     "VerticalFlip",
 ]

@@ -59,6 +59,7 @@ void transform_keypoints(double* kp, int64_t count, const GeometricStep& step) {
             case AngleRule::Keep: break;
             case AngleRule::MirrorX: kp[3] = wrap_angle(M_PI - kp[3]); break;
             case AngleRule::Negate: kp[3] = -kp[3]; break;
+            case AngleRule::Transpose: kp[3] = wrap_angle(M_PI / 2 - kp[3]); break;
             case AngleRule::Add: kp[3] = wrap_angle(kp[3] + step.angle_delta); break;
         }
         kp[4] *= step.keypoint_scale;
@@ -112,6 +113,13 @@ GeometricStep make_flip_step(int width, int height, bool horizontal) {
         s.matrix = cv::Matx33d(1, 0, 0, 0, -1, height - 1.0, 0, 0, 1);
         s.angle_rule = AngleRule::Negate;
     }
+    return s;
+}
+
+GeometricStep make_transpose_step(int width, int height) {
+    GeometricStep s = base_step(StepKind::Transpose, width, height, height, width);
+    s.matrix = cv::Matx33d(0, 1, 0, 1, 0, 0, 0, 0, 1);
+    s.angle_rule = AngleRule::Transpose;
     return s;
 }
 
@@ -169,6 +177,7 @@ bool image_step_fusable(const GeometricStep& step, const Sample& sample) {
     switch (step.kind) {
         case StepKind::HorizontalFlip:
         case StepKind::VerticalFlip:
+        case StepKind::Transpose:
         case StepKind::Crop:
             return true;
         case StepKind::Warp:

@@ -11,7 +11,8 @@ namespace instaug {
 
 struct Sample;
 
-enum class StepKind { HorizontalFlip, VerticalFlip, Crop, Pad, Resize, Warp };
+// Transpose swaps x and y (the main diagonal): with the flips it makes every symmetry of the square.
+enum class StepKind { HorizontalFlip, VerticalFlip, Transpose, Crop, Pad, Resize, Warp };
 
 // OpenCV constants, repeated so that kernels do not depend on the Python side's cv2.
 enum Interpolation { kNearest = 0, kLinear = 1, kCubic = 2, kArea = 3, kLanczos4 = 4 };
@@ -26,7 +27,7 @@ struct PixelOptions {
     cv::Scalar fill_mask = cv::Scalar::all(0);
 };
 
-enum class AngleRule { Keep, MirrorX, Negate, Add };
+enum class AngleRule { Keep, MirrorX, Negate, Transpose, Add };
 
 struct GeometricStep {
     StepKind kind = StepKind::Warp;
@@ -66,6 +67,7 @@ void check_canvas_size(const std::string& transform, double in_width, double in_
                        double height);
 
 GeometricStep make_flip_step(int width, int height, bool horizontal);
+GeometricStep make_transpose_step(int width, int height);
 GeometricStep make_crop_step(int width, int height, int x0, int y0, int crop_width, int crop_height);
 GeometricStep make_pad_step(int width, int height, int top, int bottom, int left, int right,
                             const PixelOptions& pixels);

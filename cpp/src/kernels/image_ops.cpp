@@ -1,6 +1,7 @@
 #include "kernels/image_ops.hpp"
 
 #include <stdexcept>
+#include <vector>
 
 #include <opencv2/imgproc.hpp>
 
@@ -8,6 +9,23 @@
 #include "kernels/warp_nearest.hpp"
 
 namespace instaug {
+
+cv::Mat transposed(const cv::Mat& plane) {
+    cv::Mat out;
+    // OpenCV transposes elements of up to 32 bytes in some sizes; other pixels go channel by channel.
+    const std::size_t bytes = plane.elemSize();
+    if (bytes == 1 || bytes == 2 || bytes == 3 || bytes == 4 || bytes == 6 || bytes == 8 || bytes == 12 ||
+        bytes == 16 || bytes == 24 || bytes == 32) {
+        cv::transpose(plane, out);
+        return out;
+    }
+    std::vector<cv::Mat> channels;
+    cv::split(plane, channels);
+    for (cv::Mat& c : channels) c = transposed(c);
+    cv::merge(channels, out);
+    return out;
+}
+
 namespace {
 
 bool opencv_can_resample(int depth) {
@@ -62,6 +80,8 @@ cv::Mat transform_plane_unclipped(const cv::Mat& plane, const GeometricStep& ste
         case StepKind::VerticalFlip:
             cv::flip(plane, out, 0);
             return out;
+        case StepKind::Transpose:
+            return transposed(plane);
         case StepKind::Crop:
             return plane(cv::Rect(step.offset_x, step.offset_y, step.out_width, step.out_height));
         case StepKind::Pad:

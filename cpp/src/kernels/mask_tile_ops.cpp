@@ -13,6 +13,7 @@
 #endif
 
 #include "core/parallel_for.hpp"
+#include "kernels/image_ops.hpp"
 #include "kernels/warp_nearest.hpp"
 
 namespace instaug {
@@ -251,6 +252,11 @@ MaskTile transform_tile(const MaskTile& tile, const GeometricStep& step) {
             out.x0 = tile.x0;
             out.y0 = step.in_height - tile.y0 - tile.height();
             cv::flip(tile.data, out.data, 0);
+            return out;
+        case StepKind::Transpose:
+            out.x0 = tile.y0;
+            out.y0 = tile.x0;
+            out.data = transposed(tile.data);
             return out;
         case StepKind::Crop: {
             const cv::Rect window(step.offset_x, step.offset_y, step.out_width, step.out_height);

@@ -6,6 +6,7 @@ namespace instaug {
 
 // One line per transform file: each defines its register function next to the transform.
 void register_flips(Registry&);
+void register_symmetries(Registry&);
 void register_crops(Registry&);
 void register_resizes(Registry&);
 void register_random_scale(Registry&);
@@ -49,7 +50,7 @@ TransformDecl declare(std::string name, TransformKind kind, std::vector<ParamDec
 const Registry& Registry::instance() {
     static const Registry registry = [] {
         Registry r;
-        for (auto add : {register_flips, register_crops, register_resizes, register_random_scale, register_pad_if_needed, register_affine,
+        for (auto add : {register_flips, register_symmetries, register_crops, register_resizes, register_random_scale, register_pad_if_needed, register_affine,
                          register_rotate, register_perspective, register_colour, register_colour_tables,
                          register_grey_and_channels, register_clahe,
                          register_normalize, register_blur, register_noise, register_mosaic, register_copy_paste,

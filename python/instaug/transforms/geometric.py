@@ -24,6 +24,38 @@ class VerticalFlip(DualTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class Transpose(DualTransform):
+    """Swap rows and columns (reflect over the main diagonal): an (H, W) canvas becomes (W, H)."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class RandomRotate90(DualTransform):
+    """Rotate by a multiple of 90 degrees counterclockwise (np.rot90): group_element "e", "r90",
+    "r180" or "r270", or one drawn uniformly from group_elements (default: all four)."""
+
+    def __init__(
+        self,
+        p: float = 1.0,
+        group_element: str | None = None,
+        group_elements: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class D4(DualTransform):
+    """One of the eight symmetries of the square ("e", "r90", "r180", "r270", "v", "hvt", "h", "t"),
+    given or drawn uniformly; exact pixel permutations."""
+
+    def __init__(self, p: float = 1.0, group_element: str | None = None) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class SquareSymmetry(D4):
+    """D4 under the reference's other name."""
+
+
 class RandomCrop(DualTransform):
     """Crop a random height x width window (padding first when pad_if_needed)."""
 
