@@ -223,4 +223,9 @@ PIXEL = [
     A.MedianBlur(p=1),
     A.MotionBlur(p=1),
     A.GaussNoise(p=1),
+    A.InvertImg(p=1),
+    A.Solarize(p=1),
+    A.Posterize(p=1),
+    A.Sharpen(p=1),
+    A.Emboss(p=1),
 ]

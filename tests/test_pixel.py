@@ -189,3 +189,48 @@ def test_to_tensor_v2() -> None:
     mask = np.zeros((96, 128, 2), np.uint8)
     plain = A.Compose([A.ToTensorV2(transpose_mask=True)])(image=scene.image, mask=mask)
     assert tuple(plain["mask"].shape) == (2, 96, 128)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_invert_twice_is_the_image(dtype) -> None:
+    image = IMAGE if dtype == np.uint8 else (IMAGE / 255).astype(np.float32)
+    twice = A.Compose([A.InvertImg(p=1), A.InvertImg(p=1)])(image=image)["image"]
+    np.testing.assert_allclose(twice, image, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        A.Sharpen(alpha_range=(0, 0), p=1),
+        A.Sharpen(alpha_range=(0, 0), method="gaussian", p=1),
+        A.Emboss(alpha_range=(0, 0), p=1),
+        A.Posterize(num_bits=(7, 7), p=1),
+    ],
+    ids=lambda t: f"{type(t).__name__}",
+)
+def test_filters_at_zero_strength_leave_the_image(transform) -> None:
+    out = A.Compose([transform])(image=IMAGE)["image"]
+    limit = 1 if isinstance(transform, A.Posterize) else 0  # 7 bits: the lowest bit goes
+    assert np.abs(out.astype(int) - IMAGE.astype(int)).max() <= limit
+
+
+def test_posterize_draws_its_bit_counts_per_channel() -> None:
+    pipeline = A.Compose(
+        [A.Posterize(num_bits=[(1, 1), (2, 4), (7, 7)], p=1)], save_applied_params=True, seed=0
+    )
+    drawn = [tuple(pipeline(image=IMAGE)["applied_transforms"][0][1]["num_bits"]) for _ in range(60)]
+    assert (
+        {d[0] for d in drawn} == {1} and {d[1] for d in drawn} == {2, 3, 4} and {d[2] for d in drawn} == {7}
+    )
+    out = A.Compose([A.Posterize(num_bits=[(1, 1), (4, 4), (7, 7)], p=1)])(image=IMAGE)["image"]
+    assert set(np.unique(out[..., 0])) <= {0, 128}
+    with pytest.raises(ValueError, match="Posterize: num_bits gives 2 per-channel ranges for an image of 3"):
+        A.Compose([A.Posterize(num_bits=[(1, 1), (4, 4)], p=1)])(image=IMAGE)
+    with pytest.raises(ValueError, match=r"Posterize: num_bits\[1\] must satisfy min <= max"):
+        A.Posterize(num_bits=[(1, 1), (5, 4)])
+
+
+def test_solarize_threshold_spreads_over_its_range() -> None:
+    pipeline = A.Compose([A.Solarize(threshold_range=(0.2, 0.8), p=1)], save_applied_params=True, seed=0)
+    drawn = [pipeline(image=IMAGE)["applied_transforms"][0][1]["threshold_range"] for _ in range(200)]
+    assert 0.2 <= min(drawn) < 0.3 and 0.7 < max(drawn) <= 0.8

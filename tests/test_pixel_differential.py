@@ -55,6 +55,14 @@ CASES = {
     "gaussian_blur": lambda L: L.GaussianBlur(blur_range=(5, 5), sigma_range=(1.5, 1.5), p=1),
     "median_blur": lambda L: L.MedianBlur(blur_range=(5, 5), p=1),
     "median_blur_large": lambda L: L.MedianBlur(blur_range=(7, 7), p=1),
+    "invert": lambda L: L.InvertImg(p=1),
+    "solarize": lambda L: L.Solarize(threshold_range=(0.3, 0.3), p=1),
+    "solarize_high": lambda L: L.Solarize(threshold_range=(0.8, 0.8), p=1),
+    "posterize": lambda L: L.Posterize(num_bits=(3, 3), p=1),
+    "posterize_per_channel": lambda L: L.Posterize(num_bits=[(2, 2), (5, 5), (7, 7)], p=1),
+    "sharpen": lambda L: L.Sharpen(alpha_range=(0.4, 0.4), lightness_range=(0.7, 0.7), p=1),
+    "sharpen_gaussian": lambda L: L.Sharpen(alpha_range=(0.3, 0.3), method="gaussian", kernel_size=5, p=1),
+    "emboss": lambda L: L.Emboss(alpha_range=(0.4, 0.4), strength_range=(0.5, 0.5), p=1),
     "motion_blur": lambda L: L.MotionBlur(
         blur_range=(7, 7), allow_shifted=False, angle_range=(30, 30), direction_range=(0.5, 0.5), p=1
     ),
@@ -86,7 +94,10 @@ def test_float32_same_as_reference(name) -> None:
     np.testing.assert_allclose(ours, theirs, atol=1.01 / 255)
 
 
-@pytest.mark.parametrize("name", ["hsv_val", "rbc_default", "gamma_low", "blur", "clahe", "median_blur"])
+@pytest.mark.parametrize(
+    "name",
+    ["hsv_val", "rbc_default", "gamma_low", "blur", "clahe", "median_blur", "invert", "solarize", "emboss"],
+)
 def test_grayscale_same_as_reference(name) -> None:
     image = colourful()[..., 1]
     ours, theirs = run(instaug, name, image), run(ref, name, image)

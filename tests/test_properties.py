@@ -572,6 +572,19 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "MedianBlur": _blur(A.MedianBlur),
     "MotionBlur": _motion_blur,
     "GaussNoise": _gauss_noise,
+    "InvertImg": lambda draw, canvas: A.InvertImg(p=_p(draw)),
+    "Solarize": lambda draw, canvas: A.Solarize(threshold_range=_range(draw, 0, 1), p=_p(draw)),
+    "Posterize": lambda draw, canvas: A.Posterize(num_bits=_int_range(draw, 1, 7), p=_p(draw)),
+    "Sharpen": lambda draw, canvas: A.Sharpen(
+        alpha_range=_range(draw, 0, 1),
+        lightness_range=_range(draw, 0, 5),
+        method=draw(st.sampled_from(["kernel", "gaussian"])),
+        kernel_size=draw(st.sampled_from([0, 3, 5, 7])),
+        p=_p(draw),
+    ),
+    "Emboss": lambda draw, canvas: A.Emboss(
+        alpha_range=_range(draw, 0, 1), strength_range=_range(draw, 0, 3), p=_p(draw)
+    ),
     "ToTensorV2": _to_tensor,
     "NoOp": lambda draw, canvas: A.NoOp(p=_p(draw)),
     "Lambda": _lambda,

@@ -50,15 +50,20 @@ from instaug.transforms.pixel import (
     Blur,
     ChannelShuffle,
     ColorJitter,
+    Emboss,
     GaussianBlur,
     GaussNoise,
     HueSaturationValue,
+    InvertImg,
     MedianBlur,
     MotionBlur,
     Normalize,
+    Posterize,
     RandomBrightnessContrast,
     RandomGamma,
     RGBShift,
+    Sharpen,
+    Solarize,
     ToGray,
     ToTensorV2,
 )
@@ -67,6 +72,11 @@ from instaug.transforms.python_transforms import Lambda
 __version__ = "0.1.0"
 
 __all__ = [
+    "Solarize",
+    "Sharpen",
+    "Posterize",
+    "InvertImg",
+    "Emboss",
     "Affine",
     "BboxParams",
     "Blur",

@@ -12,7 +12,7 @@ from typing import Any
 from instaug.transforms.base import BaseTransform, _attribute, schema_of
 
 # Schema types whose drawn value a config reports in place of the range.
-_RANGE_TYPES = ("range", "axis_range")
+_RANGE_TYPES = ("range", "axis_range", "ranges")
 
 
 def applied_name(transform: BaseTransform) -> str:
@@ -47,8 +47,10 @@ def replay_arguments(name: str, config: dict[str, Any]) -> dict[str, Any]:
     """The constructor arguments that redo a config's draws: its drawn values as one-value ranges,
     p=1 (what the reference's Compose.from_applied_transforms does)."""
     kinds = {param["name"]: param["type"] for param in schema_of(name)["params"]}
-    out = {
-        key: _one_value_range(value) if kinds.get(key) in _RANGE_TYPES else value
-        for key, value in config.items()
-    }
+    out = {}
+    for key, value in config.items():
+        if kinds.get(key) == "ranges" and isinstance(value, (list, tuple)):  # one drawn value per channel
+            out[key] = [_one_value_range(v) for v in value]
+        else:
+            out[key] = _one_value_range(value) if kinds.get(key) in _RANGE_TYPES else value
     return {**out, "p": 1.0}

@@ -90,6 +90,7 @@ public:
                 return Json(v.get<double>());
             case ParamType::Choice: return choice(v);
             case ParamType::Range: return range(v, decl_.name);
+            case ParamType::Ranges: return ranges(v);
             case ParamType::AxisRange: return axis_range(v);
             case ParamType::Fill: return fill(v);
             case ParamType::IntPair: return int_pair(v);
@@ -130,6 +131,13 @@ private:
             fail(std::string("must be an OpenCV ") + (border ? "border" : "interpolation") + " flag " + names + "}");
         }
         fail("must be one of " + python_repr(decl_.choices));
+    }
+
+    Json ranges(const Json& v) const {
+        if (!v.is_array() || v.empty() || !v[0].is_array()) return range(v, decl_.name);
+        Json out = Json::array();
+        for (std::size_t i = 0; i < v.size(); ++i) out.push_back(range(v[i], decl_.name + "[" + std::to_string(i) + "]"));
+        return out;
     }
 
     Json axis_range(const Json& v) const {
@@ -214,6 +222,7 @@ const char* type_name(ParamType t) {
         case ParamType::Number: return "float";
         case ParamType::Choice: return "choice";
         case ParamType::Range: return "range";
+        case ParamType::Ranges: return "ranges";
         case ParamType::AxisRange: return "axis_range";
         case ParamType::Fill: return "fill";
         case ParamType::IntPair: return "int_pair";
@@ -235,6 +244,7 @@ ParamDecl flag_param(const std::string& name, bool fallback) { return make(name,
 ParamDecl integer_param(const std::string& name, Json fallback) { return make(name, ParamType::Integer, std::move(fallback)); }
 ParamDecl number_param(const std::string& name, Json fallback) { return make(name, ParamType::Number, std::move(fallback)); }
 ParamDecl range_param(const std::string& name, Json fallback) { return make(name, ParamType::Range, std::move(fallback)); }
+ParamDecl ranges_param(const std::string& name, Json fallback) { return make(name, ParamType::Ranges, std::move(fallback)); }
 ParamDecl fill_param(const std::string& name, Json fallback) {
     ParamDecl d = make(name, ParamType::Fill, std::move(fallback));
     d.nullable = true;  // None means 0, as the reference

@@ -17,6 +17,7 @@ enum class ParamType {
     Number,      // a real number
     Choice,      // one of `choices`
     Range,       // (min, max), min <= max
+    Ranges,      // a range, or a list of ranges (one per channel)
     AxisRange,   // a range for both axes, or {"x": range, "y": range}
     Fill,        // a number, or one number per channel
     IntPair,     // two integers
@@ -83,6 +84,7 @@ ParamDecl integer_param(const std::string& name, Json fallback);
 ParamDecl number_param(const std::string& name, Json fallback);
 ParamDecl choice_param(const std::string& name, Json fallback, Json choices);
 ParamDecl range_param(const std::string& name, Json fallback);
+ParamDecl ranges_param(const std::string& name, Json fallback);
 ParamDecl axis_range_param(const std::string& name, Json fallback);
 ParamDecl fill_param(const std::string& name, Json fallback);
 ParamDecl int_pair_param(const std::string& name, Json fallback);

@@ -60,6 +60,33 @@ class RandomGamma(ImageOnlyTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class InvertImg(ImageOnlyTransform):
+    """The negative: 255 - v on uint8 images, 1 - v on float32 ones."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Solarize(ImageOnlyTransform):
+    """Invert the values at or above a threshold drawn from threshold_range (a fraction of the
+    maximum value), each channel on its own."""
+
+    def __init__(self, threshold_range: tuple[float, float] = (0.5, 0.5), p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Posterize(ImageOnlyTransform):
+    """Keep the highest num_bits bits of each value: a (min, max) range of bit counts, or a list of
+    ranges, one per channel. float32 images go through uint8."""
+
+    def __init__(
+        self,
+        num_bits: tuple[int, int] | list[tuple[int, int]] = (4, 4),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class ToGray(ImageOnlyTransform):
     """Grey with num_output_channels copies."""
 
@@ -156,6 +183,34 @@ class MotionBlur(ImageOnlyTransform):
         allow_shifted: bool = True,
         angle_range: tuple[float, float] = (0, 360),
         direction_range: tuple[float, float] = (-1.0, 1.0),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Sharpen(ImageOnlyTransform):
+    """Sharpen: method "kernel" blends the identity with a Laplacian-like 3x3 kernel by alpha (its
+    centre 8 + lightness); "gaussian" is an unsharp mask of a kernel_size x kernel_size Gaussian."""
+
+    def __init__(
+        self,
+        alpha_range: tuple[float, float] = (0.2, 0.5),
+        lightness_range: tuple[float, float] = (0.5, 1.0),
+        method: str = "kernel",
+        kernel_size: int = 5,
+        sigma: float = 1.0,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Emboss(ImageOnlyTransform):
+    """Emboss: the identity blended by alpha with a 3x3 relief kernel of the drawn strength."""
+
+    def __init__(
+        self,
+        alpha_range: tuple[float, float] = (0.2, 0.5),
+        strength_range: tuple[float, float] = (0.2, 0.7),
         p: float = 0.5,
     ) -> None:
         super().__init__(**arguments_of(locals()))
