@@ -120,6 +120,7 @@ def single_transform_cases(A: Any) -> dict[str, list]:
             )
         ],
         "Rotate": [A.Rotate(angle_range=(-30, 30), p=1.0)],
+        "ShiftScaleRotate": [A.ShiftScaleRotate(p=1.0)],
         "Perspective (seed)": [A.Perspective(scale=(0.02, 0.05), keep_size=True, p=1.0)],
         "RandomScale": [A.RandomScale(scale_range=(-0.2, 0.2), p=1.0)],
         "OneOf(HorizontalFlip, VerticalFlip)": [

@@ -68,6 +68,21 @@ def cases(lib):
         "affine_fit_output": [lib.Affine(rotate=(30, 30), fit_output=True, p=1.0)],
         "affine_reflect": [lib.Affine(scale=(1.2, 1.2), rotate=(10, 10), border_mode=4, p=1.0)],
         "rotate": [lib.Rotate(angle_range=(40, 40), p=1.0)],
+        "shift_scale_rotate": [
+            lib.ShiftScaleRotate(
+                shift_range=(0.05, 0.05), scale_range=(0.1, 0.1), rotate_range=(15, 15), p=1.0
+            )
+        ],
+        "shift_scale_rotate_per_axis": [
+            lib.ShiftScaleRotate(
+                shift_range_x=(-0.1, -0.1),
+                shift_range_y=(0.05, 0.05),
+                scale_range=(-0.2, -0.2),
+                rotate_range=(-30, -30),
+                fill=(20, 40, 60),
+                p=1.0,
+            )
+        ],
         "rotate_crop_border": [lib.Rotate(angle_range=(20, 20), crop_border=True, p=1.0)],
         "perspective_zero": [lib.Perspective(scale=(0, 0), p=1.0)],
         "random_resized_crop_full": [

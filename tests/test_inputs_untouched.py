@@ -28,6 +28,7 @@ EVERY_TRANSFORM = [
     A.PadIfNeeded(120, 140, p=1),
     A.Affine(rotate=(10, 10), p=1),
     A.Rotate(angle_range=(20, 20), p=1),
+    A.ShiftScaleRotate(p=1),
     A.Perspective(p=1),
     A.Mosaic(target_size=(90, 100), cell_shape=(80, 90), p=1),
     A.CopyAndPaste(p=1),

@@ -39,6 +39,7 @@ from instaug.transforms.geometric import (
     RandomScale,
     Resize,
     Rotate,
+    ShiftScaleRotate,
     SmallestMaxSize,
     SquareSymmetry,
     Transpose,
@@ -72,6 +73,7 @@ from instaug.transforms.python_transforms import Lambda
 __version__ = "0.1.0"
 
 __all__ = [
+    "ShiftScaleRotate",
     "Solarize",
     "Sharpen",
     "Posterize",

@@ -27,6 +27,7 @@ public:
     }
     // Where the notes of the transform about to run go (nullptr: nowhere).
     void collect_notes(Json* notes) { notes_ = notes; }
+    Json* notes() const { return notes_; }
 
 private:
     uint64_t state_[4];

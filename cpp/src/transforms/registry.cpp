@@ -12,6 +12,7 @@ void register_resizes(Registry&);
 void register_random_scale(Registry&);
 void register_pad_if_needed(Registry&);
 void register_affine(Registry&);
+void register_shift_scale_rotate(Registry&);
 void register_rotate(Registry&);
 void register_perspective(Registry&);
 void register_colour(Registry&);
@@ -52,7 +53,7 @@ TransformDecl declare(std::string name, TransformKind kind, std::vector<ParamDec
 const Registry& Registry::instance() {
     static const Registry registry = [] {
         Registry r;
-        for (auto add : {register_flips, register_symmetries, register_crops, register_resizes, register_random_scale, register_pad_if_needed, register_affine,
+        for (auto add : {register_flips, register_symmetries, register_crops, register_resizes, register_random_scale, register_pad_if_needed, register_affine, register_shift_scale_rotate,
                          register_rotate, register_perspective, register_colour, register_colour_tables, register_tone_tables,
                          register_convolution_filters,
                          register_grey_and_channels, register_clahe,

@@ -205,6 +205,28 @@ class Affine(DualTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class ShiftScaleRotate(DualTransform):
+    """Affine with a shift (a fraction of each side; shift_range_x / shift_range_y per axis), one
+    scale factor 1 + scale_range for both axes, a rotation in degrees, and no shear."""
+
+    def __init__(
+        self,
+        shift_range: tuple[float, float] = (-0.0625, 0.0625),
+        scale_range: tuple[float, float] = (-0.1, 0.1),
+        rotate_range: tuple[float, float] = (-45, 45),
+        interpolation: int = 1,
+        border_mode: int = 0,
+        shift_range_x: tuple[float, float] | None = None,
+        shift_range_y: tuple[float, float] | None = None,
+        rotate_method: str = "largest_box",
+        mask_interpolation: int = 0,
+        fill: float | Sequence[float] = 0,
+        fill_mask: float | Sequence[float] = 0,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class Rotate(DualTransform):
     """Rotate by an angle sampled from angle_range (degrees) about the image centre."""
 

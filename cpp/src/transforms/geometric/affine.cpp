@@ -2,6 +2,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "transforms/geometric/affine.hpp"
 #include "transforms/geometric/canvas_args.hpp"
 #include "transforms/registry.hpp"
 
@@ -68,7 +69,9 @@ void sample_translation(const Params& params, Random& rng, int width, int height
     }
 }
 
-std::vector<GeometricStep> affine(const Params& params, Random& rng, int width, int height) {
+}  // namespace
+
+std::vector<GeometricStep> affine_steps(const Params& params, Random& rng, int width, int height) {
     // Sampling order as the reference: translate, shear, scale, rotate.
     double tx, ty;
     sample_translation(params, rng, width, height, tx, ty);
@@ -96,8 +99,6 @@ std::vector<GeometricStep> affine(const Params& params, Random& rng, int width, 
     return {step};
 }
 
-}  // namespace
-
 void register_affine(Registry& r) {
     TransformDecl d;
     d.name = "Affine";
@@ -124,7 +125,7 @@ void register_affine(Registry& r) {
         if (!p.is_none("translate_percent") && !p.is_none("translate_px"))
             throw std::invalid_argument(owner + ": set at most one of translate_percent and translate_px");
     };
-    d.steps = affine;
+    d.steps = affine_steps;
     r.add(std::move(d));
 }
 
