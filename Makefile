@@ -11,6 +11,7 @@ SOURCES := $(shell find cpp python -type f \( -name '*.cpp' -o -name '*.hpp' -o 
 deps:
 	@missing=""; \
 	[ -f /usr/include/opencv4/opencv2/imgproc.hpp ] || missing="$$missing libopencv-imgproc-dev"; \
+	[ -f /usr/include/opencv4/opencv2/imgcodecs.hpp ] || missing="$$missing libopencv-imgcodecs-dev"; \
 	[ -f /usr/include/nlohmann/json.hpp ] || missing="$$missing nlohmann-json3-dev"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing"; \

@@ -160,6 +160,8 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "Posterize": [A.Posterize(num_bits=(3, 5), p=1.0)],
         "Sharpen": [A.Sharpen(p=1.0)],
         "Emboss": [A.Emboss(p=1.0)],
+        "ImageCompression (jpeg 50-90)": [A.ImageCompression(quality_range=(50, 90), p=1.0)],
+        "Downscale": [A.Downscale(scale_range=(0.25, 0.5), p=1.0)],
         "CLAHE": [A.CLAHE(p=1.0)],
         "ColorJitter": [A.ColorJitter(p=1.0)],
         "Normalize": [A.Normalize(p=1.0)],

@@ -228,4 +228,6 @@ PIXEL = [
     A.Posterize(p=1),
     A.Sharpen(p=1),
     A.Emboss(p=1),
+    A.ImageCompression(quality_range=(30, 60), p=1),
+    A.Downscale(p=1),
 ]

@@ -234,3 +234,26 @@ def test_solarize_threshold_spreads_over_its_range() -> None:
     pipeline = A.Compose([A.Solarize(threshold_range=(0.2, 0.8), p=1)], save_applied_params=True, seed=0)
     drawn = [pipeline(image=IMAGE)["applied_transforms"][0][1]["threshold_range"] for _ in range(200)]
     assert 0.2 <= min(drawn) < 0.3 and 0.7 < max(drawn) <= 0.8
+
+
+@pytest.mark.parametrize("channels", [1, 2, 3, 4])
+@pytest.mark.parametrize("compression_type", ["jpeg", "webp"])
+def test_image_compression_keeps_the_shape_and_draws_its_quality(channels, compression_type) -> None:
+    image = RNG.integers(0, 256, (30, 40, channels), dtype=np.uint8)
+    t = A.ImageCompression(compression_type=compression_type, quality_range=(10, 30), p=1)
+    pipeline = A.Compose([t], save_applied_params=True, seed=0)
+    outs = [pipeline(image=image) for _ in range(40)]
+    assert all(o["image"].shape == image.shape and o["image"].dtype == np.uint8 for o in outs)
+    drawn = {o["applied_transforms"][0][1]["quality_range"] for o in outs}
+    assert min(drawn) >= 10 and max(drawn) <= 30 and len(drawn) > 5
+
+
+def test_downscale_arguments_are_checked() -> None:
+    with pytest.raises(ValueError, match="interpolation_pair must be"):
+        A.Downscale(interpolation_pair={"downscale": 0})
+    with pytest.raises(ValueError, match="interpolation_pair must be"):
+        A.Downscale(interpolation_pair={"downscale": 0, "upscale": 9})
+    with pytest.raises(ValueError, match="scale_range values must be >= 1e-06"):
+        A.Downscale(scale_range=(0, 0.5))
+    tiny = A.Compose([A.Downscale(scale_range=(0.01, 0.01), p=1)])(image=IMAGE)["image"]
+    assert tiny.shape == IMAGE.shape  # one pixel a side at least, then back up

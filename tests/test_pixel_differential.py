@@ -63,6 +63,12 @@ CASES = {
     "sharpen": lambda L: L.Sharpen(alpha_range=(0.4, 0.4), lightness_range=(0.7, 0.7), p=1),
     "sharpen_gaussian": lambda L: L.Sharpen(alpha_range=(0.3, 0.3), method="gaussian", kernel_size=5, p=1),
     "emboss": lambda L: L.Emboss(alpha_range=(0.4, 0.4), strength_range=(0.5, 0.5), p=1),
+    "jpeg": lambda L: L.ImageCompression(quality_range=(40, 40), p=1),
+    "webp": lambda L: L.ImageCompression(compression_type="webp", quality_range=(80, 80), p=1),
+    "downscale": lambda L: L.Downscale(scale_range=(0.5, 0.5), p=1),
+    "downscale_area_linear": lambda L: L.Downscale(
+        scale_range=(0.3, 0.3), interpolation_pair={"downscale": 3, "upscale": 1}, p=1
+    ),
     "motion_blur": lambda L: L.MotionBlur(
         blur_range=(7, 7), allow_shifted=False, angle_range=(30, 30), direction_range=(0.5, 0.5), p=1
     ),
@@ -96,7 +102,19 @@ def test_float32_same_as_reference(name) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["hsv_val", "rbc_default", "gamma_low", "blur", "clahe", "median_blur", "invert", "solarize", "emboss"],
+    [
+        "hsv_val",
+        "rbc_default",
+        "gamma_low",
+        "blur",
+        "clahe",
+        "median_blur",
+        "invert",
+        "solarize",
+        "emboss",
+        "jpeg",
+        "downscale",
+    ],
 )
 def test_grayscale_same_as_reference(name) -> None:
     image = colourful()[..., 1]

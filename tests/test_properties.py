@@ -592,6 +592,16 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "Emboss": lambda draw, canvas: A.Emboss(
         alpha_range=_range(draw, 0, 1), strength_range=_range(draw, 0, 3), p=_p(draw)
     ),
+    "ImageCompression": lambda draw, canvas: A.ImageCompression(
+        compression_type=draw(st.sampled_from(["jpeg", "webp"])),
+        quality_range=_int_range(draw, 1, 100),
+        p=_p(draw),
+    ),
+    "Downscale": lambda draw, canvas: A.Downscale(
+        scale_range=_range(draw, 0.01, 1),
+        interpolation_pair={"downscale": draw(st.integers(0, 6)), "upscale": draw(st.integers(0, 6))},
+        p=_p(draw),
+    ),
     "ToTensorV2": _to_tensor,
     "NoOp": lambda draw, canvas: A.NoOp(p=_p(draw)),
     "Lambda": _lambda,

@@ -51,10 +51,12 @@ from instaug.transforms.pixel import (
     Blur,
     ChannelShuffle,
     ColorJitter,
+    Downscale,
     Emboss,
     GaussianBlur,
     GaussNoise,
     HueSaturationValue,
+    ImageCompression,
     InvertImg,
     MedianBlur,
     MotionBlur,
@@ -73,6 +75,8 @@ from instaug.transforms.python_transforms import Lambda
 __version__ = "0.1.0"
 
 __all__ = [
+    "Downscale",
+    "ImageCompression",
     "ShiftScaleRotate",
     "Solarize",
     "Sharpen",

@@ -216,6 +216,32 @@ class Emboss(ImageOnlyTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class ImageCompression(ImageOnlyTransform):
+    """A JPEG or WebP round trip through OpenCV's codecs at a quality drawn from quality_range."""
+
+    def __init__(
+        self,
+        compression_type: str = "jpeg",
+        quality_range: tuple[int, int] = (99, 100),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Downscale(ImageOnlyTransform):
+    """Down by a factor drawn from scale_range, then back up to the size it had, with the OpenCV
+    interpolation flags of interpolation_pair {"downscale": ..., "upscale": ...}."""
+
+    def __init__(
+        self,
+        scale_range: tuple[float, float] = (0.25, 0.25),
+        # The reference's default; never mutated (the attribute is the core's normal-form copy).
+        interpolation_pair: dict[str, int] = {"upscale": 0, "downscale": 0},  # noqa: B006
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class GaussNoise(ImageOnlyTransform):
     """Add Gaussian noise: std and mean as fractions of the image's range (255 for uint8); one noise
     value per pixel shared by its channels unless per_channel."""
