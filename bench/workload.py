@@ -114,6 +114,7 @@ def single_transform_cases(A: Any) -> dict[str, list]:
         "LongestMaxSize 1024": [A.LongestMaxSize(max_size=1024, p=1.0)],
         "PadIfNeeded 800": [A.PadIfNeeded(min_height=800, min_width=800, p=1.0)],
         "RandomResizedCrop 512": [A.RandomResizedCrop(size=(512, 512), p=1.0)],
+        "RandomSizedCrop 512": [A.RandomSizedCrop(min_max_height=(320, 640), size=(512, 512), p=1.0)],
         "Affine (seed)": [
             A.Affine(
                 scale=(0.9, 1.1), rotate=(-10, 10), shear=(-2, 2), translate_percent=(-0.05, 0.05), p=1.0

@@ -129,6 +129,7 @@ REQUIRED_ARGUMENTS: dict[str, dict] = {
     "CenterCrop": {"height": 8, "width": 8},
     "Resize": {"height": 8, "width": 8},
     "RandomResizedCrop": {"size": (8, 8)},
+    "RandomSizedCrop": {"min_max_height": (4, 8), "size": (8, 8)},
     "LongestMaxSize": {"max_size": 16},
     "SmallestMaxSize": {"max_size": 16},
 }

@@ -42,6 +42,9 @@ def cases(lib):
         "center_crop": [lib.CenterCrop(height=50, width=70)],
         "center_crop_padded": [lib.CenterCrop(height=120, width=90, pad_if_needed=True)],
         "random_crop_full": [lib.RandomCrop(height=96, width=128)],
+        "random_sized_crop_full": [
+            lib.RandomSizedCrop(min_max_height=(96, 96), size=(64, 80), w2h_ratio=1.34, **resize)
+        ],
         "resize_up": [lib.Resize(height=150, width=200, **resize)],
         "resize_down": [lib.Resize(height=61, width=77, **resize)],
         "longest_max_size": [lib.LongestMaxSize(max_size=200, **resize)],
@@ -125,6 +128,7 @@ SCALINGS = {
     "longest_max_size": None,
     "smallest_max_size": None,
     "random_resized_crop_full": None,
+    "random_sized_crop_full": None,
     "affine_scale": (1 / Fraction("1.3"), 1 / Fraction("1.3")),
 }
 

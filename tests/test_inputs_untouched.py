@@ -22,6 +22,7 @@ EVERY_TRANSFORM = [
     A.CenterCrop(60, 70, p=1),
     A.Crop(5, 5, 90, 80, p=1),
     A.RandomResizedCrop(size=(50, 60), p=1),
+    A.RandomSizedCrop(min_max_height=(20, 40), size=(30, 30), w2h_ratio=1.5),
     A.Resize(50, 60, p=1),
     A.LongestMaxSize(max_size=100, p=1),
     A.SmallestMaxSize(max_size=100, p=1),

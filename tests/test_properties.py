@@ -548,6 +548,12 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "CenterCrop": _sized_crop(A.CenterCrop),
     "Crop": _crop,
     "RandomResizedCrop": _random_resized_crop,
+    "RandomSizedCrop": lambda draw, canvas: A.RandomSizedCrop(
+        min_max_height=_int_range(draw, 1, canvas.height),
+        size=(_side(draw, canvas.height), _side(draw, canvas.width)),
+        w2h_ratio=draw(_floats(0.1, 3)),
+        p=_p(draw),
+    ),
     "Resize": _resize,
     "RandomScale": _random_scale,
     "LongestMaxSize": _max_size(A.LongestMaxSize, MAX_SIDE),
@@ -1221,6 +1227,7 @@ def _check_box(
 # Whole-pixel steps (and pixel transforms) keep a mask's pixels exactly; these resample it.
 RESAMPLING = {
     "RandomResizedCrop",
+    "RandomSizedCrop",
     "RandomScale",
     "Resize",
     "LongestMaxSize",

@@ -37,6 +37,7 @@ from instaug.transforms.geometric import (
     RandomResizedCrop,
     RandomRotate90,
     RandomScale,
+    RandomSizedCrop,
     Resize,
     Rotate,
     ShiftScaleRotate,
@@ -75,6 +76,7 @@ from instaug.transforms.python_transforms import Lambda
 __version__ = "0.1.0"
 
 __all__ = [
+    "RandomSizedCrop",
     "Downscale",
     "ImageCompression",
     "ShiftScaleRotate",

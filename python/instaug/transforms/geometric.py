@@ -114,6 +114,23 @@ class RandomResizedCrop(DualTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class RandomSizedCrop(DualTransform):
+    """Crop a window of a height drawn from min_max_height and width height * w2h_ratio at a random
+    place, then resize it to size=(h, w)."""
+
+    def __init__(
+        self,
+        min_max_height: tuple[int, int],
+        size: tuple[int, int],
+        w2h_ratio: float = 1.0,
+        interpolation: int = 1,
+        mask_interpolation: int = 0,
+        area_for_downscale: str | None = None,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class Resize(DualTransform):
     """Resize to (height, width)."""
 

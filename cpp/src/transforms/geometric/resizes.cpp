@@ -1,5 +1,6 @@
 // Resize, LongestMaxSize, SmallestMaxSize and RandomResizedCrop: resampling steps.
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 
 #include "transforms/geometric/canvas_args.hpp"
@@ -10,8 +11,15 @@ namespace {
 
 using Steps = std::vector<GeometricStep>;
 
-Steps random_resized_crop(const Params& params, Random& rng, int width, int height) {
+// A crop window, then a resize of it to the `size` argument.
+Steps crop_then_resize(const Params& params, int width, int height, int x0, int y0, int crop_w, int crop_h) {
     const auto size = params.numbers("size");
+    const int out_w = static_cast<int>(size[1]), out_h = static_cast<int>(size[0]);
+    return {make_crop_step(width, height, x0, y0, crop_w, crop_h),
+            make_resize_step(crop_w, crop_h, out_w, out_h, resize_options(params, crop_w, crop_h, out_w, out_h))};
+}
+
+Steps random_resized_crop(const Params& params, Random& rng, int width, int height) {
     const auto scale = params.range("scale");
     const auto ratio = params.range("ratio");
     const double area = static_cast<double>(width) * height;
@@ -49,10 +57,25 @@ Steps random_resized_crop(const Params& params, Random& rng, int width, int heig
         x0 = (width - crop_w) / 2;
         y0 = (height - crop_h) / 2;
     }
-    Steps steps{make_crop_step(width, height, x0, y0, crop_w, crop_h)};
-    const int out_w = static_cast<int>(size[1]), out_h = static_cast<int>(size[0]);
-    steps.push_back(make_resize_step(crop_w, crop_h, out_w, out_h, resize_options(params, crop_w, crop_h, out_w, out_h)));
-    return steps;
+    return crop_then_resize(params, width, height, x0, y0, crop_w, crop_h);
+}
+
+// RandomSizedCrop: a crop of a drawn height and height * w2h_ratio width at a random place,
+// resized to `size`, as the reference's.
+Steps random_sized_crop(const Params& params, Random& rng, int width, int height) {
+    const auto heights = params.range("min_max_height");
+    const int crop_h = static_cast<int>(rng.randint(static_cast<int64_t>(heights[0]), static_cast<int64_t>(heights[1])));
+    const int crop_w = static_cast<int>(crop_h * params.number("w2h_ratio"));
+    rng.note("min_max_height", Json::array({crop_h, crop_h}));
+    if (crop_h > height || crop_w > width || crop_w < 1) {
+        std::ostringstream msg;
+        msg << "RandomSizedCrop: crop size (height, width)=(" << crop_h << ", " << crop_w
+            << ") must be at least 1 and fit the image size (" << height << ", " << width << ")";
+        throw std::invalid_argument(msg.str());
+    }
+    const double h_start = rng.uniform01(), w_start = rng.uniform01();
+    const int y0 = static_cast<int>((height - crop_h + 1) * h_start), x0 = static_cast<int>((width - crop_w + 1) * w_start);
+    return crop_then_resize(params, width, height, x0, y0, crop_w, crop_h);
 }
 
 Steps resize(const Params& params, Random&, int width, int height) {
@@ -113,6 +136,12 @@ void register_resizes(Registry& r) {
             throw std::invalid_argument(owner + ": scale must allow a positive area, got " + python_repr(p.at("scale")));
     };
     r.add(std::move(rrc));
+    r.add(geometric("RandomSizedCrop",
+                    resampling({range_param("min_max_height", nullptr).needed().between(1, kMaxSide).whole().in("pixels"),
+                                int_pair_param("size", nullptr).needed().between(1, kMaxSide),
+                                number_param("w2h_ratio", 1.0).between(1e-6, std::nullopt)},
+                               1.0),
+                    random_sized_crop));
     r.add(geometric("Resize",
                     resampling({integer_param("height", nullptr).needed().between(1, kMaxSide),
                                 integer_param("width", nullptr).needed().between(1, kMaxSide)},
