@@ -33,6 +33,8 @@ EVERY_TRANSFORM = [
     A.Perspective(p=1),
     A.Mosaic(target_size=(90, 100), cell_shape=(80, 90), p=1),
     A.CopyAndPaste(p=1),
+    A.ToFloat(max_value=300),
+    A.FromFloat(max_value=100),
     *PIXEL,
 ]
 

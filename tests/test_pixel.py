@@ -257,3 +257,28 @@ def test_downscale_arguments_are_checked() -> None:
         A.Downscale(scale_range=(0, 0.5))
     tiny = A.Compose([A.Downscale(scale_range=(0.01, 0.01), p=1)])(image=IMAGE)["image"]
     assert tiny.shape == IMAGE.shape  # one pixel a side at least, then back up
+
+
+@pytest.mark.parametrize("max_value", [None, 1000.0])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_to_float_and_from_float_as_the_reference(max_value, dtype) -> None:
+    ref = import_reference(needed_by="the ToFloat / FromFloat comparison")
+    image = IMAGE if dtype == np.uint8 else (IMAGE / 200).astype(np.float32)  # some values above 1
+    for name in ("ToFloat", "FromFloat"):
+        if name == "FromFloat" and dtype == np.uint8:
+            continue  # the reference wraps uint8 values around; ours leaves them (README)
+        ours = A.Compose([getattr(A, name)(max_value=max_value)])(image=image)["image"]
+        theirs = ref.Compose([getattr(ref, name)(max_value=max_value)])(image=image)["image"]
+        assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
+def test_type_conversions_round_trip_and_keep_their_place() -> None:
+    back = A.Compose([A.ToFloat(), A.Blur(blur_range=(3, 3), p=1), A.FromFloat()])(image=IMAGE)["image"]
+    direct = A.Compose([A.Blur(blur_range=(3, 3), p=1)])(image=IMAGE)["image"]
+    assert back.dtype == np.uint8 and np.abs(back.astype(int) - direct.astype(int)).max() <= 1
+    np.testing.assert_array_equal(A.Compose([A.FromFloat()])(image=IMAGE)["image"], IMAGE)
+    with pytest.raises(
+        ValueError, match=r"changes the image's dtype or channels before transforms\[1\] \(Mosaic\)"
+    ):
+        A.Compose([A.ToFloat(), A.Mosaic()])

@@ -521,8 +521,8 @@ def _one_or_other(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
 
 def _selective_channels(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
     pixel = tuple(sorted(n for n in ROW_PRESERVING if issubclass(EXPORTED[n], PixelTransform)))
-    # Channel-count changes (ToGray, Normalize) are refused on a channel subset: leave them out.
-    pool = tuple(n for n in pixel if n not in ("ToGray", "Normalize"))
+    # Channel-count and dtype changes are refused on a channel subset: leave them out.
+    pool = tuple(n for n in pixel if n not in ("ToGray", "Normalize", "ToFloat", "FromFloat"))
     # One channel, or three (the colour transforms take grey or RGB images).
     count = draw(st.sampled_from([1, 3] if canvas.channels >= 3 else [1]))
     channels = draw(st.permutations(range(canvas.channels)))[:count]
@@ -608,6 +608,8 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         interpolation_pair={"downscale": draw(st.integers(0, 6)), "upscale": draw(st.integers(0, 6))},
         p=_p(draw),
     ),
+    "ToFloat": lambda draw, canvas: A.ToFloat(max_value=draw(st.none() | _floats(1, 1000)), p=_p(draw)),
+    "FromFloat": lambda draw, canvas: A.FromFloat(max_value=draw(st.none() | _floats(1, 1000)), p=_p(draw)),
     "ToTensorV2": _to_tensor,
     "NoOp": lambda draw, canvas: A.NoOp(p=_p(draw)),
     "Lambda": _lambda,

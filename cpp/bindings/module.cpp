@@ -357,10 +357,12 @@ instaug::Sample sample_from(const SampleInput& in, instaug::Metadata& items, int
     return sample;
 }
 
-// An output image: uint8 stays the caller's dtype, Normalize's float32 is float32; a channel axis
-// when the result has several channels, or when the caller's had one of size 1.
+// An output image in the dtype it has now (ToFloat, Normalize and FromFloat change it); a channel
+// axis when the result has several channels, or when the caller's had one of size 1.
 nb::object image_to_numpy(const cv::Mat& image, const AnyArray& given) {
-    const nb::dlpack::dtype dtype = image.depth() == CV_32F ? nb::dtype<float>() : given.dtype();
+    const nb::dlpack::dtype dtype = image.depth() == CV_32F  ? nb::dtype<float>()
+                                    : image.depth() == CV_8U ? nb::dtype<uint8_t>()
+                                                             : given.dtype();
     const bool channel_axis = image.channels() > 1 || (given.ndim() == 3 && given.shape(2) == 1);
     return plane_to_numpy(image, dtype, channel_axis);
 }

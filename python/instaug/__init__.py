@@ -54,6 +54,7 @@ from instaug.transforms.pixel import (
     ColorJitter,
     Downscale,
     Emboss,
+    FromFloat,
     GaussianBlur,
     GaussNoise,
     HueSaturationValue,
@@ -68,6 +69,7 @@ from instaug.transforms.pixel import (
     RGBShift,
     Sharpen,
     Solarize,
+    ToFloat,
     ToGray,
     ToTensorV2,
 )
@@ -76,6 +78,8 @@ from instaug.transforms.python_transforms import Lambda
 __version__ = "0.1.0"
 
 __all__ = [
+    "FromFloat",
+    "ToFloat",
     "RandomSizedCrop",
     "Downscale",
     "ImageCompression",

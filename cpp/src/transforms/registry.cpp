@@ -20,6 +20,7 @@ void register_colour_tables(Registry&);
 void register_tone_tables(Registry&);
 void register_convolution_filters(Registry&);
 void register_compression(Registry&);
+void register_type_conversions(Registry&);
 void register_grey_and_channels(Registry&);
 void register_clahe(Registry&);
 void register_normalize(Registry&);
@@ -56,7 +57,7 @@ const Registry& Registry::instance() {
         Registry r;
         for (auto add : {register_flips, register_symmetries, register_crops, register_resizes, register_random_scale, register_pad_if_needed, register_affine, register_shift_scale_rotate,
                          register_rotate, register_perspective, register_colour, register_colour_tables, register_tone_tables,
-                         register_convolution_filters, register_compression,
+                         register_convolution_filters, register_compression, register_type_conversions,
                          register_grey_and_channels, register_clahe,
                          register_normalize, register_blur, register_noise, register_mosaic, register_copy_paste,
                          register_compositions, register_passive})

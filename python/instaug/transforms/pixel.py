@@ -256,6 +256,20 @@ class GaussNoise(ImageOnlyTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class ToFloat(ImageOnlyTransform):
+    """uint8 to float32: v / max_value (default 255); a float32 image is left as it is."""
+
+    def __init__(self, max_value: float | None = None, p: float = 1.0) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class FromFloat(ImageOnlyTransform):
+    """float32 to uint8: rint(v * max_value) (default 255), saturated; a uint8 image is left as it is."""
+
+    def __init__(self, dtype: str = "uint8", max_value: float | None = None, p: float = 1.0) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class ToTensorV2(BaseTransform):
     """The image as a torch tensor (C, H, W); masks as tensors ((H, W, C) masks become (C, H, W)
     with transpose_mask). Needs PyTorch. It runs after every other transform of the Compose."""
