@@ -231,4 +231,5 @@ PIXEL = [
     A.Emboss(p=1),
     A.ImageCompression(quality_range=(30, 60), p=1),
     A.Downscale(p=1),
+    A.PhotoMetricDistort(p=1),
 ]

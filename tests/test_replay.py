@@ -34,9 +34,10 @@ def _ranges(name: str) -> set[str]:
 @pytest.mark.parametrize("name", LEAVES)
 def test_applied_transforms_report_what_the_reference_reports(name: str) -> None:
     R = import_reference(needed_by="the applied_transforms comparison")
-    arguments = {"Affine": {"rotate": (-10, 10), "shear": (-5, 5), "translate_percent": (-0.1, 0.1)}}.get(
-        name, {}
-    )
+    arguments = {
+        "Affine": {"rotate": (-10, 10), "shear": (-5, 5), "translate_percent": (-0.1, 0.1)},
+        "PhotoMetricDistort": {"distort_p": 1.0},  # every factor drawn, in both libraries
+    }.get(name, {})
     ours = A.Compose([default_transform(name, p=1, **arguments)], save_applied_params=True, seed=0)
     theirs = R.Compose(
         [getattr(R, name)(**{**_required(name), **arguments}, p=1)], save_applied_params=True, seed=0

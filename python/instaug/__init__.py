@@ -63,6 +63,7 @@ from instaug.transforms.pixel import (
     MedianBlur,
     MotionBlur,
     Normalize,
+    PhotoMetricDistort,
     Posterize,
     RandomBrightnessContrast,
     RandomGamma,
@@ -78,6 +79,7 @@ from instaug.transforms.python_transforms import Lambda
 __version__ = "0.1.0"
 
 __all__ = [
+    "PhotoMetricDistort",
     "FromFloat",
     "ToFloat",
     "RandomSizedCrop",

@@ -129,6 +129,23 @@ class ColorJitter(ImageOnlyTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class PhotoMetricDistort(ImageOnlyTransform):
+    """mmdetection's photometric distortion: brightness, contrast, saturation and hue factors, each
+    drawn with probability distort_p (contrast right after brightness or last, at random), then a
+    random channel order with probability distort_p. 1- or 3-channel images."""
+
+    def __init__(
+        self,
+        brightness_range: tuple[float, float] = (0.875, 1.125),
+        contrast_range: tuple[float, float] = (0.5, 1.5),
+        saturation_range: tuple[float, float] = (0.5, 1.5),
+        hue_range: tuple[float, float] = (-0.05, 0.05),
+        distort_p: float = 0.5,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class Normalize(ImageOnlyTransform):
     """(x - mean * max_pixel_value) / (std * max_pixel_value), or a per-image normalisation. The
     image becomes float32."""

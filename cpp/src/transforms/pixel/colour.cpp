@@ -1,6 +1,7 @@
 // HueSaturationValue and ColorJitter: colour changes through OpenCV's uint8 HSV.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include <opencv2/imgproc.hpp>
 
@@ -121,6 +122,37 @@ cv::Mat color_jitter(const cv::Mat& image, const Params& params, Random& rng) {
     return out;
 }
 
+// mmdetection's PhotoMetricDistort as the reference has it: brightness, contrast, saturation and
+// hue each drawn with probability distort_p; contrast either right after brightness or last; then
+// with probability distort_p a random channel order.
+cv::Mat photometric_distort(const cv::Mat& image, const Params& params, Random& rng) {
+    require_grey_or_rgb(image, "PhotoMetricDistort");
+    const double chance = params.number("distort_p");
+    auto maybe = [&](const char* name) {
+        return rng.chance(chance) ? std::optional<double>(draw(params, name, rng)) : std::nullopt;
+    };
+    const std::optional<double> brightness = maybe("brightness_range"), contrast = maybe("contrast_range");
+    const std::optional<double> saturation = maybe("saturation_range"), hue = maybe("hue_range");
+    const bool contrast_first = rng.chance(0.5);
+    const std::optional<double> early_contrast = contrast_first ? contrast : std::nullopt;
+    cv::Mat out = image;
+    if (brightness || early_contrast)
+        out = brightness_contrast(out, brightness.value_or(1.0), early_contrast.value_or(1.0), brightness.has_value());
+    if (saturation) out = adjust_saturation(out, *saturation);
+    if (hue) out = adjust_hue(out, *hue);
+    if (!contrast_first && contrast) out = brightness_contrast(out, 1.0, *contrast, false);
+    if (out.channels() > 1 && rng.chance(chance)) {
+        std::vector<int> order(out.channels());
+        for (int c = 0; c < out.channels(); ++c) order[c] = c;
+        for (int i = out.channels() - 1; i > 0; --i) std::swap(order[i], order[rng.randint(0, i)]);
+        std::vector<cv::Mat> planes, shuffled;
+        cv::split(out, planes);
+        for (int c : order) shuffled.push_back(planes[c]);
+        cv::merge(shuffled, out);
+    }
+    return out;
+}
+
 }  // namespace
 
 void register_colour(Registry& r) {
@@ -135,6 +167,16 @@ void register_colour(Registry& r) {
                       range_param("saturation_range", Json::array({0.8, 1.2})).between(0.0, std::nullopt).in("factor"),
                       range_param("hue_range", Json::array({-0.5, 0.5})).between(-0.5, 0.5).in("fraction of a turn")},
                      color_jitter));
+    TransformDecl distort = pixel_transform(
+        "PhotoMetricDistort",
+        {range_param("brightness_range", Json::array({0.875, 1.125})).between(0.0, std::nullopt).in("factor"),
+         range_param("contrast_range", Json::array({0.5, 1.5})).between(0.0, std::nullopt).in("factor"),
+         range_param("saturation_range", Json::array({0.5, 1.5})).between(0.0, std::nullopt).in("factor"),
+         range_param("hue_range", Json::array({-0.05, 0.05})).between(-0.5, 0.5).in("fraction of a turn"),
+         probability_param(0.5)},
+        photometric_distort);
+    distort.params[4].name = "distort_p";
+    r.add(std::move(distort));
 }
 
 }  // namespace instaug
