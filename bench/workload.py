@@ -157,6 +157,8 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "ToGray": [A.ToGray(p=1.0)],
         "ChannelShuffle": [A.ChannelShuffle(p=1.0)],
         "InvertImg": [A.InvertImg(p=1.0)],
+        "ChannelSwap": [A.ChannelSwap(p=1.0)],
+        "ChannelDropout": [A.ChannelDropout(p=1.0)],
         "Solarize": [A.Solarize(threshold_range=(0.4, 0.6), p=1.0)],
         "Posterize": [A.Posterize(num_bits=(3, 5), p=1.0)],
         "Sharpen": [A.Sharpen(p=1.0)],

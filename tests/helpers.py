@@ -232,4 +232,6 @@ PIXEL = [
     A.ImageCompression(quality_range=(30, 60), p=1),
     A.Downscale(p=1),
     A.PhotoMetricDistort(p=1),
+    A.ChannelSwap(p=1),
+    A.ChannelDropout(p=1),
 ]

@@ -34,6 +34,8 @@ EVERY_TRANSFORM = [
     A.Mosaic(target_size=(90, 100), cell_shape=(80, 90), p=1),
     A.CopyAndPaste(p=1),
     A.ToFloat(max_value=300),
+    # Every factor the identity: only the channel order changes (it wrote into the input).
+    A.PhotoMetricDistort((1, 1), (1, 1), (1, 1), (0, 0), distort_p=1, p=1),
     A.FromFloat(max_value=100),
     *PIXEL,
 ]

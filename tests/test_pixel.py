@@ -329,3 +329,26 @@ def test_photometric_distort_draws_each_step_with_distort_p() -> None:
     np.testing.assert_array_equal(unchanged, IMAGE)
     with pytest.raises(ValueError, match="PhotoMetricDistort expects 1-channel or 3-channel images"):
         A.Compose([A.PhotoMetricDistort(p=1)])(image=IMAGE[..., :2])
+
+
+def test_channel_dropout_fills_the_drawn_number_of_channels() -> None:
+    pipeline = A.Compose([A.ChannelDropout(channel_drop_range=(1, 2), fill=7, p=1)], seed=0)
+    counts = set()
+    for _ in range(60):
+        out = pipeline(image=IMAGE)["image"]
+        dropped = [c for c in range(3) if (out[..., c] == 7).all()]
+        kept = [c for c in range(3) if np.array_equal(out[..., c], IMAGE[..., c])]
+        assert sorted(dropped + kept) == [0, 1, 2]
+        counts.add(len(dropped))
+    assert counts == {1, 2}
+    with pytest.raises(ValueError, match="may drop all 3 channels"):
+        A.Compose([A.ChannelDropout(channel_drop_range=(1, 3), p=1)])(image=IMAGE)
+    with pytest.raises(ValueError, match="the image has one channel"):
+        A.Compose([A.ChannelDropout(p=1)])(image=IMAGE[..., 0])
+
+
+def test_channel_swap_reorders_by_its_fixed_order() -> None:
+    out = A.Compose([A.ChannelSwap(p=1)])(image=IMAGE)["image"]
+    np.testing.assert_array_equal(out, IMAGE[..., ::-1])
+    with pytest.raises(ValueError, match="channel_order must be a permutation"):
+        A.ChannelSwap(channel_order=(0, 0, 1))

@@ -45,6 +45,7 @@ CASES = {
     "gray_average": lambda L: L.ToGray(method="average", p=1),
     "gray_max": lambda L: L.ToGray(method="max", p=1),
     "channel_order": lambda L: L.ChannelShuffle(channel_order=(2, 0, 1), p=1),
+    "channel_swap": lambda L: L.ChannelSwap(p=1),
     "clahe": lambda L: L.CLAHE(clip_range=(2, 2), p=1),
     "clahe_grid": lambda L: L.CLAHE(clip_range=(3, 3), tile_grid_size=(4, 6), p=1),
     "jitter_brightness": lambda L: L.ColorJitter((1.3, 1.3), (1, 1), (1, 1), (0, 0), p=1),

@@ -616,6 +616,12 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         distort_p=draw(_floats(0, 1)),
         p=_p(draw),
     ),
+    "ChannelSwap": lambda draw, canvas: A.ChannelSwap(
+        channel_order=draw(st.permutations(list(range(canvas.channels)))), p=_p(draw)
+    ),
+    "ChannelDropout": lambda draw, canvas: A.ChannelDropout(
+        channel_drop_range=_int_range(draw, 1, 3), fill=draw(_floats(0, 255)), p=_p(draw)
+    ),
     "ToFloat": lambda draw, canvas: A.ToFloat(max_value=draw(st.none() | _floats(1, 1000)), p=_p(draw)),
     "FromFloat": lambda draw, canvas: A.FromFloat(max_value=draw(st.none() | _floats(1, 1000)), p=_p(draw)),
     "ToTensorV2": _to_tensor,

@@ -50,7 +50,9 @@ from instaug.transforms.mixing import CopyAndPaste, Mosaic
 from instaug.transforms.pixel import (
     CLAHE,
     Blur,
+    ChannelDropout,
     ChannelShuffle,
+    ChannelSwap,
     ColorJitter,
     Downscale,
     Emboss,
@@ -79,6 +81,8 @@ from instaug.transforms.python_transforms import Lambda
 __version__ = "0.1.0"
 
 __all__ = [
+    "ChannelDropout",
+    "ChannelSwap",
     "PhotoMetricDistort",
     "FromFloat",
     "ToFloat",

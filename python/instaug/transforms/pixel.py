@@ -103,6 +103,20 @@ class ChannelShuffle(ImageOnlyTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class ChannelSwap(ChannelShuffle):
+    """Reorder the channels by a fixed channel_order (RGB <-> BGR by default)."""
+
+    def __init__(self, channel_order: Sequence[int] = (2, 1, 0), p: float = 0.5) -> None:
+        super().__init__(channel_order=channel_order, p=p)
+
+
+class ChannelDropout(ImageOnlyTransform):
+    """Set a number of channels drawn from channel_drop_range (chosen at random) to fill."""
+
+    def __init__(self, channel_drop_range: tuple[int, int] = (1, 1), fill: float = 0, p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class CLAHE(ImageOnlyTransform):
     """Contrast-limited adaptive histogram equalisation (on L of Lab for RGB images)."""
 

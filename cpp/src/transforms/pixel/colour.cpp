@@ -148,7 +148,10 @@ cv::Mat photometric_distort(const cv::Mat& image, const Params& params, Random& 
         std::vector<cv::Mat> planes, shuffled;
         cv::split(out, planes);
         for (int c : order) shuffled.push_back(planes[c]);
-        cv::merge(shuffled, out);
+        // A fresh result: `out` may still be the caller's image, which merge would overwrite.
+        cv::Mat reordered;
+        cv::merge(shuffled, reordered);
+        return reordered;
     }
     return out;
 }

@@ -1,10 +1,11 @@
-// ToGray and ChannelShuffle: the image's channels recombined.
+// ToGray, ChannelShuffle, ChannelSwap and ChannelDropout: the image's channels recombined.
 #include <algorithm>
 #include <numeric>
 #include <stdexcept>
 
 #include <opencv2/imgproc.hpp>
 
+#include "transforms/pixel/pixel_common.hpp"
 #include "transforms/registry.hpp"
 
 namespace instaug {
@@ -88,6 +89,36 @@ cv::Mat channel_shuffle(const cv::Mat& image, const Params& params, Random& rng)
     return out;
 }
 
+// ChannelDropout: a drawn number of channels, drawn without replacement, set to `fill`.
+cv::Mat channel_dropout(const cv::Mat& image, const Params& params, Random& rng) {
+    const int channels = image.channels();
+    const auto range = params.range("channel_drop_range");
+    if (channels == 1) throw std::invalid_argument("ChannelDropout: the image has one channel, none can be dropped");
+    if (range[1] >= channels)
+        throw std::invalid_argument("ChannelDropout: channel_drop_range " + python_repr(params.at("channel_drop_range")) +
+                                    " may drop all " + std::to_string(channels) + " channels");
+    const int count = static_cast<int>(rng.randint(static_cast<int64_t>(range[0]), static_cast<int64_t>(range[1])));
+    std::vector<int> pool(channels);
+    std::iota(pool.begin(), pool.end(), 0);
+    for (int i = 0; i < count; ++i) std::swap(pool[i], pool[i + rng.randint(0, channels - 1 - i)]);
+    std::vector<cv::Mat> planes;
+    cv::split(image, planes);
+    for (int i = 0; i < count; ++i) planes[pool[i]].setTo(params.number("fill"));
+    cv::Mat out;
+    cv::merge(planes, out);
+    return out;
+}
+
+void check_channel_order(const std::string& owner, const Params& p) {
+    if (p.is_none("channel_order")) return;
+    std::vector<double> order = p.numbers("channel_order");
+    std::sort(order.begin(), order.end());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        if (order[i] != static_cast<double>(i))
+            throw std::invalid_argument(owner + ": channel_order must be a permutation of 0..C-1, got " +
+                                        python_repr(p.at("channel_order")));
+}
+
 }  // namespace
 
 void register_grey_and_channels(Registry& r) {
@@ -107,17 +138,20 @@ void register_grey_and_channels(Registry& r) {
     shuffle.name = "ChannelShuffle";
     shuffle.kind = TransformKind::Pixel;
     shuffle.params = {integers_param("channel_order", nullptr).between(0, std::nullopt), probability_param(0.5)};
-    shuffle.check = [](const std::string& owner, const Params& p) {
-        if (p.is_none("channel_order")) return;
-        std::vector<double> order = p.numbers("channel_order");
-        std::sort(order.begin(), order.end());
-        for (std::size_t i = 0; i < order.size(); ++i)
-            if (order[i] != static_cast<double>(i))
-                throw std::invalid_argument(owner + ": channel_order must be a permutation of 0..C-1, got " +
-                                            python_repr(p.at("channel_order")));
-    };
+    shuffle.check = check_channel_order;
     shuffle.pixels = channel_shuffle;
     r.add(std::move(shuffle));
+    // The reference's ChannelShuffle with a fixed order (RGB <-> BGR by default).
+    TransformDecl swap = declare("ChannelSwap", TransformKind::Pixel,
+                                 {integers_param("channel_order", Json::array({2, 1, 0})).between(0, std::nullopt),
+                                  probability_param(0.5)});
+    swap.check = check_channel_order;
+    swap.pixels = channel_shuffle;
+    r.add(std::move(swap));
+    r.add(pixel::pixel_transform("ChannelDropout",
+                                 {range_param("channel_drop_range", Json::array({1, 1})).between(1, 511).whole(),
+                                  number_param("fill", 0.0)},
+                                 channel_dropout));
 }
 
 }  // namespace instaug
