@@ -28,6 +28,7 @@ cv::Mat compressed(const cv::Mat& image, const std::string& type, int quality) {
     const int flag = jpeg ? cv::IMWRITE_JPEG_QUALITY : cv::IMWRITE_WEBP_QUALITY;
     const int channels = image.channels();
     if (channels == 1) return round_trip(image, extension, flag, quality, cv::IMREAD_GRAYSCALE);
+    if (channels == 3) return round_trip(image, extension, flag, quality, cv::IMREAD_UNCHANGED);
     std::vector<cv::Mat> planes;
     cv::split(image, planes);
     std::vector<cv::Mat> colour(planes.begin(), planes.begin() + std::min(channels, 3));
