@@ -141,18 +141,7 @@ cv::Mat photometric_distort(const cv::Mat& image, const Params& params, Random& 
     if (saturation) out = adjust_saturation(out, *saturation);
     if (hue) out = adjust_hue(out, *hue);
     if (!contrast_first && contrast) out = brightness_contrast(out, 1.0, *contrast, false);
-    if (out.channels() > 1 && rng.chance(chance)) {
-        std::vector<int> order(out.channels());
-        for (int c = 0; c < out.channels(); ++c) order[c] = c;
-        for (int i = out.channels() - 1; i > 0; --i) std::swap(order[i], order[rng.randint(0, i)]);
-        std::vector<cv::Mat> planes, shuffled;
-        cv::split(out, planes);
-        for (int c : order) shuffled.push_back(planes[c]);
-        // A fresh result: `out` may still be the caller's image, which merge would overwrite.
-        cv::Mat reordered;
-        cv::merge(shuffled, reordered);
-        return reordered;
-    }
+    if (out.channels() > 1 && rng.chance(chance)) return channels_in_order(out, random_order(out.channels(), rng));
     return out;
 }
 
@@ -176,9 +165,8 @@ void register_colour(Registry& r) {
          range_param("contrast_range", Json::array({0.5, 1.5})).between(0.0, std::nullopt).in("factor"),
          range_param("saturation_range", Json::array({0.5, 1.5})).between(0.0, std::nullopt).in("factor"),
          range_param("hue_range", Json::array({-0.05, 0.05})).between(-0.5, 0.5).in("fraction of a turn"),
-         probability_param(0.5)},
+         number_param("distort_p", 0.5).between(0.0, 1.0)},
         photometric_distort);
-    distort.params[4].name = "distort_p";
     r.add(std::move(distort));
 }
 

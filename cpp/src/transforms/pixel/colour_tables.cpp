@@ -112,18 +112,11 @@ cv::Mat gamma_float(const cv::Mat& image, const Params& params, Random& rng) {
     return out;
 }
 
-TransformDecl table_decl(const std::string& name, std::vector<ParamDecl> params, TableSampler tables, PixelOp pixels) {
-    params.push_back(probability_param(0.5));
-    TransformDecl d = declare(name, TransformKind::Table, std::move(params));
-    d.tables = std::move(tables);
-    d.pixels = std::move(pixels);
-    return d;
-}
 
 }  // namespace
 
 void register_colour_tables(Registry& r) {
-    r.add(table_decl("RandomBrightnessContrast",
+    r.add(pixel::table_transform("RandomBrightnessContrast",
                      {range_param("brightness_range", Json::array({-0.2, 0.2})).between(-1.0, 1.0),
                       range_param("contrast_range", Json::array({-0.2, 0.2})).between(-1.0, 1.0),
                       flag_param("brightness_by_max", false), flag_param("ensure_safe_output", false)},
@@ -132,8 +125,8 @@ void register_colour_tables(Registry& r) {
     for (const char* name : {"r_shift_range", "g_shift_range", "b_shift_range"})
         shifts.push_back(range_param(name, Json::array({-20, 20})).between(-255, 255).in(
             "fraction of the value range, or uint8 units when a bound is beyond 1"));
-    r.add(table_decl("RGBShift", shifts, rgb_shift_step, rgb_shift_float));
-    r.add(table_decl("RandomGamma", {range_param("gamma_range", Json::array({80, 120})).between(1e-6, std::nullopt).in("percent")},
+    r.add(pixel::table_transform("RGBShift", shifts, rgb_shift_step, rgb_shift_float));
+    r.add(pixel::table_transform("RandomGamma", {range_param("gamma_range", Json::array({80, 120})).between(1e-6, std::nullopt).in("percent")},
                      gamma_step, gamma_float));
 }
 

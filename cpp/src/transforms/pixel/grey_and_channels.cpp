@@ -77,16 +77,9 @@ cv::Mat channel_shuffle(const cv::Mat& image, const Params& params, Random& rng)
         if (static_cast<int>(order.size()) != channels) return image;  // the reference warns and skips
     } else {
         if (channels <= 1) return image;
-        order.resize(channels);
-        std::iota(order.begin(), order.end(), 0);
-        for (int i = channels - 1; i > 0; --i) std::swap(order[i], order[rng.randint(0, i)]);
+        order = pixel::random_order(channels, rng);
     }
-    std::vector<cv::Mat> planes, shuffled;
-    cv::split(image, planes);
-    for (int c : order) shuffled.push_back(planes.at(c));
-    cv::Mat out;
-    cv::merge(shuffled, out);
-    return out;
+    return pixel::channels_in_order(image, order);
 }
 
 // ChannelDropout: a drawn number of channels, drawn without replacement, set to `fill`.

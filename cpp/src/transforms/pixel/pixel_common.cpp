@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
+#include <vector>
 
 #include <opencv2/imgproc.hpp>
 
@@ -103,11 +105,36 @@ cv::Mat brightness_contrast(const cv::Mat& image, double brightness, double cont
     return out;
 }
 
-TransformDecl pixel_transform(const std::string& name, std::vector<ParamDecl> params, PixelOp op) {
-    params.push_back(probability_param(0.5));
+TransformDecl pixel_transform(const std::string& name, std::vector<ParamDecl> params, PixelOp op, double p) {
+    params.push_back(probability_param(p));
     TransformDecl d = declare(name, TransformKind::Pixel, std::move(params));
     d.pixels = std::move(op);
     return d;
+}
+
+TransformDecl table_transform(const std::string& name, std::vector<ParamDecl> params, TableSampler tables,
+                              PixelOp pixels) {
+    params.push_back(probability_param(0.5));
+    TransformDecl d = declare(name, TransformKind::Table, std::move(params));
+    d.tables = std::move(tables);
+    d.pixels = std::move(pixels);
+    return d;
+}
+
+cv::Mat channels_in_order(const cv::Mat& image, const std::vector<int>& order) {
+    std::vector<cv::Mat> planes, ordered;
+    cv::split(image, planes);
+    for (int c : order) ordered.push_back(planes.at(c));
+    cv::Mat out;
+    cv::merge(ordered, out);
+    return out;
+}
+
+std::vector<int> random_order(int count, Random& rng) {
+    std::vector<int> order(count);
+    std::iota(order.begin(), order.end(), 0);
+    for (int i = count - 1; i > 0; --i) std::swap(order[i], order[rng.randint(0, i)]);
+    return order;
 }
 
 }  // namespace pixel

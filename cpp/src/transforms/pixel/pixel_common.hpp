@@ -3,6 +3,7 @@
 #pragma once
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
@@ -31,8 +32,15 @@ double shifted_hue(int v, double shift);
 // picks the order. uint8 images go through tables.
 cv::Mat brightness_contrast(const cv::Mat& image, double brightness, double contrast, bool brightness_first);
 
-// A pixel transform's declaration: its parameters, then p (0.5, the reference's default), and op.
-TransformDecl pixel_transform(const std::string& name, std::vector<ParamDecl> params, PixelOp op);
+// A pixel transform's declaration: its parameters, then p (by default 0.5, the reference's), and op.
+TransformDecl pixel_transform(const std::string& name, std::vector<ParamDecl> params, PixelOp op, double p = 0.5);
+// A table transform's: one table per channel on uint8 images (fused), `pixels` on the others.
+TransformDecl table_transform(const std::string& name, std::vector<ParamDecl> params, TableSampler tables,
+                              PixelOp pixels);
+// The image's channels in `order` (a fresh image: the input is never written).
+cv::Mat channels_in_order(const cv::Mat& image, const std::vector<int>& order);
+// 0..count-1 in an order drawn uniformly.
+std::vector<int> random_order(int count, Random& rng);
 
 }  // namespace pixel
 }  // namespace instaug

@@ -12,14 +12,6 @@
 namespace instaug {
 namespace {
 
-TransformDecl table_decl(const std::string& name, std::vector<ParamDecl> params, TableSampler tables, PixelOp pixels) {
-    params.push_back(probability_param(0.5));
-    TransformDecl d = declare(name, TransformKind::Table, std::move(params));
-    d.tables = std::move(tables);
-    d.pixels = std::move(pixels);
-    return d;
-}
-
 // ---- InvertImg: max - v ----------------------------------------------------------------------
 std::vector<Table8> invert_step(const Params&, Random&, int channels, const std::function<double()>&) {
     return same_for_all(channels, [](int v) { return 255.0 - v; });
@@ -82,23 +74,16 @@ std::vector<Table8> posterize_step(const Params& params, Random& rng, int channe
 // float32 images go through uint8, as the reference.
 cv::Mat posterize_float(const cv::Mat& image, const Params& params, Random& rng) {
     const std::vector<Table8> tables = posterize_tables(draw_bits(params, rng), image.channels());
-    return pixel::through_uint8(image, [&](const cv::Mat& bytes) {
-        std::vector<cv::Mat> planes;
-        cv::split(bytes, planes);
-        for (std::size_t c = 0; c < planes.size(); ++c) cv::LUT(planes[c], cv::Mat(1, 256, CV_8U, (void*)tables[c].data()), planes[c]);
-        cv::Mat out;
-        cv::merge(planes, out);
-        return out;
-    });
+    return pixel::through_uint8(image, [&](const cv::Mat& bytes) { return apply_tables(bytes, tables); });
 }
 
 }  // namespace
 
 void register_tone_tables(Registry& r) {
-    r.add(table_decl("InvertImg", {}, invert_step, invert_float));
-    r.add(table_decl("Solarize", {range_param("threshold_range", Json::array({0.5, 0.5})).between(0.0, 1.0).in("fraction of the maximum")},
+    r.add(pixel::table_transform("InvertImg", {}, invert_step, invert_float));
+    r.add(pixel::table_transform("Solarize", {range_param("threshold_range", Json::array({0.5, 0.5})).between(0.0, 1.0).in("fraction of the maximum")},
                      solarize_step, solarize_float));
-    r.add(table_decl("Posterize", {ranges_param("num_bits", Json::array({4, 4})).between(1, 7).whole().in("bits kept")},
+    r.add(pixel::table_transform("Posterize", {ranges_param("num_bits", Json::array({4, 4})).between(1, 7).whole().in("bits kept")},
                      posterize_step, posterize_float));
 }
 

@@ -30,9 +30,7 @@ cv::Mat from_float(const cv::Mat& image, const Params& params, Random&) {
 }
 
 TransformDecl conversion(const std::string& name, std::vector<ParamDecl> params, PixelOp op) {
-    params.push_back(probability_param(1.0));
-    TransformDecl d = declare(name, TransformKind::Pixel, std::move(params));
-    d.pixels = std::move(op);
+    TransformDecl d = pixel::pixel_transform(name, std::move(params), std::move(op), 1.0);
     d.changes_image_format = [](const Params&) { return true; };
     return d;
 }
