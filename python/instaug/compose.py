@@ -16,7 +16,7 @@ from instaug._streams import CallStream, Draw, call_options, check_call_options
 from instaug._tensors import to_tensors
 from instaug.params import BboxParams, KeypointParams
 from instaug.transforms.base import REPR_INDENT, BaseTransform, arguments_of, composition_repr
-from instaug.transforms.compose import BRANCHES, BaseCompose, children_of
+from instaug.transforms.compose import BaseCompose, children_of, map_children
 from instaug.transforms.mixing import MixingTransform
 from instaug.transforms.pixel import ToTensorV2
 from instaug.transforms.python_transforms import python_runner
@@ -68,15 +68,9 @@ def _leaves(transforms: Sequence[Any]) -> list[BaseTransform]:
 
 def _with_mask_interpolation(description: dict[str, Any], flag: int) -> dict[str, Any]:
     """Compose(mask_interpolation=...): every transform that resamples masks uses `flag`."""
-    out = dict(description)
+    out = map_children(description, lambda child, _: _with_mask_interpolation(child, flag))
     if "mask_interpolation" in out:
         out["mask_interpolation"] = flag
-    for key in BRANCHES:
-        child = out.get(key)
-        if isinstance(child, list):
-            out[key] = [_with_mask_interpolation(c, flag) for c in child]
-        elif isinstance(child, dict):
-            out[key] = _with_mask_interpolation(child, flag)
     return out
 
 

@@ -17,14 +17,16 @@ from instaug._streams import Draw
 from instaug.compose import Compose
 from instaug.params import BboxParams, KeypointParams
 from instaug.transforms.base import BaseTransform, registered_names, schema_of
-from instaug.transforms.compose import BRANCHES
+from instaug.transforms.compose import BRANCHES, map_children
 
 _RECORD_KEYS = ("params", "applied", "draw")
 
 
+_COMPOSITIONS = frozenset(n for n in registered_names() if schema_of(n)["kind"] == "composition")
+
+
 def _is_composition(node: dict[str, Any]) -> bool:
-    name = node.get("__class_fullname__")
-    return name in registered_names() and schema_of(name)["kind"] == "composition"
+    return node.get("__class_fullname__") in _COMPOSITIONS
 
 
 class _Marker:
@@ -50,14 +52,9 @@ class _Marker:
         return applied
 
 
-def _without_record(node: Any) -> Any:
-    if isinstance(node, list):
-        return [_without_record(n) for n in node]
-    if not isinstance(node, dict):
-        return node
-    if "__class_fullname__" not in node:
-        return dict(node)
-    return {k: _without_record(v) if k in BRANCHES else v for k, v in node.items() if k not in _RECORD_KEYS}
+def _without_record(node: dict[str, Any]) -> dict[str, Any]:
+    kept = {k: v for k, v in node.items() if k not in _RECORD_KEYS}
+    return map_children(kept, lambda child, _: _without_record(child))
 
 
 class ReplayCompose(Compose):

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from instaug import _core
-from instaug.transforms.base import BaseTransform, registered_names
+from instaug.transforms.base import BaseTransform, is_registered
+from instaug.transforms.compose import map_children
 
 FILE_VERSION: str = _core.file_version
 
 _MAPPING_TYPE_KEY = "__albumentations_serialized_type__"
 _MAPPING_VERSION_KEY = "__albumentations_serialized_mapping_version__"
-_BRANCHES = ("first", "second", "transforms")  # child transforms, in the core's order
 _ON_ERROR = ("raise", "warn")
 
 
@@ -136,24 +136,16 @@ def _swap_python_transforms(
     name = node.get("__class_fullname__")
     if name == "Lambda" or "__name__" in node:
         made.append(_nonserializable(node, where, nonserializable))
-    elif isinstance(name, str) and name not in registered_names():
+    elif isinstance(name, str) and not is_registered(name):
         cls = _python_classes().get(name)
         if cls is None:
             return node  # the core names it as unknown
         arguments = {k: v for k, v in node.items() if k != "__class_fullname__"}
         made.append(_built(lambda: cls(**arguments), where))
     else:
-        out = dict(node)
-        for key in _BRANCHES:
-            child = node.get(key)
-            if isinstance(child, list):
-                out[key] = [
-                    _swap_python_transforms(c, f"{where}.{key}[{i}]", nonserializable, made)
-                    for i, c in enumerate(child)
-                ]
-            elif isinstance(child, Mapping):
-                out[key] = _swap_python_transforms(child, f"{where}.{key}", nonserializable, made)
-        return out
+        return map_children(
+            node, lambda child, path: _swap_python_transforms(child, where + path, nonserializable, made)
+        )
     return {"__class_fullname__": "ExternalTransform", "key": len(made) - 1, "p": made[-1].p}
 
 
@@ -184,13 +176,10 @@ def _build(node: dict[str, Any], where: str, python_made: list[BaseTransform]) -
     name = node["__class_fullname__"]
     if name == "ExternalTransform":
         return python_made[node["key"]]
-    arguments = {k: v for k, v in node.items() if k != "__class_fullname__"}
-    for key in _BRANCHES:
-        child = arguments.get(key)
-        if isinstance(child, list):
-            arguments[key] = [_build(c, f"{where}.{key}[{i}]", python_made) for i, c in enumerate(child)]
-        elif isinstance(child, dict):
-            arguments[key] = _build(child, f"{where}.{key}", python_made)
+    arguments = map_children(
+        {k: v for k, v in node.items() if k != "__class_fullname__"},
+        lambda child, path: _build(child, where + path, python_made),
+    )
     for key in ("bbox_params", "keypoint_params"):
         if arguments.get(key) is not None:
             arguments[key] = decode_mappings(arguments[key])

@@ -16,6 +16,10 @@ def schema_of(name: str) -> dict[str, Any]:
     return _SCHEMAS[name]
 
 
+def is_registered(name: str) -> bool:
+    return name in _SCHEMAS
+
+
 def registered_names() -> list[str]:
     return list(_SCHEMAS)
 

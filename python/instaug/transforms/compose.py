@@ -15,13 +15,26 @@ the C++ pipeline (GIL-free); geometry still fuses across their boundaries.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from instaug.transforms.base import REPR_INDENT, BaseTransform, arguments_of, composition_repr
 
 # Where a composition keeps its children, in the order the core walks them.
 BRANCHES = ("first", "second", "transforms")
+
+
+def map_children(description: Mapping[str, Any], fn: Callable[[Any, str], Any]) -> dict[str, Any]:
+    """A copy of a description (a dict in the file layout) whose child transforms are fn(child,
+    path), the path relative to the description (".transforms[2]", ".first")."""
+    out = dict(description)
+    for key in BRANCHES:
+        child = description.get(key)
+        if isinstance(child, list):
+            out[key] = [fn(c, f".{key}[{i}]") for i, c in enumerate(child)]
+        elif isinstance(child, Mapping):
+            out[key] = fn(child, f".{key}")
+    return out
 
 
 def children_of(transform: Any) -> list[Any]:
