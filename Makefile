@@ -7,11 +7,12 @@ SOURCES := $(shell find cpp python -type f \( -name '*.cpp' -o -name '*.hpp' -o 
 
 .PHONY: deps venv install reference test sanitize fuzz demo bench lint clean
 
-# Debian's OpenCV C++ (core + imgproc) and nlohmann-json when missing.
+# Debian's OpenCV C++ (core, imgproc, imgcodecs, photo) and nlohmann-json when missing.
 deps:
 	@missing=""; \
 	[ -f /usr/include/opencv4/opencv2/imgproc.hpp ] || missing="$$missing libopencv-imgproc-dev"; \
 	[ -f /usr/include/opencv4/opencv2/imgcodecs.hpp ] || missing="$$missing libopencv-imgcodecs-dev"; \
+	[ -f /usr/include/opencv4/opencv2/photo.hpp ] || missing="$$missing libopencv-photo-dev"; \
 	[ -f /usr/include/nlohmann/json.hpp ] || missing="$$missing nlohmann-json3-dev"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing"; \

@@ -124,6 +124,9 @@ def single_transform_cases(A: Any) -> dict[str, list]:
         "ShiftScaleRotate": [A.ShiftScaleRotate(p=1.0)],
         "Perspective (seed)": [A.Perspective(scale=(0.02, 0.05), keep_size=True, p=1.0)],
         "RandomScale": [A.RandomScale(scale_range=(-0.2, 0.2), p=1.0)],
+        "CoarseDropout": [A.CoarseDropout(num_holes_range=(2, 6), p=1.0)],
+        "Erasing": [A.Erasing(p=1.0)],
+        "GridDropout": [A.GridDropout(p=1.0)],
         "OneOf(HorizontalFlip, VerticalFlip)": [
             A.OneOf([A.HorizontalFlip(p=1.0), A.VerticalFlip(p=1.0)], p=1.0)
         ],

@@ -71,6 +71,7 @@ KIND_BASES = {
     "pixel": ImageOnlyTransform,
     "table": ImageOnlyTransform,
     "mixing": MixingTransform,
+    "dropout": DualTransform,
     "composition": BaseCompose,
 }
 
@@ -179,6 +180,7 @@ FAMILY_FILES = {
     "pixel": ["test_pixel.py", "test_pixel_differential.py"],
     "table": ["test_pixel.py", "test_pixel_differential.py"],
     "mixing": ["test_mixing.py"],
+    "dropout": ["test_dropout.py"],
     "composition": ["test_compositions.py"],
 }
 OWN_FILES = {  # transforms whose kind names no family file

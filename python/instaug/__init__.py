@@ -24,6 +24,7 @@ from instaug.transforms.compose import (
     Sequential,
     SomeOf,
 )
+from instaug.transforms.dropout import CoarseDropout, Erasing, GridDropout
 from instaug.transforms.geometric import (
     D4,
     Affine,
@@ -81,6 +82,9 @@ from instaug.transforms.python_transforms import Lambda
 __version__ = "0.1.0"
 
 __all__ = [
+    "CoarseDropout",
+    "Erasing",
+    "GridDropout",
     "ChannelDropout",
     "ChannelSwap",
     "PhotoMetricDistort",

@@ -108,6 +108,24 @@ void Pipeline::filter_free_keypoints(Sample& sample) const {
     kps.compact(keep);
 }
 
+// Boxes under holes shrink or die and free keypoints in them vanish, by the reference's rules
+// (its filter_bboxes_by_holes, with the box rules' min_area and min_visibility, and
+// filter_keypoints_in_holes when invisible keypoints are removed). Bound keypoints belong to their
+// row: they live and die with it.
+void Pipeline::cut_rows_by_holes(Sample& sample, const Holes& holes) const {
+    if (holes.empty()) return;
+    InstanceTable& rows = sample.rows;
+    if (rows.has_boxes && rows.size() > 0)
+        rows.compact(boxes_under_holes(rows.boxes, hole_plane(holes, sample.width, sample.height),
+                                       boxes_.rules.min_area, boxes_.rules.min_visibility));
+    if (!keypoints_.remove_invisible) return;
+    FreeKeypoints& kps = sample.free_keypoints;
+    std::vector<uint8_t> keep(kps.size());
+    for (std::size_t i = 0; i < kps.size(); ++i)
+        keep[i] = !in_a_hole(holes, kps.points[i * kKeypointColumns], kps.points[i * kKeypointColumns + 1]);
+    kps.compact(keep);
+}
+
 void Pipeline::after_row_change(Sample& sample) const {
     if (boxes_.check_each_transform) filter_rows(sample);
     if (keypoints_.remove_invisible && keypoints_.check_each_transform) filter_free_keypoints(sample);
@@ -190,6 +208,7 @@ void Execution::apply_leaf(const TransformNode& node) {
         case TransformKind::Geometric: apply_geometric(node); break;
         case TransformKind::Mixing: apply_mixing(node); break;
         case TransformKind::External: apply_external(node); break;
+        case TransformKind::Dropout: apply_dropout(node); break;
     }
     record(node);
     pipeline_.after_row_change(sample_);
@@ -275,6 +294,44 @@ void Execution::apply_external(const TransformNode& node) {
     resolve_masks(sample_);
     render_deferred_image(sample_);
     node.external(sample_, rng_);
+}
+
+// A dropout transform fills its holes in the image and the additional images (the same draws for
+// each), in the masks when it has a mask fill, and cuts the rows under them.
+void Execution::apply_dropout(const TransformNode& node) {
+    flush_tables();
+    resolve_masks(sample_);
+    render_deferred_image(sample_);
+    const Holes holes = node.decl->holes(node.params, rng_, sample_);
+    if (holes.empty()) return;
+    try {
+        fill_dropout_holes(node, holes);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(node.name() + ": " + e.what());
+    }
+    pipeline_.cut_rows_by_holes(sample_, holes);
+}
+
+void Execution::fill_dropout_holes(const TransformNode& node, const Holes& holes) {
+    const Json& fill = node.params.at("fill");
+    const Random start = rng_;
+    sample_.image = fill_holes(sample_.image, holes, fill, rng_, "fill");
+    for (cv::Mat& extra : sample_.extra_images) {
+        Random replay = start;
+        extra = fill_holes(extra, holes, fill, replay, "fill");
+    }
+    const Json& fill_mask = node.params.at("fill_mask");
+    if (!fill_mask.is_null()) {
+        for (cv::Mat& plane : sample_.mask_planes) plane = fill_mask_holes(plane, holes, fill_mask);
+        InstanceTable& rows = sample_.rows;
+        if (rows.has_masks) {
+            if (fill_mask.size() != 1)
+                throw std::invalid_argument("fill_mask must be one number for instance masks, got " +
+                                            python_repr(fill_mask));
+            for (MaskTile& tile : rows.masks)
+                tile = fill_tile_holes(tile, holes, fill_mask[0].get<double>(), sample_.width, sample_.height);
+        }
+    }
 }
 
 void Execution::on_channels(const std::vector<int>& channels, const std::function<void()>& body) {

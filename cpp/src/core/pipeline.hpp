@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/bbox_filter.hpp"
+#include "core/holes.hpp"
 #include "core/mix_item.hpp"
 #include "core/random.hpp"
 #include "core/sample.hpp"
@@ -56,6 +57,7 @@ private:
     friend class Execution;
     void filter_rows(Sample& sample) const;
     void filter_free_keypoints(Sample& sample) const;
+    void cut_rows_by_holes(Sample& sample, const Holes& holes) const;
     void refit_boxes_to_masks(Sample& sample) const;
     void after_row_change(Sample& sample) const;
     void final_boundary(Sample& sample) const;
@@ -90,6 +92,8 @@ private:
     void apply_geometric(const TransformNode& node);
     void apply_mixing(const TransformNode& node);
     void apply_external(const TransformNode& node);
+    void apply_dropout(const TransformNode& node);
+    void fill_dropout_holes(const TransformNode& node, const Holes& holes);
     void flush_tables();
     void record(const TransformNode& node) { sample_.applied_transforms.push_back(node.leaf_index); }
 

@@ -26,6 +26,8 @@ void register_clahe(Registry&);
 void register_normalize(Registry&);
 void register_blur(Registry&);
 void register_noise(Registry&);
+void register_coarse_dropout(Registry&);
+void register_grid_dropout(Registry&);
 void register_mosaic(Registry&);
 void register_copy_paste(Registry&);
 void register_compositions(Registry&);
@@ -40,6 +42,7 @@ const char* kind_name(TransformKind kind) {
         case TransformKind::Composition: return "composition";
         case TransformKind::Passive: return "passive";
         case TransformKind::External: return "external";
+        case TransformKind::Dropout: return "dropout";
     }
     return "?";
 }
@@ -59,7 +62,8 @@ const Registry& Registry::instance() {
                          register_rotate, register_perspective, register_colour, register_colour_tables, register_tone_tables,
                          register_convolution_filters, register_compression, register_type_conversions,
                          register_grey_and_channels, register_clahe,
-                         register_normalize, register_blur, register_noise, register_mosaic, register_copy_paste,
+                         register_normalize, register_blur, register_noise, register_coarse_dropout,
+                         register_grid_dropout, register_mosaic, register_copy_paste,
                          register_compositions, register_passive})
             add(r);
         return r;

@@ -9,6 +9,7 @@
 
 #include "core/bbox_filter.hpp"
 #include "core/geometric_step.hpp"
+#include "core/holes.hpp"
 #include "core/mix_item.hpp"
 #include "core/random.hpp"
 #include "core/sample.hpp"
@@ -26,6 +27,7 @@ enum class TransformKind {
     Composition,  // runs other transforms (OneOf, SomeOf, ...)
     Passive,      // nothing to do in the core (NoOp; ToTensorV2, which Python applies to the result)
     External,     // runs outside the core on the whole sample (a user's Python transform)
+    Dropout,      // cuts holes: fills them (image; masks with a mask fill), rows under them shrink or die
 };
 
 const char* kind_name(TransformKind kind);
@@ -39,6 +41,8 @@ using TableSampler = std::function<std::vector<Table8>(const Params&, Random&, i
                                                        const std::function<double()>& grey_mean)>;
 using MixOp = std::function<void(Sample&, const Params&, Random&, const std::vector<MixItem>&, const BboxRules&)>;
 using CompositionRun = std::function<void(const TransformNode&, Execution&)>;
+// Where a Dropout transform cuts, drawn for the sample as it stands (it may read the rows).
+using HoleSampler = std::function<Holes(const Params&, Random&, const Sample&)>;
 // What an External transform does to the sample; it draws what it needs from the generator.
 using ExternalOp = std::function<void(Sample&, Random&)>;
 
@@ -53,6 +57,7 @@ struct TransformDecl {
     TableSampler tables;   // Table
     MixOp mix;             // Mixing
     CompositionRun run;    // Composition
+    HoleSampler holes;     // Dropout: its params hold "fill" and "fill_mask"
     // Pixel: the result at a pixel reads its neighbours, so a view into a larger image (a crop) is
     // copied first: the filter must not see outside the canvas.
     bool reads_neighbours = false;

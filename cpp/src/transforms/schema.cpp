@@ -77,7 +77,7 @@ public:
 
     Json run() const {
         const Json& v = value_;
-        if (v.is_null() && decl_.nullable && decl_.type != ParamType::Fill) return v;
+        if (v.is_null() && decl_.nullable && !(decl_.type == ParamType::Fill && decl_.none_is_zero)) return v;
         switch (decl_.type) {
             case ParamType::Flag:
                 if (!v.is_boolean()) fail("must be True or False");
@@ -164,11 +164,20 @@ private:
 
     Json fill(const Json& v) const {
         if (v.is_null()) return Json::array({0.0});
-        if (v.is_number()) return Json::array({v.get<double>()});
+        if (v.is_string()) {  // a named fill (the dropout family's "random", "inpaint_ns", ...)
+            for (const Json& c : decl_.choices)
+                if (c == v) return v;
+            fail("must be a number, a tuple of numbers" +
+                 (decl_.choices.empty() ? std::string() : " or one of " + python_repr(decl_.choices)));
+        }
+        if (v.is_number()) {
+            if (!std::isfinite(v.get<double>())) fail("must hold finite numbers");
+            return Json::array({v.get<double>()});
+        }
         if (v.is_array() && !v.empty()) {
             Json out = Json::array();
             for (const Json& x : v) {
-                if (!x.is_number()) fail("must be a number or a tuple of numbers");
+                if (!x.is_number() || !std::isfinite(x.get<double>())) fail("must be a number or a tuple of numbers");
                 out.push_back(x.get<double>());
             }
             return out;
@@ -248,8 +257,18 @@ ParamDecl ranges_param(const std::string& name, Json fallback) { return make(nam
 ParamDecl fill_param(const std::string& name, Json fallback) {
     ParamDecl d = make(name, ParamType::Fill, std::move(fallback));
     d.nullable = true;  // None means 0, as the reference
+    d.none_is_zero = true;
     return d;
 }
+
+ParamDecl named_fill_param(const std::string& name, Json fallback, Json names) {
+    ParamDecl d = make(name, ParamType::Fill, std::move(fallback));
+    d.choices = std::move(names);
+    d.nullable = false;
+    return d;
+}
+
+ParamDecl optional_fill_param(const std::string& name) { return make(name, ParamType::Fill, nullptr); }
 ParamDecl int_pair_param(const std::string& name, Json fallback) { return make(name, ParamType::IntPair, std::move(fallback)); }
 ParamDecl numbers_param(const std::string& name, Json fallback) { return make(name, ParamType::Numbers, std::move(fallback)); }
 ParamDecl integers_param(const std::string& name, Json fallback) { return make(name, ParamType::Integers, std::move(fallback)); }

@@ -19,7 +19,7 @@ enum class ParamType {
     Range,       // (min, max), min <= max
     Ranges,      // a range, or a list of ranges (one per channel)
     AxisRange,   // a range for both axes, or {"x": range, "y": range}
-    Fill,        // a number, or one number per channel
+    Fill,        // a number, or one number per channel (or one of `choices`, a named fill)
     IntPair,     // two integers
     Numbers,     // a number, or a list of numbers
     Integers,    // an integer, or a list of integers
@@ -45,6 +45,7 @@ struct ParamDecl {
     // AxisRange: a single range stays one (one draw for both axes), and a dict names both axes (else
     // the axis left out takes the other's range, as the reference's Affine).
     bool one_range_stays = false;
+    bool none_is_zero = false;  // Fill: None means 0 (else None stays None: nothing is filled)
     std::string unit;
 
     ParamDecl& between(std::optional<double> lo, std::optional<double> hi) {
@@ -87,6 +88,10 @@ ParamDecl range_param(const std::string& name, Json fallback);
 ParamDecl ranges_param(const std::string& name, Json fallback);
 ParamDecl axis_range_param(const std::string& name, Json fallback);
 ParamDecl fill_param(const std::string& name, Json fallback);
+// A fill that may also be one of `names` ("random", "inpaint_telea", ...); None is refused.
+ParamDecl named_fill_param(const std::string& name, Json fallback, Json names);
+// A fill whose None means "leave it alone" (the dropout family's fill_mask).
+ParamDecl optional_fill_param(const std::string& name);
 ParamDecl int_pair_param(const std::string& name, Json fallback);
 ParamDecl numbers_param(const std::string& name, Json fallback);
 ParamDecl integers_param(const std::string& name, Json fallback);

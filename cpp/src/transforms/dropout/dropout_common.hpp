@@ -1,0 +1,20 @@
+// What the dropout family shares: its fill arguments and their declaration.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "transforms/registry.hpp"
+
+namespace instaug {
+namespace dropout {
+
+// A Dropout transform's declaration: its own parameters, then fill (default `fill`), fill_mask
+// (None: masks keep their values) and p, as the reference's BaseDropout; `holes` says where it cuts.
+TransformDecl dropout_transform(const std::string& name, std::vector<ParamDecl> params, HoleSampler holes,
+                                Json fill = 0, double p = 0.5);
+
+// A draw of `count` whole numbers in [low, high] (inclusive).
+std::vector<int> integers(Random& rng, int64_t low, int64_t high, int count);
+
+}  // namespace dropout
+}  // namespace instaug

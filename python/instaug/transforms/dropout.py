@@ -1,0 +1,61 @@
+"""Dropout transforms: they cut holes in the canvas. The image takes `fill` in them (a number, one
+per channel, or "random", "random_uniform", "grayscale", "inpaint_telea", "inpaint_ns"), masks take
+`fill_mask` when it is not None, and a row whose box the holes cover dies by the reference's rules
+(min_area and min_visibility of BboxParams); surviving boxes shrink to their uncovered part. Names,
+arguments and defaults follow albumentationsx 2.5.1."""
+
+from __future__ import annotations
+
+from instaug.transforms.base import DualTransform, arguments_of
+
+Fill = float | tuple[float, ...] | str
+MaskFill = float | tuple[float, ...] | None
+
+
+class CoarseDropout(DualTransform):
+    """num_holes_range rectangles at random places; their sides are drawn in pixels when a range's
+    upper end is >= 1, else as fractions of the image side."""
+
+    def __init__(
+        self,
+        num_holes_range: tuple[int, int] = (1, 2),
+        hole_height_range: tuple[float, float] = (0.1, 0.2),
+        hole_width_range: tuple[float, float] = (0.1, 0.2),
+        fill: Fill = 0,
+        fill_mask: MaskFill = None,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Erasing(DualTransform):
+    """One rectangle of a drawn share `scale` of the image area and aspect ratio `ratio` (random
+    erasing); nothing when the ranges cannot fit the image."""
+
+    def __init__(
+        self,
+        scale: tuple[float, float] = (0.02, 0.33),
+        ratio: tuple[float, float] = (0.3, 3.3),
+        fill: Fill = 0,
+        fill_mask: MaskFill = None,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class GridDropout(DualTransform):
+    """One hole per grid cell, `ratio` of the cell's side: the grid from holes_number_xy (read as
+    rows, columns, as the reference does), else from unit_size_range or a tenth of each side."""
+
+    def __init__(
+        self,
+        ratio: float = 0.5,
+        random_offset: bool = True,
+        unit_size_range: tuple[int, int] | None = None,
+        holes_number_xy: tuple[int, int] | None = None,
+        shift_xy: tuple[int, int] = (0, 0),
+        fill: Fill = 0,
+        fill_mask: MaskFill = None,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
