@@ -534,6 +534,7 @@ def _selective_channels(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
 _ROTATIONS = ("e", "r90", "r180", "r270")
 _SYMMETRIES = (*_ROTATIONS, "v", "hvt", "h", "t")
 
+
 def _dropout_fills(draw: st.DrawFn) -> dict[str, Any]:
     """fill and fill_mask of a dropout transform (fill="grayscale" takes no mask fill)."""
     named = st.sampled_from(["random", "random_uniform", "grayscale", "inpaint_telea", "inpaint_ns"])
