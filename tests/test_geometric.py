@@ -280,3 +280,181 @@ def test_symmetries_draw_every_element_and_swap_the_canvas() -> None:
 def test_symmetry_arguments_are_checked(make, match) -> None:
     with pytest.raises(ValueError, match=match):
         make()
+
+
+# -- the non-rigid distortions -------------------------------------------------------------------
+# Their maps are drawn, so each call is read back through a coordinate image: a float32 image whose
+# channels hold x / W and y / H comes out holding the map itself (bilinear resampling is exact on
+# linear ramps), and the same seed gives the same map to an image, masks, boxes and keypoints.
+H, W = 90, 120
+
+
+def _coordinate_image() -> np.ndarray:
+    """x / W, y / H and 1: where the third channel comes out 1, every tap was inside the image."""
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    return np.dstack([xx / W, yy / H, np.ones_like(xx)]).astype(np.float32)
+
+
+def _distortions(lib) -> dict[str, object]:
+    return {
+        "optical_camera": lib.OpticalDistortion(distort_range=(-0.4, 0.4), p=1),
+        "optical_fisheye": lib.OpticalDistortion(distort_range=(-0.5, 0.5), mode="fisheye", p=1),
+        "optical_low_resolution": lib.OpticalDistortion(
+            distort_range=(0.3, 0.5), mode="fisheye", map_resolution_range=(0.3, 0.6), p=1
+        ),
+        "grid": lib.GridDistortion(num_steps=6, distort_range=(-0.3, 0.3), p=1),
+        "grid_not_normalized": lib.GridDistortion(num_steps=4, normalized=False, p=1),
+        "piecewise": lib.PiecewiseAffine(
+            scale_range=(0.02, 0.05), nb_rows_range=(3, 5), nb_cols_range=(3, 5), p=1
+        ),
+        "piecewise_absolute": lib.PiecewiseAffine(scale_range=(2, 4), absolute_scale=True, p=1),
+        "elastic": lib.ElasticTransform(displacement_range=(0.02, 0.05), p=1),
+    }
+
+
+def _read_map(transform, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The map of the call and where it was read back exactly."""
+    out = instaug.Compose([transform], seed=seed)(image=_coordinate_image())["image"]
+    return out[..., 0] * W, out[..., 1] * H, out[..., 2] > 0.9999
+
+
+@pytest.mark.parametrize("name", sorted(_distortions(instaug)))
+def test_distortions_move_every_target_by_one_map(name: str) -> None:
+    import cv2
+    from albumentations.augmentations.geometric import functional as fgeometric
+
+    rng = np.random.default_rng(1)
+    image = rng.integers(0, 255, (H, W, 3), dtype=np.uint8)
+    mask = (rng.random((H, W)) < 0.3).astype(np.uint8)
+    boxes = np.array([[10, 12, 50, 60], [70.4, 20.6, 110, 80], [30, 30, 31, 31]], dtype=np.float64)
+    keypoints = np.array([[40.0, 30.0], [80.5, 60.25], [60, 45]])
+    transform = _distortions(instaug)[name]
+    for seed in range(3):
+        map_x, map_y, inside = _read_map(transform, seed)
+        assert inside.mean() > 0.5
+        t = instaug.Compose(
+            [transform],
+            bbox_params=instaug.BboxParams("pascal_voc", clip_after_transform=False),
+            keypoint_params=instaug.KeypointParams("xy", remove_invisible=False),
+            seed=seed,
+        )
+        out = t(image=image, mask=mask, bboxes=boxes, keypoints=keypoints)
+        expected = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        assert np.abs(out["image"].astype(int) - expected)[inside].max() <= 1
+        expected_mask = cv2.remap(mask, map_x, map_y, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT)
+        # A map read back within float rounding of a pixel's half can tip nearest the other way.
+        assert (out["mask"] != expected_mask)[inside].mean() < 0.01
+        # Off the read-back part the map is unknown: there it samples nothing.
+        known_x, known_y = np.where(inside, map_x, -1e4).astype(np.float32), np.where(inside, map_y, -1e4)
+        reference_boxes = fgeometric.remap_bboxes(boxes, known_x, known_y.astype(np.float32), (H, W), "hbb")
+        # A box that became one pixel index wide has no area left: Compose's filter drops it.
+        has_area = (reference_boxes[:, 2] > reference_boxes[:, 0]) & (
+            reference_boxes[:, 3] > reference_boxes[:, 1]
+        )
+        assert np.abs(out["bboxes"] - reference_boxes[has_area]).max() <= 1
+        # Keypoints go to the output pixel whose sample point they are: the map there gives them back.
+        for (x, y), (qx, qy) in zip(keypoints, out["keypoints"]):
+            back_x = cv2.getRectSubPix(map_x, (1, 1), (qx, qy))[0, 0]
+            back_y = cv2.getRectSubPix(map_y, (1, 1), (qx, qy))[0, 0]
+            assert abs(back_x - x) < 0.05 and abs(back_y - y) < 0.05, (x, y, qx, qy)
+
+
+# OpticalDistortion "camera" is compared on fixed k below: the reference's map comes from the
+# installed OpenCV, and OpenCV 5 (its wheel) puts it half a pixel off (README, differences).
+@pytest.mark.parametrize("name", sorted(set(_distortions(instaug)) - {"optical_camera"}))
+def test_distortions_displace_as_much_as_the_reference(name: str) -> None:
+    def displacement(lib) -> np.ndarray:
+        t = lib.Compose([_distortions(lib)[name]], seed=0)
+        grid = np.mgrid[0:H, 0:W].astype(np.float32)
+        out = []
+        for _ in range(40):
+            image = t(image=_coordinate_image())["image"]
+            moved = np.hypot(image[..., 0] * W - grid[1], image[..., 1] * H - grid[0])
+            out.append(np.median(moved[8:-8, 8:-8]))
+        return np.array(out)
+
+    ours, theirs = displacement(instaug), displacement(ref)
+    assert abs(np.mean(ours) - np.mean(theirs)) < 0.15 * np.mean(theirs) + 0.1
+    assert abs(np.std(ours) - np.std(theirs)) < 0.35 * np.std(theirs) + 0.1
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.OpticalDistortion(distort_range=(0.3, 0.3), mode="fisheye", p=1),
+        lambda lib: lib.GridDistortion(num_steps=5, distort_range=(0.2, 0.2), p=1),
+        lambda lib: lib.GridDistortion(num_steps=7, distort_range=(-0.25, -0.25), normalized=False, p=1),
+    ],
+    ids=["fisheye", "grid", "grid_not_normalized"],
+)
+def test_fixed_distortions_match_the_reference(make) -> None:
+    rng = np.random.default_rng(2)
+    image = rng.integers(0, 255, (H, W, 3), dtype=np.uint8)
+    mask = (rng.random((H, W)) < 0.3).astype(np.uint8)
+    boxes = np.array([[10, 12, 50, 60], [70, 20, 110, 80]], dtype=np.float64)
+    outs = [
+        lib.Compose([make(lib)], bbox_params=lib.BboxParams("pascal_voc", label_fields=[]), seed=0)(
+            image=image, mask=mask, bboxes=boxes
+        )
+        for lib in (instaug, ref)
+    ]
+    assert np.abs(outs[0]["image"].astype(int) - outs[1]["image"]).max() <= 1
+    assert (outs[0]["mask"] != outs[1]["mask"]).mean() < 0.002
+    np.testing.assert_allclose(outs[0]["bboxes"], outs[1]["bboxes"], atol=1)
+
+
+@pytest.mark.parametrize("k", [-0.3, 0.2, 0.6])
+def test_camera_distortion_is_opencvs_undistortion_map(k: float) -> None:
+    import cv2
+
+    image = np.random.default_rng(3).integers(0, 255, (H, W, 3), dtype=np.uint8)
+    out = instaug.Compose([instaug.OpticalDistortion(distort_range=(k, k), p=1)], seed=0)(image=image)[
+        "image"
+    ]
+    # OpenCV 4's initUndistortRectifyMap for K = [[W, 0, W/2], [0, H, H/2]], k1 = k2 = k, in closed form.
+    v, u = np.mgrid[0:H, 0:W].astype(np.float64)
+    x, y = (u - W / 2) / W, (v - H / 2) / H
+    r2 = x * x + y * y
+    k32 = float(np.float32(k))
+    f = 1 + k32 * r2 + k32 * r2 * r2
+    map_x, map_y = (W * x * f + W / 2).astype(np.float32), (H * y * f + H / 2).astype(np.float32)
+    expected = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    assert np.abs(out.astype(int) - expected).max() <= 1
+
+
+def test_a_distorted_instance_takes_the_box_of_its_mask() -> None:
+    scene = make_scene(np.random.default_rng(5), height=H, width=W, n=6)
+    t = instaug.Compose(
+        [instaug.ElasticTransform(displacement_range=(0.04, 0.05), p=1)],
+        bbox_params=instaug.BboxParams("pascal_voc"),
+        instance_binding=["masks", "bboxes"],
+        seed=0,
+    )
+    out = t(image=scene.image, instances=scene.instances)
+    assert out["instances"]
+    for inst in out["instances"]:
+        ys, xs = np.nonzero(inst["mask"])
+        np.testing.assert_array_equal(inst["bbox"], [xs.min(), ys.min(), xs.max() + 1, ys.max() + 1])
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: instaug.ElasticTransform(displacement_range=(0.1, 0.2)), "strict topology bound"),
+        (lambda: instaug.GridDistortion(distort_range=(-2, 0)), "distort_range values must be >= -1"),
+        (lambda: instaug.GridDistortion(num_steps=0), "num_steps must be >= 1"),
+        (lambda: instaug.PiecewiseAffine(nb_rows_range=(1, 3)), "nb_rows_range values must be >= 2"),
+        (
+            lambda: instaug.OpticalDistortion(map_resolution_range=(0, 1)),
+            "map_resolution_range values must be > 0",
+        ),
+        (lambda: instaug.OpticalDistortion(mode="barrel"), "mode must be one of"),
+        (
+            lambda: instaug.ElasticTransform(control_grid_shape=(3, 7)),
+            "control_grid_shape must be a pair of integers",
+        ),
+    ],
+)
+def test_distortion_arguments_are_checked(make, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        make()

@@ -535,6 +535,29 @@ _ROTATIONS = ("e", "r90", "r180", "r270")
 _SYMMETRIES = (*_ROTATIONS, "v", "hvt", "h", "t")
 
 
+def _distortion_options(draw: st.DrawFn) -> dict[str, Any]:
+    """What OpticalDistortion, GridDistortion and PiecewiseAffine share."""
+    return {
+        "interpolation": draw(st.integers(0, 4)),
+        "border_mode": draw(st.sampled_from([0, 1, 2, 4])),
+        "keypoint_remapping_method": draw(st.sampled_from(["mask", "direct"])),
+        "map_resolution_range": _range(draw, 0.05, 1),
+        "p": _p(draw),
+    }
+
+
+def _elastic_transform(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    rows, cols = draw(st.integers(4, 9)), draw(st.integers(4, 9))
+    bound = 0.75 / (2 * math.hypot(rows - 3, cols - 3))  # the reference's topology bound
+    return A.ElasticTransform(
+        displacement_range=_range(draw, 0, 0.99 * bound),
+        control_grid_shape=(rows, cols),
+        interpolation=draw(st.integers(0, 4)),
+        border_mode=draw(st.sampled_from([0, 1, 4])),
+        p=_p(draw),
+    )
+
+
 def _dropout_fills(draw: st.DrawFn) -> dict[str, Any]:
     """fill and fill_mask of a dropout transform (fill="grayscale" takes no mask fill)."""
     named = st.sampled_from(["random", "random_uniform", "grayscale", "inpaint_telea", "inpaint_ns"])
@@ -579,6 +602,25 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         p=_p(draw),
     ),
     "Perspective": _perspective,
+    "OpticalDistortion": lambda draw, canvas: A.OpticalDistortion(
+        distort_range=_range(draw, -1, 1),
+        mode=draw(st.sampled_from(["camera", "fisheye"])),
+        **_distortion_options(draw),
+    ),
+    "GridDistortion": lambda draw, canvas: A.GridDistortion(
+        num_steps=draw(st.integers(1, 12)),
+        distort_range=_range(draw, -1, 1),
+        normalized=draw(st.booleans()),
+        **_distortion_options(draw),
+    ),
+    "PiecewiseAffine": lambda draw, canvas: A.PiecewiseAffine(
+        scale_range=_range(draw, 0, 0.15),
+        nb_rows_range=_int_range(draw, 2, 6),
+        nb_cols_range=_int_range(draw, 2, 6),
+        absolute_scale=draw(st.booleans()),
+        **_distortion_options(draw),
+    ),
+    "ElasticTransform": _elastic_transform,
     "Mosaic": _mosaic,
     "CopyAndPaste": _copy_and_paste,
     "HueSaturationValue": _hue_saturation_value,
@@ -1282,6 +1324,10 @@ RESAMPLING = {
     "ShiftScaleRotate",
     "Rotate",
     "Perspective",
+    "OpticalDistortion",
+    "GridDistortion",
+    "PiecewiseAffine",
+    "ElasticTransform",
     "Mosaic",
     "CopyAndPaste",
 }

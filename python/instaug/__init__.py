@@ -30,10 +30,14 @@ from instaug.transforms.geometric import (
     Affine,
     CenterCrop,
     Crop,
+    ElasticTransform,
+    GridDistortion,
     HorizontalFlip,
     LongestMaxSize,
+    OpticalDistortion,
     PadIfNeeded,
     Perspective,
+    PiecewiseAffine,
     RandomCrop,
     RandomResizedCrop,
     RandomRotate90,
@@ -82,6 +86,10 @@ from instaug.transforms.python_transforms import Lambda
 __version__ = "0.1.0"
 
 __all__ = [
+    "ElasticTransform",
+    "GridDistortion",
+    "OpticalDistortion",
+    "PiecewiseAffine",
     "CoarseDropout",
     "Erasing",
     "GridDropout",

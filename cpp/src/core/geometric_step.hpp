@@ -2,6 +2,7 @@
 // Every transform of the pipeline samples its parameters and becomes one or more steps; a step
 // moves the image, mask planes, mask tiles, boxes and keypoints consistently.
 #pragma once
+#include <memory>
 #include <string>
 
 #include <opencv2/core.hpp>
@@ -10,9 +11,11 @@
 namespace instaug {
 
 struct Sample;
+struct RemapField;
 
 // Transpose swaps x and y (the main diagonal): with the flips it makes every symmetry of the square.
-enum class StepKind { HorizontalFlip, VerticalFlip, Transpose, Crop, Pad, Resize, Warp };
+// Remap: a dense displacement field (non-rigid distortions), see remap_field.hpp.
+enum class StepKind { HorizontalFlip, VerticalFlip, Transpose, Crop, Pad, Resize, Warp, Remap };
 
 // OpenCV constants, repeated so that kernels do not depend on the Python side's cv2.
 enum Interpolation { kNearest = 0, kLinear = 1, kCubic = 2, kArea = 3, kLanczos4 = 4 };
@@ -44,6 +47,7 @@ struct GeometricStep {
     bool drops_boxes_outside = false;  // the reference removes boxes wholly outside after warps
     bool ellipse_boxes = false;        // rotate_method="ellipse"
     int tile_interpolation = -1;       // instance mask tiles; -1: pixels.mask_interpolation
+    std::shared_ptr<const RemapField> field;  // Remap: the maps (matrix unused)
 
     // The same mapping in pixel-edge coordinates, used for boxes.
     cv::Matx33d edge_matrix() const;

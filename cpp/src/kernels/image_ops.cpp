@@ -5,6 +5,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/remap_field.hpp"
 #include "kernels/warp_bilinear.hpp"
 #include "kernels/warp_nearest.hpp"
 
@@ -91,6 +92,8 @@ cv::Mat transform_plane_unclipped(const cv::Mat& plane, const GeometricStep& ste
                                step.offset_x, step.out_width - plane.cols - step.offset_x,
                                step.pixels.border_mode | cv::BORDER_ISOLATED, fill);
             return out;
+        case StepKind::Remap:
+            return remap_plane(plane, *step.field, interpolation, step.pixels.border_mode, fill);
         case StepKind::Resize:
             if (interpolation == kNearest) return warp_plane_nearest_constant(plane, step, fill);
             return resample_any_depth(plane, [&](const cv::Mat& p) {
@@ -140,7 +143,7 @@ cv::Mat clip_overshoot(cv::Mat image, int interpolation) {
 
 cv::Mat transform_plane(const cv::Mat& plane, const GeometricStep& step, bool is_mask) {
     cv::Mat out = transform_plane_unclipped(plane, step, is_mask);
-    if (!is_mask && (step.kind == StepKind::Resize || step.kind == StepKind::Warp))
+    if (!is_mask && (step.kind == StepKind::Resize || step.kind == StepKind::Warp || step.kind == StepKind::Remap))
         return clip_overshoot(out, step.pixels.interpolation);
     return out;
 }

@@ -13,6 +13,7 @@
 #endif
 
 #include "core/parallel_for.hpp"
+#include "core/remap_field.hpp"
 #include "kernels/image_ops.hpp"
 #include "kernels/warp_nearest.hpp"
 
@@ -288,6 +289,8 @@ MaskTile transform_tile(const MaskTile& tile, const GeometricStep& step) {
             if (kept != moved) tighten_tile(out);
             return out;
         }
+        case StepKind::Remap:
+            return remap_tile(tile, *step.field);
     }
     return out;
 }

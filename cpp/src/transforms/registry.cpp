@@ -14,6 +14,7 @@ void register_pad_if_needed(Registry&);
 void register_affine(Registry&);
 void register_shift_scale_rotate(Registry&);
 void register_rotate(Registry&);
+void register_distortions(Registry&);
 void register_perspective(Registry&);
 void register_colour(Registry&);
 void register_colour_tables(Registry&);
@@ -59,7 +60,7 @@ const Registry& Registry::instance() {
     static const Registry registry = [] {
         Registry r;
         for (auto add : {register_flips, register_symmetries, register_crops, register_resizes, register_random_scale, register_pad_if_needed, register_affine, register_shift_scale_rotate,
-                         register_rotate, register_perspective, register_colour, register_colour_tables, register_tone_tables,
+                         register_rotate, register_perspective, register_distortions, register_colour, register_colour_tables, register_tone_tables,
                          register_convolution_filters, register_compression, register_type_conversions,
                          register_grey_and_channels, register_clahe,
                          register_normalize, register_blur, register_noise, register_coarse_dropout,

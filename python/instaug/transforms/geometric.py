@@ -278,3 +278,85 @@ class Perspective(DualTransform):
         p: float = 0.5,
     ) -> None:
         super().__init__(**arguments_of(locals()))
+
+
+class OpticalDistortion(DualTransform):
+    """Lens distortion with k drawn from distort_range: "camera" (OpenCV's undistortion map with
+    k1 = k2 = k) or "fisheye" (a radial scale about the centre). The image goes through one remap;
+    keypoints through the inverse of the map (sub-pixel)."""
+
+    def __init__(
+        self,
+        distort_range: tuple[float, float] = (-0.05, 0.05),
+        interpolation: int = 1,
+        mask_interpolation: int = 0,
+        mode: str = "camera",
+        keypoint_remapping_method: str = "mask",
+        p: float = 0.5,
+        border_mode: int = 0,
+        fill: Any = 0,
+        fill_mask: Any = 0,
+        map_resolution_range: tuple[float, float] = (1.0, 1.0),
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class GridDistortion(DualTransform):
+    """A num_steps x num_steps grid whose cells are stretched by 1 + a value drawn from
+    distort_range (normalized: the steps still span the image)."""
+
+    def __init__(
+        self,
+        num_steps: int = 5,
+        distort_range: tuple[float, float] = (-0.3, 0.3),
+        interpolation: int = 1,
+        normalized: bool = True,
+        mask_interpolation: int = 0,
+        keypoint_remapping_method: str = "mask",
+        p: float = 0.5,
+        border_mode: int = 0,
+        fill: Any = 0,
+        fill_mask: Any = 0,
+        map_resolution_range: tuple[float, float] = (1.0, 1.0),
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class PiecewiseAffine(DualTransform):
+    """A grid of control points moved by Gaussian jitter (scale: about 3 sigma, of the shorter side
+    unless absolute_scale); each pixel follows the inverse-distance weighted mean of the moves."""
+
+    def __init__(
+        self,
+        scale_range: tuple[float, float] = (0.03, 0.05),
+        nb_rows_range: tuple[int, int] = (4, 4),
+        nb_cols_range: tuple[int, int] = (4, 4),
+        interpolation: int = 1,
+        mask_interpolation: int = 0,
+        absolute_scale: bool = False,
+        keypoint_remapping_method: str = "mask",
+        p: float = 0.5,
+        border_mode: int = 0,
+        fill: Any = 0,
+        fill_mask: Any = 0,
+        map_resolution_range: tuple[float, float] = (1.0, 1.0),
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class ElasticTransform(DualTransform):
+    """A smooth one-to-one displacement: a cubic B-spline over control_grid_shape coefficients drawn
+    in a disk of radius displacement * (shorter side - 1)."""
+
+    def __init__(
+        self,
+        displacement_range: tuple[float, float] = (0.02, 0.05),
+        control_grid_shape: tuple[int, int] = (7, 7),
+        interpolation: int = 1,
+        mask_interpolation: int = 0,
+        border_mode: int = 0,
+        fill: Any = 0,
+        fill_mask: Any = 0,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
