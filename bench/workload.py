@@ -131,6 +131,16 @@ def single_transform_cases(A: Any) -> dict[str, list]:
         "CoarseDropout": [A.CoarseDropout(num_holes_range=(2, 6), p=1.0)],
         "Erasing": [A.Erasing(p=1.0)],
         "GridDropout": [A.GridDropout(p=1.0)],
+        "XYMasking": [
+            A.XYMasking(
+                num_masks_x_range=(1, 3),
+                num_masks_y_range=(1, 3),
+                mask_x_length_range=(10, 40),
+                mask_y_length_range=(10, 40),
+                p=1.0,
+            )
+        ],
+        "GridMask": [A.GridMask(p=1.0)],
         "OneOf(HorizontalFlip, VerticalFlip)": [
             A.OneOf([A.HorizontalFlip(p=1.0), A.VerticalFlip(p=1.0)], p=1.0)
         ],

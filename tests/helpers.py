@@ -132,6 +132,7 @@ REQUIRED_ARGUMENTS: dict[str, dict] = {
     "RandomSizedCrop": {"min_max_height": (4, 8), "size": (8, 8)},
     "LongestMaxSize": {"max_size": 16},
     "SmallestMaxSize": {"max_size": 16},
+    "XYMasking": {"num_masks_x_range": (1, 2), "mask_x_length_range": (2, 6)},
 }
 
 

@@ -87,8 +87,18 @@ def _holes_in(image: np.ndarray) -> np.ndarray:
             num_holes_range=(2, 3), hole_height_range=(5, 40), hole_width_range=(8, 50), fill=FILL, p=1
         ),
         A.Erasing(scale=(0.1, 0.5), fill=FILL, p=1),
+        A.XYMasking(
+            num_masks_x_range=(1, 3),
+            mask_x_length_range=(5, 20),
+            num_masks_y_range=(0, 2),
+            mask_y_length_range=(0.05, 0.2),
+            fill=FILL,
+            p=1,
+        ),
+        A.GridMask(num_grid_range=(3, 5), fill=FILL, p=1),
+        A.GridMask(num_grid_range=(2, 4), rotation_range=(-0.5, 0.5), fill=FILL, p=1),
     ],
-    ids=["fractions", "pixels", "erasing"],
+    ids=["fractions", "pixels", "erasing", "xy_masking", "grid_mask", "grid_mask_rotated"],
 )
 @pytest.mark.parametrize("rules", [(0, 0), (150, 0), (0, 0.5)])
 def test_rows_under_random_holes_follow_the_reference_rule(transform, rules: tuple[float, float]) -> None:
@@ -127,6 +137,10 @@ def test_rows_under_random_holes_follow_the_reference_rule(transform, rules: tup
         ("Erasing", {"scale": (0.05, 0.4), "ratio": (0.5, 2.0)}, "covered"),
         ("GridDropout", {"ratio": 0.4}, "covered"),
         ("GridDropout", {"unit_size_range": (10, 30), "ratio": 0.5}, "covered"),
+        ("XYMasking", {"num_masks_x_range": (0, 3), "mask_x_length_range": (2, 30)}, "covered"),
+        ("XYMasking", {"num_masks_y_range": (1, 2), "mask_y_length_range": (0.05, 0.3)}, "covered"),
+        ("GridMask", {}, "covered"),
+        ("GridMask", {"num_grid_range": (2, 5), "rotation_range": (-0.8, 0.8)}, "covered"),
     ],
 )
 def test_random_holes_cover_what_the_reference_covers(name: str, arguments: dict, measure: str) -> None:
@@ -137,7 +151,7 @@ def test_random_holes_cover_what_the_reference_covers(name: str, arguments: dict
     ours, theirs = covered(A), covered(ref)
     assert abs(ours.mean() - theirs.mean()) < 0.1 * theirs.mean() + 0.005
     assert abs(ours.std() - theirs.std()) < 0.2 * theirs.std() + 0.005
-    if name != "GridDropout":  # a grid's holes move, their area stays
+    if name not in ("GridDropout", "GridMask"):  # a grid's holes move, their area varies little
         assert len(np.unique(ours)) > 5  # the holes are drawn afresh each call
 
 
@@ -296,3 +310,35 @@ def test_inpainting_a_one_row_image_is_repeatable(method: str) -> None:
         for _ in range(8)
     }
     assert len(outputs) == 1
+
+
+def test_xy_masking_reads_pixels_from_integers_and_shares_from_floats() -> None:
+    image = np.full((50, 80, 3), 100, np.uint8)
+    pixels = A.Compose([A.XYMasking(num_masks_x_range=(1, 1), mask_x_length_range=(7, 7), p=1)], seed=0)
+    shares = A.Compose([A.XYMasking(num_masks_y_range=(1, 1), mask_y_length_range=(0.1, 0.1), p=1)], seed=0)
+    for _ in range(5):
+        assert (pixels(image=image)["image"] == 0).all(axis=(0, 2)).sum() == 7  # a 7-column stripe
+        assert (shares(image=image)["image"] == 0).all(axis=(1, 2)).sum() == 5  # a tenth of 50 rows
+    with pytest.raises(ValueError, match="at least one of mask_x_length_range or mask_y_length_range"):
+        A.XYMasking()
+    with pytest.raises(ValueError, match="mask_x_length_range elements must be all integers or all floats"):
+        A.XYMasking(mask_x_length_range=(0, 0.5))
+    with pytest.raises(ValueError, match="mask_y_length_range values must be <= 1 as shares"):
+        A.XYMasking(mask_y_length_range=(0.5, 1.5))
+    with pytest.raises(
+        ValueError, match=r"XYMasking: mask_x_length_range range \(7, 90\) is out of valid range \[0, 80\]"
+    ):
+        A.Compose([A.XYMasking(num_masks_x_range=(1, 1), mask_x_length_range=(7, 90), p=1)])(image=image)
+
+
+def test_grid_mask_lines_are_the_holes() -> None:
+    image = np.full((60, 60, 3), 100, np.uint8)
+    out = A.Compose([A.GridMask(num_grid_range=(3, 3), line_width_range=(0.25, 0.25), p=1)], seed=1)(
+        image=image
+    )
+    holes = (out["image"] == 0).all(-1)
+    columns, rows = holes.all(0), holes.all(1)
+    assert columns.sum() == 3 * 5 and rows.sum() == 3 * 5  # three lines of 5 (a quarter of 20) each way
+    assert np.array_equal(holes, columns[None, :] | rows[:, None])
+    with pytest.raises(ValueError, match="GridMask: line_width_range values must be > 0"):
+        A.GridMask(line_width_range=(0, 0.5))

@@ -91,7 +91,7 @@ ROW_PRESERVING = {name for name, cls in EXPORTED.items() if issubclass(cls, Pixe
     "Lambda",
 }
 # Dropout transforms shrink boxes to what their holes leave of them, whatever the masks hold.
-DROPOUT = {"CoarseDropout", "Erasing", "GridDropout"}
+DROPOUT = {"CoarseDropout", "Erasing", "GridDropout", "XYMasking", "GridMask"}
 # Compositions: the checks look through them to the transforms they may run.
 COMPOSITIONS = {name for name, cls in EXPORTED.items() if issubclass(cls, BaseCompose)}
 # Whole-pixel geometry: fused or step by step, these must give the same bytes.
@@ -691,6 +691,21 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         random_offset=draw(st.booleans()),
         holes_number_xy=draw(st.none() | st.tuples(st.integers(1, canvas.height), st.integers(1, 9))),
         shift_xy=(draw(st.integers(0, 10)), draw(st.integers(0, 10))),
+        **_dropout_fills(draw),
+        p=_p(draw),
+    ),
+    "XYMasking": lambda draw, canvas: A.XYMasking(
+        num_masks_x_range=_int_range(draw, 0, 4),
+        num_masks_y_range=_int_range(draw, 0, 4),
+        mask_x_length_range=draw(st.sampled_from([_int_range(draw, 1, canvas.width), _range(draw, 0.01, 1)])),
+        mask_y_length_range=draw(st.sampled_from([_int_range(draw, 0, canvas.height), _range(draw, 0, 1)])),
+        **_dropout_fills(draw),
+        p=_p(draw),
+    ),
+    "GridMask": lambda draw, canvas: A.GridMask(
+        num_grid_range=_int_range(draw, 2, 12),
+        line_width_range=_range(draw, 0.01, 1),
+        rotation_range=draw(st.sampled_from([(0, 0), _range(draw, -3.2, 3.2)])),
         **_dropout_fills(draw),
         p=_p(draw),
     ),

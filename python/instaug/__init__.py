@@ -24,7 +24,7 @@ from instaug.transforms.compose import (
     Sequential,
     SomeOf,
 )
-from instaug.transforms.dropout import CoarseDropout, Erasing, GridDropout
+from instaug.transforms.dropout import CoarseDropout, Erasing, GridDropout, GridMask, XYMasking
 from instaug.transforms.geometric import (
     D4,
     Affine,
@@ -86,6 +86,8 @@ from instaug.transforms.python_transforms import Lambda
 __version__ = "0.1.0"
 
 __all__ = [
+    "GridMask",
+    "XYMasking",
     "ElasticTransform",
     "GridDistortion",
     "OpticalDistortion",

@@ -56,7 +56,8 @@ public:
         if (!std::isfinite(a) || !std::isfinite(b)) refuse("must hold finite numbers");
         if (decl_.integer && (a != std::floor(a) || b != std::floor(b))) refuse("must hold integers");
         // Whole numbers become C++ ints: they must fit one.
-        if (decl_.integer && (std::abs(a) > kMaxWholeNumber || std::abs(b) > kMaxWholeNumber))
+        const bool whole = decl_.integer || (decl_.keeps_number_kind && v[0].is_number_integer());
+        if (whole && (std::abs(a) > kMaxWholeNumber || std::abs(b) > kMaxWholeNumber))
             refuse("must hold integers within +-" + std::to_string(static_cast<int64_t>(kMaxWholeNumber)));
         if (a > b) refuse("must satisfy min <= max");
         if (decl_.low && a < *decl_.low) refuse("values must be >= " + number_text(*decl_.low));
@@ -64,6 +65,10 @@ public:
         if (decl_.odd) {
             auto odd = [](double x) { return static_cast<int64_t>(x) + (x != 0 && static_cast<int64_t>(x) % 2 == 0); };
             return Json::array({odd(a), odd(b)});
+        }
+        if (decl_.keeps_number_kind) {
+            if (v[0].is_number_integer() != v[1].is_number_integer()) refuse("elements must be all integers or all floats");
+            if (v[0].is_number_integer()) return Json::array({static_cast<int64_t>(a), static_cast<int64_t>(b)});
         }
         if (decl_.integer) return Json::array({static_cast<int64_t>(a), static_cast<int64_t>(b)});
         return Json::array({a, b});

@@ -45,7 +45,10 @@ struct ParamDecl {
     // AxisRange: a single range stays one (one draw for both axes), and a dict names both axes (else
     // the axis left out takes the other's range, as the reference's Affine).
     bool one_range_stays = false;
-    bool none_is_zero = false;  // Fill: None means 0 (else None stays None: nothing is filled)
+    bool none_is_zero = false;
+    // Range: whole numbers stay whole and fractions fractions (XYMasking reads pixels from ints,
+    // shares of the side from floats); mixing the two is refused.
+    bool keeps_number_kind = false;  // Fill: None means 0 (else None stays None: nothing is filled)
     std::string unit;
 
     ParamDecl& between(std::optional<double> lo, std::optional<double> hi) {
@@ -68,6 +71,10 @@ struct ParamDecl {
     }
     ParamDecl& single_range_kept() {
         one_range_stays = true;
+        return *this;
+    }
+    ParamDecl& ints_or_floats() {
+        keeps_number_kind = true;
         return *this;
     }
     ParamDecl& whole() {

@@ -59,3 +59,37 @@ class GridDropout(DualTransform):
         p: float = 0.5,
     ) -> None:
         super().__init__(**arguments_of(locals()))
+
+
+class XYMasking(DualTransform):
+    """Vertical stripes across the width (num_masks_x_range of mask_x_length_range) and horizontal
+    ones (num_masks_y_range of mask_y_length_range); lengths in pixels for integer ranges, shares
+    of the side for float ranges."""
+
+    def __init__(
+        self,
+        num_masks_x_range: tuple[int, int] = (0, 0),
+        num_masks_y_range: tuple[int, int] = (0, 0),
+        mask_x_length_range: tuple[float, float] = (0, 0),
+        mask_y_length_range: tuple[float, float] = (0, 0),
+        fill: Fill = 0,
+        fill_mask: MaskFill = None,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class GridMask(DualTransform):
+    """Grid lines as holes: num_grid cells across the shorter side, lines a line_width share of a
+    cell, the grid rotated by rotation_range radians."""
+
+    def __init__(
+        self,
+        num_grid_range: tuple[int, int] = (3, 7),
+        line_width_range: tuple[float, float] = (0.2, 0.5),
+        rotation_range: tuple[float, float] = (0, 0),
+        fill: Fill = 0,
+        fill_mask: MaskFill = None,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
