@@ -300,14 +300,15 @@ def test_bad_arguments_name_what_is_wrong() -> None:
 
 
 @pytest.mark.parametrize("method", ["inpaint_telea", "inpaint_ns"])
-def test_inpainting_a_one_row_image_is_repeatable(method: str) -> None:
-    # OpenCV's Telea read past a one-row image: two calls with one seed gave two images.
-    image = np.random.default_rng(0).integers(0, 255, (1, 300, 3), dtype=np.uint8)
+@pytest.mark.parametrize("shape", [(1, 300), (2, 1), (300, 1), (3, 2), (5, 7), (1, 1)])
+def test_inpainting_a_narrow_image_is_repeatable(method: str, shape: tuple[int, int]) -> None:
+    # OpenCV's Telea read past images a pixel or two across: one seed gave different images.
+    image = np.random.default_rng(0).integers(0, 255, (*shape, 3), dtype=np.uint8)
     outputs = {
         A.Compose([A.Erasing(scale=(0.0, 1.0), ratio=(1, 1), fill=method, p=1)], seed=0)(image=image)[
             "image"
         ].tobytes()
-        for _ in range(8)
+        for _ in range(12)
     }
     assert len(outputs) == 1
 

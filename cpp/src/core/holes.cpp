@@ -72,6 +72,8 @@ void fill_grayscale(cv::Mat& image, const Holes& holes) {
     }
 }
 
+constexpr int kSmallestInpainted = 8;
+
 cv::Mat inpainted(const cv::Mat& image, const Holes& holes, const std::string& method) {
     if (image.channels() != 1 && image.channels() != 3)
         throw std::invalid_argument("fill='" + method + "' (inpainting) works only for 1 or 3 channel images, got " +
@@ -82,12 +84,14 @@ cv::Mat inpainted(const cv::Mat& image, const Holes& holes, const std::string& m
     cv::Mat bytes = image;
     if (is_float) image.convertTo(bytes, CV_MAKETYPE(CV_8U, image.channels()), 255.0);
     cv::Mat mask = hole_plane(holes, image.cols, image.rows);
-    // OpenCV's Telea reads past a one-row image (its output changes from call to call): such an
-    // image is inpainted with a copy of its row below it, which the crop at the end drops.
-    const int extra_rows = bytes.rows < 2 ? 1 : 0;
-    if (extra_rows) {
-        cv::copyMakeBorder(bytes, bytes, 0, extra_rows, 0, 0, cv::BORDER_REPLICATE);
-        cv::copyMakeBorder(mask, mask, 0, extra_rows, 0, 0, cv::BORDER_REPLICATE);
+    // OpenCV's Telea reads past images a few pixels across (its output changes from call to call):
+    // such an image is inpainted with copies of its last row and column below and right of it,
+    // which the crop at the end drops.
+    const int extra_rows = std::max(0, kSmallestInpainted - bytes.rows);
+    const int extra_cols = std::max(0, kSmallestInpainted - bytes.cols);
+    if (extra_rows || extra_cols) {
+        cv::copyMakeBorder(bytes, bytes, 0, extra_rows, 0, extra_cols, cv::BORDER_REPLICATE);
+        cv::copyMakeBorder(mask, mask, 0, extra_rows, 0, extra_cols, cv::BORDER_REPLICATE);
     }
     const int flag = method == "inpaint_telea" ? cv::INPAINT_TELEA : cv::INPAINT_NS;
     cv::Mat out;
@@ -100,7 +104,7 @@ cv::Mat inpainted(const cv::Mat& image, const Holes& holes, const std::string& m
     } else {
         cv::inpaint(bytes, mask, out, 3, flag);
     }
-    if (extra_rows) out = out.rowRange(0, image.rows).clone();
+    if (extra_rows || extra_cols) out = out(cv::Rect(0, 0, image.cols, image.rows)).clone();
     if (!is_float) return out;
     cv::Mat back;
     out.convertTo(back, CV_MAKETYPE(CV_32F, out.channels()), 1.0 / 255.0);
