@@ -183,6 +183,7 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "ImageCompression (jpeg 50-90)": [A.ImageCompression(quality_range=(50, 90), p=1.0)],
         "Downscale": [A.Downscale(scale_range=(0.25, 0.5), p=1.0)],
         "PhotoMetricDistort": [A.PhotoMetricDistort(p=1.0)],
+        "RandomShadow": [A.RandomShadow(p=1.0)],
         "CLAHE": [A.CLAHE(p=1.0)],
         "ColorJitter": [A.ColorJitter(p=1.0)],
         "Normalize": [A.Normalize(p=1.0)],

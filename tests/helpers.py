@@ -235,4 +235,5 @@ PIXEL = [
     A.PhotoMetricDistort(p=1),
     A.ChannelSwap(p=1),
     A.ChannelDropout(p=1),
+    A.RandomShadow(p=1),
 ]

@@ -31,6 +31,30 @@ def test_rows_are_untouched(transform) -> None:
         np.testing.assert_allclose(a["keypoints"], b["keypoints"])
 
 
+def test_random_shadow_darkens_polygons_as_the_reference() -> None:
+    R = import_reference(needed_by="the RandomShadow comparison")
+    image = RNG.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    flat = np.full((60, 80, 3), 200, np.uint8)
+    for seed in range(4):
+        # The draws do not depend on the pixels: a flat image shows where the shadow fell.
+        def first_call(data: np.ndarray, seed: int = seed) -> np.ndarray:
+            shadow = A.RandomShadow(num_shadows_range=(1, 1), shadow_intensity_range=(0.4, 0.4), p=1)
+            return A.Compose([shadow], seed=seed)(image=data)["image"]
+
+        region = (first_call(flat) != 200).all(-1)
+        assert region.any() and not region[:29].any()  # shadow_roi: the lower half
+        expected = image.copy()
+        expected[region] = (image[region] * (1 - 0.4)).astype(np.uint8)  # the reference's add_shadow
+        np.testing.assert_array_equal(first_call(image), expected)
+
+    def darkened(lib) -> float:
+        t = lib.Compose([lib.RandomShadow(num_shadows_range=(1, 3), shadow_dimension=4, p=1)], seed=0)
+        return float(np.mean([(t(image=flat)["image"] != 200).all(-1).mean() for _ in range(300)]))
+
+    ours, theirs = darkened(A), darkened(R)
+    assert abs(ours - theirs) < 0.1 * theirs
+
+
 @pytest.mark.parametrize("transform", PIXEL, ids=lambda t: type(t).__name__)
 @pytest.mark.parametrize("dtype", [np.uint8, np.float32])
 def test_dtype_and_shape(transform, dtype) -> None:

@@ -709,6 +709,13 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         **_dropout_fills(draw),
         p=_p(draw),
     ),
+    "RandomShadow": lambda draw, canvas: A.RandomShadow(
+        shadow_roi=draw(st.sampled_from([(0, 0.5, 1, 1), (0, 0, 1, 1), (0.2, 0.1, 0.3, 0.9)])),
+        num_shadows_range=_int_range(draw, 1, 4),
+        shadow_dimension=draw(st.integers(3, 8)),
+        shadow_intensity_range=_range(draw, 0, 1),
+        p=_p(draw),
+    ),
     "ToTensorV2": _to_tensor,
     "NoOp": lambda draw, canvas: A.NoOp(p=_p(draw)),
     "Lambda": _lambda,

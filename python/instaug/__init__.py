@@ -82,10 +82,12 @@ from instaug.transforms.pixel import (
     ToTensorV2,
 )
 from instaug.transforms.python_transforms import Lambda
+from instaug.transforms.weather import RandomShadow
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "RandomShadow",
     "GridMask",
     "XYMasking",
     "ElasticTransform",
