@@ -26,6 +26,7 @@ void register_clahe(Registry&);
 void register_normalize(Registry&);
 void register_blur(Registry&);
 void register_noise(Registry&);
+void register_colour_effects(Registry&);
 void register_coarse_dropout(Registry&);
 void register_grid_dropout(Registry&);
 void register_mosaic(Registry&);
@@ -62,7 +63,7 @@ const Registry& Registry::instance() {
                          register_rotate, register_perspective, register_colour, register_colour_tables, register_tone_tables,
                          register_convolution_filters, register_compression, register_type_conversions,
                          register_grey_and_channels, register_clahe,
-                         register_normalize, register_blur, register_noise, register_coarse_dropout,
+                         register_normalize, register_blur, register_noise, register_colour_effects, register_coarse_dropout,
                          register_grid_dropout, register_mosaic, register_copy_paste,
                          register_compositions, register_passive})
             add(r);
