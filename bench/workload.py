@@ -192,6 +192,14 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "MedianBlur": [A.MedianBlur(p=1.0)],
         "MotionBlur": [A.MotionBlur(p=1.0)],
         "GaussNoise": [A.GaussNoise(p=1.0)],
+        "ISONoise": [A.ISONoise(p=1.0)],
+        "MultiplicativeNoise (elementwise)": [A.MultiplicativeNoise(elementwise=True, p=1.0)],
+        "SaltAndPepper": [A.SaltAndPepper(p=1.0)],
+        "ShotNoise": [A.ShotNoise(p=1.0)],
+        "AutoContrast": [A.AutoContrast(p=1.0)],
+        "Equalize": [A.Equalize(p=1.0)],
+        "ToSepia": [A.ToSepia(p=1.0)],
+        "FancyPCA": [A.FancyPCA(p=1.0)],
     }
 
 

@@ -236,4 +236,12 @@ PIXEL = [
     A.ChannelSwap(p=1),
     A.ChannelDropout(p=1),
     A.RandomShadow(p=1),
+    A.ISONoise(p=1),
+    A.MultiplicativeNoise(p=1),
+    A.SaltAndPepper(p=1),
+    A.ShotNoise(p=1),
+    A.AutoContrast(p=1),
+    A.Equalize(p=1),
+    A.ToSepia(p=1),
+    A.FancyPCA(p=1),
 ]

@@ -79,6 +79,11 @@ def test_dtype_and_shape(transform, dtype) -> None:
         A.MedianBlur(p=1),
         A.MotionBlur(p=1),
         A.GaussianBlur(p=1),
+        A.MultiplicativeNoise(per_channel=True, elementwise=True, p=1),
+        A.SaltAndPepper(p=1),
+        A.ShotNoise(p=1),
+        A.AutoContrast(p=1),
+        A.FancyPCA(p=1),
     ],
     ids=lambda t: type(t).__name__,
 )
@@ -89,7 +94,9 @@ def test_any_channel_count_where_the_formula_allows(transform, channels) -> None
 
 
 @pytest.mark.parametrize(
-    "transform", [A.HueSaturationValue(p=1), A.CLAHE(p=1), A.ColorJitter(p=1)], ids=lambda t: type(t).__name__
+    "transform",
+    [A.HueSaturationValue(p=1), A.CLAHE(p=1), A.ColorJitter(p=1), A.Equalize(p=1), A.ToSepia(p=1)],
+    ids=lambda t: type(t).__name__,
 )
 def test_colour_transforms_refuse_other_channel_counts(transform) -> None:
     with pytest.raises(
@@ -177,6 +184,16 @@ def test_gamma_range_is_in_percent() -> None:
         (lambda: A.GaussNoise(std_range=(0.1, 2)), "std_range values must be <= 1"),
         (lambda: A.ColorJitter(hue_range=(-1, 0)), "hue_range values must be >= -0.5"),
         (lambda: A.ToGray(method="pca"), "method must be one of"),
+        (lambda: A.ISONoise(color_shift_range=(0, 1.5)), "color_shift_range values must be <= 1"),
+        (lambda: A.MultiplicativeNoise(multiplier=(-0.1, 1)), "multiplier values must be >= 0"),
+        (lambda: A.SaltAndPepper(amount_range=(0.1, 1.2)), "amount_range values must be <= 1"),
+        (lambda: A.ShotNoise(scale_range=(-1, 1)), "scale_range values must be >= 0"),
+        (lambda: A.AutoContrast(cutoff=101), "cutoff must be <= 100"),
+        (lambda: A.AutoContrast(ignore=256), "ignore must be <= 255"),
+        (lambda: A.AutoContrast(method="clahe"), "method must be one of"),
+        (lambda: A.Equalize(mode="skimage"), "mode must be one of"),
+        (lambda: A.Equalize(mask={"a": 1}), "mask must be None"),
+        (lambda: A.FancyPCA(alpha=-0.1), "alpha must be >= 0"),
         (lambda: A.ChannelShuffle(channel_order=(0, 0, 1)), "channel_order must be a permutation"),
         (lambda: A.CLAHE(tile_grid_size=(8,)), "tile_grid_size must be a pair"),
         (lambda: A.Normalize(std=(0.2, 0.0, 0.2)), "std must be positive"),
@@ -376,3 +393,95 @@ def test_channel_swap_reorders_by_its_fixed_order() -> None:
     np.testing.assert_array_equal(out, IMAGE[..., ::-1])
     with pytest.raises(ValueError, match="channel_order must be a permutation"):
         A.ChannelSwap(channel_order=(0, 0, 1))
+
+
+# -- noise ------------------------------------------------------------------------------------------
+def test_iso_noise_needs_rgb_and_grows_with_intensity() -> None:
+    with pytest.raises(ValueError, match="ISONoise expects 3-channel"):
+        A.Compose([A.ISONoise(p=1)])(image=RNG.integers(0, 256, (10, 10, 4), dtype=np.uint8))
+    image = RNG.integers(0, 256, (64, 64, 3), dtype=np.uint8)
+
+    def change(intensity: float) -> float:
+        t = A.ISONoise(color_shift_range=(0.05, 0.05), intensity_range=(intensity, intensity), p=1)
+        return float(np.abs(A.Compose([t], seed=0)(image=image)["image"].astype(int) - image).mean())
+
+    assert change(0) == 0
+    assert 0 < change(0.5) < change(2)
+
+
+def test_multiplicative_noise_gains() -> None:
+    flat = np.full((16, 16, 3), 100, np.uint8)
+    one = A.Compose([A.MultiplicativeNoise((1.5, 1.5), p=1)])(image=flat)["image"]
+    assert (one == 150).all()
+    per_channel = A.Compose([A.MultiplicativeNoise((0.5, 1.5), per_channel=True, p=1)], seed=0)(image=flat)[
+        "image"
+    ]
+    assert len(np.unique(per_channel)) == 3 and all(
+        len(np.unique(per_channel[..., c])) == 1 for c in range(3)
+    )
+    per_pixel = A.Compose([A.MultiplicativeNoise((0.5, 1.5), elementwise=True, p=1)], seed=0)(image=flat)[
+        "image"
+    ]
+    assert (per_pixel[..., 0] == per_pixel[..., 2]).all() and len(np.unique(per_pixel)) > 50
+    assert 50 <= per_pixel.min() and per_pixel.max() <= 150
+
+
+def test_salt_and_pepper_counts() -> None:
+    grey = np.full((40, 50, 3), 128, np.uint8)
+    t = A.SaltAndPepper(amount_range=(0.2, 0.2), salt_vs_pepper_range=(0.25, 0.25), p=1)
+    out = A.Compose([t], seed=0)(image=grey)["image"]
+    salt, pepper = (out == 255).all(-1).sum(), (out == 0).all(-1).sum()
+    assert (salt, pepper) == (100, 300)  # int(2000 * 0.2) = 400 pixels, int(400 * 0.25) of them salt
+    assert ((out == 128).all(-1).sum()) == 2000 - 400
+    floats = A.Compose([t], seed=0)(image=(grey / 255).astype(np.float32))["image"]
+    assert (floats == 1).all(-1).sum() == 100 and (floats == 0).all(-1).sum() == 300
+
+
+def test_shot_noise_keeps_the_level_and_grows_with_scale() -> None:
+    grey = np.full((64, 64), 128, np.uint8)
+
+    def spread(scale: float) -> tuple[float, float]:
+        out = A.Compose([A.ShotNoise(scale_range=(scale, scale), p=1)], seed=0)(image=grey)["image"]
+        return float(out.mean()), float(out.std())
+
+    (low_mean, low_std), (_, high_std) = spread(0.05), spread(0.5)
+    assert abs(low_mean - 128) < 8 and 0 < low_std < high_std  # Poisson in linear light: a little darker
+    with pytest.raises(ValueError, match="ShotNoise: a scale of 0"):
+        A.Compose([A.ShotNoise(scale_range=(0, 0), p=1)])(image=grey)
+
+
+# -- colour effects -------------------------------------------------------------------------------
+def test_auto_contrast_stretches_to_the_full_range() -> None:
+    ramp = np.tile(np.arange(50, 151, dtype=np.uint8), (4, 1))
+    for method in ("cdf", "pil"):
+        out = A.Compose([A.AutoContrast(method=method, p=1)])(image=ramp)["image"]
+        assert out.min() == 0 and out.max() == 255 and (np.diff(out[0].astype(int)) >= 0).all()
+    flat = np.full((4, 4, 3), 77, np.uint8)
+    assert (A.Compose([A.AutoContrast(p=1)])(image=flat)["image"] == 77).all()
+
+
+def test_equalize_flattens_the_histogram() -> None:
+    dark = np.tile(np.arange(0, 64, dtype=np.uint8), (64, 1))
+    for mode in ("cv", "pil"):
+        out = A.Compose([A.Equalize(mode=mode, p=1)])(image=dark)["image"]
+        assert out.max() >= 250 and len(np.unique(out)) >= 60
+    colour = np.stack([dark, dark // 2, dark // 4], -1)
+    luma = A.Compose([A.Equalize(by_channels=False, p=1)])(image=colour)["image"]
+    assert luma.shape == colour.shape and luma.mean() > colour.mean() + 50
+
+
+def test_to_sepia_matrix_and_grey_images() -> None:
+    pixel = np.array([[[100, 50, 20]]], np.uint8)
+    out = A.Compose([A.ToSepia(p=1)])(image=pixel)["image"]
+    assert out[0, 0].tolist() == [81, 73, 57]  # the sepia rows . (100, 50, 20), rounded
+    grey = RNG.integers(0, 256, (8, 8), dtype=np.uint8)
+    np.testing.assert_array_equal(A.Compose([A.ToSepia(p=1)])(image=grey)["image"], grey)
+
+
+def test_fancy_pca_keeps_the_mean_and_follows_alpha() -> None:
+    image = RNG.integers(40, 216, (64, 64, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(A.Compose([A.FancyPCA(alpha=0, p=1)])(image=image)["image"], image)
+    t = A.Compose([A.FancyPCA(alpha=2, p=1)], seed=0)
+    changes = [t(image=image)["image"].astype(float) - image for _ in range(10)]
+    assert max(np.abs(c).max() for c in changes) > 3
+    assert all(abs(c.mean()) < 1 for c in changes)  # moves around the mean pixel

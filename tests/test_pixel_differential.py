@@ -76,6 +76,25 @@ CASES = {
     "motion_blur_back": lambda L: L.MotionBlur(
         blur_range=(9, 9), allow_shifted=False, angle_range=(110, 110), direction_range=(-0.7, -0.7), p=1
     ),
+    "iso_noise_off": lambda L: L.ISONoise(color_shift_range=(0.05, 0.05), intensity_range=(0, 0), p=1),
+    "multiplicative": lambda L: L.MultiplicativeNoise((1.23, 1.23), p=1),
+    "multiplicative_per_channel": lambda L: L.MultiplicativeNoise((0.77, 0.77), per_channel=True, p=1),
+    "multiplicative_elementwise": lambda L: L.MultiplicativeNoise((1.31, 1.31), elementwise=True, p=1),
+    "multiplicative_both": lambda L: L.MultiplicativeNoise(
+        (0.61, 0.61), per_channel=True, elementwise=True, p=1
+    ),
+    "auto_contrast": lambda L: L.AutoContrast(p=1),
+    "auto_contrast_cutoff": lambda L: L.AutoContrast(cutoff=7.5, p=1),
+    "auto_contrast_pil": lambda L: L.AutoContrast(method="pil", p=1),
+    "auto_contrast_pil_cutoff": lambda L: L.AutoContrast(cutoff=20, method="pil", p=1),
+    "auto_contrast_ignore_1": lambda L: L.AutoContrast(ignore=1, p=1),
+    "auto_contrast_ignore_200": lambda L: L.AutoContrast(ignore=200, cutoff=3, p=1),
+    "equalize": lambda L: L.Equalize(p=1),
+    "equalize_pil": lambda L: L.Equalize(mode="pil", p=1),
+    "equalize_luma": lambda L: L.Equalize(by_channels=False, p=1),
+    "equalize_luma_pil": lambda L: L.Equalize(mode="pil", by_channels=False, p=1),
+    "sepia": lambda L: L.ToSepia(p=1),
+    "fancy_pca_off": lambda L: L.FancyPCA(alpha=0, p=1),
 }
 FLOAT_CASES = sorted(set(CASES) - {"gray_lab"})  # float Lab's L runs 0..100 in OpenCV: not an image
 
@@ -115,6 +134,13 @@ def test_float32_same_as_reference(name) -> None:
         "emboss",
         "jpeg",
         "downscale",
+        "multiplicative",
+        "auto_contrast",
+        "auto_contrast_pil",
+        "auto_contrast_ignore_200",
+        "equalize",
+        "equalize_pil",
+        "sepia",
     ],
 )
 def test_grayscale_same_as_reference(name) -> None:
@@ -201,3 +227,52 @@ def test_color_jitter_hue_equals_the_reference_byte_for_byte() -> None:
             return lib.Compose([t], seed=0)(image=image)["image"]
 
         np.testing.assert_array_equal(jittered(instaug), jittered(ref), err_msg=f"{width=} {factor=}")
+
+
+def test_auto_contrast_and_equalize_on_a_large_image_same_as_reference() -> None:
+    """Past 1M pixels the reference switches to one multichannel table pass: still the same bytes."""
+    image = colourful(720, 1400, seed=5)
+    for name in ("auto_contrast", "auto_contrast_cutoff", "equalize", "equalize_pil"):
+        np.testing.assert_array_equal(run(instaug, name, image), run(ref, name, image), err_msg=name)
+
+
+# -- random noise: the distribution of the change, over many calls --------------------------------
+def change_stats(lib, make, image: np.ndarray, calls: int = 100) -> tuple[float, float]:
+    """Mean and standard deviation of (output - input) over `calls` calls, in grey levels."""
+    pipeline = lib.Compose([make(lib)], seed=7)
+    changes = [pipeline(image=image)["image"].astype(float) - image for _ in range(calls)]
+    return float(np.mean(changes)), float(np.std(changes))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda L: L.ISONoise(color_shift_range=(0.05, 0.05), intensity_range=(0.5, 0.5), p=1),
+        lambda L: L.ISONoise(color_shift_range=(0.01, 0.01), intensity_range=(2, 2), p=1),
+        lambda L: L.ShotNoise(scale_range=(0.1, 0.1), p=1),
+        lambda L: L.ShotNoise(scale_range=(0.5, 0.5), p=1),
+        lambda L: L.MultiplicativeNoise((0.6, 1.4), elementwise=True, p=1),
+        lambda L: L.MultiplicativeNoise((0.8, 1.2), per_channel=True, elementwise=True, p=1),
+        lambda L: L.SaltAndPepper(amount_range=(0.1, 0.1), salt_vs_pepper_range=(0.3, 0.3), p=1),
+        lambda L: L.FancyPCA(alpha=0.5, p=1),
+    ],
+    ids=[
+        "iso",
+        "iso_intense",
+        "shot_low",
+        "shot_high",
+        "gain_per_pixel",
+        "gain_per_value",
+        "salt_pepper",
+        "pca",
+    ],
+)
+def test_noise_distribution_same_as_reference(make) -> None:
+    """Our generators are not the reference's: the noise agrees in distribution, not pixel by pixel.
+    Mean and spread of the change agree within 5% of the spread (or 0.05 grey levels when tiny)."""
+    image = colourful()
+    ours, theirs = change_stats(instaug, make, image), change_stats(ref, make, image)
+    tolerance = max(0.05 * theirs[1], 0.05)
+    assert theirs[1] > 0.02, "the case must change the image"
+    assert abs(ours[0] - theirs[0]) <= tolerance, f"mean change {ours[0]:.3f} vs {theirs[0]:.3f}"
+    assert abs(ours[1] - theirs[1]) <= tolerance, f"spread of the change {ours[1]:.3f} vs {theirs[1]:.3f}"

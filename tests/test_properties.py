@@ -637,6 +637,30 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "MedianBlur": _blur(A.MedianBlur),
     "MotionBlur": _motion_blur,
     "GaussNoise": _gauss_noise,
+    "ISONoise": lambda draw, canvas: A.ISONoise(
+        color_shift_range=_range(draw, 0, 1), intensity_range=_range(draw, 0, 5), p=_p(draw)
+    ),
+    "MultiplicativeNoise": lambda draw, canvas: A.MultiplicativeNoise(
+        multiplier=_range(draw, 0, 3),
+        per_channel=draw(st.booleans()),
+        elementwise=draw(st.booleans()),
+        p=_p(draw),
+    ),
+    "SaltAndPepper": lambda draw, canvas: A.SaltAndPepper(
+        amount_range=_range(draw, 0, 1), salt_vs_pepper_range=_range(draw, 0, 1), p=_p(draw)
+    ),
+    "ShotNoise": lambda draw, canvas: A.ShotNoise(scale_range=_range(draw, 0.001, 10), p=_p(draw)),
+    "AutoContrast": lambda draw, canvas: A.AutoContrast(
+        cutoff=draw(_floats(0, 100)),
+        ignore=draw(st.none() | st.integers(0, 255)),
+        method=draw(st.sampled_from(["cdf", "pil"])),
+        p=_p(draw),
+    ),
+    "Equalize": lambda draw, canvas: A.Equalize(
+        mode=draw(st.sampled_from(["cv", "pil"])), by_channels=draw(st.booleans()), p=_p(draw)
+    ),
+    "ToSepia": lambda draw, canvas: A.ToSepia(p=_p(draw)),
+    "FancyPCA": lambda draw, canvas: A.FancyPCA(alpha=draw(_floats(0, 5)), p=_p(draw)),
     "InvertImg": lambda draw, canvas: A.InvertImg(p=_p(draw)),
     "Solarize": lambda draw, canvas: A.Solarize(threshold_range=_range(draw, 0, 1), p=_p(draw)),
     "Posterize": lambda draw, canvas: A.Posterize(num_bits=_int_range(draw, 1, 7), p=_p(draw)),

@@ -287,6 +287,99 @@ class GaussNoise(ImageOnlyTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class ISONoise(ImageOnlyTransform):
+    """Sensor noise on RGB images: hue jitter N(0, color_shift * intensity), Poisson lightness counts."""
+
+    def __init__(
+        self,
+        color_shift_range: tuple[float, float] = (0.01, 0.05),
+        intensity_range: tuple[float, float] = (0.1, 0.5),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class MultiplicativeNoise(ImageOnlyTransform):
+    """Multiply by gains from `multiplier`: one, one per channel, or one per pixel (and channel)."""
+
+    def __init__(
+        self,
+        multiplier: tuple[float, float] = (0.9, 1.1),
+        per_channel: bool = False,
+        elementwise: bool = False,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class SaltAndPepper(ImageOnlyTransform):
+    """Set a drawn fraction of the pixels (all channels) to the maximum (salt) or 0 (pepper)."""
+
+    def __init__(
+        self,
+        amount_range: tuple[float, float] = (0.01, 0.06),
+        salt_vs_pepper_range: tuple[float, float] = (0.4, 0.6),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class ShotNoise(ImageOnlyTransform):
+    """Poisson photon noise in linear light (gamma 2.2), `scale` intensity units per photon."""
+
+    def __init__(
+        self,
+        scale_range: tuple[float, float] = (0.1, 0.3),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class AutoContrast(ImageOnlyTransform):
+    """Stretch each channel's histogram (less `cutoff` percent at each end) to the full range."""
+
+    def __init__(
+        self,
+        cutoff: float = 0,
+        ignore: int | None = None,
+        method: str = "cdf",
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Equalize(ImageOnlyTransform):
+    """Histogram equalisation (OpenCV's or Pillow's), per channel or of the luma; mask must be None."""
+
+    def __init__(
+        self,
+        mode: str = "cv",
+        by_channels: bool = True,
+        mask: None = None,
+        mask_params: Sequence[str] = (),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class ToSepia(ImageOnlyTransform):
+    """The sepia colour matrix on RGB images; grey images are left as they are."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class FancyPCA(ImageOnlyTransform):
+    """Move pixels along the channels' principal components by N(0, alpha) times each eigenvalue."""
+
+    def __init__(
+        self,
+        alpha: float = 0.1,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class ToFloat(ImageOnlyTransform):
     """uint8 to float32: v / max_value (default 255); a float32 image is left as it is."""
 
