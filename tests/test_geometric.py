@@ -309,6 +309,10 @@ def _distortions(lib) -> dict[str, object]:
         ),
         "piecewise_absolute": lib.PiecewiseAffine(scale_range=(2, 4), absolute_scale=True, p=1),
         "elastic": lib.ElasticTransform(displacement_range=(0.02, 0.05), p=1),
+        "thin_plate_spline": lib.ThinPlateSpline(scale_range=(0.1, 0.3), p=1),
+        "thin_plate_spline_cross": lib.ThinPlateSpline(num_control_points=2, border_mode=0, p=1),
+        "water_refraction": lib.WaterRefraction(amplitude_range=(0.01, 0.03), border_mode=0, p=1),
+        "pixel_spread": lib.PixelSpread(radius=2, interpolation=1, border_mode=0, p=1),
     }
 
 
@@ -329,6 +333,9 @@ def test_distortions_move_every_target_by_one_map(name: str) -> None:
     boxes = np.array([[10, 12, 50, 60], [70.4, 20.6, 110, 80], [30, 30, 31, 31]], dtype=np.float64)
     keypoints = np.array([[40.0, 30.0], [80.5, 60.25], [60, 45]])
     transform = _distortions(instaug)[name]
+    # A field that folds (short water waves) or jumps (PixelSpread) has no exact inverse: there the
+    # point goes to the output pixel whose sample point lies nearest it, a neighbour of it.
+    tolerance = 1.5 if name in ("pixel_spread", "water_refraction") else 0.05
     for seed in range(3):
         map_x, map_y, inside = _read_map(transform, seed)
         assert inside.mean() > 0.5
@@ -356,7 +363,7 @@ def test_distortions_move_every_target_by_one_map(name: str) -> None:
         for (x, y), (qx, qy) in zip(keypoints, out["keypoints"]):
             back_x = cv2.getRectSubPix(map_x, (1, 1), (qx, qy))[0, 0]
             back_y = cv2.getRectSubPix(map_y, (1, 1), (qx, qy))[0, 0]
-            assert abs(back_x - x) < 0.05 and abs(back_y - y) < 0.05, (x, y, qx, qy)
+            assert abs(back_x - x) < tolerance and abs(back_y - y) < tolerance, (x, y, qx, qy)
 
 
 # OpticalDistortion "camera" is compared on fixed k below: the reference's map comes from the

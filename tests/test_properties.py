@@ -621,6 +621,20 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         **_distortion_options(draw),
     ),
     "ElasticTransform": _elastic_transform,
+    "ThinPlateSpline": lambda draw, canvas: A.ThinPlateSpline(
+        scale_range=_range(draw, 0, 1),
+        num_control_points=draw(st.integers(2, 6)),
+        **_distortion_options(draw),
+    ),
+    "WaterRefraction": lambda draw, canvas: A.WaterRefraction(
+        amplitude_range=_range(draw, 0, 0.2),
+        wavelength_range=_range(draw, 0.01, 1),
+        num_waves_range=_int_range(draw, 1, 6),
+        **_distortion_options(draw),
+    ),
+    "PixelSpread": lambda draw, canvas: A.PixelSpread(
+        radius=draw(st.integers(1, 6)), **_distortion_options(draw)
+    ),
     "Mosaic": _mosaic,
     "CopyAndPaste": _copy_and_paste,
     "HueSaturationValue": _hue_saturation_value,
@@ -1374,6 +1388,9 @@ RESAMPLING = {
     "GridDistortion",
     "PiecewiseAffine",
     "ElasticTransform",
+    "ThinPlateSpline",
+    "WaterRefraction",
+    "PixelSpread",
     "Mosaic",
     "CopyAndPaste",
 }

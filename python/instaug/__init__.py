@@ -38,6 +38,7 @@ from instaug.transforms.geometric import (
     PadIfNeeded,
     Perspective,
     PiecewiseAffine,
+    PixelSpread,
     RandomCrop,
     RandomResizedCrop,
     RandomRotate90,
@@ -48,8 +49,10 @@ from instaug.transforms.geometric import (
     ShiftScaleRotate,
     SmallestMaxSize,
     SquareSymmetry,
+    ThinPlateSpline,
     Transpose,
     VerticalFlip,
+    WaterRefraction,
 )
 from instaug.transforms.mixing import CopyAndPaste, Mosaic
 from instaug.transforms.pixel import (
@@ -95,6 +98,9 @@ from instaug.transforms.weather import RandomShadow
 __version__ = "0.1.0"
 
 __all__ = [
+    "PixelSpread",
+    "ThinPlateSpline",
+    "WaterRefraction",
     "RandomShadow",
     "GridMask",
     "XYMasking",

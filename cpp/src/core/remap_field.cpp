@@ -56,6 +56,26 @@ cv::Mat remap_nearest_constant(const cv::Mat& plane, const RemapField& field, co
     return out;
 }
 
+// Where the field is not smooth (PixelSpread) the iteration need not settle: the output pixel
+// within reach whose sample point lies nearest (x, y), if one samples a neighbour of it (within
+// a diagonal pixel).
+bool nearest_sampler(const RemapField& field, double x, double y, double& out_x, double& out_y) {
+    const cv::Rect around = reachable(cv::Rect(static_cast<int>(std::floor(x)), static_cast<int>(std::floor(y)), 1, 1), field);
+    double best = 1.5;
+    bool found = false;
+    for (int v = around.y; v < around.br().y; ++v)
+        for (int u = around.x; u < around.br().x; ++u) {
+            const double d = std::hypot(field.map_x.at<float>(v, u) - x, field.map_y.at<float>(v, u) - y);
+            if (d < best) {
+                best = d;
+                out_x = u;
+                out_y = v;
+                found = true;
+            }
+        }
+    return found;
+}
+
 }  // namespace
 
 std::shared_ptr<const RemapField> make_remap_field(cv::Mat map_x, cv::Mat map_y) {
@@ -194,8 +214,8 @@ bool remap_point(const RemapField& field, double& x, double& y) {
         qy += ry;
     }
     const int w = field.map_x.cols, h = field.map_x.rows;
-    if (best >= 0.5) {  // no output pixel samples the point: it left the image (as the reference's -1, -1)
-        x = y = -1.0;
+    if (best >= 0.5 && !nearest_sampler(field, tx, ty, best_x, best_y)) {
+        x = y = -1.0;  // no output pixel samples the point: it left the image (as the reference's -1, -1)
         return false;
     }
     x = best_x;

@@ -360,3 +360,62 @@ class ElasticTransform(DualTransform):
         p: float = 0.5,
     ) -> None:
         super().__init__(**arguments_of(locals()))
+
+
+class ThinPlateSpline(DualTransform):
+    """A thin-plate spline through a num_control_points x num_control_points grid whose points move
+    by N(0, scale / 10) of the image side."""
+
+    def __init__(
+        self,
+        scale_range: tuple[float, float] = (0.2, 0.4),
+        num_control_points: int = 4,
+        interpolation: int = 1,
+        mask_interpolation: int = 0,
+        keypoint_remapping_method: str = "mask",
+        p: float = 0.5,
+        border_mode: int = 0,
+        fill: Any = 0,
+        fill_mask: Any = 0,
+        map_resolution_range: tuple[float, float] = (1.0, 1.0),
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class WaterRefraction(DualTransform):
+    """Sine waves of random direction and phase displacing pixels across their travel: amplitude and
+    wavelength as shares of the shorter side."""
+
+    def __init__(
+        self,
+        amplitude_range: tuple[float, float] = (0.01, 0.05),
+        wavelength_range: tuple[float, float] = (0.05, 0.2),
+        num_waves_range: tuple[int, int] = (3, 7),
+        interpolation: int = 1,
+        mask_interpolation: int = 0,
+        keypoint_remapping_method: str = "mask",
+        border_mode: int = 4,
+        fill: Any = 0,
+        fill_mask: Any = 0,
+        map_resolution_range: tuple[float, float] = (1.0, 1.0),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class PixelSpread(DualTransform):
+    """Each pixel takes a neighbour up to radius pixels away in each axis, drawn uniformly."""
+
+    def __init__(
+        self,
+        radius: int = 2,
+        interpolation: int = 0,
+        mask_interpolation: int = 0,
+        keypoint_remapping_method: str = "mask",
+        border_mode: int = 4,
+        fill: Any = 0,
+        fill_mask: Any = 0,
+        map_resolution_range: tuple[float, float] = (1.0, 1.0),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))

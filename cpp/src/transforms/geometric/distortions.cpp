@@ -230,6 +230,101 @@ std::vector<GeometricStep> elastic_transform(const Params& params, Random& rng, 
     return remap_steps(m, params, width, height);
 }
 
+// ThinPlateSpline: a num x num grid of control points on the unit square (a 5-point cross for
+// 2), each moved by N(0, scale / 10); the map is the thin-plate spline through the moves, its
+// kernel d^2 log(d^2 + 1e-6) (the reference's compute_tps_weights and tps_transform).
+double tps_kernel(double squared) { return squared * std::log(squared + 1e-6); }
+
+std::vector<GeometricStep> thin_plate_spline(const Params& params, Random& rng, int width, int height) {
+    const cv::Size size = map_size(params, rng, width, height);
+    const int n = params.integer32("num_control_points");
+    std::vector<cv::Point2d> from;
+    if (n == 2) from = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {0.5, 0.5}};
+    else
+        for (int r = 0; r < n; ++r)
+            for (int c = 0; c < n; ++c) from.emplace_back(static_cast<double>(c) / (n - 1), static_cast<double>(r) / (n - 1));
+    const auto range = params.range("scale_range");
+    const double scale = rng.uniform(range[0], range[1]) / 10;
+    rng.note("scale_range", scale * 10);
+    const int k = static_cast<int>(from.size());
+    cv::Mat system = cv::Mat::zeros(k + 3, k + 3, CV_64F), target = cv::Mat::zeros(k + 3, 2, CV_64F);
+    for (int i = 0; i < k; ++i) {
+        for (int j = 0; j < k; ++j) {
+            const cv::Point2d d = from[i] - from[j];
+            system.at<double>(i, j) = tps_kernel(d.dot(d));
+        }
+        const double affine[3] = {1, from[i].x, from[i].y};
+        for (int a = 0; a < 3; ++a) system.at<double>(i, k + a) = system.at<double>(k + a, i) = affine[a];
+        target.at<double>(i, 0) = from[i].x + rng.normal(0, scale);
+        target.at<double>(i, 1) = from[i].y + rng.normal(0, scale);
+    }
+    cv::Mat weights;
+    cv::solve(system, target, weights, cv::DECOMP_LU);
+    Maps m{cv::Mat(size.height, size.width, CV_32F), cv::Mat(size.height, size.width, CV_32F)};
+    for (int y = 0; y < size.height; ++y)
+        for (int x = 0; x < size.width; ++x) {
+            const double px = static_cast<double>(x) / size.width, py = static_cast<double>(y) / size.height;
+            double out[2];
+            for (int axis = 0; axis < 2; ++axis) {
+                double v = weights.at<double>(k, axis) + weights.at<double>(k + 1, axis) * px + weights.at<double>(k + 2, axis) * py;
+                for (int i = 0; i < k; ++i) {
+                    const double dx = px - from[i].x, dy = py - from[i].y;
+                    v += weights.at<double>(i, axis) * tps_kernel(dx * dx + dy * dy);
+                }
+                out[axis] = v;
+            }
+            m.x.at<float>(y, x) = static_cast<float>(out[0] * size.width);
+            m.y.at<float>(y, x) = static_cast<float>(out[1] * size.height);
+        }
+    return remap_steps(m, params, width, height);
+}
+
+// WaterRefraction: num_waves plane sine waves of drawn direction, phase, frequency about
+// 1 / wavelength and amplitude, each displacing pixels across its direction of travel.
+std::vector<GeometricStep> water_refraction(const Params& params, Random& rng, int width, int height) {
+    const cv::Size size = map_size(params, rng, width, height);
+    const double side = std::min(size.width, size.height);
+    const auto amplitudes = params.range("amplitude_range"), wavelengths = params.range("wavelength_range");
+    const auto counts = params.range("num_waves_range");
+    const double amplitude = rng.uniform(amplitudes[0], amplitudes[1]);
+    const double wavelength = rng.uniform(wavelengths[0], wavelengths[1]);
+    const int waves = static_cast<int>(rng.randint(static_cast<int64_t>(counts[0]), static_cast<int64_t>(counts[1])));
+    rng.note("amplitude_range", amplitude);
+    rng.note("wavelength_range", wavelength);
+    rng.note("num_waves_range", waves);
+    Maps m = identity_maps(size.width, size.height);
+    for (int w = 0; w < waves; ++w) {
+        const double angle = rng.uniform(0, 2 * M_PI), phase = rng.uniform(0, 2 * M_PI);
+        const double frequency = rng.uniform(0.7, 1.3) / (wavelength * side);
+        const double strength = amplitude * side * rng.uniform(0.5, 1.0);
+        const double along_x = std::cos(angle), along_y = std::sin(angle);
+        for (int y = 0; y < size.height; ++y)
+            for (int x = 0; x < size.width; ++x) {
+                const double d = strength * std::sin(2 * M_PI * frequency * (x * along_x + y * along_y) + phase);
+                m.x.at<float>(y, x) += static_cast<float>(d * -along_y);
+                m.y.at<float>(y, x) += static_cast<float>(d * along_x);
+            }
+    }
+    return remap_steps(m, params, width, height);
+}
+
+// PixelSpread: every pixel samples a neighbour up to `radius` away in each axis, drawn uniformly.
+std::vector<GeometricStep> pixel_spread(const Params& params, Random& rng, int width, int height) {
+    const auto range = params.range("map_resolution_range");
+    const double resolution = range[0] == range[1] ? range[0] : rng.uniform(range[0], range[1]);
+    rng.note("map_resolution_range", resolution);
+    const cv::Size size(std::max(2, static_cast<int>(width * resolution)), std::max(2, static_cast<int>(height * resolution)));
+    const int radius = std::max(1, python_round(params.integer32("radius") * resolution));
+    Maps m = identity_maps(size.width, size.height);
+    cv::RNG offsets(rng.next_u64());
+    for (int y = 0; y < size.height; ++y)
+        for (int x = 0; x < size.width; ++x) {
+            m.y.at<float>(y, x) += static_cast<float>(offsets.uniform(-radius, radius + 1));
+            m.x.at<float>(y, x) += static_cast<float>(offsets.uniform(-radius, radius + 1));
+        }
+    return remap_steps(m, params, width, height);
+}
+
 // What every distortion takes after its own parameters (the reference's BaseDistortion).
 // ElasticTransform, which is no BaseDistortion there, has neither keypoint_remapping_method nor
 // map_resolution_range, and p last.
@@ -249,15 +344,33 @@ std::vector<ParamDecl> resampling_params(bool base_distortion) {
     return out;
 }
 
+void check_map_resolution(const std::string& owner, const Params& p) {
+    if (p.has("map_resolution_range") && !(p.range("map_resolution_range")[0] > 0))
+        throw std::invalid_argument(owner + ": map_resolution_range values must be > 0");
+}
+
 TransformDecl distortion(const std::string& name, std::vector<ParamDecl> own, StepSampler steps,
                          bool base_distortion = true) {
     for (ParamDecl& p : resampling_params(base_distortion)) own.push_back(std::move(p));
     TransformDecl d = declare(name, TransformKind::Geometric, std::move(own));
     d.steps = std::move(steps);
-    d.check = [](const std::string& owner, const Params& p) {
-        if (p.has("map_resolution_range") && !(p.range("map_resolution_range")[0] > 0))
-            throw std::invalid_argument(owner + ": map_resolution_range values must be > 0");
-    };
+    d.check = check_map_resolution;
+    return d;
+}
+
+// WaterRefraction's and PixelSpread's order: keypoint_remapping_method, border_mode, fill,
+// fill_mask, map_resolution_range, then p; their border reflects by default.
+TransformDecl late_p_distortion(const std::string& name, std::vector<ParamDecl> own, StepSampler steps,
+                                int border_mode) {
+    own.push_back(choice_param("keypoint_remapping_method", "mask", Json::array({"direct", "mask"})));
+    own.push_back(border_mode_param(border_mode));
+    own.push_back(fill_param("fill", 0));
+    own.push_back(fill_param("fill_mask", 0));
+    own.push_back(range_param("map_resolution_range", Json::array({1.0, 1.0})).between(0.0, 1.0));
+    own.push_back(probability_param(0.5));
+    TransformDecl d = declare(name, TransformKind::Geometric, std::move(own));
+    d.steps = std::move(steps);
+    d.check = check_map_resolution;
     return d;
 }
 
@@ -281,6 +394,20 @@ void register_distortions(Registry& r) {
                       range_param("nb_cols_range", Json::array({4, 4})).between(2, 1000).whole(), interpolation,
                       mask_interpolation, flag_param("absolute_scale", false)},
                      piecewise_affine));
+    r.add(distortion("ThinPlateSpline",
+                     {range_param("scale_range", Json::array({0.2, 0.4})).between(0.0, 1.0),
+                      integer_param("num_control_points", 4).between(2, 64), interpolation, mask_interpolation},
+                     thin_plate_spline));
+    r.add(late_p_distortion("WaterRefraction",
+                            {range_param("amplitude_range", Json::array({0.01, 0.05})).between(0.0, 1.0),
+                             range_param("wavelength_range", Json::array({0.05, 0.2})).between(0.0, std::nullopt),
+                             range_param("num_waves_range", Json::array({3, 7})).between(1, 1000).whole(),
+                             interpolation, mask_interpolation},
+                            water_refraction, kBorderReflect101));
+    r.add(late_p_distortion("PixelSpread",
+                            {integer_param("radius", 2).between(1, 10000), interpolation_param("interpolation", kNearest),
+                             mask_interpolation},
+                            pixel_spread, kBorderReflect101));
     TransformDecl elastic = distortion(
         "ElasticTransform",
         {range_param("displacement_range", Json::array({0.02, 0.05})).between(0.0, std::nullopt),
