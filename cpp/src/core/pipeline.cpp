@@ -269,7 +269,10 @@ void Execution::apply_geometric(const TransformNode& node) {
     flush_tables();
     resolve_masks(sample_);
     InstanceTable& rows = sample_.rows;
-    for (const GeometricStep& step : node.decl->steps(node.params, rng_, sample_.width, sample_.height)) {
+    const TransformDecl& decl = *node.decl;
+    const std::vector<GeometricStep> steps = decl.sample_steps ? decl.sample_steps(node.params, rng_, sample_)
+                                                               : decl.steps(node.params, rng_, sample_.width, sample_.height);
+    for (const GeometricStep& step : steps) {
         check_canvas_size(node.name(), step.in_width, step.in_height, step.out_width, step.out_height);
         const bool defer = pipeline_.fuse_geometry_ && image_step_fusable(step, sample_);
         if (!defer) render_deferred_image(sample_);
