@@ -132,6 +132,10 @@ REQUIRED_ARGUMENTS: dict[str, dict] = {
     "RandomSizedCrop": {"min_max_height": (4, 8), "size": (8, 8)},
     "LongestMaxSize": {"max_size": 16},
     "SmallestMaxSize": {"max_size": 16},
+    "CropAndPad": {"px": (-4, 4)},
+    "RandomSizedBBoxSafeCrop": {"height": 8, "width": 8},
+    "AtLeastOneBBoxRandomCrop": {"height": 8, "width": 8},
+    "CropNonEmptyMaskIfExists": {"height": 8, "width": 8},
 }
 
 

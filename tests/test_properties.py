@@ -281,6 +281,74 @@ def _pad_if_needed(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
     )
 
 
+def _pad(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    side = st.integers(0, 24)
+    padding = draw(st.one_of(side, st.tuples(side, side), st.tuples(side, side, side, side)))
+    return A.Pad(
+        padding=padding,
+        border_mode=draw(st.integers(0, 4)),
+        fill=_fill(draw, canvas.channels),
+        fill_mask=draw(st.sampled_from([0, 1])),
+        p=_p(draw),
+    )
+
+
+def _crop_and_pad(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    source = draw(st.sampled_from(["px", "percent", "px_choices", "percent_choices"]))
+    if source == "px":
+        amount = st.integers(-MAX_SIDE, 24)
+        ranged = st.tuples(amount, amount).filter(lambda r: r[0] != r[1]).map(lambda r: tuple(sorted(r)))
+        kwargs: dict[str, Any] = {
+            "px": draw(st.one_of(amount, ranged, st.tuples(*[st.one_of(amount, ranged)] * 4)))
+        }
+    elif source == "percent":
+        fraction = _floats(-1.2, 0.3)
+        ranged_fraction = st.tuples(fraction, fraction).map(lambda r: tuple(sorted(r)))
+        kwargs = {"percent": draw(st.one_of(fraction, ranged_fraction, st.tuples(*[fraction] * 4)))}
+    elif source == "px_choices":
+        kwargs = {"px_choices": draw(st.lists(st.integers(-MAX_SIDE, 24), min_size=1, max_size=4))}
+    else:
+        kwargs = {"percent_choices": draw(st.lists(_floats(-1, 0.3), min_size=1, max_size=4))}
+    return A.CropAndPad(
+        **kwargs,
+        keep_size=draw(st.booleans()),
+        sample_independently=draw(st.booleans()),
+        p=_p(draw),
+        **_pixels(draw, canvas),  # a fill pair is a range here, a longer fill a list of choices
+    )
+
+
+def _crop_from_borders(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    left, top = draw(_floats(0, 1)), draw(_floats(0, 1))
+    return A.RandomCropFromBorders(
+        crop_left=left,
+        crop_right=draw(_floats(0, 1 - left)),
+        crop_top=top,
+        crop_bottom=draw(_floats(0, 1 - top)),
+        p=_p(draw),
+    )
+
+
+def _bbox_subset_safe_crop(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    fractions = _range(draw, 0.01, 1.0)
+    return A.BBoxSubsetSafeRandomCrop(
+        subset_fraction_range=fractions,
+        erosion_rate=draw(_floats(0, 1)),
+        aspect_ratio_range=_range(draw, 0.05, 20.0),
+        p=_p(draw),
+    )
+
+
+def _crop_non_empty_mask(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    return A.CropNonEmptyMaskIfExists(
+        height=_side(draw, canvas.height),
+        width=_side(draw, canvas.width),
+        ignore_values=draw(st.one_of(st.none(), st.lists(st.integers(0, 255), max_size=2))),
+        ignore_channels=draw(st.one_of(st.none(), st.lists(st.integers(0, 3), max_size=2))),
+        p=_p(draw),
+    )
+
+
 def _affine(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
     # fit_output grows the canvas to hold the whole warped image: scale and shear stay moderate
     # then, so the output stays below a few thousand pixels a side.
@@ -592,6 +660,27 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "LongestMaxSize": _max_size(A.LongestMaxSize, MAX_SIDE),
     "SmallestMaxSize": _max_size(A.SmallestMaxSize, 32),
     "PadIfNeeded": _pad_if_needed,
+    "Pad": _pad,
+    "CropAndPad": _crop_and_pad,
+    "RandomCropFromBorders": _crop_from_borders,
+    "BBoxSafeRandomCrop": lambda draw, canvas: A.BBoxSafeRandomCrop(
+        erosion_rate=draw(_floats(0, 1)), p=_p(draw)
+    ),
+    "RandomSizedBBoxSafeCrop": lambda draw, canvas: A.RandomSizedBBoxSafeCrop(
+        height=draw(st.integers(1, MAX_SIDE)),
+        width=draw(st.integers(1, MAX_SIDE)),
+        erosion_rate=draw(_floats(0, 1)),
+        p=_p(draw),
+        **_pixels(draw, canvas, border=False),
+    ),
+    "BBoxSubsetSafeRandomCrop": _bbox_subset_safe_crop,
+    "AtLeastOneBBoxRandomCrop": lambda draw, canvas: A.AtLeastOneBBoxRandomCrop(
+        height=_side(draw, canvas.height),
+        width=_side(draw, canvas.width),
+        erosion_factor=draw(_floats(0, 1)),
+        p=_p(draw),
+    ),
+    "CropNonEmptyMaskIfExists": _crop_non_empty_mask,
     "Affine": _affine,
     "Rotate": _rotate,
     "ShiftScaleRotate": lambda draw, canvas: A.ShiftScaleRotate(
@@ -1314,6 +1403,14 @@ def _check_box(
 
 # Whole-pixel steps (and pixel transforms) keep a mask's pixels exactly; these resample it.
 RESAMPLING = {
+    "Pad",
+    "CropAndPad",
+    "RandomCropFromBorders",
+    "BBoxSafeRandomCrop",
+    "RandomSizedBBoxSafeCrop",
+    "BBoxSubsetSafeRandomCrop",
+    "AtLeastOneBBoxRandomCrop",
+    "CropNonEmptyMaskIfExists",
     "RandomResizedCrop",
     "RandomSizedCrop",
     "RandomScale",
