@@ -113,6 +113,14 @@ def single_transform_cases(A: Any) -> dict[str, list]:
         "Resize 512": [A.Resize(height=512, width=512, p=1.0)],
         "LongestMaxSize 1024": [A.LongestMaxSize(max_size=1024, p=1.0)],
         "PadIfNeeded 800": [A.PadIfNeeded(min_height=800, min_width=800, p=1.0)],
+        "Pad 32": [A.Pad(padding=32, p=1.0)],
+        "CropAndPad": [A.CropAndPad(percent=(-0.1, 0.1), p=1.0)],
+        "RandomCropFromBorders": [A.RandomCropFromBorders(p=1.0)],
+        "BBoxSafeRandomCrop": [A.BBoxSafeRandomCrop(erosion_rate=0.2, p=1.0)],
+        "RandomSizedBBoxSafeCrop 512": [A.RandomSizedBBoxSafeCrop(height=512, width=512, p=1.0)],
+        "BBoxSubsetSafeRandomCrop": [A.BBoxSubsetSafeRandomCrop(p=1.0)],
+        "AtLeastOneBBoxRandomCrop 512": [A.AtLeastOneBBoxRandomCrop(height=512, width=512, p=1.0)],
+        "CropNonEmptyMaskIfExists 512": [A.CropNonEmptyMaskIfExists(height=512, width=512, p=1.0)],
         "RandomResizedCrop 512": [A.RandomResizedCrop(size=(512, 512), p=1.0)],
         "RandomSizedCrop 512": [A.RandomSizedCrop(min_max_height=(320, 640), size=(512, 512), p=1.0)],
         "Affine (seed)": [
@@ -144,6 +152,7 @@ def single_transform_cases(A: Any) -> dict[str, list]:
             )
         ],
         "GridMask": [A.GridMask(p=1.0)],
+        "TimeMasking": [A.TimeMasking(p=1.0)],
         "OneOf(HorizontalFlip, VerticalFlip)": [
             A.OneOf([A.HorizontalFlip(p=1.0), A.VerticalFlip(p=1.0)], p=1.0)
         ],

@@ -133,6 +133,12 @@ REQUIRED_ARGUMENTS: dict[str, dict] = {
     "LongestMaxSize": {"max_size": 16},
     "SmallestMaxSize": {"max_size": 16},
     "XYMasking": {"num_masks_x_range": (1, 2), "mask_x_length_range": (2, 6)},
+    "TimeMasking": {"time_mask_param": 4},
+    "FrequencyMasking": {"freq_mask_param": 4},
+    "CropAndPad": {"px": (-4, 4)},
+    "RandomSizedBBoxSafeCrop": {"height": 8, "width": 8},
+    "AtLeastOneBBoxRandomCrop": {"height": 8, "width": 8},
+    "CropNonEmptyMaskIfExists": {"height": 8, "width": 8},
 }
 
 

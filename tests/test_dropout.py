@@ -140,13 +140,18 @@ def test_rows_under_random_holes_follow_the_reference_rule(transform, rules: tup
         ("XYMasking", {"num_masks_x_range": (0, 3), "mask_x_length_range": (2, 30)}, "covered"),
         ("XYMasking", {"num_masks_y_range": (1, 2), "mask_y_length_range": (0.05, 0.3)}, "covered"),
         ("GridMask", {}, "covered"),
+        ("TimeMasking", {"time_mask_param": 50}, "covered"),
+        ("FrequencyMasking", {"freq_mask_param": 40}, "covered"),
         ("GridMask", {"num_grid_range": (2, 5), "rotation_range": (-0.8, 0.8)}, "covered"),
     ],
 )
 def test_random_holes_cover_what_the_reference_covers(name: str, arguments: dict, measure: str) -> None:
     def covered(lib) -> np.ndarray:
-        t = lib.Compose([getattr(lib, name)(**arguments, fill=FILL, p=1)], seed=5)
-        return np.array([(t(image=IMAGE)["image"] == FILL).all(-1).mean() for _ in range(300)])
+        # TimeMasking and FrequencyMasking fill 0: the image has no 0, so the holes show anyway.
+        fills = {"fill": FILL} if name not in ("TimeMasking", "FrequencyMasking") else {}
+        t = lib.Compose([getattr(lib, name)(**arguments, **fills, p=1)], seed=5)
+        hole = FILL if fills else (0, 0, 0)
+        return np.array([(t(image=IMAGE)["image"] == hole).all(-1).mean() for _ in range(300)])
 
     ours, theirs = covered(A), covered(ref)
     assert abs(ours.mean() - theirs.mean()) < 0.1 * theirs.mean() + 0.005
@@ -343,3 +348,18 @@ def test_grid_mask_lines_are_the_holes() -> None:
     assert np.array_equal(holes, columns[None, :] | rows[:, None])
     with pytest.raises(ValueError, match="GridMask: line_width_range values must be > 0"):
         A.GridMask(line_width_range=(0, 0.5))
+
+
+def test_time_and_frequency_masks_are_one_stripe_of_zeros() -> None:
+    for _ in range(20):
+        time = A.Compose([A.TimeMasking(time_mask_param=30, p=1)])(image=IMAGE, mask=MASK + 1)
+        columns = (time["image"] == 0).all(axis=(0, 2))
+        assert columns.sum() <= 30 and np.array_equal(time["mask"] == 0, np.broadcast_to(columns, MASK.shape))
+        frequency = A.Compose([A.FrequencyMasking(freq_mask_param=20, p=1)])(image=IMAGE)
+        assert (frequency["image"] == 0).all(axis=(1, 2)).sum() <= 20
+    with pytest.raises(ValueError, match="TimeMasking: time_mask_param must be >= 1"):
+        A.TimeMasking(time_mask_param=0)
+    with pytest.raises(
+        ValueError, match="FrequencyMasking: freq_mask_param 500 is longer than the image side 100"
+    ):
+        A.Compose([A.FrequencyMasking(freq_mask_param=500, p=1)])(image=IMAGE)

@@ -29,6 +29,7 @@ def cases(lib):
         "hflip": [lib.HorizontalFlip(p=1.0)],
         "vflip": [lib.VerticalFlip(p=1.0)],
         "flips": [lib.HorizontalFlip(p=1.0), lib.VerticalFlip(p=1.0)],
+        "time_reverse": [lib.TimeReverse(p=1.0)],
         "transpose": [lib.Transpose(p=1.0)],
         **{f"rotate90_{e}": [lib.RandomRotate90(group_element=e)] for e in ("r90", "r180", "r270")},
         **{f"d4_{e}": [lib.D4(group_element=e)] for e in ("e", "r90", "r180", "r270", "v", "hvt", "h", "t")},
@@ -59,6 +60,17 @@ def cases(lib):
         ],
         "pad_top_left": [
             lib.PadIfNeeded(min_height=110, min_width=140, position="top_left", fill=(10, 20, 30))
+        ],
+        "pad_all_sides": [lib.Pad(padding=9, fill=(10, 20, 30))],
+        "pad_xy": [lib.Pad(padding=(4, 11))],
+        "pad_per_side": [lib.Pad(padding=(3, 0, 12, 7), fill=5, fill_mask=0)],
+        "crop_and_pad_px": [lib.CropAndPad(px=(-5, 7, 3, -9), keep_size=False)],
+        "crop_and_pad_percent": [lib.CropAndPad(percent=(0.1, -0.15, -0.2, 0.05), keep_size=False)],
+        # Crops and pads of equal sums: keep_size has nothing to resize.
+        "crop_and_pad_same_size": [lib.CropAndPad(px=(-6, 8, 6, -8), fill=40)],
+        "crop_and_pad_over_crop": [lib.CropAndPad(px=(-60, 0, -50, 0), keep_size=False)],
+        "crop_from_borders_none": [
+            lib.RandomCropFromBorders(crop_left=0, crop_right=0, crop_top=0, crop_bottom=0)
         ],
         "affine_scale": [lib.Affine(scale=(1.3, 1.3), p=1.0)],
         "affine_rotate": [lib.Affine(rotate=(25, 25), p=1.0)],
@@ -465,3 +477,244 @@ def test_a_distorted_instance_takes_the_box_of_its_mask() -> None:
 def test_distortion_arguments_are_checked(make, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         make()
+
+
+# -- the crop and pad family: random windows, compared by their distribution ---------------------
+# A float image holding each pixel's own x and y: a crop's first pixel says where its window began.
+BOXES = np.array([[20, 15, 45, 40], [60, 30, 80, 70], [90, 10, 110, 35], [35, 55, 50, 85]], dtype=np.float64)
+
+
+def _position_image() -> np.ndarray:
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    return np.dstack([xx, yy, np.zeros_like(xx)])
+
+
+def _windows(lib, transform, calls: int = 300, **data) -> np.ndarray:
+    """(x0, y0, width, height) of each call's window."""
+    t = lib.Compose([transform], bbox_params=lib.BboxParams("pascal_voc", label_fields=[]), seed=0)
+    out = []
+    for _ in range(calls):
+        image = t(image=_position_image(), bboxes=BOXES, **data)["image"]
+        out.append([image[0, 0, 0], image[0, 0, 1], image.shape[1], image.shape[0]])
+    return np.array(out, dtype=np.float64)
+
+
+def _random_crops(lib) -> dict[str, object]:
+    return {
+        "crop_from_borders": lib.RandomCropFromBorders(
+            crop_left=0.2, crop_right=0.3, crop_top=0.1, crop_bottom=0.4
+        ),
+        "crop_and_pad_range": lib.CropAndPad(px=(-20, 10), keep_size=False),
+        "crop_and_pad_together": lib.CropAndPad(
+            percent=(-0.3, 0.0), sample_independently=False, keep_size=False
+        ),
+        "crop_and_pad_choices": lib.CropAndPad(px_choices=(-12, -4, 0), keep_size=False),
+        "crop_and_pad_percent_choices": lib.CropAndPad(percent_choices=(-0.2, -0.1), keep_size=False),
+        "bbox_safe": lib.BBoxSafeRandomCrop(),
+        "bbox_safe_eroded": lib.BBoxSafeRandomCrop(erosion_rate=0.3),
+        "bbox_subset": lib.BBoxSubsetSafeRandomCrop(),
+        "bbox_subset_narrow": lib.BBoxSubsetSafeRandomCrop(
+            subset_fraction_range=(0.25, 0.5), aspect_ratio_range=(0.9, 1.1)
+        ),
+        "at_least_one": lib.AtLeastOneBBoxRandomCrop(height=50, width=60),
+        "at_least_one_eroded": lib.AtLeastOneBBoxRandomCrop(height=30, width=30, erosion_factor=1.0),
+    }
+
+
+def _assert_same_distribution(ours: np.ndarray, theirs: np.ndarray) -> None:
+    n = len(ours)
+    spread = np.sqrt(ours.var(axis=0) / n + theirs.var(axis=0) / n)
+    assert (np.abs(ours.mean(axis=0) - theirs.mean(axis=0)) <= 5 * spread + 0.5).all(), (
+        ours.mean(axis=0),
+        theirs.mean(axis=0),
+    )
+    assert (np.abs(ours.std(axis=0) - theirs.std(axis=0)) <= 0.25 * theirs.std(axis=0) + 0.5).all(), (
+        ours.std(axis=0),
+        theirs.std(axis=0),
+    )
+
+
+@pytest.mark.parametrize("name", sorted(_random_crops(instaug)))
+def test_random_windows_are_drawn_as_the_reference_draws_them(name: str) -> None:
+    _assert_same_distribution(
+        _windows(instaug, _random_crops(instaug)[name]), _windows(ref, _random_crops(ref)[name])
+    )
+
+
+def test_crop_non_empty_mask_windows_are_drawn_as_the_reference_draws_them() -> None:
+    mask = np.zeros((H, W), np.uint8)
+    mask[60:70, 10:30] = 1
+    mask[5:8, 100:115] = 2
+    for make in (
+        lambda lib: lib.CropNonEmptyMaskIfExists(height=20, width=25),
+        lambda lib: lib.CropNonEmptyMaskIfExists(height=40, width=30, ignore_values=[2]),
+    ):
+        _assert_same_distribution(
+            _windows(instaug, make(instaug), mask=mask), _windows(ref, make(ref), mask=mask)
+        )
+
+
+def test_random_sized_bbox_safe_crop_moves_boxes_as_the_reference() -> None:
+    def boxes(lib) -> np.ndarray:
+        t = lib.Compose(
+            [lib.RandomSizedBBoxSafeCrop(height=64, width=64, erosion_rate=0.2)],
+            bbox_params=lib.BboxParams("pascal_voc", label_fields=[]),
+            seed=0,
+        )
+        return np.array([t(image=_position_image(), bboxes=BOXES)["bboxes"].ravel() for _ in range(300)])
+
+    ours, theirs = boxes(instaug), boxes(ref)
+    assert ours.shape == theirs.shape
+    _assert_same_distribution(ours, theirs)
+
+
+def _scene_call(transform, seed: int, binding=("masks", "bboxes")):
+    scene = make_scene(np.random.default_rng(seed), height=H, width=W, n=7)
+    t = instaug.Compose(
+        [transform],
+        bbox_params=instaug.BboxParams("pascal_voc", label_fields=["class_name"]),
+        instance_binding=list(binding),
+        seed=seed,
+    )
+    instances = [{k: i[k] for k in ("mask", "bbox", "bbox_labels")} for i in scene.instances]
+    return scene, t(image=scene.image, instances=instances)
+
+
+def _whole(scene, out, scale: tuple[float, float] = (1.0, 1.0)) -> list[bool]:
+    """For each input row: whether it came out whole (its box's size unchanged but for the scale)."""
+    sizes = {
+        i["bbox_labels"]["class_name"]: (i["bbox"][2] - i["bbox"][0], i["bbox"][3] - i["bbox"][1])
+        for i in out["instances"]
+    }
+    whole = []
+    for inst in scene.instances:
+        size = sizes.get(inst["bbox_labels"]["class_name"])
+        expected = (
+            (inst["bbox"][2] - inst["bbox"][0]) * scale[0],
+            (inst["bbox"][3] - inst["bbox"][1]) * scale[1],
+        )
+        whole.append(size is not None and np.allclose(size, expected, atol=1e-3))
+    return whole
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_bbox_safe_crops_keep_every_box_whole(seed: int) -> None:
+    scene, out = _scene_call(instaug.BBoxSafeRandomCrop(), seed)
+    assert all(_whole(scene, out))
+    scene, out = _scene_call(instaug.BBoxSubsetSafeRandomCrop(subset_fraction_range=(1.0, 1.0)), seed)
+    assert all(_whole(scene, out))
+    resized = instaug.RandomSizedBBoxSafeCrop(height=50, width=70)
+    t = instaug.Compose([resized], bbox_params=instaug.BboxParams("pascal_voc", label_fields=[]), seed=seed)
+    boxes = make_scene(np.random.default_rng(seed), height=H, width=W, n=7).instances
+    given = np.array([i["bbox"] for i in boxes])
+    out_boxes = t(image=_position_image(), bboxes=given)["bboxes"]
+    assert len(out_boxes) == len(given)
+    # Every box whole: their union keeps its shape, scaled as a whole.
+    span = lambda b: np.array([b[:, 2].max() - b[:, 0].min(), b[:, 3].max() - b[:, 1].min()])  # noqa: E731
+    ratio = span(out_boxes) / span(given)
+    assert np.allclose((out_boxes[:, 2] - out_boxes[:, 0]) / (given[:, 2] - given[:, 0]), ratio[0], rtol=1e-3)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_subset_and_at_least_one_crops_keep_their_boxes_whole(seed: int) -> None:
+    scene, out = _scene_call(instaug.BBoxSubsetSafeRandomCrop(subset_fraction_range=(0.5, 0.5)), seed)
+    assert sum(_whole(scene, out)) >= math.ceil(len(scene.instances) / 2)
+    # A window larger than any object holds one whole.
+    scene, out = _scene_call(instaug.AtLeastOneBBoxRandomCrop(height=H * 3 // 4, width=W * 3 // 4), seed)
+    assert any(_whole(scene, out))
+    scene, out = _scene_call(instaug.AtLeastOneBBoxRandomCrop(height=10, width=10, erosion_factor=1.0), seed)
+    assert len(out["instances"]) >= 1
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_crop_non_empty_mask_keeps_mask_pixels(seed: int) -> None:
+    scene, out = _scene_call(instaug.CropNonEmptyMaskIfExists(height=12, width=15), seed)
+    assert out["image"].shape[:2] == (12, 15)
+    assert out["instances"] and any(i["mask"].any() for i in out["instances"])
+    rng = np.random.default_rng(seed)
+    mask = np.zeros((H, W), np.uint8)
+    mask[rng.integers(0, H, 3), rng.integers(0, W, 3)] = 7  # ignored
+    y, x = rng.integers(0, H), rng.integers(0, W)
+    mask[y, x] = 3
+    t = instaug.Compose([instaug.CropNonEmptyMaskIfExists(height=9, width=11, ignore_values=[7])], seed=seed)
+    for _ in range(5):
+        assert (t(image=_position_image(), mask=mask)["mask"] == 3).sum() == 1
+    channels = np.zeros((H, W, 2), np.uint8)
+    channels[..., 0] = 1  # ignored channel: everywhere
+    channels[y, x, 1] = 1
+    t = instaug.Compose(
+        [instaug.CropNonEmptyMaskIfExists(height=9, width=11, ignore_channels=[0])], seed=seed
+    )
+    assert t(image=_position_image(), mask=channels)["mask"][..., 1].sum() == 1
+
+
+def test_crop_non_empty_mask_on_empty_masks_is_a_random_window() -> None:
+    t = instaug.Compose([instaug.CropNonEmptyMaskIfExists(height=20, width=30)], seed=0)
+    corners = {
+        tuple(t(image=_position_image(), mask=np.zeros((H, W), np.uint8))["image"][0, 0, :2])
+        for _ in range(30)
+    }
+    assert len(corners) > 20
+
+
+def test_crop_and_pad_draws_its_fill_and_resizes_back() -> None:
+    image = np.full((H, W, 3), 255, np.uint8)
+    t = instaug.Compose(
+        [instaug.CropAndPad(px=10, fill=(0, 100), keep_size=False)], save_applied_params=True, seed=0
+    )
+    fills = set()
+    for _ in range(20):
+        out = t(image=image)
+        assert out["image"].shape == (H + 20, W + 20, 3)
+        [(_, config)] = out["applied_transforms"]
+        assert 0 <= config["fill"][0] <= 100
+        np.testing.assert_allclose(out["image"][0, 0], round(config["fill"][0]), atol=1)
+        fills.add(config["fill"][0])
+    assert len(fills) == 20
+    kept = instaug.Compose([instaug.CropAndPad(percent=(-0.25, 0.25), keep_size=True)], seed=0)
+    for _ in range(10):
+        assert kept(image=image)["image"].shape == image.shape
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: instaug.Pad(padding=-1), "Pad: padding values must be >= 0"),
+        (lambda: instaug.Pad(padding=(1, 2, 3)), "Pad: padding must be an integer, a pair"),
+        (lambda: instaug.CropAndPad(), "exactly one of px, percent, px_choices or percent_choices"),
+        (lambda: instaug.CropAndPad(px=1, percent=0.1), "exactly one of px, percent"),
+        (lambda: instaug.CropAndPad(px=(3, 3)), "CropAndPad: px ranges must satisfy min < max"),
+        (lambda: instaug.CropAndPad(px=(5, 1)), "px must satisfy min <= max"),
+        (lambda: instaug.CropAndPad(percent_choices=(0.5, 2.0)), "percent_choices values must be <= 1"),
+        (
+            lambda: instaug.RandomCropFromBorders(crop_left=0.6, crop_right=0.5),
+            "sum of crop_left and crop_right",
+        ),
+        (lambda: instaug.BBoxSafeRandomCrop(erosion_rate=1.5), "erosion_rate must be <= 1"),
+        (lambda: instaug.BBoxSubsetSafeRandomCrop(subset_fraction_range=(0, 1)), "values must be > 0"),
+    ],
+)
+def test_crop_and_pad_arguments_are_checked(make, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+@pytest.mark.parametrize(
+    "transform, data, match",
+    [
+        (
+            lambda: instaug.AtLeastOneBBoxRandomCrop(height=200, width=10),
+            {},
+            r"AtLeastOneBBoxRandomCrop: crop size \(height, width\)=\(200, 10\) exceeds",
+        ),
+        (lambda: instaug.CropNonEmptyMaskIfExists(height=10, width=10), {}, "the call has no mask"),
+        (
+            lambda: instaug.CropNonEmptyMaskIfExists(height=10, width=500),
+            {"mask": np.zeros((H, W), np.uint8)},
+            "is larger than the image",
+        ),
+    ],
+)
+def test_crops_that_do_not_fit_the_call_say_so(transform, data, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        instaug.Compose([transform()])(image=_position_image(), **data)

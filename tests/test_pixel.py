@@ -485,3 +485,10 @@ def test_fancy_pca_keeps_the_mean_and_follows_alpha() -> None:
     changes = [t(image=image)["image"].astype(float) - image for _ in range(10)]
     assert max(np.abs(c).max() for c in changes) > 3
     assert all(abs(c.mean()) < 1 for c in changes)  # moves around the mean pixel
+
+
+def test_to_sepia_gives_a_view_the_same_values_as_a_contiguous_copy() -> None:
+    # A (300, 1, 3) float32 view took cv::transform's scalar path: values 1 ulp off (property tests).
+    view = np.random.default_rng(0).random((300, 2, 3)).astype(np.float32)[:, :1]
+    outputs = [A.Compose([A.ToSepia(p=1)], seed=0)(image=image)["image"] for image in (view, view.copy())]
+    np.testing.assert_array_equal(outputs[0], outputs[1])

@@ -82,6 +82,7 @@ EXPORTED = exported_transforms()
 ROW_PRESERVING = {name for name, cls in EXPORTED.items() if issubclass(cls, PixelTransform)} | {
     "HorizontalFlip",
     "VerticalFlip",
+    "TimeReverse",
     "Transpose",
     "RandomRotate90",
     "D4",
@@ -91,7 +92,15 @@ ROW_PRESERVING = {name for name, cls in EXPORTED.items() if issubclass(cls, Pixe
     "Lambda",
 }
 # Dropout transforms shrink boxes to what their holes leave of them, whatever the masks hold.
-DROPOUT = {"CoarseDropout", "Erasing", "GridDropout", "XYMasking", "GridMask"}
+DROPOUT = {
+    "CoarseDropout",
+    "Erasing",
+    "GridDropout",
+    "XYMasking",
+    "GridMask",
+    "TimeMasking",
+    "FrequencyMasking",
+}
 # Compositions: the checks look through them to the transforms they may run.
 COMPOSITIONS = {name for name, cls in EXPORTED.items() if issubclass(cls, BaseCompose)}
 # Whole-pixel geometry: fused or step by step, these must give the same bytes.
@@ -277,6 +286,74 @@ def _pad_if_needed(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
         border_mode=draw(st.integers(0, 4)),
         fill=_fill(draw, canvas.channels),
         fill_mask=draw(st.sampled_from([0, 1])),
+        p=_p(draw),
+    )
+
+
+def _pad(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    side = st.integers(0, 24)
+    padding = draw(st.one_of(side, st.tuples(side, side), st.tuples(side, side, side, side)))
+    return A.Pad(
+        padding=padding,
+        border_mode=draw(st.integers(0, 4)),
+        fill=_fill(draw, canvas.channels),
+        fill_mask=draw(st.sampled_from([0, 1])),
+        p=_p(draw),
+    )
+
+
+def _crop_and_pad(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    source = draw(st.sampled_from(["px", "percent", "px_choices", "percent_choices"]))
+    if source == "px":
+        amount = st.integers(-MAX_SIDE, 24)
+        ranged = st.tuples(amount, amount).filter(lambda r: r[0] != r[1]).map(lambda r: tuple(sorted(r)))
+        kwargs: dict[str, Any] = {
+            "px": draw(st.one_of(amount, ranged, st.tuples(*[st.one_of(amount, ranged)] * 4)))
+        }
+    elif source == "percent":
+        fraction = _floats(-1.2, 0.3)
+        ranged_fraction = st.tuples(fraction, fraction).map(lambda r: tuple(sorted(r)))
+        kwargs = {"percent": draw(st.one_of(fraction, ranged_fraction, st.tuples(*[fraction] * 4)))}
+    elif source == "px_choices":
+        kwargs = {"px_choices": draw(st.lists(st.integers(-MAX_SIDE, 24), min_size=1, max_size=4))}
+    else:
+        kwargs = {"percent_choices": draw(st.lists(_floats(-1, 0.3), min_size=1, max_size=4))}
+    return A.CropAndPad(
+        **kwargs,
+        keep_size=draw(st.booleans()),
+        sample_independently=draw(st.booleans()),
+        p=_p(draw),
+        **_pixels(draw, canvas),  # a fill pair is a range here, a longer fill a list of choices
+    )
+
+
+def _crop_from_borders(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    left, top = draw(_floats(0, 1)), draw(_floats(0, 1))
+    return A.RandomCropFromBorders(
+        crop_left=left,
+        crop_right=draw(_floats(0, 1 - left)),
+        crop_top=top,
+        crop_bottom=draw(_floats(0, 1 - top)),
+        p=_p(draw),
+    )
+
+
+def _bbox_subset_safe_crop(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    fractions = _range(draw, 0.01, 1.0)
+    return A.BBoxSubsetSafeRandomCrop(
+        subset_fraction_range=fractions,
+        erosion_rate=draw(_floats(0, 1)),
+        aspect_ratio_range=_range(draw, 0.05, 20.0),
+        p=_p(draw),
+    )
+
+
+def _crop_non_empty_mask(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    return A.CropNonEmptyMaskIfExists(
+        height=_side(draw, canvas.height),
+        width=_side(draw, canvas.width),
+        ignore_values=draw(st.one_of(st.none(), st.lists(st.integers(0, 255), max_size=2))),
+        ignore_channels=draw(st.one_of(st.none(), st.lists(st.integers(0, 3), max_size=2))),
         p=_p(draw),
     )
 
@@ -592,6 +669,27 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "LongestMaxSize": _max_size(A.LongestMaxSize, MAX_SIDE),
     "SmallestMaxSize": _max_size(A.SmallestMaxSize, 32),
     "PadIfNeeded": _pad_if_needed,
+    "Pad": _pad,
+    "CropAndPad": _crop_and_pad,
+    "RandomCropFromBorders": _crop_from_borders,
+    "BBoxSafeRandomCrop": lambda draw, canvas: A.BBoxSafeRandomCrop(
+        erosion_rate=draw(_floats(0, 1)), p=_p(draw)
+    ),
+    "RandomSizedBBoxSafeCrop": lambda draw, canvas: A.RandomSizedBBoxSafeCrop(
+        height=draw(st.integers(1, MAX_SIDE)),
+        width=draw(st.integers(1, MAX_SIDE)),
+        erosion_rate=draw(_floats(0, 1)),
+        p=_p(draw),
+        **_pixels(draw, canvas, border=False),
+    ),
+    "BBoxSubsetSafeRandomCrop": _bbox_subset_safe_crop,
+    "AtLeastOneBBoxRandomCrop": lambda draw, canvas: A.AtLeastOneBBoxRandomCrop(
+        height=_side(draw, canvas.height),
+        width=_side(draw, canvas.width),
+        erosion_factor=draw(_floats(0, 1)),
+        p=_p(draw),
+    ),
+    "CropNonEmptyMaskIfExists": _crop_non_empty_mask,
     "Affine": _affine,
     "Rotate": _rotate,
     "ShiftScaleRotate": lambda draw, canvas: A.ShiftScaleRotate(
@@ -753,6 +851,13 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         shadow_dimension=draw(st.integers(3, 8)),
         shadow_intensity_range=_range(draw, 0, 1),
         p=_p(draw),
+    ),
+    "TimeReverse": lambda draw, canvas: A.TimeReverse(p=_p(draw)),
+    "TimeMasking": lambda draw, canvas: A.TimeMasking(
+        time_mask_param=draw(st.integers(1, canvas.width)), p=_p(draw)
+    ),
+    "FrequencyMasking": lambda draw, canvas: A.FrequencyMasking(
+        freq_mask_param=draw(st.integers(1, canvas.height)), p=_p(draw)
     ),
     "ToTensorV2": _to_tensor,
     "NoOp": lambda draw, canvas: A.NoOp(p=_p(draw)),
@@ -1374,6 +1479,14 @@ def _check_box(
 
 # Whole-pixel steps (and pixel transforms) keep a mask's pixels exactly; these resample it.
 RESAMPLING = {
+    "Pad",
+    "CropAndPad",
+    "RandomCropFromBorders",
+    "BBoxSafeRandomCrop",
+    "RandomSizedBBoxSafeCrop",
+    "BBoxSubsetSafeRandomCrop",
+    "AtLeastOneBBoxRandomCrop",
+    "CropNonEmptyMaskIfExists",
     "RandomResizedCrop",
     "RandomSizedCrop",
     "RandomScale",

@@ -14,11 +14,20 @@ from instaug.transforms.base import registered_names, schema_of
 
 from helpers import FIELDS, calls, default_transform, import_reference
 
-# ShiftScaleRotate: the reference reports it as the Affine it builds; we report it under its own
-# name and arguments (README, differences), so that from_applied_transforms rebuilds it.
+# ShiftScaleRotate, TimeReverse, TimeMasking, FrequencyMasking: the reference reports them as the
+# Affine, HorizontalFlip or XYMasking they are; we report them under their own names and arguments
+# (README, differences), so that from_applied_transforms rebuilds them.
 LEAVES = sorted(
     n
-    for n in set(registered_names()) - {"ExternalTransform", "ToTensorV2", "ShiftScaleRotate"}
+    for n in set(registered_names())
+    - {
+        "ExternalTransform",
+        "ToTensorV2",
+        "ShiftScaleRotate",
+        "TimeReverse",
+        "TimeMasking",
+        "FrequencyMasking",
+    }
     if schema_of(n)["kind"] not in ("composition", "mixing")
 )
 
@@ -37,13 +46,24 @@ def test_applied_transforms_report_what_the_reference_reports(name: str) -> None
     arguments = {
         "Affine": {"rotate": (-10, 10), "shear": (-5, 5), "translate_percent": (-0.1, 0.1)},
         "PhotoMetricDistort": {"distort_p": 1.0},  # every factor drawn, in both libraries
+        # Fractions no whole-pixel strip can equal: a drawn strip never looks like the argument.
+        "RandomCropFromBorders": {f"crop_{side}": 0.155 for side in ("left", "right", "top", "bottom")},
     }.get(name, {})
-    ours = A.Compose([default_transform(name, p=1, **arguments)], save_applied_params=True, seed=0)
-    theirs = R.Compose(
-        [getattr(R, name)(**{**_required(name), **arguments}, p=1)], save_applied_params=True, seed=0
+    data, options = _call_data(name)
+    ours = A.Compose(
+        [default_transform(name, p=1, **arguments)],
+        save_applied_params=True,
+        seed=0,
+        **{k: v(A) for k, v in options.items()},
     )
-    [(our_name, our_config)] = ours(image=_image())["applied_transforms"]
-    [(their_name, their_config)] = theirs(image=_image())["applied_transforms"]
+    theirs = R.Compose(
+        [getattr(R, name)(**{**_required(name), **arguments}, p=1)],
+        save_applied_params=True,
+        seed=0,
+        **{k: v(R) for k, v in options.items()},
+    )
+    [(our_name, our_config)] = ours(image=_image(), **data)["applied_transforms"]
+    [(their_name, their_config)] = theirs(image=_image(), **data)["applied_transforms"]
     assert our_name == their_name
     assert set(our_config) == set(their_config)
     their_initial = R.to_dict(getattr(R, name)(**{**_required(name), **arguments}, p=1))["transform"]
@@ -62,6 +82,21 @@ def test_applied_transforms_report_what_the_reference_reports(name: str) -> None
     for key in (ours_drawn & _ranges(name)) - in_other_units:
         low, high = _bounds(initial[key])
         assert all(low - 1e-9 <= v <= high + 1e-9 for v in _values(our_config[key]))
+
+
+# Transforms that read the call's boxes or masks get them (the reference fails without).
+READS_BOXES = {"BBoxSafeRandomCrop", "RandomSizedBBoxSafeCrop", "BBoxSubsetSafeRandomCrop"}
+
+
+def _call_data(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    if name in READS_BOXES:
+        boxes = np.array([[5, 6, 30, 40], [20, 10, 50, 30]], dtype=np.float64)
+        return {"bboxes": boxes}, {"bbox_params": lambda lib: lib.BboxParams("pascal_voc", label_fields=[])}
+    if name == "CropNonEmptyMaskIfExists":
+        mask = np.zeros((48, 60), np.uint8)
+        mask[20:30, 10:25] = 1
+        return {"mask": mask}, {}
+    return {}, {}
 
 
 def _required(name: str) -> dict[str, Any]:

@@ -269,7 +269,10 @@ void Execution::apply_geometric(const TransformNode& node) {
     flush_tables();
     resolve_masks(sample_);
     InstanceTable& rows = sample_.rows;
-    for (const GeometricStep& step : node.decl->steps(node.params, rng_, sample_.width, sample_.height)) {
+    const TransformDecl& decl = *node.decl;
+    const std::vector<GeometricStep> steps = decl.sample_steps ? decl.sample_steps(node.params, rng_, sample_)
+                                                               : decl.steps(node.params, rng_, sample_.width, sample_.height);
+    for (const GeometricStep& step : steps) {
         check_canvas_size(node.name(), step.in_width, step.in_height, step.out_width, step.out_height);
         const bool defer = pipeline_.fuse_geometry_ && image_step_fusable(step, sample_);
         if (!defer) render_deferred_image(sample_);
@@ -313,14 +316,16 @@ void Execution::apply_dropout(const TransformNode& node) {
 }
 
 void Execution::fill_dropout_holes(const TransformNode& node, const Holes& holes) {
-    const Json& fill = node.params.at("fill");
+    // TimeMasking and FrequencyMasking have no fill arguments: both fills are 0 there.
+    static const Json zero = Json::array({0.0});
+    const Json& fill = node.params.has("fill") ? node.params.at("fill") : zero;
     const Random start = rng_;
     sample_.image = fill_holes(sample_.image, holes, fill, rng_, "fill");
     for (cv::Mat& extra : sample_.extra_images) {
         Random replay = start;
         extra = fill_holes(extra, holes, fill, replay, "fill");
     }
-    const Json& fill_mask = node.params.at("fill_mask");
+    const Json& fill_mask = node.params.has("fill_mask") ? node.params.at("fill_mask") : zero;
     if (!fill_mask.is_null()) {
         for (cv::Mat& plane : sample_.mask_planes) plane = fill_mask_holes(plane, holes, fill_mask);
         InstanceTable& rows = sample_.rows;

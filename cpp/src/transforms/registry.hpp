@@ -36,6 +36,9 @@ struct TransformNode;
 class Execution;
 
 using StepSampler = std::function<std::vector<GeometricStep>(const Params&, Random&, int width, int height)>;
+// The steps of a Geometric transform that reads the sample as it stands (its boxes, its masks: the
+// box-aware crops); its masks are tiles by then.
+using SampleStepSampler = std::function<std::vector<GeometricStep>(const Params&, Random&, const Sample&)>;
 using PixelOp = std::function<cv::Mat(const cv::Mat&, const Params&, Random&)>;
 using TableSampler = std::function<std::vector<Table8>(const Params&, Random&, int channels,
                                                        const std::function<double()>& grey_mean)>;
@@ -53,11 +56,12 @@ struct TransformDecl {
     // Rules between arguments, run once each passed its own check (throws std::invalid_argument).
     std::function<void(const std::string& owner, const Params&)> check;
     StepSampler steps;     // Geometric
+    SampleStepSampler sample_steps;  // Geometric, instead of steps when set
     PixelOp pixels;        // Pixel; Table (images other than uint8)
     TableSampler tables;   // Table
     MixOp mix;             // Mixing
     CompositionRun run;    // Composition
-    HoleSampler holes;     // Dropout: its params hold "fill" and "fill_mask"
+    HoleSampler holes;     // Dropout: its params hold "fill" and "fill_mask" (both 0 when absent)
     // Pixel: the result at a pixel reads its neighbours, so a view into a larger image (a crop) is
     // copied first: the filter must not see outside the canvas.
     bool reads_neighbours = false;

@@ -121,6 +121,7 @@ public:
                 for (const Json& t : v)
                     if (!t.is_string()) fail("must be a list of strings");
                 return v;
+            case ParamType::Sides: return sides(v);
         }
         return v;
     }
@@ -203,12 +204,37 @@ private:
     Json numbers(const Json& v, bool whole) const {
         const std::string expected = whole ? "must be an integer or a list of integers" : "must be a number or a tuple of numbers";
         Json list = v.is_array() ? v : Json::array({v});
-        if (list.empty()) fail(expected);
+        if (list.empty() && !decl_.allows_empty) fail(expected);
         Json out = Json::array();
         for (const Json& x : list) {
             if (whole ? !x.is_number_integer() : !x.is_number() || !std::isfinite(x.get<double>())) fail(expected);
             bounds(x.get<double>(), "values must be");
             out.push_back(whole ? Json(x.get<int64_t>()) : Json(x.get<double>()));
+        }
+        return out;
+    }
+
+    // One side's amount: a number of the declared kind within the bounds.
+    Json side(const Json& x, const std::string& expected) const {
+        if (decl_.integer ? !x.is_number_integer() : !x.is_number() || !std::isfinite(x.get<double>())) fail(expected);
+        bounds(x.get<double>(), "values must be");
+        return decl_.integer ? Json(x.get<int64_t>()) : Json(x.get<double>());
+    }
+
+    Json sides(const Json& v) const {
+        const std::string kind = decl_.integer ? "integer" : "number";
+        const std::string expected =
+            decl_.side_ranges ? "must be a " + kind + ", a (min, max) range, or four sides (top, right, bottom, left) "
+                                "each a " + kind + " or a range"
+                              : "must be an " + kind + ", a pair (x, y) or four " + kind +
+                                    "s (left, top, right, bottom)";
+        if (!v.is_array()) return side(v, expected);
+        if (v.size() == 2 && decl_.side_ranges) return range(v, decl_.name);
+        if (v.size() != 2 && v.size() != 4) fail(expected);
+        Json out = Json::array();
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            const bool drawn = decl_.side_ranges && v[i].is_array();
+            out.push_back(drawn ? range(v[i], decl_.name + "[" + std::to_string(i) + "]") : side(v[i], expected));
         }
         return out;
     }
@@ -248,6 +274,7 @@ const char* type_name(ParamType t) {
         case ParamType::Transforms: return "transforms";
         case ParamType::Mapping: return "mapping";
         case ParamType::Names: return "names";
+        case ParamType::Sides: return "sides";
     }
     return "?";
 }
@@ -287,6 +314,18 @@ ParamDecl transforms_param(const std::string& name) {
 
 ParamDecl mapping_param(const std::string& name) { return make(name, ParamType::Mapping, nullptr); }
 ParamDecl names_param(const std::string& name) { return make(name, ParamType::Names, nullptr); }
+
+ParamDecl sides_param(const std::string& name, Json fallback) {
+    ParamDecl d = make(name, ParamType::Sides, std::move(fallback));
+    d.integer = true;
+    return d;
+}
+
+ParamDecl side_ranges_param(const std::string& name) {
+    ParamDecl d = make(name, ParamType::Sides, nullptr);
+    d.side_ranges = true;
+    return d;
+}
 
 ParamDecl choice_param(const std::string& name, Json fallback, Json choices) {
     ParamDecl d = make(name, ParamType::Choice, std::move(fallback));

@@ -29,6 +29,8 @@ enum class ParamType {
     Transforms,  // a list of transform descriptions
     Mapping,     // a dict, read by whoever uses it (a Compose's bbox_params)
     Names,       // a list of strings
+    Sides,       // a number, a pair or four numbers (per side); with side_ranges a pair is a range
+                 // and each of four sides may be a (min, max) range
 };
 
 struct ParamDecl {
@@ -45,10 +47,12 @@ struct ParamDecl {
     // AxisRange: a single range stays one (one draw for both axes), and a dict names both axes (else
     // the axis left out takes the other's range, as the reference's Affine).
     bool one_range_stays = false;
-    bool none_is_zero = false;
+    bool none_is_zero = false;  // Fill: None means 0 (else None stays None: nothing is filled)
     // Range: whole numbers stay whole and fractions fractions (XYMasking reads pixels from ints,
     // shares of the side from floats); mixing the two is refused.
-    bool keeps_number_kind = false;  // Fill: None means 0 (else None stays None: nothing is filled)
+    bool keeps_number_kind = false;
+    bool allows_empty = false;  // Numbers, Integers: [] is a list (ignore_values=[]: nothing ignored)
+    bool side_ranges = false;   // Sides: pairs are (min, max) ranges (CropAndPad), not (x, y) (Pad)
     std::string unit;
 
     ParamDecl& between(std::optional<double> lo, std::optional<double> hi) {
@@ -75,6 +79,10 @@ struct ParamDecl {
     }
     ParamDecl& ints_or_floats() {
         keeps_number_kind = true;
+        return *this;
+    }
+    ParamDecl& empty_allowed() {
+        allows_empty = true;
         return *this;
     }
     ParamDecl& whole() {
@@ -108,6 +116,11 @@ ParamDecl transform_param(const std::string& name);
 ParamDecl transforms_param(const std::string& name);
 ParamDecl mapping_param(const std::string& name);  // None by default
 ParamDecl names_param(const std::string& name);    // None by default
+// Per-side amounts: a number, (x, y) or (left, top, right, bottom), as Pad's padding.
+ParamDecl sides_param(const std::string& name, Json fallback);
+// Per-side amounts that may be drawn: a number, a (min, max) range, or four sides each a number or
+// a range, as CropAndPad's px and percent (None by default).
+ParamDecl side_ranges_param(const std::string& name);
 ParamDecl probability_param(double fallback);
 ParamDecl interpolation_param(const std::string& name, int fallback);
 ParamDecl border_mode_param(int fallback);

@@ -93,3 +93,17 @@ class GridMask(DualTransform):
         p: float = 0.5,
     ) -> None:
         super().__init__(**arguments_of(locals()))
+
+
+class TimeMasking(DualTransform):
+    """One vertical stripe of 0 to time_mask_param pixels (SpecAugment's time mask); fills 0."""
+
+    def __init__(self, time_mask_param: int = 40, p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class FrequencyMasking(DualTransform):
+    """One horizontal stripe of 0 to freq_mask_param pixels (SpecAugment's frequency mask); fills 0."""
+
+    def __init__(self, freq_mask_param: int = 30, p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))

@@ -24,6 +24,13 @@ class VerticalFlip(DualTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class TimeReverse(DualTransform):
+    """HorizontalFlip under the reference's spectrogram name (time runs along x)."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class Transpose(DualTransform):
     """Swap rows and columns (reflect over the main diagonal): an (H, W) canvas becomes (W, H)."""
 
@@ -193,6 +200,123 @@ class PadIfNeeded(DualTransform):
         border_mode: int = 0,
         fill: Any = 0,
         fill_mask: Any = 0,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Pad(DualTransform):
+    """Pad each side by a fixed number of pixels: padding is one number for every side, (x, y), or
+    (left, top, right, bottom)."""
+
+    def __init__(
+        self,
+        padding: int | tuple[int, int] | tuple[int, int, int, int] = 0,
+        fill: Any = 0,
+        fill_mask: Any = 0,
+        border_mode: int = 0,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class CropAndPad(DualTransform):
+    """Crop (negative amounts) or pad (positive) each side, by px pixels or percent of the side:
+    one value for every side, a (min, max) range drawn once or per side (sample_independently), or
+    four sides (top, right, bottom, left) each a value or a range; px_choices / percent_choices draw
+    from a list. keep_size resizes the result back to the input size. A fill pair is a range, a
+    longer fill a list of choices (one value is drawn per call)."""
+
+    def __init__(
+        self,
+        px: Any = None,
+        percent: Any = None,
+        keep_size: bool = True,
+        sample_independently: bool = True,
+        interpolation: int = 1,
+        mask_interpolation: int = 0,
+        border_mode: int = 0,
+        fill: Any = 0,
+        fill_mask: Any = 0,
+        p: float = 1.0,
+        *,
+        px_choices: Sequence[int] | None = None,
+        percent_choices: Sequence[float] | None = None,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class RandomCropFromBorders(DualTransform):
+    """Crop a random strip off each side: at most crop_left / crop_right of the width and crop_top /
+    crop_bottom of the height (no resize: the output is smaller)."""
+
+    def __init__(
+        self,
+        crop_left: float = 0.1,
+        crop_right: float = 0.1,
+        crop_top: float = 0.1,
+        crop_bottom: float = 0.1,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class BBoxSafeRandomCrop(DualTransform):
+    """Crop a random window holding every box (their union, eroded by erosion_rate); without boxes, a
+    random window at least (1 - erosion_rate) of the height, in the image's aspect ratio."""
+
+    def __init__(self, erosion_rate: float = 0.0, p: float = 1.0) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class RandomSizedBBoxSafeCrop(DualTransform):
+    """BBoxSafeRandomCrop's window, resized to (height, width)."""
+
+    def __init__(
+        self,
+        height: int,
+        width: int,
+        erosion_rate: float = 0.0,
+        interpolation: int = 1,
+        mask_interpolation: int = 0,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class BBoxSubsetSafeRandomCrop(DualTransform):
+    """Crop a random window holding a drawn subset of the boxes (subset_fraction_range of them, their
+    union eroded by erosion_rate), its height / width within aspect_ratio_range when possible."""
+
+    def __init__(
+        self,
+        subset_fraction_range: tuple[float, float] = (0.5, 1.0),
+        erosion_rate: float = 0.0,
+        aspect_ratio_range: tuple[float, float] = (0.5, 2.0),
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class AtLeastOneBBoxRandomCrop(DualTransform):
+    """Crop a random height x width window holding one drawn box (eroded by erosion_factor; at 1 the
+    window need only meet it); without boxes, any window."""
+
+    def __init__(self, height: int, width: int, erosion_factor: float = 0.0, p: float = 1.0) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class CropNonEmptyMaskIfExists(DualTransform):
+    """Crop a height x width window around a random mask pixel (values in ignore_values and channels
+    in ignore_channels do not count); a random window when the masks are empty. It reads mask= /
+    masks= when given, else the instance masks."""
+
+    def __init__(
+        self,
+        height: int,
+        width: int,
+        ignore_values: Sequence[int] | None = None,
+        ignore_channels: Sequence[int] | None = None,
         p: float = 1.0,
     ) -> None:
         super().__init__(**arguments_of(locals()))

@@ -1,5 +1,6 @@
 // XYMasking: full-height vertical and full-width horizontal stripes (SpecAugment's time and
-// frequency masks), their widths in pixels (integer ranges) or shares of the side (float ranges).
+// frequency masks), their widths in pixels (integer ranges) or shares of the side (float ranges);
+// TimeMasking and FrequencyMasking, the reference's one-stripe spectrogram forms (fills 0).
 #include <stdexcept>
 #include <string>
 
@@ -43,9 +44,30 @@ Holes xy_holes(const Params& p, Random& rng, const Sample& sample) {
     return holes;
 }
 
+// One stripe across `along_x` (time: a vertical one) of 0 to `argument` pixels.
+HoleSampler one_stripe(const char* argument, bool along_x) {
+    return [argument, along_x](const Params& p, Random& rng, const Sample& sample) {
+        const int64_t longest = p.integer(argument);
+        const int side = along_x ? sample.width : sample.height;
+        if (longest > side)
+            throw std::invalid_argument(std::string(along_x ? "TimeMasking: " : "FrequencyMasking: ") + argument + " " +
+                                        std::to_string(longest) + " is longer than the image side " + std::to_string(side));
+        const int length = static_cast<int>(rng.randint(0, longest));
+        const int start = static_cast<int>(rng.randint(0, side - length));
+        return Holes{along_x ? cv::Rect(start, 0, length, sample.height) : cv::Rect(0, start, sample.width, length)};
+    };
+}
+
 }  // namespace
 
 void register_xy_masking(Registry& r) {
+    for (const bool time : {true, false}) {
+        const char* argument = time ? "time_mask_param" : "freq_mask_param";
+        TransformDecl d = declare(time ? "TimeMasking" : "FrequencyMasking", TransformKind::Dropout,
+                                  {integer_param(argument, time ? 40 : 30).between(1, 1 << 30), probability_param(0.5)});
+        d.holes = one_stripe(argument, time);
+        r.add(std::move(d));
+    }
     TransformDecl d = dropout::dropout_transform(
         "XYMasking",
         {range_param("num_masks_x_range", Json::array({0, 0})).between(0, std::nullopt).whole(),

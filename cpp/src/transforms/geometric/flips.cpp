@@ -1,12 +1,16 @@
-// HorizontalFlip and VerticalFlip: exact mirror steps.
+// HorizontalFlip and VerticalFlip: exact mirror steps; TimeReverse, the reference's spectrogram
+// name for HorizontalFlip.
+#include <string>
+
 #include "transforms/registry.hpp"
 
 namespace instaug {
 
 void register_flips(Registry& r) {
-    for (const bool horizontal : {true, false}) {
+    for (const char* name : {"HorizontalFlip", "VerticalFlip", "TimeReverse"}) {
+        const bool horizontal = std::string(name) != "VerticalFlip";
         TransformDecl d;
-        d.name = horizontal ? "HorizontalFlip" : "VerticalFlip";
+        d.name = name;
         d.kind = TransformKind::Geometric;
         d.params = {probability_param(0.5)};
         d.steps = [horizontal](const Params&, Random&, int w, int h) {

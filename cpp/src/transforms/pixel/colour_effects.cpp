@@ -206,7 +206,9 @@ cv::Mat to_sepia(const cv::Mat& image, const Params&, Random&) {
     if (image.channels() == 1) return image;
     const cv::Matx33d sepia(0.393, 0.769, 0.189, 0.349, 0.686, 0.168, 0.272, 0.534, 0.131);
     cv::Mat out;
-    cv::transform(image, out, sepia);  // uint8: rounded and saturated
+    // cv::transform's vector and scalar paths round float32 differently, and which one a pixel
+    // takes depends on the image's row layout: a view is made contiguous so results do not.
+    cv::transform(image.isContinuous() ? image : image.clone(), out, sepia);  // uint8: rounded and saturated
     return image.depth() == CV_32F ? pixel::clip01(out) : out;
 }
 
