@@ -54,12 +54,14 @@ from instaug.transforms.geometric import (
 from instaug.transforms.mixing import CopyAndPaste, Mosaic
 from instaug.transforms.pixel import (
     CLAHE,
+    AdvancedBlur,
     AutoContrast,
     Blur,
     ChannelDropout,
     ChannelShuffle,
     ChannelSwap,
     ColorJitter,
+    Defocus,
     Downscale,
     Emboss,
     Equalize,
@@ -67,6 +69,7 @@ from instaug.transforms.pixel import (
     FromFloat,
     GaussianBlur,
     GaussNoise,
+    GlassBlur,
     HueSaturationValue,
     ImageCompression,
     InvertImg,
@@ -80,6 +83,7 @@ from instaug.transforms.pixel import (
     RandomBrightnessContrast,
     RandomGamma,
     RGBShift,
+    RingingOvershoot,
     SaltAndPepper,
     Sharpen,
     ShotNoise,
@@ -88,6 +92,8 @@ from instaug.transforms.pixel import (
     ToGray,
     ToSepia,
     ToTensorV2,
+    UnsharpMask,
+    ZoomBlur,
 )
 from instaug.transforms.python_transforms import Lambda
 from instaug.transforms.weather import RandomShadow
@@ -95,6 +101,12 @@ from instaug.transforms.weather import RandomShadow
 __version__ = "0.1.0"
 
 __all__ = [
+    "GlassBlur",
+    "AdvancedBlur",
+    "RingingOvershoot",
+    "Defocus",
+    "ZoomBlur",
+    "UnsharpMask",
     "RandomShadow",
     "GridMask",
     "XYMasking",
