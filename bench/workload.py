@@ -212,6 +212,12 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "Equalize": [A.Equalize(p=1.0)],
         "ToSepia": [A.ToSepia(p=1.0)],
         "FancyPCA": [A.FancyPCA(p=1.0)],
+        "UnsharpMask": [A.UnsharpMask(p=1.0)],
+        "Defocus": [A.Defocus(p=1.0)],
+        "ZoomBlur": [A.ZoomBlur(p=1.0)],
+        "GlassBlur": [A.GlassBlur(p=1.0)],
+        "AdvancedBlur": [A.AdvancedBlur(p=1.0)],
+        "RingingOvershoot": [A.RingingOvershoot(p=1.0)],
     }
 
 

@@ -250,4 +250,10 @@ PIXEL = [
     A.Equalize(p=1),
     A.ToSepia(p=1),
     A.FancyPCA(p=1),
+    A.UnsharpMask(p=1),
+    A.Defocus(p=1),
+    A.ZoomBlur(p=1),
+    A.GlassBlur(p=1),
+    A.AdvancedBlur(p=1),
+    A.RingingOvershoot(p=1),
 ]

@@ -84,6 +84,12 @@ def test_dtype_and_shape(transform, dtype) -> None:
         A.ShotNoise(p=1),
         A.AutoContrast(p=1),
         A.FancyPCA(p=1),
+        A.UnsharpMask(p=1),
+        A.Defocus(p=1),
+        A.ZoomBlur(p=1),
+        A.GlassBlur(p=1),
+        A.AdvancedBlur(p=1),
+        A.RingingOvershoot(p=1),
     ],
     ids=lambda t: type(t).__name__,
 )
@@ -194,6 +200,23 @@ def test_gamma_range_is_in_percent() -> None:
         (lambda: A.Equalize(mode="skimage"), "mode must be one of"),
         (lambda: A.Equalize(mask={"a": 1}), "mask must be None"),
         (lambda: A.FancyPCA(alpha=-0.1), "alpha must be >= 0"),
+        (lambda: A.UnsharpMask(threshold=256), "UnsharpMask: threshold must be <= 255"),
+        (lambda: A.UnsharpMask(alpha_range=(0.5, 1.5)), "alpha_range values must be <= 1"),
+        (lambda: A.Defocus(radius_range=(0, 3)), "Defocus: radius_range values must be >= 1"),
+        (lambda: A.Defocus(radius_range=(2.5, 3)), "radius_range must hold integers"),
+        (lambda: A.ZoomBlur(max_factor_range=(0.9, 1.2)), "ZoomBlur: max_factor_range values must be >= 1"),
+        (lambda: A.ZoomBlur(step_factor_range=(0, 0.1)), "ZoomBlur: step_factor_range values must be > 0"),
+        (lambda: A.GlassBlur(max_delta=0), "GlassBlur: max_delta must be >= 1"),
+        (lambda: A.GlassBlur(mode="slow"), "GlassBlur: mode must be one of"),
+        (lambda: A.AdvancedBlur(beta_range=(1.5, 3)), "AdvancedBlur: beta_range must include 1.0"),
+        (
+            lambda: A.AdvancedBlur(sigma_x_range=(0, 1), sigma_y_range=(0, 2)),
+            "sigma_x_range and sigma_y_range minimum values cannot both be 0",
+        ),
+        (
+            lambda: A.RingingOvershoot(cutoff_range=(0.5, 4)),
+            "RingingOvershoot: cutoff_range values must be <= 3.14",
+        ),
         (lambda: A.ChannelShuffle(channel_order=(0, 0, 1)), "channel_order must be a permutation"),
         (lambda: A.CLAHE(tile_grid_size=(8,)), "tile_grid_size must be a pair"),
         (lambda: A.Normalize(std=(0.2, 0.0, 0.2)), "std must be positive"),
@@ -246,6 +269,8 @@ def test_invert_twice_is_the_image(dtype) -> None:
         A.Sharpen(alpha_range=(0, 0), method="gaussian", p=1),
         A.Emboss(alpha_range=(0, 0), p=1),
         A.Posterize(num_bits=(7, 7), p=1),
+        A.UnsharpMask(alpha_range=(0, 0), p=1),
+        A.UnsharpMask(threshold=255, p=1),
     ],
     ids=lambda t: f"{type(t).__name__}",
 )
@@ -492,3 +517,100 @@ def test_to_sepia_gives_a_view_the_same_values_as_a_contiguous_copy() -> None:
     view = np.random.default_rng(0).random((300, 2, 3)).astype(np.float32)[:, :1]
     outputs = [A.Compose([A.ToSepia(p=1)], seed=0)(image=image)["image"] for image in (view, view.copy())]
     np.testing.assert_array_equal(outputs[0], outputs[1])
+
+
+# -- blur effects -----------------------------------------------------------------------------------
+FLAT = np.full((30, 40, 3), 120, np.uint8)
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        A.UnsharpMask(alpha_range=(1, 1), threshold=0, p=1),
+        A.Defocus(radius_range=(5, 5), p=1),
+        A.ZoomBlur(max_factor_range=(1.5, 1.5), p=1),
+        A.GlassBlur(sigma=2, p=1),
+        A.AdvancedBlur(noise_range=(0.5, 1.5), p=1),
+        A.RingingOvershoot(cutoff_range=(0.3, 0.3), p=1),
+    ],
+    ids=lambda t: type(t).__name__,
+)
+def test_blur_effects_keep_a_flat_image_flat(transform) -> None:
+    # Every kernel sums to one (and the zoomed copies of a flat image are the image). Defocus's disc
+    # must stay inside its grid: a disc at the rim is softened through a reflecting border, as the
+    # reference's, and its kernel then sums to a little more than one.
+    assert (A.Compose([transform], seed=0)(image=FLAT)["image"] == 120).all()
+
+
+def test_unsharp_mask_sharpens_only_past_its_threshold() -> None:
+    edge = np.zeros((20, 20), np.uint8)
+    edge[:, 10:] = 200
+    edge[:, :10] = 50
+    edge[5, 3] = 54  # a small bump: |image - blur| stays under 10
+    out = A.Compose([A.UnsharpMask(blur_range=(5, 5), alpha_range=(0.5, 0.5), p=1)])(image=edge)["image"]
+    assert out[5, 3] == 54 and out[:, 9].max() < 50 and out[:, 10].min() > 200  # over- and undershoot
+    low = A.Compose([A.UnsharpMask(blur_range=(5, 5), alpha_range=(0.5, 0.5), threshold=0, p=1)])
+    assert low(image=edge)["image"][5, 3] > 54
+
+
+def test_defocus_spreads_a_point_over_a_disc() -> None:
+    point = np.zeros((41, 41), np.float32)
+    point[20, 20] = 1
+    for radius in (2, 4, 6):  # inside the 17 x 17 grid, widening included
+        t = A.Defocus(radius_range=(radius, radius), alias_blur_range=(0, 0), p=1)
+        out = A.Compose([t])(image=point)["image"]
+        spread = np.argwhere(out > 1e-4) - 20
+        # the disc, widened by the 3 x 3 anti-aliasing Gaussian
+        assert radius < np.hypot(*spread.T).max() <= radius + np.sqrt(2) + 1e-6
+        assert abs(out.sum() - 1) < 1e-4
+
+
+def test_zoom_blur_keeps_the_centre_and_streaks_outwards() -> None:
+    ramp = np.tile((np.arange(61) * 4).astype(np.uint8), (61, 1))
+    t = A.ZoomBlur(max_factor_range=(1.3, 1.3), step_factor_range=(0.02, 0.02), p=1)
+    pipeline = A.Compose([t], save_applied_params=True)
+    out = pipeline(image=ramp)
+    change = np.abs(out["image"].astype(int) - ramp)  # a zoom moves a ramp by its distance to the centre
+    assert change[:, 28:33].mean() <= 1 and change[:, :5].mean() > 8 and change[:, -5:].mean() > 8
+    assert out["applied_transforms"][0][1]["step_factor_range"] == 0.02
+    with pytest.raises(ValueError, match="ZoomBlur: the drawn step_factor_range"):
+        A.Compose([A.ZoomBlur(step_factor_range=(1e-6, 1e-6), p=1)])(image=ramp)
+
+
+def test_glass_blur_moves_pixels_within_max_delta() -> None:
+    values = RNG.permutation(30 * 40).reshape(30, 40).astype(np.float32) / 1200
+    for mode in ("fast", "exact"):
+        t = A.GlassBlur(sigma=0, max_delta=2, iterations=1, mode=mode, p=1)
+        moved = A.Compose([t], seed=0)(image=values)["image"]
+        assert (moved != values).mean() > 0.5
+        assert set(moved.ravel()) <= set(values.ravel())  # sigma 0: pixels move, none is invented
+    # "fast", one iteration: each value moves once, by at most max_delta each way
+    t = A.GlassBlur(sigma=0, max_delta=2, iterations=1, p=1)
+    moved = A.Compose([t], seed=0)(image=values)["image"]
+    for y, x in zip(*np.nonzero(moved != values)):
+        assert np.abs(np.argwhere(values == moved[y, x])[0] - (y, x)).max() <= 2
+    # one channel, "exact": the reference swaps pixel pairs, so every value stays
+    exact = A.Compose([A.GlassBlur(sigma=0, max_delta=2, mode="exact", p=1)], seed=1)(image=values)["image"]
+    np.testing.assert_array_equal(np.sort(exact.ravel()), np.sort(values.ravel()))
+
+
+def test_advanced_blur_reports_its_kernel_draws() -> None:
+    t = A.AdvancedBlur(noise_range=(0.8, 1.2), beta_range=(0.5, 4), p=1)
+    pipeline = A.Compose([t], save_applied_params=True, seed=0)
+    configs = [pipeline(image=IMAGE)["applied_transforms"][0][1] for _ in range(100)]
+    betas = [c["beta_range"] for c in configs]
+    assert all(low == 1 or high == 1 for low, high in betas)
+    assert 25 < sum(low < 1 for low, _ in betas) < 75  # half the draws below 1, half above
+    assert all(0.8 <= c["noise_range"][0] <= c["noise_range"][1] <= 1.2 for c in configs)
+    assert {c["blur_range"] for c in configs} == {3, 5, 7}
+    with pytest.raises(ValueError, match="AdvancedBlur: sigma_x_range drew 0"):
+        A.Compose([A.AdvancedBlur(sigma_x_range=(0, 0), p=1)])(image=IMAGE)
+
+
+def test_ringing_overshoot_rings_around_an_edge() -> None:
+    step = np.full((21, 41), 64, np.uint8)
+    step[:, 20:] = 192
+    t = A.RingingOvershoot(blur_range=(15, 15), cutoff_range=(0.6, 0.6), p=1)
+    out = A.Compose([t])(image=step)["image"].astype(int)
+    assert out[10].min() < 60 and out[10].max() > 196  # under- and overshoot beside the edge
+    assert (out[:, :3] == 64).all() or abs(out[:, :3].mean() - 64) < 3

@@ -95,6 +95,31 @@ CASES = {
     "equalize_luma_pil": lambda L: L.Equalize(mode="pil", by_channels=False, p=1),
     "sepia": lambda L: L.ToSepia(p=1),
     "fancy_pca_off": lambda L: L.FancyPCA(alpha=0, p=1),
+    "unsharp": lambda L: L.UnsharpMask(
+        blur_range=(5, 5), sigma_range=(1.2, 1.2), alpha_range=(0.4, 0.4), p=1
+    ),
+    "unsharp_no_threshold": lambda L: L.UnsharpMask(
+        blur_range=(7, 7), alpha_range=(0.8, 0.8), threshold=0, p=1
+    ),
+    "unsharp_threshold": lambda L: L.UnsharpMask(
+        blur_range=(3, 3), alpha_range=(0.5, 0.5), threshold=30, p=1
+    ),
+    "defocus": lambda L: L.Defocus(radius_range=(3, 3), alias_blur_range=(0.3, 0.3), p=1),
+    "defocus_wide": lambda L: L.Defocus(radius_range=(11, 11), alias_blur_range=(0.2, 0.2), p=1),
+    "defocus_radius_8_no_alias": lambda L: L.Defocus(radius_range=(8, 8), alias_blur_range=(0, 0), p=1),
+    "zoom": lambda L: L.ZoomBlur(max_factor_range=(1.2, 1.2), step_factor_range=(0.03, 0.03), p=1),
+    "zoom_fine": lambda L: L.ZoomBlur(max_factor_range=(1.05, 1.05), step_factor_range=(0.01, 0.01), p=1),
+    "advanced_blur": lambda L: L.AdvancedBlur(
+        blur_range=(5, 5),
+        sigma_x_range=(0.8, 0.8),
+        sigma_y_range=(0.4, 0.4),
+        rotate_range=(30, 30),
+        beta_range=(1, 1),
+        noise_range=(1, 1),
+        p=1,
+    ),
+    "ringing": lambda L: L.RingingOvershoot(blur_range=(9, 9), cutoff_range=(1.0, 1.0), p=1),
+    "ringing_wide": lambda L: L.RingingOvershoot(blur_range=(15, 15), cutoff_range=(0.5, 0.5), p=1),
 }
 FLOAT_CASES = sorted(set(CASES) - {"gray_lab"})  # float Lab's L runs 0..100 in OpenCV: not an image
 
@@ -141,6 +166,11 @@ def test_float32_same_as_reference(name) -> None:
         "equalize",
         "equalize_pil",
         "sepia",
+        "unsharp_threshold",
+        "defocus",
+        "zoom",
+        "advanced_blur",
+        "ringing",
     ],
 )
 def test_grayscale_same_as_reference(name) -> None:
@@ -255,6 +285,16 @@ def change_stats(lib, make, image: np.ndarray, calls: int = 100) -> tuple[float,
         lambda L: L.MultiplicativeNoise((0.8, 1.2), per_channel=True, elementwise=True, p=1),
         lambda L: L.SaltAndPepper(amount_range=(0.1, 0.1), salt_vs_pepper_range=(0.3, 0.3), p=1),
         lambda L: L.FancyPCA(alpha=0.5, p=1),
+        lambda L: L.GlassBlur(sigma=0.5, max_delta=3, iterations=2, p=1),
+        lambda L: L.AdvancedBlur(
+            blur_range=(5, 5),
+            sigma_x_range=(1, 1),
+            sigma_y_range=(0.5, 0.5),
+            rotate_range=(20, 20),
+            beta_range=(1, 1),
+            noise_range=(0.5, 1.5),
+            p=1,
+        ),
     ],
     ids=[
         "iso",
@@ -265,10 +305,13 @@ def change_stats(lib, make, image: np.ndarray, calls: int = 100) -> tuple[float,
         "gain_per_value",
         "salt_pepper",
         "pca",
+        "glass",
+        "advanced_blur_kernel_noise",
     ],
 )
 def test_noise_distribution_same_as_reference(make) -> None:
-    """Our generators are not the reference's: the noise agrees in distribution, not pixel by pixel.
+    """Our generators (GlassBlur's pixel offsets, AdvancedBlur's kernel noise among them) are not the
+    reference's: the noise agrees in distribution, not pixel by pixel.
     Mean and spread of the change agree within 5% of the spread (or 0.05 grey levels when tiny)."""
     image = colourful()
     ours, theirs = change_stats(instaug, make, image), change_stats(ref, make, image)

@@ -773,6 +773,38 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     ),
     "ToSepia": lambda draw, canvas: A.ToSepia(p=_p(draw)),
     "FancyPCA": lambda draw, canvas: A.FancyPCA(alpha=draw(_floats(0, 5)), p=_p(draw)),
+    "UnsharpMask": lambda draw, canvas: A.UnsharpMask(
+        blur_range=_odd_range(draw, 3, 15),
+        sigma_range=_range(draw, 0, 5),
+        alpha_range=_range(draw, 0, 1),
+        threshold=draw(st.integers(0, 255)),
+        p=_p(draw),
+    ),
+    "Defocus": lambda draw, canvas: A.Defocus(
+        radius_range=_int_range(draw, 1, 12), alias_blur_range=_range(draw, 0, 2), p=_p(draw)
+    ),
+    "ZoomBlur": lambda draw, canvas: A.ZoomBlur(
+        max_factor_range=_range(draw, 1, 2), step_factor_range=_range(draw, 0.005, 0.2), p=_p(draw)
+    ),
+    "GlassBlur": lambda draw, canvas: A.GlassBlur(
+        sigma=draw(_floats(0, 3)),
+        max_delta=draw(st.integers(1, 6)),
+        iterations=draw(st.integers(1, 3)),
+        mode=draw(st.sampled_from(["fast", "exact"])),
+        p=_p(draw),
+    ),
+    "AdvancedBlur": lambda draw, canvas: A.AdvancedBlur(
+        blur_range=_odd_range(draw, 3, 15),
+        sigma_x_range=_range(draw, 0.05, 3),
+        sigma_y_range=_range(draw, 0.05, 3),
+        rotate_range=_range(draw, -180, 180),
+        beta_range=(draw(_floats(0, 1)), draw(_floats(1, 8))),
+        noise_range=_range(draw, 0.01, 2),
+        p=_p(draw),
+    ),
+    "RingingOvershoot": lambda draw, canvas: A.RingingOvershoot(
+        blur_range=_odd_range(draw, 3, 21), cutoff_range=_range(draw, 0.05, 3.14), p=_p(draw)
+    ),
     "InvertImg": lambda draw, canvas: A.InvertImg(p=_p(draw)),
     "Solarize": lambda draw, canvas: A.Solarize(threshold_range=_range(draw, 0, 1), p=_p(draw)),
     "Posterize": lambda draw, canvas: A.Posterize(num_bits=_int_range(draw, 1, 7), p=_p(draw)),

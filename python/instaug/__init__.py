@@ -74,12 +74,14 @@ from instaug.transforms.geometric import (
 from instaug.transforms.mixing import CopyAndPaste, Mosaic
 from instaug.transforms.pixel import (
     CLAHE,
+    AdvancedBlur,
     AutoContrast,
     Blur,
     ChannelDropout,
     ChannelShuffle,
     ChannelSwap,
     ColorJitter,
+    Defocus,
     Downscale,
     Emboss,
     Equalize,
@@ -87,6 +89,7 @@ from instaug.transforms.pixel import (
     FromFloat,
     GaussianBlur,
     GaussNoise,
+    GlassBlur,
     HueSaturationValue,
     ImageCompression,
     InvertImg,
@@ -100,6 +103,7 @@ from instaug.transforms.pixel import (
     RandomBrightnessContrast,
     RandomGamma,
     RGBShift,
+    RingingOvershoot,
     SaltAndPepper,
     Sharpen,
     ShotNoise,
@@ -108,6 +112,8 @@ from instaug.transforms.pixel import (
     ToGray,
     ToSepia,
     ToTensorV2,
+    UnsharpMask,
+    ZoomBlur,
 )
 from instaug.transforms.python_transforms import Lambda
 from instaug.transforms.weather import RandomShadow
@@ -121,6 +127,12 @@ __all__ = [
     "PixelSpread",
     "ThinPlateSpline",
     "WaterRefraction",
+    "GlassBlur",
+    "AdvancedBlur",
+    "RingingOvershoot",
+    "Defocus",
+    "ZoomBlur",
+    "UnsharpMask",
     "RandomShadow",
     "GridMask",
     "XYMasking",

@@ -31,6 +31,7 @@ void register_grey_and_channels(Registry&);
 void register_clahe(Registry&);
 void register_normalize(Registry&);
 void register_blur(Registry&);
+void register_blur_effects(Registry&);
 void register_noise(Registry&);
 void register_weather(Registry&);
 void register_colour_effects(Registry&);
@@ -72,7 +73,7 @@ const Registry& Registry::instance() {
                          register_rotate, register_perspective, register_distortions, register_colour, register_colour_tables, register_tone_tables,
                          register_convolution_filters, register_compression, register_type_conversions,
                          register_grey_and_channels, register_clahe,
-                         register_normalize, register_blur, register_noise, register_weather, register_colour_effects, register_coarse_dropout,
+                         register_normalize, register_blur, register_blur_effects, register_noise, register_weather, register_colour_effects, register_coarse_dropout,
                          register_grid_dropout, register_xy_masking, register_grid_mask, register_mosaic, register_copy_paste,
                          register_compositions, register_passive})
             add(r);

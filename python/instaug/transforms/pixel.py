@@ -4,6 +4,7 @@ tests); every sampling range ends in `_range` and is a (min, max) tuple."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from instaug.transforms.base import BaseTransform, ImageOnlyTransform, arguments_of
@@ -242,6 +243,86 @@ class Emboss(ImageOnlyTransform):
         self,
         alpha_range: tuple[float, float] = (0.2, 0.5),
         strength_range: tuple[float, float] = (0.2, 0.7),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class UnsharpMask(ImageOnlyTransform):
+    """image + alpha (image - Gaussian blur), kept where |image - blur| exceeds threshold (grey levels)."""
+
+    def __init__(
+        self,
+        blur_range: tuple[int, int] = (3, 7),
+        sigma_range: tuple[float, float] = (0.0, 0.0),
+        alpha_range: tuple[float, float] = (0.2, 0.5),
+        threshold: int = 10,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Defocus(ImageOnlyTransform):
+    """Out-of-focus blur: a disc of the drawn radius, its edge softened by a Gaussian of sigma alias_blur."""
+
+    def __init__(
+        self,
+        radius_range: tuple[int, int] = (3, 10),
+        alias_blur_range: tuple[float, float] = (0.1, 0.5),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class ZoomBlur(ImageOnlyTransform):
+    """The mean of the image and its centre zoomed by 1, 1 + step, ... up to the drawn max factor."""
+
+    def __init__(
+        self,
+        max_factor_range: tuple[float, float] = (1, 1.31),
+        step_factor_range: tuple[float, float] = (0.01, 0.03),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class GlassBlur(ImageOnlyTransform):
+    """Frosted glass: Gaussian blur, pixels moved by offsets in [-max_delta, max_delta), blur again."""
+
+    def __init__(
+        self,
+        sigma: float = 0.7,
+        max_delta: int = 4,
+        iterations: int = 2,
+        mode: str = "fast",
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class AdvancedBlur(ImageOnlyTransform):
+    """A generalised Gaussian kernel (anisotropic, rotated, shape beta) times per-weight noise, normalised."""
+
+    def __init__(
+        self,
+        blur_range: tuple[int, int] = (3, 7),
+        sigma_x_range: tuple[float, float] = (0.2, 1.0),
+        sigma_y_range: tuple[float, float] = (0.2, 1.0),
+        rotate_range: tuple[float, float] = (-90, 90),
+        beta_range: tuple[float, float] = (0.5, 8.0),
+        noise_range: tuple[float, float] = (0.9, 1.1),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class RingingOvershoot(ImageOnlyTransform):
+    """A circular sinc low-pass (odd size from blur_range, cutoff in radians): ringing near edges."""
+
+    def __init__(
+        self,
+        blur_range: tuple[int, int] = (7, 15),
+        cutoff_range: tuple[float, float] = (math.pi / 4, math.pi / 2),
         p: float = 0.5,
     ) -> None:
         super().__init__(**arguments_of(locals()))
