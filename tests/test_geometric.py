@@ -718,3 +718,15 @@ def test_crop_and_pad_arguments_are_checked(make, match: str) -> None:
 def test_crops_that_do_not_fit_the_call_say_so(transform, data, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         instaug.Compose([transform()])(image=_position_image(), **data)
+
+
+def test_random_crop_from_borders_keeps_a_pixel_when_a_whole_side_may_go() -> None:
+    # crop_left=1 drew a window starting past the image: the deferred crop failed on rendering.
+    image = np.random.default_rng(0).integers(0, 255, (20, 30, 3), dtype=np.uint8)
+    t = instaug.Compose(
+        [instaug.RandomCropFromBorders(crop_left=1.0, crop_right=0.0, crop_top=1.0, crop_bottom=0.0, p=1)],
+        seed=0,
+    )
+    for _ in range(60):
+        out = t(image=image)["image"]
+        assert out.shape[0] >= 1 and out.shape[1] >= 1

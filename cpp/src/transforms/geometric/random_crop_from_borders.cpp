@@ -1,4 +1,5 @@
 // RandomCropFromBorders: a random strip off each side, each at most its fraction of the side.
+#include <algorithm>
 #include <stdexcept>
 
 #include "transforms/geometric/canvas_args.hpp"
@@ -9,7 +10,9 @@ namespace {
 
 // [begin, end) along one side of `size`, as the reference draws it (at least one pixel stays).
 std::pair<int, int> strip_window(double cut_before, double cut_after, int size, Random& rng) {
-    const int begin = static_cast<int>(rng.randint(0, static_cast<int64_t>(cut_before * size)));
+    // A whole side's cut (crop_left=1) could start the window past the image: the last pixel stays.
+    const int begin = static_cast<int>(
+        std::min<int64_t>(rng.randint(0, static_cast<int64_t>(cut_before * size)), size - 1));
     const int end = static_cast<int>(
         rng.randint(std::max<int64_t>(begin + 1, static_cast<int64_t>((1 - cut_after) * size)), size));
     return {begin, end};
