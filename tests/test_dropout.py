@@ -227,35 +227,20 @@ def test_partly_covered_rows_shrink_and_keep_their_identity() -> None:
 def test_instance_masks_take_the_mask_fill_only_when_asked() -> None:
     scene = make_scene(np.random.default_rng(6), n=5)
     ids = [i["id"] for i in scene.instances]
-    hole = A.CoarseDropout(num_holes_range=(1, 1), hole_height_range=(30, 30), hole_width_range=(40, 40), p=1)
-    kept = compose([hole], min_visibility=0)(image=scene.image, instances=scene.instances)
+
+    def hole(**fill_mask: float) -> A.CoarseDropout:  # one 30 x 40 hole
+        return A.CoarseDropout(
+            num_holes_range=(1, 1), hole_height_range=(30, 30), hole_width_range=(40, 40), **fill_mask, p=1
+        )
+
+    kept = compose([hole()], min_visibility=0)(image=scene.image, instances=scene.instances)
     for inst in kept["instances"]:
         np.testing.assert_array_equal(inst["mask"], scene.instances[ids.index(inst["id"])]["mask"])
-    zeroed = compose(
-        [
-            A.CoarseDropout(
-                num_holes_range=(1, 1),
-                hole_height_range=(30, 30),
-                hole_width_range=(40, 40),
-                fill_mask=0,
-                p=1,
-            )
-        ]
-    )(image=scene.image, instances=scene.instances)
+    zeroed = compose([hole(fill_mask=0)])(image=scene.image, instances=scene.instances)
     holes = (zeroed["image"] == 0).all(-1) & np.stack([i["mask"] for i in scene.instances]).any(0)
     for inst in zeroed["instances"]:
         assert not inst["mask"][holes].any()
-    grown = compose(
-        [
-            A.CoarseDropout(
-                num_holes_range=(1, 1),
-                hole_height_range=(30, 30),
-                hole_width_range=(40, 40),
-                fill_mask=1,
-                p=1,
-            )
-        ]
-    )(image=scene.image, instances=scene.instances)
+    grown = compose([hole(fill_mask=1)])(image=scene.image, instances=scene.instances)
     for inst in grown["instances"]:
         assert inst["mask"].sum() >= 30 * 40
 
