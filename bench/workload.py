@@ -112,6 +112,7 @@ def single_transform_cases(A: Any) -> dict[str, list]:
         "CenterCrop 512": [A.CenterCrop(height=512, width=512, p=1.0)],
         "Resize 512": [A.Resize(height=512, width=512, p=1.0)],
         "LongestMaxSize 1024": [A.LongestMaxSize(max_size=1024, p=1.0)],
+        "LetterBox 512x384": [A.LetterBox(size=(384, 512), p=1.0)],
         "PadIfNeeded 800": [A.PadIfNeeded(min_height=800, min_width=800, p=1.0)],
         "Pad 32": [A.Pad(padding=32, p=1.0)],
         "CropAndPad": [A.CropAndPad(percent=(-0.1, 0.1), p=1.0)],
@@ -129,6 +130,7 @@ def single_transform_cases(A: Any) -> dict[str, list]:
             )
         ],
         "Rotate": [A.Rotate(angle_range=(-30, 30), p=1.0)],
+        "SafeRotate": [A.SafeRotate(angle_range=(-30, 30), p=1.0)],
         "ShiftScaleRotate": [A.ShiftScaleRotate(p=1.0)],
         "Perspective (seed)": [A.Perspective(scale=(0.02, 0.05), keep_size=True, p=1.0)],
         "RandomScale": [A.RandomScale(scale_range=(-0.2, 0.2), p=1.0)],

@@ -131,6 +131,7 @@ REQUIRED_ARGUMENTS: dict[str, dict] = {
     "RandomResizedCrop": {"size": (8, 8)},
     "RandomSizedCrop": {"min_max_height": (4, 8), "size": (8, 8)},
     "LongestMaxSize": {"max_size": 16},
+    "LetterBox": {"size": (16, 24)},
     "SmallestMaxSize": {"max_size": 16},
     "XYMasking": {"num_masks_x_range": (1, 2), "mask_x_length_range": (2, 6)},
     "TimeMasking": {"time_mask_param": 4},

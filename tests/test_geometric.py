@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+import cv2
 import numpy as np
 import pytest
 
@@ -54,6 +55,9 @@ def cases(lib):
         "random_scale_per_axis": [
             lib.RandomScale(scale_range={"x": (0.5, 0.5), "y": (-0.2, -0.2)}, p=1.0, **resize)
         ],
+        "letter_box_square": [lib.LetterBox(size=(64, 64), **resize)],
+        "letter_box_top_left": [lib.LetterBox(size=(300, 256), position="top_left", fill=9, **resize)],
+        "letter_box_linear_exact": [lib.LetterBox(size=(48, 128), interpolation=5, **resize)],
         "pad_if_needed": [lib.PadIfNeeded(min_height=130, min_width=150)],
         "pad_divisor": [
             lib.PadIfNeeded(min_height=None, min_width=None, pad_height_divisor=32, pad_width_divisor=50)
@@ -730,3 +734,75 @@ def test_random_crop_from_borders_keeps_a_pixel_when_a_whole_side_may_go() -> No
     for _ in range(60):
         out = t(image=image)["image"]
         assert out.shape[0] >= 1 and out.shape[1] >= 1
+
+
+def safe_rotate_matrix(angle: float, height: int, width: int) -> np.ndarray:
+    """Rotation about the pixel grid's centre, each axis squeezed as the reference squeezes it
+    (the rotated bounding box's sides truncated to whole pixels)."""
+    a = math.radians(angle)
+    c, s = math.cos(a), math.sin(a)
+    new_w, new_h = int(height * abs(s) + width * abs(c)), int(height * abs(c) + width * abs(s))
+    centre = np.array([(width - 1) / 2, (height - 1) / 2])
+    linear = np.diag([width / new_w, height / new_h]) @ np.array([[c, s], [-s, c]])
+    return np.hstack([linear, (centre - linear @ centre)[:, None]])
+
+
+@pytest.mark.filterwarnings("ignore:label_fields are set but label_mapping")
+@pytest.mark.parametrize("angle", [0.0, 17.3, -64.0, 90.0])
+def test_safe_rotate_fits_the_rotated_image_in_the_canvas(angle: float) -> None:
+    """Boxes as the reference's; the image, masks and keypoints by the same rotation about the
+    image's centre (the reference's image matrix turns about a point half a pixel off, so its image
+    and keypoints sit half a pixel down-right of its own boxes: README, differences)."""
+    scene = make_scene(np.random.default_rng(5), n=8)
+    height, width = scene.image.shape[:2]
+    points = np.array([[20.0, 10.0, 30.0, 2.0], [70.0, 40.0, 300.0, 1.0]], dtype=np.float32)
+
+    def call(lib):
+        return lib.Compose(
+            [lib.SafeRotate(angle_range=(angle, angle), p=1.0)],
+            bbox_params=lib.BboxParams(coord_format="pascal_voc", label_fields=["class_name"]),
+            keypoint_params=lib.KeypointParams(coord_format="xyas", label_fields=["kind"]),
+            seed=0,
+        )(
+            image=scene.image,
+            masks=np.stack([inst["mask"] for inst in scene.instances]),
+            bboxes=np.stack([inst["bbox"] for inst in scene.instances]),
+            class_name=list(range(len(scene.instances))),
+            keypoints=points,
+            kind=["a", "b"],
+        )
+
+    ours, theirs = call(instaug), call(ref)
+    m = safe_rotate_matrix(angle, height, width)
+    expected = cv2.warpAffine(scene.image, m, (width, height), flags=cv2.INTER_LINEAR)
+    assert np.abs(ours["image"].astype(int) - expected).max() <= 1
+    for mine, source in zip(ours["masks"], scene.instances):
+        differ = mine != cv2.warpAffine(source["mask"], m, (width, height), flags=cv2.INTER_NEAREST)
+        assert differ.mean() < 0.002  # fixed-point ties of OpenCV's nearest sampling only
+    np.testing.assert_allclose(np.asarray(ours["bboxes"]), np.asarray(theirs["bboxes"]), atol=1e-3)
+    mine, other = np.asarray(ours["keypoints"]), np.asarray(theirs["keypoints"])
+    np.testing.assert_allclose(mine[:, :2], other[:, :2] - 0.5, atol=1e-3)
+    assert angle_difference(mine[:, 2], other[:, 2]).max() < 1e-3
+    np.testing.assert_allclose(mine[:, 3], other[:, 3], rtol=1e-5)
+
+
+def test_letter_box_draws_a_random_position_within_the_padding() -> None:
+    image = np.zeros((40, 100, 3), dtype=np.uint8)
+    t = instaug.Compose([instaug.LetterBox(size=(80, 80), position="random", fill=255)], seed=3)
+    tops = set()
+    for _ in range(600):
+        out = t(image=image)["image"]
+        assert out.shape == (80, 80, 3)
+        rows = np.flatnonzero((out == 0).all(axis=(1, 2)))
+        assert len(rows) == 32 and rows[-1] - rows[0] == 31  # the 80x32 image, one band
+        tops.add(int(rows[0]))
+    assert tops == set(range(49))  # every split of the 48 rows of padding
+
+
+def test_letter_box_arguments_are_checked() -> None:
+    with pytest.raises(ValueError, match="LetterBox: interpolation must be an OpenCV interpolation flag"):
+        instaug.LetterBox(size=(8, 8), interpolation=7)
+    with pytest.raises(ValueError, match="LetterBox: position must be one of"):
+        instaug.LetterBox(size=(8, 8), position="middle")
+    with pytest.raises(TypeError, match="size"):
+        instaug.LetterBox()

@@ -230,6 +230,21 @@ def _resize(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
     )
 
 
+def _letter_box(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    pixels = _pixels(draw, canvas)
+    return A.LetterBox(
+        size=(draw(st.integers(1, MAX_SIDE)), draw(st.integers(1, MAX_SIDE))),
+        interpolation=draw(st.integers(0, 6)),
+        mask_interpolation=draw(st.sampled_from([0, 1, 5, 6])),
+        fill=pixels["fill"],
+        fill_mask=pixels["fill_mask"],
+        position=draw(
+            st.sampled_from(["center", "top_left", "top_right", "bottom_left", "bottom_right", "random"])
+        ),
+        p=_p(draw),
+    )
+
+
 def _random_scale(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
     # At most twice the size per step, so that a chain of them stays small.
     one = _range(draw, -0.95, 1.0)
@@ -396,6 +411,15 @@ def _rotate(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
         angle_range=_range(draw, -180, 180),
         rotate_method=draw(st.sampled_from(["largest_box", "ellipse"])),
         crop_border=draw(st.booleans()),
+        p=_p(draw),
+        **_pixels(draw, canvas),
+    )
+
+
+def _safe_rotate(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    return A.SafeRotate(
+        angle_range=_range(draw, -180, 180),
+        rotate_method=draw(st.sampled_from(["largest_box", "ellipse"])),
         p=_p(draw),
         **_pixels(draw, canvas),
     )
@@ -667,6 +691,7 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "Resize": _resize,
     "RandomScale": _random_scale,
     "LongestMaxSize": _max_size(A.LongestMaxSize, MAX_SIDE),
+    "LetterBox": _letter_box,
     "SmallestMaxSize": _max_size(A.SmallestMaxSize, 32),
     "PadIfNeeded": _pad_if_needed,
     "Pad": _pad,
@@ -692,6 +717,7 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "CropNonEmptyMaskIfExists": _crop_non_empty_mask,
     "Affine": _affine,
     "Rotate": _rotate,
+    "SafeRotate": _safe_rotate,
     "ShiftScaleRotate": lambda draw, canvas: A.ShiftScaleRotate(
         shift_range=_range(draw, -0.3, 0.3),
         scale_range=_range(draw, -0.5, 0.5),
@@ -1524,10 +1550,12 @@ RESAMPLING = {
     "RandomScale",
     "Resize",
     "LongestMaxSize",
+    "LetterBox",
     "SmallestMaxSize",
     "Affine",
     "ShiftScaleRotate",
     "Rotate",
+    "SafeRotate",
     "Perspective",
     "OpticalDistortion",
     "GridDistortion",
@@ -1556,7 +1584,7 @@ def may_run(transforms: list[Any], inside: bool = False) -> list[BaseTransform]:
 def _smooth_mask_resampling(t: BaseTransform) -> bool:
     """Masks resampled with something other than nearest neighbour."""
     return (
-        int(getattr(t, "mask_interpolation", 0)) != 0
+        int(getattr(t, "mask_interpolation", 0)) not in (0, 6)  # 6: INTER_NEAREST_EXACT
         or getattr(t, "area_for_downscale", None) == "image_mask"
     )
 
@@ -1572,8 +1600,9 @@ def _box_bounds_mask(case: Case) -> bool:
     return not _ellipse_boxes(case) and sum(type(t).__name__ in RESAMPLING for t in applied) <= 1
 
 
-# How far (px) each OpenCV interpolation's kernel reaches: linear and area 1, cubic 2, Lanczos 4.
-KERNEL_REACH = {0: 0, 1: 1, 2: 2, 3: 1, 4: 4}
+# How far (px) each OpenCV interpolation's kernel reaches: linear (exact too) and area 1, cubic 2,
+# Lanczos 4.
+KERNEL_REACH = {0: 0, 1: 1, 2: 2, 3: 1, 4: 4, 5: 1, 6: 0}
 
 
 def _mask_slack(case: Case, box_width: float, box_height: float) -> tuple[float, float]:

@@ -113,6 +113,7 @@ BIG_OUTPUTS = [
     ("Affine", "A.Affine(scale=(60, 60), fit_output=True, p=1)", (640, 640)),
     ("SmallestMaxSize", "A.SmallestMaxSize(max_size=30000, p=1)", (1, 8000)),
     ("LongestMaxSize", "A.LongestMaxSize(max_size=32000, p=1)", (16000, 8000)),
+    ("LetterBox", "A.LetterBox(size=(30000, 30000), p=1)", (64, 64)),
 ]
 
 

@@ -31,6 +31,7 @@ def random_pipeline(rng: np.random.Generator) -> list:
             p=0.8,
         ),
         lambda: A.Rotate(angle_range=(-60, 60), interpolation=NEAREST, p=0.7),
+        lambda: A.SafeRotate(angle_range=(-60, 60), interpolation=NEAREST, p=0.5),
         lambda: A.Perspective(scale=(0.05, 0.12), interpolation=NEAREST, p=0.7),
         lambda: A.Resize(
             height=int(rng.integers(50, 160)), width=int(rng.integers(50, 160)), interpolation=NEAREST
@@ -38,6 +39,9 @@ def random_pipeline(rng: np.random.Generator) -> list:
         lambda: A.RandomResizedCrop(size=(72, 88), interpolation=NEAREST, p=0.6),
         lambda: A.PadIfNeeded(min_height=120, min_width=150, position="random"),
         lambda: A.LongestMaxSize(max_size=int(rng.integers(60, 200)), interpolation=NEAREST),
+        lambda: A.LetterBox(
+            size=(int(rng.integers(40, 160)), int(rng.integers(40, 160))), interpolation=NEAREST
+        ),
     ]
     picks = rng.choice(len(pool), size=int(rng.integers(2, 6)))
     return [pool[i]() for i in picks]

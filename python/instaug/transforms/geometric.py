@@ -187,6 +187,23 @@ class SmallestMaxSize(LongestMaxSize):
     """Rescale so that the shortest side equals max_size (or covers max_size_hw), keeping the aspect ratio."""
 
 
+class LetterBox(DualTransform):
+    """Scale the whole image to fit size (height, width) with its aspect ratio kept, then pad the
+    rest of the canvas with fill (fill_mask for masks) at `position`: a detector's input."""
+
+    def __init__(
+        self,
+        size: tuple[int, int],
+        interpolation: int = 1,
+        mask_interpolation: int = 0,
+        fill: Any = 0,
+        fill_mask: Any = 0,
+        position: str = "center",
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class PadIfNeeded(DualTransform):
     """Pad to at least (min_height, min_width), or to a multiple of the divisors."""
 
@@ -381,6 +398,24 @@ class Rotate(DualTransform):
         mask_interpolation: int = 0,
         fill: Any = 0,
         fill_mask: Any = 0,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class SafeRotate(DualTransform):
+    """Rotate by an angle sampled from angle_range (degrees) about the image centre, each axis then
+    squeezed so that the whole rotated image fits the input's canvas (no corner is cut)."""
+
+    def __init__(
+        self,
+        angle_range: tuple[float, float] = (-90, 90),
+        interpolation: int = 1,
+        border_mode: int = 0,
+        rotate_method: str = "largest_box",
+        mask_interpolation: int = 0,
+        fill: Any = 0,
+        fill_mask: Any = None,
         p: float = 0.5,
     ) -> None:
         super().__init__(**arguments_of(locals()))
