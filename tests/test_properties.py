@@ -230,6 +230,9 @@ def _resize(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
     )
 
 
+POSITIONS = ["center", "top_left", "top_right", "bottom_left", "bottom_right", "random"]
+
+
 def _letter_box(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
     pixels = _pixels(draw, canvas)
     return A.LetterBox(
