@@ -241,9 +241,7 @@ def _letter_box(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
         mask_interpolation=draw(st.sampled_from([0, 1, 5, 6])),
         fill=pixels["fill"],
         fill_mask=pixels["fill_mask"],
-        position=draw(
-            st.sampled_from(["center", "top_left", "top_right", "bottom_left", "bottom_right", "random"])
-        ),
+        position=draw(st.sampled_from(POSITIONS)),
         p=_p(draw),
     )
 
