@@ -154,6 +154,7 @@ def single_transform_cases(A: Any) -> dict[str, list]:
             )
         ],
         "GridMask": [A.GridMask(p=1.0)],
+        "PixelDropout": [A.PixelDropout(dropout_prob=0.05, p=1.0)],
         "TimeMasking": [A.TimeMasking(p=1.0)],
         "OneOf(HorizontalFlip, VerticalFlip)": [
             A.OneOf([A.HorizontalFlip(p=1.0), A.VerticalFlip(p=1.0)], p=1.0)

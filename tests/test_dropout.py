@@ -348,3 +348,83 @@ def test_time_and_frequency_masks_are_one_stripe_of_zeros() -> None:
         ValueError, match="FrequencyMasking: freq_mask_param 500 is longer than the image side 100"
     ):
         A.Compose([A.FrequencyMasking(freq_mask_param=500, p=1)])(image=IMAGE)
+
+
+# -- PixelDropout: single pixels ------------------------------------------------------------------
+
+
+def _dropped(out: np.ndarray) -> np.ndarray:
+    """Where PixelDropout's fill (FILL, which IMAGE never holds) landed, per pixel."""
+    return (out == FILL).all(-1)
+
+
+@pytest.mark.parametrize("rules", [(0, 0), (300, 0), (0, 0.7)])
+def test_pixel_dropout_judges_boxes_by_their_dropped_pixels(rules: tuple[float, float]) -> None:
+    t = _plain(A, A.PixelDropout(dropout_prob=0.35, drop_value=FILL, p=1), *rules)
+    for seed in range(4):
+        t.set_random_seed(seed)
+        out = _call(t)
+        dropped = _dropped(out["image"])
+        assert 0.3 < dropped.mean() < 0.4
+        np.testing.assert_array_equal(out["image"][~dropped], IMAGE[~dropped])
+        # The reference's own rule (mask_dropout_bboxes) on the pixels we dropped.
+        expected = fdropout.mask_dropout_bboxes(BOXES, dropped, IMAGE.shape[:2], *rules)
+        np.testing.assert_allclose(np.asarray(out["bboxes"]).reshape(-1, 4), expected)
+        np.testing.assert_allclose(out["keypoints"], KEYPOINTS, atol=1e-5)  # they stay, as the reference's
+
+
+def test_pixel_dropout_drops_as_often_and_with_the_values_of_the_reference() -> None:
+    image = np.full((200, 200, 3), 200, np.uint8)
+    for arguments in [
+        {"dropout_prob": 0.1},
+        {"dropout_prob": 0.3, "per_channel": True, "drop_value": (5, 6, 7)},
+        {"dropout_prob": 0.2, "drop_value": None},
+    ]:
+        rates, values = {}, {}
+        for lib in (A, ref):
+            t = lib.Compose([lib.PixelDropout(**arguments, p=1)], seed=3)
+            outs = [t(image=image)["image"] for _ in range(20)]
+            rates[lib] = np.mean([(o != 200).mean() for o in outs])
+            values[lib] = np.concatenate([o[o != 200] for o in outs])
+        assert abs(rates[A] - rates[ref]) < 0.01, arguments
+        if arguments.get("drop_value", 0) is None:  # a random value per channel and call, in [0, 255)
+            assert values[A].max() < 255 and len(np.unique(values[A])) > 20
+        else:
+            assert set(np.unique(values[A])) == set(np.unique(values[ref])), arguments
+
+
+def test_pixel_dropout_masks_drop_where_the_image_drops() -> None:
+    t = A.Compose([A.PixelDropout(dropout_prob=0.4, drop_value=FILL, mask_drop_value=9, p=1)], seed=0)
+    out = t(image=IMAGE, mask=MASK)
+    dropped = _dropped(out["image"])
+    np.testing.assert_array_equal(out["mask"], np.where(dropped, 9, MASK))
+    untouched = A.Compose([A.PixelDropout(dropout_prob=0.4, p=1)], seed=0)(image=IMAGE, mask=MASK)
+    np.testing.assert_array_equal(untouched["mask"], MASK)
+    # Channels dropped apart: the reference's separate draw for the masks.
+    apart = A.Compose([A.PixelDropout(dropout_prob=0.4, per_channel=True, mask_drop_value=9, p=1)], seed=0)
+    assert 0.35 < (apart(image=IMAGE, mask=MASK)["mask"] == 9).mean() < 0.45
+
+
+def test_pixel_dropout_instance_rows_lose_pixels_or_die_whole() -> None:
+    scene = make_scene(np.random.default_rng(6), n=6)
+    colours = {i["id"]: scene.image[i["mask"].astype(bool)][0] for i in scene.instances}
+    drop = A.PixelDropout(dropout_prob=0.6, drop_value=FILL, mask_drop_value=0, p=1)
+    t = compose([drop], min_visibility=0.3)
+    out = t(image=scene.image, instances=scene.instances)
+    dropped = _dropped(out["image"])
+    survivors = {inst["id"] for inst in out["instances"]}
+    for inst in out["instances"]:
+        mask = inst["mask"].astype(bool)
+        assert not (mask & dropped).any(), "a mask kept a dropped pixel"
+        assert (out["image"][mask] == colours[inst["id"]]).all()
+    everything = compose([A.PixelDropout(dropout_prob=1.0, drop_value=FILL, p=1)], min_visibility=0.01)
+    assert everything(image=scene.image, instances=scene.instances)["instances"] == []
+    assert survivors, "a 60% dropout at min_visibility 0.3 leaves some rows"
+
+
+def test_pixel_dropout_arguments_are_checked() -> None:
+    with pytest.raises(ValueError, match="PixelDropout: dropout_prob"):
+        A.PixelDropout(dropout_prob=1.5)
+    t = A.Compose([A.PixelDropout(dropout_prob=0.5, mask_drop_value=(1, 2), p=1)], seed=0)
+    with pytest.raises(ValueError, match="PixelDropout: .*one value or one per channel"):
+        t(image=IMAGE, mask=MASK)

@@ -100,6 +100,7 @@ DROPOUT = {
     "GridMask",
     "TimeMasking",
     "FrequencyMasking",
+    "PixelDropout",
 }
 # Compositions: the checks look through them to the transforms they may run.
 COMPOSITIONS = {name for name, cls in EXPORTED.items() if issubclass(cls, BaseCompose)}
@@ -902,6 +903,13 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         line_width_range=_range(draw, 0.01, 1),
         rotation_range=draw(st.sampled_from([(0, 0), _range(draw, -3.2, 3.2)])),
         **_dropout_fills(draw),
+        p=_p(draw),
+    ),
+    "PixelDropout": lambda draw, canvas: A.PixelDropout(
+        dropout_prob=draw(st.sampled_from([0.0, 0.01, 0.5, 1.0])),
+        per_channel=draw(st.booleans()),
+        drop_value=draw(st.sampled_from([0, None, 255, (1.0,) * canvas.channels])),
+        mask_drop_value=draw(st.sampled_from([None, 0, 1])),
         p=_p(draw),
     ),
     "RandomShadow": lambda draw, canvas: A.RandomShadow(

@@ -30,6 +30,7 @@ from instaug.transforms.dropout import (
     FrequencyMasking,
     GridDropout,
     GridMask,
+    PixelDropout,
     TimeMasking,
     XYMasking,
 )
@@ -137,6 +138,7 @@ __all__ = [
     "UnsharpMask",
     "RandomShadow",
     "GridMask",
+    "PixelDropout",
     "XYMasking",
     "CropNonEmptyMaskIfExists",
     "AtLeastOneBBoxRandomCrop",

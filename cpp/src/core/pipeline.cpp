@@ -126,6 +126,12 @@ void Pipeline::cut_rows_by_holes(Sample& sample, const Holes& holes) const {
     kps.compact(keep);
 }
 
+void Pipeline::cut_rows_by_drops(Sample& sample, const cv::Mat& drops) const {
+    InstanceTable& rows = sample.rows;
+    if (rows.has_boxes && rows.size() > 0)
+        rows.compact(boxes_over_drops(rows.boxes, drops, boxes_.rules.min_area, boxes_.rules.min_visibility));
+}
+
 void Pipeline::after_row_change(Sample& sample) const {
     if (boxes_.check_each_transform) filter_rows(sample);
     if (keypoints_.remove_invisible && keypoints_.check_each_transform) filter_free_keypoints(sample);
@@ -305,6 +311,7 @@ void Execution::apply_dropout(const TransformNode& node) {
     flush_tables();
     resolve_masks(sample_);
     render_deferred_image(sample_);
+    if (node.decl->pixel_drops) return apply_pixel_drops(node);
     const Holes holes = node.decl->holes(node.params, rng_, sample_);
     if (holes.empty()) return;
     try {
@@ -337,6 +344,27 @@ void Execution::fill_dropout_holes(const TransformNode& node, const Holes& holes
                 tile = fill_tile_holes(tile, holes, fill_mask[0].get<double>(), sample_.width, sample_.height);
         }
     }
+}
+
+void Execution::apply_pixel_drops(const TransformNode& node) {
+    const PixelDrops drops = node.decl->pixel_drops(node.params, rng_, sample_);
+    if (drops.image.empty()) return;
+    try {
+        sample_.image = drop_pixels(sample_.image, drops.image, drops.image_values);
+        for (cv::Mat& extra : sample_.extra_images) extra = drop_pixels(extra, drops.image, drops.image_values);
+        if (!drops.masks.empty()) {
+            for (cv::Mat& plane : sample_.mask_planes) plane = drop_mask_pixels(plane, drops.masks, drops.mask_values);
+            InstanceTable& rows = sample_.rows;
+            if (rows.has_masks) {
+                if (drops.mask_values.size() != 1)
+                    throw std::invalid_argument("mask_drop_value must be one number for instance masks");
+                for (MaskTile& tile : rows.masks) tile = drop_tile_pixels(tile, drops.masks, drops.mask_values[0]);
+            }
+        }
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(node.name() + ": " + e.what());
+    }
+    if (drops.judges_boxes) pipeline_.cut_rows_by_drops(sample_, drops.image);
 }
 
 void Execution::on_channels(const std::vector<int>& channels, const std::function<void()>& body) {

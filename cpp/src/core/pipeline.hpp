@@ -58,6 +58,8 @@ private:
     void filter_rows(Sample& sample) const;
     void filter_free_keypoints(Sample& sample) const;
     void cut_rows_by_holes(Sample& sample, const Holes& holes) const;
+    // PixelDropout: boxes by how many of their pixels dropped (drops: CV_8UC1, non-zero where dropped).
+    void cut_rows_by_drops(Sample& sample, const cv::Mat& drops) const;
     void refit_boxes_to_masks(Sample& sample) const;
     void after_row_change(Sample& sample) const;
     void final_boundary(Sample& sample) const;
@@ -94,6 +96,7 @@ private:
     void apply_external(const TransformNode& node);
     void apply_dropout(const TransformNode& node);
     void fill_dropout_holes(const TransformNode& node, const Holes& holes);
+    void apply_pixel_drops(const TransformNode& node);
     void flush_tables();
     void record(const TransformNode& node) { sample_.applied_transforms.push_back(node.leaf_index); }
 

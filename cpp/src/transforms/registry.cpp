@@ -41,6 +41,7 @@ void register_coarse_dropout(Registry&);
 void register_grid_dropout(Registry&);
 void register_xy_masking(Registry&);
 void register_grid_mask(Registry&);
+void register_pixel_dropout(Registry&);
 void register_mosaic(Registry&);
 void register_copy_paste(Registry&);
 void register_compositions(Registry&);
@@ -76,7 +77,7 @@ const Registry& Registry::instance() {
                          register_convolution_filters, register_compression, register_type_conversions,
                          register_grey_and_channels, register_clahe,
                          register_normalize, register_blur, register_blur_effects, register_noise, register_weather, register_colour_effects, register_coarse_dropout,
-                         register_grid_dropout, register_xy_masking, register_grid_mask, register_mosaic, register_copy_paste,
+                         register_grid_dropout, register_xy_masking, register_grid_mask, register_pixel_dropout, register_mosaic, register_copy_paste,
                          register_compositions, register_passive})
             add(r);
         return r;

@@ -10,6 +10,7 @@
 #include "core/bbox_filter.hpp"
 #include "core/geometric_step.hpp"
 #include "core/holes.hpp"
+#include "core/pixel_drops.hpp"
 #include "core/mix_item.hpp"
 #include "core/random.hpp"
 #include "core/sample.hpp"
@@ -46,6 +47,8 @@ using MixOp = std::function<void(Sample&, const Params&, Random&, const std::vec
 using CompositionRun = std::function<void(const TransformNode&, Execution&)>;
 // Where a Dropout transform cuts, drawn for the sample as it stands (it may read the rows).
 using HoleSampler = std::function<Holes(const Params&, Random&, const Sample&)>;
+// PixelDropout's draw: which pixels drop and the values they take, for the sample as it stands.
+using DropSampler = std::function<PixelDrops(const Params&, Random&, const Sample&)>;
 // What an External transform does to the sample; it draws what it needs from the generator.
 using ExternalOp = std::function<void(Sample&, Random&)>;
 
@@ -62,6 +65,7 @@ struct TransformDecl {
     MixOp mix;             // Mixing
     CompositionRun run;    // Composition
     HoleSampler holes;     // Dropout: its params hold "fill" and "fill_mask" (both 0 when absent)
+    DropSampler pixel_drops;  // Dropout, instead of holes: single pixels drop
     // Pixel: the result at a pixel reads its neighbours, so a view into a larger image (a crop) is
     // copied first: the filter must not see outside the canvas.
     bool reads_neighbours = false;

@@ -107,3 +107,21 @@ class FrequencyMasking(DualTransform):
 
     def __init__(self, freq_mask_param: int = 30, p: float = 0.5) -> None:
         super().__init__(**arguments_of(locals()))
+
+
+class PixelDropout(DualTransform):
+    """Each pixel (each channel of each pixel with per_channel) dropped with probability
+    dropout_prob and set to drop_value (None: one random value per channel); masks take
+    mask_drop_value where their pixels drop, when it is not None. A box lives while its pixels
+    that were not dropped meet min_area and min_visibility (not judged with per_channel); boxes do
+    not shrink and keypoints stay."""
+
+    def __init__(
+        self,
+        dropout_prob: float = 0.01,
+        per_channel: bool = False,
+        drop_value: MaskFill = 0,
+        mask_drop_value: MaskFill = None,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
