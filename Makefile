@@ -34,9 +34,10 @@ install: $(VENV)/.installed
 
 # The behaviour reference for the differential tests: albumentationsx 2.5.1 (it imports torch).
 # A failure here makes those tests skip, unless INSTAUG_REQUIRE_REFERENCE=1 (CI sets it): then it
-# stops the build, and the tests fail instead of skipping.
+# stops the build, and the tests fail instead of skipping. OpenCV-Python is pinned: the byte-for-byte
+# differential tests compare against its colour conversions and kernels, which 5.1 changed.
 $(VENV)/.reference: | venv
-	@if $(PIP) install -q torch==2.13.0 albumentationsx==2.5.1 opencv-python-headless; then \
+	@if $(PIP) install -q torch==2.13.0 albumentationsx==2.5.1 opencv-python-headless==5.0.0.93; then \
 		touch $@; \
 	elif [ "$$INSTAUG_REQUIRE_REFERENCE" = 1 ]; then \
 		echo "ERROR: albumentationsx could not be installed and INSTAUG_REQUIRE_REFERENCE=1" >&2; \

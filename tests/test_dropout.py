@@ -428,3 +428,30 @@ def test_pixel_dropout_arguments_are_checked() -> None:
     t = A.Compose([A.PixelDropout(dropout_prob=0.5, mask_drop_value=(1, 2), p=1)], seed=0)
     with pytest.raises(ValueError, match="PixelDropout: .*one value or one per channel"):
         t(image=IMAGE, mask=MASK)
+
+
+@pytest.mark.parametrize("dtype", [np.uint16, np.int64, np.int32])
+@pytest.mark.parametrize(
+    "grows",
+    [
+        lambda: A.CoarseDropout(
+            num_holes_range=(2, 2), hole_height_range=(9, 9), hole_width_range=(7, 7), fill_mask=3, p=1
+        ),
+        lambda: A.PixelDropout(dropout_prob=0.2, mask_drop_value=3, p=1),
+    ],
+)
+def test_an_empty_instance_mask_grows_in_its_own_dtype(dtype, grows) -> None:
+    # An empty row's tile has no element type of its own: it grew as uint8 inside wider masks, and
+    # the output plane was then read past the tile's rows (garbage, different from call to call).
+    image = np.full((40, 50, 3), 90, np.uint8)
+    empty = {"mask": np.zeros((40, 50), dtype), "bbox": np.array([5.0, 5.0, 30.0, 30.0])}
+    t = A.Compose(
+        [grows()], bbox_params=A.BboxParams("pascal_voc"), instance_binding=["masks", "bboxes"], seed=2
+    )
+    first, second = (t(image=image, instances=[dict(empty)])["instances"] for _ in range(2))
+    t.set_random_seed(2)
+    again = t(image=image, instances=[dict(empty)])["instances"]
+    for out in (first, second, again):
+        mask = out[0]["mask"]
+        assert mask.dtype == dtype and set(np.unique(mask)) == {0, 3}
+    np.testing.assert_array_equal(first[0]["mask"], again[0]["mask"])

@@ -13,7 +13,7 @@ import pytest
 
 import instaug
 
-from helpers import import_reference, make_scene
+from helpers import compose, import_reference, make_scene
 
 ref = import_reference("albumentations", needed_by="test_geometric.py")
 
@@ -806,3 +806,96 @@ def test_letter_box_arguments_are_checked() -> None:
         instaug.LetterBox(size=(8, 8), position="middle")
     with pytest.raises(TypeError, match="size"):
         instaug.LetterBox()
+
+
+def coordinate_image(height: int, width: int) -> np.ndarray:
+    """Each pixel holds its own (x, y): the output says where every pixel came from."""
+    yy, xx = np.mgrid[0:height, 0:width]
+    return np.dstack([xx % 256, yy % 256, xx // 256 + 16 * (yy // 256)]).astype(np.uint8)
+
+
+def read_sources(out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    o = out.astype(int)
+    return o[..., 0] + 256 * (o[..., 2] % 16), o[..., 1] + 256 * (o[..., 2] // 16)
+
+
+def cells_of(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """The reference's (tiles, mapping) of a shuffle, read back from where each output pixel came
+    from: the output cut where the sources jump; each piece moved whole from a piece of that cut."""
+    height, width = xs.shape
+    cols = [0] + [x for x in range(1, width) if (xs[:, x] != xs[:, x - 1] + 1).any()] + [width]
+    rows = [0] + [y for y in range(1, height) if (ys[y] != ys[y - 1] + 1).any()] + [height]
+    tiles = [(r0, c0, r1, c1) for r0, r1 in zip(rows, rows[1:]) for c0, c1 in zip(cols, cols[1:])]
+    mapping = [-1] * len(tiles)
+    for k, (r0, c0, r1, c1) in enumerate(tiles):
+        dx, dy = xs[r0:r1, c0:c1] - np.arange(c0, c1)[None, :], ys[r0:r1, c0:c1] - np.arange(r0, r1)[:, None]
+        assert (dx == dx[0, 0]).all() and (dy == dy[0, 0]).all(), "a cell did not move whole"
+        source = (r0 + int(dy[0, 0]), c0 + int(dx[0, 0]), r1 + int(dy[0, 0]), c1 + int(dx[0, 0]))
+        mapping[tiles.index(source)] = k
+    return np.array(tiles, dtype=np.int16), mapping
+
+
+@pytest.mark.filterwarnings("ignore:label_fields are set but label_mapping")
+@pytest.mark.parametrize("grid", [(3, 3), (2, 5), (1, 1), (7, 4)])
+def test_random_grid_shuffle_moves_every_target_with_its_cell(grid: tuple[int, int]) -> None:
+    from albumentations.augmentations.geometric import functional as fgeometric
+
+    lib = instaug
+    scene = make_scene(np.random.default_rng(8), n=8)
+    height, width = scene.image.shape[:2]
+    points = np.array([[3.5, 2.0], [64.0, 48.0], [127.4, 95.2], [-0.5, 70.7], [42.5, 31.5]], dtype=np.float32)
+    t = instaug.Compose(
+        [lib.RandomGridShuffle(grid=grid, p=1.0)],
+        keypoint_params=instaug.KeypointParams(coord_format="xy"),
+        seed=4,
+    )
+    for _ in range(3):
+        out = t(
+            image=coordinate_image(height, width),
+            masks=[i["mask"] for i in scene.instances],
+            keypoints=points,
+        )
+        xs, ys = read_sources(out["image"])
+        assert sorted(zip(xs.ravel(), ys.ravel())) == sorted(np.ndindex(width, height)), "not a permutation"
+        tiles, mapping = cells_of(xs, ys)
+        assert len(tiles) <= grid[0] * grid[1]
+        for mine, inst in zip(out["masks"], scene.instances):
+            np.testing.assert_array_equal(mine, inst["mask"][ys, xs])
+        # The reference's own functions on the cells we drew.
+        np.testing.assert_array_equal(
+            out["image"], fgeometric.swap_tiles_on_image(coordinate_image(height, width), tiles, mapping)
+        )
+        # A point moves with the pixel it lies in; the reference tests its coordinate against the
+        # cells' pixel indices, half a pixel off (README, differences).
+        expected = fgeometric.swap_tiles_on_keypoints(points + 0.5, tiles, mapping) - 0.5
+        np.testing.assert_allclose(out["keypoints"], expected, atol=1e-4)
+
+
+def test_random_grid_shuffle_draws_every_arrangement() -> None:
+    lib = instaug
+    t = instaug.Compose([lib.RandomGridShuffle(grid=(2, 2), p=1.0)], seed=0)
+    image = coordinate_image(40, 60)
+    seen = {tuple(t(image=image)["image"][::20, ::30, :2].ravel()) for _ in range(400)}
+    assert len(seen) == 24  # 4 equal cells: every permutation
+
+
+def test_random_grid_shuffle_keeps_a_cut_row_whole() -> None:
+    """The reference returns a box per piece of a box cut by cell borders (more boxes than rows);
+    here the row stays one row, its box bounding its pieces (its mask's tight box when bound)."""
+    lib = instaug
+    scene = make_scene(np.random.default_rng(9), n=6)
+    t = compose([lib.RandomGridShuffle(grid=(4, 4), p=1.0)], ("masks", "bboxes"))
+    out = t(image=scene.image, instances=scene.instances)
+    assert sorted(i["id"] for i in out["instances"]) == sorted(i["id"] for i in scene.instances)
+    for inst in out["instances"]:
+        ys, xs = np.nonzero(inst["mask"])
+        np.testing.assert_allclose(inst["bbox"], [xs.min(), ys.min(), xs.max() + 1, ys.max() + 1])
+    boxes_only = instaug.Compose(
+        [lib.RandomGridShuffle(grid=(1, 2), p=1.0)], bbox_params=instaug.BboxParams("pascal_voc"), seed=1
+    )
+    # Two columns of 64 trade places (or not): the box's two pieces land at the far edges.
+    seen = {
+        tuple(boxes_only(image=scene.image, bboxes=[[10.0, 10.0, 118.0, 20.0]])["bboxes"][0])
+        for _ in range(20)
+    }
+    assert seen == {(10.0, 10.0, 118.0, 20.0), (0.0, 10.0, 128.0, 20.0)}

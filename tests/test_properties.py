@@ -720,6 +720,9 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "Affine": _affine,
     "Rotate": _rotate,
     "SafeRotate": _safe_rotate,
+    "RandomGridShuffle": lambda draw, canvas: A.RandomGridShuffle(
+        grid=(draw(st.integers(1, 6)), draw(st.integers(1, 6))), p=_p(draw)
+    ),
     "ShiftScaleRotate": lambda draw, canvas: A.ShiftScaleRotate(
         shift_range=_range(draw, -0.3, 0.3),
         scale_range=_range(draw, -0.5, 0.5),
@@ -1565,6 +1568,7 @@ RESAMPLING = {
     "ShiftScaleRotate",
     "Rotate",
     "SafeRotate",
+    "RandomGridShuffle",
     "Perspective",
     "OpticalDistortion",
     "GridDistortion",

@@ -32,6 +32,7 @@ def random_pipeline(rng: np.random.Generator) -> list:
         ),
         lambda: A.Rotate(angle_range=(-60, 60), interpolation=NEAREST, p=0.7),
         lambda: A.SafeRotate(angle_range=(-60, 60), interpolation=NEAREST, p=0.5),
+        lambda: A.RandomGridShuffle(grid=(int(rng.integers(1, 5)), int(rng.integers(1, 5))), p=0.5),
         lambda: A.Perspective(scale=(0.05, 0.12), interpolation=NEAREST, p=0.7),
         lambda: A.Resize(
             height=int(rng.integers(50, 160)), width=int(rng.integers(50, 160)), interpolation=NEAREST

@@ -8,6 +8,7 @@
 #include "kernels/image_ops.hpp"
 #include "kernels/mask_tile_ops.hpp"
 #include "core/parallel_for.hpp"
+#include "core/cell_shuffle.hpp"
 #include "core/remap_field.hpp"
 #include "core/sample.hpp"
 #include "kernels/warp_bilinear.hpp"
@@ -52,6 +53,10 @@ double wrap_angle(double a) {
 }
 
 void transform_keypoints(double* kp, int64_t count, const GeometricStep& step) {
+    if (step.cells) {  // whole cells move: angles and scales stay
+        for (int64_t i = 0; i < count; ++i, kp += kKeypointColumns) shuffle_point(*step.cells, kp[0], kp[1]);
+        return;
+    }
     if (step.field) {  // angles and scales stay, as the reference's distortions leave them
         for (int64_t i = 0; i < count; ++i, kp += kKeypointColumns) remap_point(*step.field, kp[0], kp[1]);
         return;
@@ -243,7 +248,14 @@ void apply_step(Sample& sample, const GeometricStep& step, bool defer_image) {
         parallel_for_each_row(n, 64, [&](int i) { moved[i] = transform_tile(rows.masks[i], step); });
         rows.masks = std::move(moved);
     }
-    if (rows.has_boxes && step.field) {
+    if (rows.has_boxes && step.cells) {
+        // One row stays one row: its box bounds all its pieces (its mask's when one is bound).
+        for (std::size_t i = 0; i < rows.boxes.size(); ++i) {
+            double tight[4];
+            if (rows.has_masks && tile_tight_box(rows.masks[i], tight)) rows.boxes[i] = {tight[0], tight[1], tight[2], tight[3]};
+            else rows.boxes[i] = shuffle_box(rows.boxes[i], *step.cells);
+        }
+    } else if (rows.has_boxes && step.field) {
         // A bound mask says where the object went; a box alone follows the reference's raster rule.
         for (std::size_t i = 0; i < rows.boxes.size(); ++i) {
             double tight[4];

@@ -12,10 +12,11 @@ namespace instaug {
 
 struct Sample;
 struct RemapField;
+struct CellMove;
 
 // Transpose swaps x and y (the main diagonal): with the flips it makes every symmetry of the square.
 // Remap: a dense displacement field (non-rigid distortions), see remap_field.hpp.
-enum class StepKind { HorizontalFlip, VerticalFlip, Transpose, Crop, Pad, Resize, Warp, Remap };
+enum class StepKind { HorizontalFlip, VerticalFlip, Transpose, Crop, Pad, Resize, Warp, Remap, Shuffle };
 
 // OpenCV constants, repeated so that kernels do not depend on the Python side's cv2.
 enum Interpolation { kNearest = 0, kLinear = 1, kCubic = 2, kArea = 3, kLanczos4 = 4 };
@@ -48,6 +49,7 @@ struct GeometricStep {
     bool ellipse_boxes = false;        // rotate_method="ellipse"
     int tile_interpolation = -1;       // instance mask tiles; -1: pixels.mask_interpolation
     std::shared_ptr<const RemapField> field;  // Remap: the maps (matrix unused)
+    std::shared_ptr<const std::vector<CellMove>> cells;  // Shuffle: the cells' moves (matrix unused)
 
     // The same mapping in pixel-edge coordinates, used for boxes.
     cv::Matx33d edge_matrix() const;

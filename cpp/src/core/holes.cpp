@@ -166,8 +166,8 @@ cv::Mat fill_mask_holes(const cv::Mat& plane, const Holes& holes, const Json& fi
     return out;
 }
 
-MaskTile fill_tile_holes(const MaskTile& tile, const Holes& holes, double value, int width, int height) {
-    const double v = in_dtype(value, tile.data.depth());
+MaskTile fill_tile_holes(const MaskTile& tile, const Holes& holes, double value, int width, int height, int type) {
+    const double v = in_dtype(value, CV_MAT_DEPTH(type));
     if (v == 0) {
         MaskTile out = tile;
         bool cloned = false;
@@ -189,7 +189,7 @@ MaskTile fill_tile_holes(const MaskTile& tile, const Holes& holes, double value,
     MaskTile out;
     out.x0 = area.x;
     out.y0 = area.y;
-    out.data = cv::Mat::zeros(area.height, area.width, tile.data.type());
+    out.data = cv::Mat::zeros(area.height, area.width, type);
     if (!tile.empty()) tile.data.copyTo(out.data(tile.rect() - area.tl()));
     for (const cv::Rect& hole : holes) set_mask_area(out.data((hole & area) - area.tl()), v);
     return out;

@@ -32,7 +32,8 @@ cv::Mat fill_holes(const cv::Mat& image, const Holes& holes, const Json& fill, R
 cv::Mat fill_mask_holes(const cv::Mat& plane, const Holes& holes, const Json& fill);
 
 // A mask tile with `value` in its holes: zeroed there, or grown over the holes it must take.
-MaskTile fill_tile_holes(const MaskTile& tile, const Holes& holes, double value, int width, int height);
+// `type`: the masks' OpenCV type (an empty tile has none of its own).
+MaskTile fill_tile_holes(const MaskTile& tile, const Holes& holes, double value, int width, int height, int type);
 
 // The reference's rule for boxes under holes (absolute pixel edges): the box, truncated to whole
 // pixels, keeps the pixels no hole covers; it lives while they number > 0, >= min_area and

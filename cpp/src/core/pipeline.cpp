@@ -341,7 +341,8 @@ void Execution::fill_dropout_holes(const TransformNode& node, const Holes& holes
                 throw std::invalid_argument("fill_mask must be one number for instance masks, got " +
                                             python_repr(fill_mask));
             for (MaskTile& tile : rows.masks)
-                tile = fill_tile_holes(tile, holes, fill_mask[0].get<double>(), sample_.width, sample_.height);
+                tile = fill_tile_holes(tile, holes, fill_mask[0].get<double>(), sample_.width, sample_.height,
+                                       rows.mask_type);
         }
     }
 }
@@ -358,7 +359,7 @@ void Execution::apply_pixel_drops(const TransformNode& node) {
             if (rows.has_masks) {
                 if (drops.mask_values.size() != 1)
                     throw std::invalid_argument("mask_drop_value must be one number for instance masks");
-                for (MaskTile& tile : rows.masks) tile = drop_tile_pixels(tile, drops.masks, drops.mask_values[0]);
+                for (MaskTile& tile : rows.masks) tile = drop_tile_pixels(tile, drops.masks, drops.mask_values[0], rows.mask_type);
             }
         }
     } catch (const std::invalid_argument& e) {

@@ -82,9 +82,10 @@ cv::Mat drop_mask_pixels(const cv::Mat& plane, const cv::Mat& drops, const std::
     return out;
 }
 
-MaskTile drop_tile_pixels(const MaskTile& tile, const cv::Mat& drops, double value) {
+MaskTile drop_tile_pixels(const MaskTile& tile, const cv::Mat& drops, double value, int type) {
     const cv::Rect canvas(0, 0, drops.cols, drops.rows);
-    if (value == 0 || std::trunc(value) == 0) {
+    const int depth = CV_MAT_DEPTH(type);
+    if ((depth == CV_32F || depth == CV_64F ? value : std::trunc(value)) == 0) {
         if (tile.empty()) return tile;
         const cv::Rect rect = tile.rect() & canvas;
         const cv::Mat under = drops(rect);
@@ -102,7 +103,7 @@ MaskTile drop_tile_pixels(const MaskTile& tile, const cv::Mat& drops, double val
     MaskTile out;
     out.x0 = area.x;
     out.y0 = area.y;
-    out.data = cv::Mat::zeros(area.height, area.width, tile.data.type());
+    out.data = cv::Mat::zeros(area.height, area.width, type);
     if (!tile.empty()) tile.data.copyTo(out.data(tile.rect() - area.tl()));
     set_where(out.data, drops(area), mask_element(out.data, value));
     return out;

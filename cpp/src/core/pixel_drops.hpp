@@ -28,8 +28,8 @@ struct PixelDrops {
 cv::Mat drop_pixels(const cv::Mat& image, const cv::Mat& drops, const std::vector<double>& values);
 
 // A mask tile with `value` where `drops` (canvas-sized CV_8UC1) says: zeroed there, or grown over
-// the dropped pixels it must take.
-MaskTile drop_tile_pixels(const MaskTile& tile, const cv::Mat& drops, double value);
+// the dropped pixels it must take. `type`: the masks' OpenCV type (an empty tile has none of its own).
+MaskTile drop_tile_pixels(const MaskTile& tile, const cv::Mat& drops, double value, int type);
 
 // A mask plane with `values` (one, or one per channel) where `drops` says; 64-bit integer masks
 // (opaque bytes) take a single value as int64.

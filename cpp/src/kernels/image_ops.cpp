@@ -5,6 +5,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/cell_shuffle.hpp"
 #include "core/remap_field.hpp"
 #include "kernels/warp_bilinear.hpp"
 #include "kernels/warp_nearest.hpp"
@@ -92,6 +93,8 @@ cv::Mat transform_plane_unclipped(const cv::Mat& plane, const GeometricStep& ste
                                step.offset_x, step.out_width - plane.cols - step.offset_x,
                                step.pixels.border_mode | cv::BORDER_ISOLATED, fill);
             return out;
+        case StepKind::Shuffle:
+            return shuffle_plane(plane, *step.cells);
         case StepKind::Remap:
             return remap_plane(plane, *step.field, interpolation, step.pixels.border_mode, fill);
         case StepKind::Resize:

@@ -13,6 +13,7 @@
 #endif
 
 #include "core/parallel_for.hpp"
+#include "core/cell_shuffle.hpp"
 #include "core/remap_field.hpp"
 #include "kernels/image_ops.hpp"
 #include "kernels/warp_nearest.hpp"
@@ -291,6 +292,8 @@ MaskTile transform_tile(const MaskTile& tile, const GeometricStep& step) {
         }
         case StepKind::Remap:
             return remap_tile(tile, *step.field);
+        case StepKind::Shuffle:
+            return shuffle_tile(tile, *step.cells);
     }
     return out;
 }

@@ -187,6 +187,15 @@ class SmallestMaxSize(LongestMaxSize):
     """Rescale so that the shortest side equals max_size (or covers max_size_hw), keeping the aspect ratio."""
 
 
+class RandomGridShuffle(DualTransform):
+    """Cut the canvas into grid (rows, columns) cells of almost equal sides and let cells of the
+    same size trade places. Whole pixels move: image, masks, boxes and keypoints stay exact. A row
+    stays one row: its box bounds all its pieces (its mask's tight box when a mask is bound)."""
+
+    def __init__(self, grid: tuple[int, int] = (3, 3), p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class LetterBox(DualTransform):
     """Scale the whole image to fit size (height, width) with its aspect ratio kept, then pad the
     rest of the canvas with fill (fill_mask for masks) at `position`: a detector's input."""
