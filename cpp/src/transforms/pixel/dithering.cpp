@@ -43,29 +43,30 @@ int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 // ---- ordered ------------------------------------------------------------------------------------
 // uint8: x + (threshold - 128) // n through the table levels[min(v * n // 256, n - 1)]; two colours:
-// x > threshold.
+// x > threshold. One 256-entry table per matrix cell (at most 16 x 16) folds both steps into one read.
 cv::Mat ordered_uint8(const cv::Mat& image, int n, int size) {
     const std::vector<float> m = bayer(size);
-    std::vector<int> threshold(m.size());
-    for (size_t i = 0; i < m.size(); ++i) threshold[i] = static_cast<int>(m[i] * 255.0f);
-    uint8_t table[256];
+    uint8_t levels[256];
     for (int v = 0; v < 256; ++v) {
         const int level = std::min(v * n / 256, n - 1);
-        table[v] = static_cast<uint8_t>(level == n - 1 ? 255.0 : level * (255.0 / (n - 1)));
+        levels[v] = static_cast<uint8_t>(level == n - 1 ? 255.0 : level * (255.0 / (n - 1)));
+    }
+    std::vector<uint8_t> tables(m.size() * 256);
+    for (size_t cell = 0; cell < m.size(); ++cell) {
+        const int t = static_cast<int>(m[cell] * 255.0f);
+        const int shift = floor_div(t - 128, n);
+        for (int v = 0; v < 256; ++v)
+            tables[cell * 256 + v] = n == 2 ? (v > t ? 255 : 0) : levels[std::clamp(v + shift, 0, 255)];
     }
     const int cn = image.channels();
     cv::Mat out(image.size(), image.type());
     for (int y = 0; y < image.rows; ++y) {
         const uint8_t* src = image.ptr<uint8_t>(y);
         uint8_t* dst = out.ptr<uint8_t>(y);
-        const int* row = &threshold[(y % size) * size];
-        for (int x = 0; x < image.cols; ++x) {
-            const int t = row[x % size];
-            const int shift = floor_div(t - 128, n);
-            for (int c = 0; c < cn; ++c) {
-                const int v = src[x * cn + c];
-                dst[x * cn + c] = n == 2 ? (v > t ? 255 : 0) : table[std::clamp(v + shift, 0, 255)];
-            }
+        const uint8_t* row = &tables[static_cast<size_t>((y % size) * size) * 256];
+        for (int x = 0, cell = 0; x < image.cols; ++x, cell = cell + 1 == size ? 0 : cell + 1) {
+            const uint8_t* table = row + cell * 256;
+            for (int c = 0; c < cn; ++c) dst[x * cn + c] = table[src[x * cn + c]];
         }
     }
     return out;
@@ -98,31 +99,38 @@ cv::Mat ordered_float(const cv::Mat& image, int n, int size) {
 }
 
 // ---- random -------------------------------------------------------------------------------------
-// One uniform draw per value (per pixel in grayscale mode): uint8 images add it in grey levels
-// (truncated to an integer) and quantise through a table; float32 images in [0, 1], rounded.
+// One uniform draw per value (per pixel in grayscale mode), from OpenCV's cv::RNG seeded from the
+// call's stream (a tight generator: a draw through Random costs more than the rest of the pass):
+// uint8 images add it in grey levels (truncated to an integer) and quantise through a table;
+// float32 images add it in [0, 1] (float64) and round.
 cv::Mat random_dither(const cv::Mat& image, int n, const std::array<double, 2>& range, Random& rng) {
     const int cn = image.channels();
+    const bool bytes = image.depth() == CV_8U;
+    cv::RNG generator(rng.next_u64());
+    cv::Mat noise(image.rows, image.cols * cn, bytes ? CV_32F : CV_64F);
+    const double scale = bytes ? 255.0 : 1.0;
+    generator.fill(noise, cv::RNG::UNIFORM, range[0] * scale, range[1] * scale);
     cv::Mat out(image.size(), image.type());
-    if (image.depth() == CV_8U) {
+    if (bytes) {
         uint8_t table[256];
         for (int v = 0; v < 256; ++v)
             table[v] = n == 2 ? (v >= 128 ? 255 : 0)
                               : static_cast<uint8_t>(std::nearbyint(static_cast<double>(v * (n - 1)) / 255.0) / (n - 1) * 255.0);
         for (int y = 0; y < image.rows; ++y) {
             const uint8_t* src = image.ptr<uint8_t>(y);
+            const float* add = noise.ptr<float>(y);
             uint8_t* dst = out.ptr<uint8_t>(y);
-            for (int i = 0; i < image.cols * cn; ++i) {
-                const int noise = static_cast<int>(rng.uniform(range[0] * 255, range[1] * 255));  // toward zero
-                dst[i] = table[std::clamp(src[i] + noise, 0, 255)];
-            }
+            for (int i = 0; i < image.cols * cn; ++i)
+                dst[i] = table[std::clamp(src[i] + static_cast<int>(add[i]), 0, 255)];  // toward zero
         }
         return out;
     }
     for (int y = 0; y < image.rows; ++y) {
         const float* src = image.ptr<float>(y);
+        const double* add = noise.ptr<double>(y);
         float* dst = out.ptr<float>(y);
         for (int i = 0; i < image.cols * cn; ++i) {
-            const double v = std::clamp(rng.uniform(range[0], range[1]) + src[i], 0.0, 1.0);
+            const double v = std::clamp(add[i] + src[i], 0.0, 1.0);
             dst[i] = static_cast<float>(n == 2 ? (v >= 0.5 ? 1.0 : 0.0) : std::nearbyint(v * (n - 1)) / (n - 1));
         }
     }
