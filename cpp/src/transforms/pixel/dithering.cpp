@@ -272,22 +272,21 @@ void check_bayer_size(const std::string& owner, const Params& p) {
 }
 
 // ---- Halftone -----------------------------------------------------------------------------------
-// Per cell of dot_size: luminance = channel mean / 255 (also for float32 images, as the reference),
-// radius max(1, int(dot_size / 2 * cell mean)), colour the truncated cell mean; up to 4 channels an
-// antialiased filled circle on a black canvas (cells drawn in order, each over the last), past 4
-// the cell's pixels covered by the circle take the mean. Then blend * image + (1 - blend) * canvas.
+// On uint8 (float32 images go through it, as the reference's @uint8_io). Per cell of dot_size:
+// luminance = channel mean / 255 in float32, radius max(1, int(dot_size / 2 * cell mean)), colour the
+// truncated cell mean; an antialiased filled circle at the cell's centre on a black canvas, cells drawn
+// in order, each over the last. (Images have at most 4 channels: the reference's per-cell mask path
+// for more is never taken.)
 cv::Mat luminance_of(const cv::Mat& image) {
     const int cn = image.channels();
     cv::Mat lum(image.size(), CV_32F);
     for (int y = 0; y < image.rows; ++y) {
+        const uint8_t* src = image.ptr<uint8_t>(y);
         float* dst = lum.ptr<float>(y);
         for (int x = 0; x < image.cols; ++x) {
-            double sum = 0;
-            if (image.depth() == CV_8U)
-                for (int c = 0; c < cn; ++c) sum += image.ptr<uint8_t>(y)[x * cn + c];
-            else
-                for (int c = 0; c < cn; ++c) sum += image.ptr<float>(y)[x * cn + c];
-            dst[x] = static_cast<float>(cn == 1 ? sum : sum / cn) / 255.0f;
+            int sum = 0;
+            for (int c = 0; c < cn; ++c) sum += src[x * cn + c];
+            dst[x] = static_cast<float>(cn == 1 ? sum : static_cast<double>(sum) / cn) / 255.0f;
         }
     }
     return lum;
@@ -300,35 +299,22 @@ cv::Mat halftone_canvas(const cv::Mat& image, int dot) {
     for (int y0 = 0; y0 < image.rows; y0 += dot)
         for (int x0 = 0; x0 < image.cols; x0 += dot) {
             const cv::Rect cell(x0, y0, std::min(dot, image.cols - x0), std::min(dot, image.rows - y0));
-            double lum_sum = 0;
-            for (int y = cell.y; y < cell.y + cell.height; ++y)
-                for (int x = cell.x; x < cell.x + cell.width; ++x) lum_sum += lum.ptr<float>(y)[x];
+            double lum_sum = 0;  // exact: float32 luminances of bytes summed in float64
+            int64_t sums[4] = {0, 0, 0, 0};
+            for (int y = cell.y; y < cell.y + cell.height; ++y) {
+                const float* l = lum.ptr<float>(y);
+                const uint8_t* p = image.ptr<uint8_t>(y);
+                for (int x = cell.x; x < cell.x + cell.width; ++x) {
+                    lum_sum += l[x];
+                    for (int c = 0; c < cn; ++c) sums[c] += p[x * cn + c];
+                }
+            }
             const double area = static_cast<double>(cell.area());
             const int radius = std::max(1, static_cast<int>(dot * 0.5 * (lum_sum / area)));
-            std::vector<double> sums(cn, 0.0);
-            const cv::Mat pixels = image(cell);
-            for (int y = 0; y < pixels.rows; ++y)
-                for (int x = 0; x < pixels.cols * cn; ++x)
-                    sums[x % cn] += image.depth() == CV_8U ? pixels.ptr<uint8_t>(y)[x] : pixels.ptr<float>(y)[x];
-            if (cn <= 4) {
-                cv::Scalar colour;
-                for (int c = 0; c < cn; ++c) colour[c] = static_cast<double>(static_cast<int64_t>(sums[c] / area));
-                const cv::Point centre((cell.x + cell.x + cell.width) / 2, (cell.y + cell.y + cell.height) / 2);
-                cv::circle(canvas, centre, radius, colour, -1, cv::LINE_AA);
-                continue;
-            }
-            cv::Mat mask = cv::Mat::zeros(cell.size(), CV_8U);
-            cv::circle(mask, cv::Point(cell.width / 2, cell.height / 2), radius, cv::Scalar(255), -1, cv::LINE_AA);
-            cv::Mat target = canvas(cell);
-            for (int y = 0; y < cell.height; ++y)
-                for (int x = 0; x < cell.width; ++x) {
-                    if (!mask.ptr<uint8_t>(y)[x]) continue;
-                    for (int c = 0; c < cn; ++c) {
-                        const double mean = sums[c] / area;
-                        if (image.depth() == CV_8U) target.ptr<uint8_t>(y)[x * cn + c] = static_cast<uint8_t>(mean);
-                        else target.ptr<float>(y)[x * cn + c] = static_cast<float>(mean);
-                    }
-                }
+            cv::Scalar colour;
+            for (int c = 0; c < cn; ++c) colour[c] = std::floor(static_cast<double>(sums[c]) / area);
+            const cv::Point centre((cell.x + cell.x + cell.width) / 2, (cell.y + cell.y + cell.height) / 2);
+            cv::circle(canvas, centre, radius, colour, -1, cv::LINE_AA);
         }
     return canvas;
 }

@@ -150,27 +150,9 @@ cv::Mat paint_segments(const cv::Mat& image, const std::vector<int32_t>& labels,
     return out;
 }
 
-// cv::resize; INTER_AREA shrinking more than 4 channels goes 4 channels at a time (OpenCV's limit),
-// as albucore's resize.
 cv::Mat resized(const cv::Mat& image, cv::Size size, int interpolation) {
     cv::Mat out;
-    const bool shrinking = size.width < image.cols || size.height < image.rows;
-    if (image.channels() <= 4 || interpolation != cv::INTER_AREA || !shrinking) {
-        cv::resize(image, out, size, 0, 0, interpolation);
-        return out;
-    }
-    std::vector<cv::Mat> planes, done;
-    cv::split(image, planes);
-    for (size_t start = 0; start < planes.size(); start += 4) {
-        std::vector<cv::Mat> chunk(planes.begin() + start, planes.begin() + std::min(planes.size(), start + 4));
-        cv::Mat merged, small;
-        cv::merge(chunk, merged);
-        cv::resize(merged, small, size, 0, 0, interpolation);
-        std::vector<cv::Mat> parts;
-        cv::split(small, parts);
-        done.insert(done.end(), parts.begin(), parts.end());
-    }
-    cv::merge(done, out);
+    cv::resize(image, out, size, 0, 0, interpolation);
     return out;
 }
 
