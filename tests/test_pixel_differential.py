@@ -426,3 +426,13 @@ def test_stylising_filters_distribution_same_as_reference(make) -> None:
     assert theirs[1] > 0.5, "the case must change the image"
     assert abs(ours[0] - theirs[0]) <= tolerance, f"mean change {ours[0]:.3f} vs {theirs[0]:.3f}"
     assert abs(ours[1] - theirs[1]) <= tolerance, f"spread of the change {ours[1]:.3f} vs {theirs[1]:.3f}"
+
+
+@pytest.mark.parametrize(("shape", "k"), [((5, 5, 3), 101), ((60, 50), 25), ((30, 30, 3), 33)])
+def test_mode_filter_large_windows_equal_the_reference(shape, k) -> None:
+    """Windows where values occur 255 times or more: the reference's uint8 run counters stop at 255,
+    so such values tie (the smallest wins); we compare counts capped the same way."""
+    image = np.random.default_rng(4).integers(0, 4, shape, dtype=np.uint8)
+    ours = instaug.Compose([instaug.ModeFilter(kernel_range=(k, k), p=1)])(image=image)["image"]
+    theirs = ref.Compose([ref.ModeFilter(kernel_range=(k, k), p=1)])(image=image)["image"]
+    np.testing.assert_array_equal(ours, theirs.reshape(ours.shape))

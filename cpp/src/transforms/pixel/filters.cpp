@@ -18,6 +18,8 @@ namespace {
 // One channel of a uint8 image, already padded by k / 2 on every side (reflect-101, numpy's
 // "reflect"). A histogram slides along each row (a column out, a column in); the mode is among the
 // window's own values, so only those are looked up (k^2 reads instead of 256 when that is fewer).
+// Counts compare capped at 255, as the reference's uint8 run counters (a run past 255 wraps, its best
+// stays 255): two values seen 255 times or more tie, and the smaller wins.
 void mode_of_plane(const cv::Mat& padded, int k, cv::Mat& out) {
     const int rows = out.rows, cols = out.cols;
     const bool scan_window = k * k < 256;
@@ -42,13 +44,13 @@ void mode_of_plane(const cv::Mat& padded, int k, cv::Mat& out) {
                 for (int dy = 0; dy < k; ++dy) {
                     const uint8_t* src = padded.ptr<uint8_t>(y + dy) + x;
                     for (int dx = 0; dx < k; ++dx) {
-                        const int v = src[dx], c = count[v];
+                        const int v = src[dx], c = std::min<int>(count[v], 255);
                         if (c > best_count || (c == best_count && v < best_value)) best_count = c, best_value = v;
                     }
                 }
             } else {
                 for (int v = 0; v < 256; ++v)
-                    if (count[v] > best_count) best_count = count[v], best_value = v;
+                    if (std::min<int>(count[v], 255) > best_count) best_count = std::min<int>(count[v], 255), best_value = v;
             }
             dst[x] = static_cast<uint8_t>(best_value);
         }
