@@ -378,10 +378,12 @@ def style_image(kind: str) -> np.ndarray:
         image = image[..., 1]
     if kind == "four_channels":  # Dithering's channel-mean grey
         image = np.dstack([image, image[..., :1] // 2])
+    if kind == "two_channels":
+        image = np.ascontiguousarray(image[..., 1:])
     return (image / 255).astype(np.float32) if kind == "float32" else image
 
 
-@pytest.mark.parametrize("kind", ["uint8", "float32", "grey", "palette", "four_channels"])
+@pytest.mark.parametrize("kind", ["uint8", "float32", "grey", "palette", "four_channels", "two_channels"])
 @pytest.mark.parametrize("name", sorted(STYLE_CASES))
 def test_stylising_filters_equal_the_reference(name, kind) -> None:
     """Each path of the reference (uint8 tables, float32 arithmetic, its own SLIC, the binary
