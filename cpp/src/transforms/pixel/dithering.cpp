@@ -165,28 +165,37 @@ std::vector<Spread> diffusion_kernel(const std::string& name) {
 
 // One float32 plane dithered in place, as the reference's loop: the value is quantised (two colours:
 // >= 0.5; else round-half-even(v * (n - 1)) / (n - 1) in float64, stored in float32) and the float32
-// error spread with float32 weights; then the plane is clipped to [0, 1].
+// error spread with float32 weights; then the plane is clipped to [0, 1]. The work happens in a copy
+// with a margin of 2 (the kernels' reach): error spread past the image lands in the margin, never read.
 void diffuse_plane(cv::Mat& plane, int n, const std::vector<Spread>& kernel, bool serpentine) {
-    const int h = plane.rows, w = plane.cols;
+    constexpr int kReach = 2;
+    cv::Mat work;
+    cv::copyMakeBorder(plane, work, 0, kReach, kReach, kReach, cv::BORDER_CONSTANT, cv::Scalar(0));
+    const ptrdiff_t stride = static_cast<ptrdiff_t>(work.step1());
     std::vector<float> weights;
-    for (const Spread& s : kernel) weights.push_back(static_cast<float>(s.weight));
-    const int top = n - 1;
-    for (int y = 0; y < h; ++y) {
-        const bool back = serpentine && y % 2 == 1;
-        for (int i = 0; i < w; ++i) {
-            const int x = back ? w - 1 - i : i;
-            float* p = plane.ptr<float>(y) + x;
+    std::vector<ptrdiff_t> ahead, back;  // offsets of the neighbours, left to right and mirrored
+    for (const Spread& s : kernel) {
+        weights.push_back(static_cast<float>(s.weight));
+        ahead.push_back(s.dy * stride + s.dx);
+        back.push_back(s.dy * stride - s.dx);
+    }
+    const size_t count = weights.size();
+    const float top = static_cast<float>(n - 1);
+    for (int y = 0; y < plane.rows; ++y) {
+        const bool reversed = serpentine && y % 2 == 1;
+        const ptrdiff_t* offsets = reversed ? back.data() : ahead.data();
+        float* row = work.ptr<float>(y) + kReach;
+        for (int i = 0; i < plane.cols; ++i) {
+            float* p = row + (reversed ? plane.cols - 1 - i : i);
             const float old = *p;
             const float level = n == 2 ? (old >= 0.5f ? 1.0f : 0.0f)
-                                       : static_cast<float>(std::nearbyint(old * static_cast<float>(top)) / top);
+                                       : static_cast<float>(static_cast<double>(std::nearbyint(old * top)) / (n - 1));
             *p = level;
             const float error = old - level;
-            for (size_t k = 0; k < kernel.size(); ++k) {
-                const int nx = x + (back ? -kernel[k].dx : kernel[k].dx), ny = y + kernel[k].dy;
-                if (nx >= 0 && nx < w && ny < h) plane.ptr<float>(ny)[nx] += error * weights[k];
-            }
+            for (size_t k = 0; k < count; ++k) p[offsets[k]] += error * weights[k];
         }
     }
+    work(cv::Rect(kReach, 0, plane.cols, plane.rows)).copyTo(plane);
     pixel::clip01(plane);
 }
 
