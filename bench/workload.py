@@ -237,6 +237,11 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "GlassBlur": [A.GlassBlur(p=1.0)],
         "AdvancedBlur": [A.AdvancedBlur(p=1.0)],
         "RingingOvershoot": [A.RingingOvershoot(p=1.0)],
+        "ModeFilter": [A.ModeFilter(p=1.0)],
+        "Enhance": [A.Enhance(p=1.0)],
+        "Superpixels": [A.Superpixels(p=1.0)],
+        "Dithering": [A.Dithering(p=1.0)],
+        "Halftone": [A.Halftone(p=1.0)],
     }
 
 

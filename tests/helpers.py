@@ -257,4 +257,9 @@ PIXEL = [
     A.GlassBlur(p=1),
     A.AdvancedBlur(p=1),
     A.RingingOvershoot(p=1),
+    A.ModeFilter(p=1),
+    A.Enhance(p=1),
+    A.Superpixels(p=1),
+    A.Dithering(p=1),
+    A.Halftone(p=1),
 ]

@@ -614,3 +614,102 @@ def test_ringing_overshoot_rings_around_an_edge() -> None:
     out = A.Compose([t])(image=step)["image"].astype(int)
     assert out[10].min() < 60 and out[10].max() > 196  # under- and overshoot beside the edge
     assert (out[:, :3] == 64).all() or abs(out[:, :3].mean() - 64) < 3
+
+
+# -- filters, superpixels, dithering, halftone -------------------------------------------------------
+@pytest.mark.parametrize("channels", [1, 2, 4])
+@pytest.mark.parametrize(
+    "transform",
+    [
+        A.ModeFilter(p=1),
+        A.Enhance(p=1),
+        A.Superpixels(p_replace_range=(0.5, 1), p=1),
+        A.Dithering(p=1),
+        A.Dithering(method="ordered", color_mode="per_channel", p=1),
+        A.Dithering(method="random", n_colors=4, p=1),
+        A.Halftone(p=1),
+    ],
+    ids=lambda t: type(t).__name__,
+)
+def test_stylising_filters_take_any_channel_count(transform, channels) -> None:
+    image = RNG.integers(0, 256, (30, 40, channels), dtype=np.uint8)
+    for values in (image, (image / 255).astype(np.float32)):
+        out = A.Compose([transform], seed=3)(image=values)["image"]
+        assert out.shape == values.shape and out.dtype == values.dtype
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda: A.ModeFilter(kernel_range=(1, 3)), "ModeFilter: kernel_range values must be >= 3"),
+        (lambda: A.ModeFilter(kernel_range=(3.5, 5)), "kernel_range must hold integers"),
+        (lambda: A.Enhance(mode="more"), "Enhance: mode must be one of"),
+        (lambda: A.Enhance(alpha_range=(-0.1, 1)), "Enhance: alpha_range values must be >= 0"),
+        (lambda: A.Superpixels(p_replace_range=(0, 1.5)), "p_replace_range values must be <= 1"),
+        (lambda: A.Superpixels(n_segments_range=(0, 10)), "n_segments_range values must be >= 1"),
+        (lambda: A.Superpixels(max_size=0), "Superpixels: max_size must be >= 1"),
+        (lambda: A.Dithering(n_colors=1), "Dithering: n_colors must be >= 2"),
+        (lambda: A.Dithering(n_colors=257), "Dithering: n_colors must be <= 256"),
+        (lambda: A.Dithering(method="blue_noise"), "Dithering: method must be one of"),
+        (lambda: A.Dithering(error_diffusion_algorithm="x"), "error_diffusion_algorithm must be one of"),
+        (lambda: A.Dithering(bayer_matrix_size=3), "bayer_matrix_size must be one of 2, 4, 8, 16"),
+        (lambda: A.Dithering(noise_range=(-1.5, 0)), "noise_range values must be >= -1"),
+        (lambda: A.Halftone(dot_size_range=(1, 4)), "Halftone: dot_size_range values must be >= 2"),
+        (lambda: A.Halftone(blend_range=(0, 2)), "Halftone: blend_range values must be <= 1"),
+    ],
+)
+def test_stylising_filters_refuse_bad_arguments(make, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_mode_filter_removes_outliers() -> None:
+    image = np.full((9, 9), 100, np.uint8)
+    image[4, 4] = 255
+    out = A.Compose([A.ModeFilter(kernel_range=(3, 3), p=1)])(image=image)["image"]
+    assert (out == 100).all()
+    # Ties (smallest value wins) are compared with the reference in test_pixel_differential.py.
+
+
+def test_enhance_keeps_flat_images_and_alpha_zero_is_the_identity() -> None:
+    assert (A.Compose([A.Enhance(alpha_range=(2, 2), p=1)])(image=FLAT)["image"] == 120).all()
+    image = RNG.integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    for mode in ("edge", "detail"):
+        out = A.Compose([A.Enhance(mode=mode, alpha_range=(0, 0), p=1)])(image=image)["image"]
+        np.testing.assert_array_equal(out, image)
+
+
+def test_superpixels_paint_segments_with_their_mean() -> None:
+    image = RNG.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    same = A.Compose([A.Superpixels(p_replace_range=(0, 0), p=1)])(image=image)["image"]
+    np.testing.assert_array_equal(same, image)
+    t = A.Superpixels(p_replace_range=(1, 1), n_segments_range=(24, 24), max_size=None, p=1)
+    out = A.Compose([t])(image=image)["image"]
+    colours = np.unique(out.reshape(-1, 3), axis=0)
+    # Every segment but the first (label 0, never painted, as the reference) becomes one colour.
+    assert 15 <= len(colours) - (out == image).all(-1).sum() <= 40
+    assert abs(out.astype(float).mean() - image.mean()) < 2
+
+
+def test_dithering_leaves_n_levels() -> None:
+    image = np.tile(np.linspace(0, 255, 64).astype(np.uint8), (32, 1))
+    rgb = np.dstack([image, image[::-1], image[:, ::-1]])
+    for method in ("error_diffusion", "ordered", "random"):
+        out = A.Compose([A.Dithering(method=method, p=1)], seed=0)(image=rgb)["image"]
+        assert set(np.unique(out)) <= {0, 255}
+        assert (out[..., 0] == out[..., 1]).all() and (out[..., 1] == out[..., 2]).all()  # grayscale
+        four = A.Dithering(method=method, n_colors=4, color_mode="per_channel", p=1)
+        out = A.Compose([four], seed=0)(image=rgb)["image"]
+        assert len(np.unique(out)) <= 4
+    # Error diffusion keeps the mean grey of a ramp.
+    out = A.Compose([A.Dithering(p=1)])(image=image)["image"]
+    assert abs(out.mean() - image.mean()) < 4
+
+
+def test_halftone_draws_dots_whose_size_follows_brightness() -> None:
+    dark, bright = np.full((40, 40), 40, np.uint8), np.full((40, 40), 230, np.uint8)
+    t = A.Compose([A.Halftone(dot_size_range=(10, 10), blend_range=(0, 0), p=1)])
+    inked = [(t(image=image)["image"] > 0).mean() for image in (dark, bright)]
+    assert inked[0] < inked[1] < 1
+    blended = A.Compose([A.Halftone(blend_range=(1, 1), p=1)])(image=bright)["image"]
+    np.testing.assert_array_equal(blended, bright)

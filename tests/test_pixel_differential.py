@@ -319,3 +319,122 @@ def test_noise_distribution_same_as_reference(make) -> None:
     assert theirs[1] > 0.02, "the case must change the image"
     assert abs(ours[0] - theirs[0]) <= tolerance, f"mean change {ours[0]:.3f} vs {theirs[0]:.3f}"
     assert abs(ours[1] - theirs[1]) <= tolerance, f"spread of the change {ours[1]:.3f} vs {theirs[1]:.3f}"
+
+
+# -- ModeFilter, Enhance, Superpixels, Dithering, Halftone: byte for byte --------------------------
+STYLE_CASES = {
+    "mode_3": lambda L: L.ModeFilter(kernel_range=(3, 3), p=1),
+    "mode_7": lambda L: L.ModeFilter(kernel_range=(7, 7), p=1),
+    "mode_17": lambda L: L.ModeFilter(kernel_range=(17, 17), p=1),  # past 256 values: histogram scan
+    "enhance_edge": lambda L: L.Enhance(alpha_range=(0.7, 0.7), p=1),
+    "enhance_edge_more": lambda L: L.Enhance(alpha_range=(2, 2), p=1),
+    "enhance_detail": lambda L: L.Enhance(mode="detail", alpha_range=(1, 1), p=1),
+    "superpixels": lambda L: L.Superpixels(p_replace_range=(1, 1), n_segments_range=(50, 50), p=1),
+    "superpixels_many": lambda L: L.Superpixels(p_replace_range=(1, 1), n_segments_range=(300, 300), p=1),
+    "superpixels_resized": lambda L: L.Superpixels(
+        p_replace_range=(1, 1), n_segments_range=(40, 40), max_size=48, p=1
+    ),
+    "superpixels_nearest": lambda L: L.Superpixels(
+        p_replace_range=(1, 1), n_segments_range=(80, 80), max_size=64, interpolation=0, p=1
+    ),
+    "superpixels_area": lambda L: L.Superpixels(
+        p_replace_range=(1, 1), n_segments_range=(30, 30), max_size=50, interpolation=3, p=1
+    ),
+    "dither_fs": lambda L: L.Dithering(p=1),
+    "dither_fs_levels": lambda L: L.Dithering(n_colors=4, color_mode="per_channel", p=1),
+    "dither_jarvis": lambda L: L.Dithering(n_colors=3, error_diffusion_algorithm="jarvis", p=1),
+    "dither_stucki_serpentine": lambda L: L.Dithering(
+        error_diffusion_algorithm="stucki", serpentine=True, color_mode="per_channel", p=1
+    ),
+    "dither_atkinson": lambda L: L.Dithering(error_diffusion_algorithm="atkinson", p=1),
+    "dither_burkes": lambda L: L.Dithering(n_colors=5, error_diffusion_algorithm="burkes", p=1),
+    "dither_sierra": lambda L: L.Dithering(error_diffusion_algorithm="sierra", serpentine=True, p=1),
+    "dither_sierra_2row": lambda L: L.Dithering(
+        n_colors=8, error_diffusion_algorithm="sierra_2row", color_mode="per_channel", p=1
+    ),
+    "dither_sierra_lite": lambda L: L.Dithering(error_diffusion_algorithm="sierra_lite", p=1),
+    "dither_ordered": lambda L: L.Dithering(method="ordered", p=1),
+    "dither_ordered_2": lambda L: L.Dithering(
+        method="ordered", bayer_matrix_size=2, n_colors=3, color_mode="per_channel", p=1
+    ),
+    "dither_ordered_8": lambda L: L.Dithering(method="ordered", bayer_matrix_size=8, n_colors=16, p=1),
+    "dither_ordered_16": lambda L: L.Dithering(
+        method="ordered", bayer_matrix_size=16, color_mode="per_channel", p=1
+    ),
+    "dither_ordered_256": lambda L: L.Dithering(
+        method="ordered", n_colors=256, color_mode="per_channel", p=1
+    ),
+    "halftone": lambda L: L.Halftone(dot_size_range=(6, 6), blend_range=(0, 0), p=1),
+    "halftone_blend": lambda L: L.Halftone(dot_size_range=(9, 9), blend_range=(0.3, 0.3), p=1),
+    "halftone_small": lambda L: L.Halftone(dot_size_range=(2, 2), blend_range=(0, 0), p=1),
+}
+
+
+def style_image(kind: str) -> np.ndarray:
+    image = colourful()
+    if kind == "palette":  # few values: ModeFilter ties (the smallest wins), flat segments
+        image = (image // 64 * 64).astype(np.uint8)
+    if kind == "grey":
+        image = image[..., 1]
+    if kind == "four_channels":  # Dithering's channel-mean grey
+        image = np.dstack([image, image[..., :1] // 2])
+    if kind == "two_channels":
+        image = np.ascontiguousarray(image[..., 1:])
+    return (image / 255).astype(np.float32) if kind == "float32" else image
+
+
+@pytest.mark.parametrize("kind", ["uint8", "float32", "grey", "palette", "four_channels", "two_channels"])
+@pytest.mark.parametrize("name", sorted(STYLE_CASES))
+def test_stylising_filters_equal_the_reference(name, kind) -> None:
+    """Each path of the reference (uint8 tables, float32 arithmetic, its own SLIC, the binary
+    Floyd-Steinberg shortcut, NumKong's blend) is reproduced step by step: the same values."""
+    image = style_image(kind)
+    ours = instaug.Compose([STYLE_CASES[name](instaug)], seed=1)(image=image)["image"]
+    theirs = ref.Compose([STYLE_CASES[name](ref)], seed=1)(image=image)["image"]
+    assert ours.dtype == theirs.dtype and ours.shape == image.shape
+    if kind == "float32":  # uint8 steps come back as v * (1 / 255), the reference's as v / 255: 1 ulp
+        np.testing.assert_allclose(ours, theirs.reshape(ours.shape), rtol=0, atol=1e-6)
+    else:
+        np.testing.assert_array_equal(ours, theirs.reshape(ours.shape))
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (1, 7, 3), (9, 1), (2, 3, 1), (5, 300, 3)])
+@pytest.mark.parametrize("name", ["mode_7", "enhance_edge", "superpixels", "dither_jarvis", "halftone_blend"])
+def test_stylising_filters_equal_the_reference_on_tiny_images(name, shape) -> None:
+    image = np.random.default_rng(3).integers(0, 256, shape, dtype=np.uint8)
+    ours = instaug.Compose([STYLE_CASES[name](instaug)], seed=1)(image=image)["image"]
+    theirs = ref.Compose([STYLE_CASES[name](ref)], seed=1)(image=image)["image"]
+    np.testing.assert_array_equal(ours, theirs.reshape(ours.shape))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda L: L.ModeFilter(p=1),
+        lambda L: L.Enhance(alpha_range=(0.2, 1.8), p=1),
+        lambda L: L.Superpixels(p_replace_range=(0.2, 0.6), n_segments_range=(20, 200), p=1),
+        lambda L: L.Dithering(method="random", n_colors=4, color_mode="per_channel", p=1),
+        lambda L: L.Dithering(method="random", noise_range=(-0.2, 0.4), p=1),
+        lambda L: L.Halftone(p=1),
+    ],
+    ids=["mode", "enhance", "superpixels", "dither_random", "dither_random_grey", "halftone"],
+)
+def test_stylising_filters_distribution_same_as_reference(make) -> None:
+    """Drawn kernel sizes, alphas, segment counts, replaced segments, noise and dot sizes come from our
+    generator: the change agrees in mean and spread (within 10% of the spread) over 150 calls."""
+    image = colourful()
+    ours, theirs = change_stats(instaug, make, image, 150), change_stats(ref, make, image, 150)
+    tolerance = max(0.1 * theirs[1], 0.1)
+    assert theirs[1] > 0.5, "the case must change the image"
+    assert abs(ours[0] - theirs[0]) <= tolerance, f"mean change {ours[0]:.3f} vs {theirs[0]:.3f}"
+    assert abs(ours[1] - theirs[1]) <= tolerance, f"spread of the change {ours[1]:.3f} vs {theirs[1]:.3f}"
+
+
+@pytest.mark.parametrize(("shape", "k"), [((5, 5, 3), 101), ((60, 50), 25), ((30, 30, 3), 33)])
+def test_mode_filter_large_windows_equal_the_reference(shape, k) -> None:
+    """Windows where values occur 255 times or more: the reference's uint8 run counters stop at 255,
+    so such values tie (the smallest wins); we compare counts capped the same way."""
+    image = np.random.default_rng(4).integers(0, 4, shape, dtype=np.uint8)
+    ours = instaug.Compose([instaug.ModeFilter(kernel_range=(k, k), p=1)])(image=image)["image"]
+    theirs = ref.Compose([ref.ModeFilter(kernel_range=(k, k), p=1)])(image=image)["image"]
+    np.testing.assert_array_equal(ours, theirs.reshape(ours.shape))

@@ -932,6 +932,43 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "ToTensorV2": _to_tensor,
     "NoOp": lambda draw, canvas: A.NoOp(p=_p(draw)),
     "Lambda": _lambda,
+    "ModeFilter": lambda draw, canvas: A.ModeFilter(kernel_range=_odd_range(draw, 3, 9), p=_p(draw)),
+    "Enhance": lambda draw, canvas: A.Enhance(
+        mode=draw(st.sampled_from(["edge", "detail"])), alpha_range=_range(draw, 0, 3), p=_p(draw)
+    ),
+    "Superpixels": lambda draw, canvas: A.Superpixels(
+        p_replace_range=_range(draw, 0, 1),
+        n_segments_range=_int_range(draw, 1, 200),
+        max_size=draw(st.sampled_from([None, 1, 16, 128])),
+        interpolation=draw(st.integers(0, 4)),
+        p=_p(draw),
+    ),
+    "Dithering": lambda draw, canvas: A.Dithering(
+        method=draw(st.sampled_from(["random", "ordered", "error_diffusion"])),
+        n_colors=draw(st.integers(2, 256)),
+        color_mode=draw(st.sampled_from(["grayscale", "per_channel"])),
+        error_diffusion_algorithm=draw(
+            st.sampled_from(
+                [
+                    "floyd_steinberg",
+                    "jarvis",
+                    "stucki",
+                    "atkinson",
+                    "burkes",
+                    "sierra",
+                    "sierra_2row",
+                    "sierra_lite",
+                ]
+            )
+        ),
+        bayer_matrix_size=draw(st.sampled_from([2, 4, 8, 16])),
+        serpentine=draw(st.booleans()),
+        noise_range=_range(draw, -1, 1),
+        p=_p(draw),
+    ),
+    "Halftone": lambda draw, canvas: A.Halftone(
+        dot_size_range=_int_range(draw, 2, 40), blend_range=_range(draw, 0, 1), p=_p(draw)
+    ),
 }
 COMPOSITION_STRATEGIES: dict[str, TransformStrategy] = {
     "OneOf": _one_of,

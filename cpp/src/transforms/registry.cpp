@@ -47,6 +47,9 @@ void register_mosaic(Registry&);
 void register_copy_paste(Registry&);
 void register_compositions(Registry&);
 void register_passive(Registry&);
+void register_filters(Registry&);
+void register_superpixels(Registry&);
+void register_dithering(Registry&);
 
 const char* kind_name(TransformKind kind) {
     switch (kind) {
@@ -79,7 +82,7 @@ const Registry& Registry::instance() {
                          register_grey_and_channels, register_clahe,
                          register_normalize, register_blur, register_blur_effects, register_noise, register_weather, register_colour_effects, register_coarse_dropout,
                          register_grid_dropout, register_xy_masking, register_grid_mask, register_pixel_dropout, register_mosaic, register_copy_paste,
-                         register_compositions, register_passive})
+                         register_compositions, register_passive, register_filters, register_superpixels, register_dithering})
             add(r);
         return r;
     }();

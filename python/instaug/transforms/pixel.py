@@ -481,3 +481,67 @@ class ToTensorV2(BaseTransform):
 
     def __init__(self, transpose_mask: bool = False, p: float = 1.0) -> None:
         super().__init__(**arguments_of(locals()))
+
+
+class ModeFilter(ImageOnlyTransform):
+    """Each value becomes the most frequent value of its k x k window (per channel, smallest on
+    ties, reflected border); float32 images are filtered in uint8 steps."""
+
+    def __init__(self, kernel_range: tuple[int, int] = (3, 7), p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Enhance(ImageOnlyTransform):
+    """Pillow's EDGE_ENHANCE ("edge") or DETAIL ("detail") 3x3 kernel blended with the identity by
+    alpha ((1 - alpha) I + alpha E, alpha from alpha_range)."""
+
+    def __init__(
+        self, mode: str = "edge", alpha_range: tuple[float, float] = (0.5, 1.0), p: float = 0.5
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Superpixels(ImageOnlyTransform):
+    """SLIC segments (about n segments, on the image shrunk to max_size), a drawn share of them
+    painted with their mean colour; the result is resized back with `interpolation`."""
+
+    def __init__(
+        self,
+        p_replace_range: tuple[float, float] = (0, 0.1),
+        n_segments_range: tuple[int, int] = (100, 100),
+        max_size: int | None = 128,
+        interpolation: int = 1,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Dithering(ImageOnlyTransform):
+    """n_colors levels per channel (or of the grey image, copied to every channel) by ordered Bayer
+    thresholds, random noise, or error diffusion (Floyd-Steinberg, Jarvis, ...)."""
+
+    def __init__(
+        self,
+        method: str = "error_diffusion",
+        n_colors: int = 2,
+        color_mode: str = "grayscale",
+        error_diffusion_algorithm: str = "floyd_steinberg",
+        bayer_matrix_size: int = 4,
+        serpentine: bool = False,
+        noise_range: tuple[float, float] = (-0.5, 0.5),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Halftone(ImageOnlyTransform):
+    """A dot per dot_size cell, its radius growing with the cell's luminance, in the cell's mean
+    colour; blended with the image by blend (0: dots only)."""
+
+    def __init__(
+        self,
+        dot_size_range: tuple[int, int] = (4, 10),
+        blend_range: tuple[float, float] = (0.0, 0.5),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
