@@ -218,6 +218,12 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "GlassBlur": [A.GlassBlur(p=1.0)],
         "AdvancedBlur": [A.AdvancedBlur(p=1.0)],
         "RingingOvershoot": [A.RingingOvershoot(p=1.0)],
+        "FilmGrain": [A.FilmGrain(p=1.0)],
+        "StochasticConvolution": [A.StochasticConvolution(p=1.0)],
+        "GibbsRinging": [A.GibbsRinging(p=1.0)],
+        "RicianNoise": [A.RicianNoise(p=1.0)],
+        "KSpaceSpikeNoise": [A.KSpaceSpikeNoise(p=1.0)],
+        "BiasField": [A.BiasField(p=1.0)],
     }
 
 

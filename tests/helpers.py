@@ -256,4 +256,10 @@ PIXEL = [
     A.GlassBlur(p=1),
     A.AdvancedBlur(p=1),
     A.RingingOvershoot(p=1),
+    A.FilmGrain(p=1),
+    A.StochasticConvolution(strength_range=(0.2, 1.0), p=1),
+    A.GibbsRinging(p=1),
+    A.RicianNoise(p=1),
+    A.KSpaceSpikeNoise(p=1),
+    A.BiasField(std_range=(0.1, 0.5), p=1),
 ]

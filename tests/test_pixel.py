@@ -614,3 +614,86 @@ def test_ringing_overshoot_rings_around_an_edge() -> None:
     out = A.Compose([t])(image=step)["image"].astype(int)
     assert out[10].min() < 60 and out[10].max() > 196  # under- and overshoot beside the edge
     assert (out[:, :3] == 64).all() or abs(out[:, :3].mean() - 64) < 3
+
+
+# -- FilmGrain, StochasticConvolution, GibbsRinging, RicianNoise, KSpaceSpikeNoise, BiasField ----
+NOISE_FIELDS = [
+    A.FilmGrain(intensity_range=(0.3, 0.3), p=1),
+    A.StochasticConvolution(strength_range=(0.5, 1), per_channel=True, p=1),
+    A.GibbsRinging(retained_fraction_range=(0.2, 0.4), p=1),
+    A.RicianNoise(std_range=(0.1, 0.2), p=1),
+    A.KSpaceSpikeNoise(intensity_range=(0.3, 0.5), per_channel=True, p=1),
+    A.BiasField(std_range=(0.3, 0.5), scale_range=(0.1, 0.2), per_channel=True, p=1),
+]
+
+
+@pytest.mark.parametrize("transform", NOISE_FIELDS, ids=lambda t: type(t).__name__)
+@pytest.mark.parametrize("shape", [(1, 1), (1, 7), (6, 1), (2, 2), (17, 23, 3), (9, 10, 4), (12, 8, 2)])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_noise_fields_keep_shape_dtype_and_range(transform, shape, dtype) -> None:
+    image = np.random.default_rng(1).integers(0, 256, shape).astype(dtype)
+    if dtype == np.float32:
+        image /= 255
+    out = A.Compose([transform], seed=2)(image=image)["image"]
+    assert out.shape == image.shape and out.dtype == image.dtype
+    if dtype == np.float32:
+        assert 0 <= out.min() and out.max() <= 1
+
+
+@pytest.mark.parametrize("transform", NOISE_FIELDS, ids=lambda t: type(t).__name__)
+def test_noise_fields_on_a_view_equal_a_contiguous_copy(transform) -> None:
+    big = np.random.default_rng(3).integers(0, 256, (40, 60, 3), dtype=np.uint8)
+    view = big[5:30, 7:50]
+    a = A.Compose([transform], seed=4)(image=view)["image"]
+    b = A.Compose([transform], seed=4)(image=np.ascontiguousarray(view))["image"]
+    np.testing.assert_array_equal(a, b)
+
+
+def test_noise_fields_change_the_image_and_repeat_with_the_seed() -> None:
+    for transform in NOISE_FIELDS:
+        first = A.Compose([transform], seed=5)(image=IMAGE)["image"]
+        again = A.Compose([transform], seed=5)(image=IMAGE)["image"]
+        np.testing.assert_array_equal(first, again)
+        assert np.abs(first.astype(int) - IMAGE).max() > 0, type(transform).__name__
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: A.FilmGrain(intensity_range=(0, 1.5)), "FilmGrain: intensity_range values must be <= 1"),
+        (lambda: A.FilmGrain(grain_size_range=(0, 2)), "FilmGrain: grain_size_range values must be >= 1"),
+        (lambda: A.StochasticConvolution(kernel_range=(3, 4)), "kernel_range values must be odd"),
+        (lambda: A.StochasticConvolution(kernel_range=(1, 3)), "kernel_range values must be >= 3"),
+        (lambda: A.StochasticConvolution(border_mode=3), "StochasticConvolution: border_mode must be one of"),
+        (lambda: A.StochasticConvolution(strength_range=(-1, 1)), "strength_range values must be >= 0"),
+        (lambda: A.GibbsRinging(retained_fraction_range=(0.5, 1.2)), "retained_fraction_range values must be <= 1"),
+        (lambda: A.RicianNoise(std_range=(0.5, 0.2)), "RicianNoise: std_range"),
+        (lambda: A.KSpaceSpikeNoise(num_spikes_range=(-1, 2)), "num_spikes_range values must be >= 0"),
+        (lambda: A.KSpaceSpikeNoise(num_spikes_range=(1.5, 2)), "num_spikes_range must hold integers"),
+        (lambda: A.BiasField(scale_range=(0, 0.1)), "BiasField: scale_range values must be > 0"),
+        (lambda: A.BiasField(std_range=(0, 2)), "BiasField: std_range values must be <= 1"),
+    ],
+)
+def test_noise_field_arguments_are_checked(make, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        A.Compose([make()])
+
+
+def test_gibbs_ringing_refuses_non_finite_values() -> None:
+    image = np.full((8, 8, 3), 0.5, np.float32)
+    image[2, 3, 1] = np.nan
+    with pytest.raises(ValueError, match="GibbsRinging requires finite inputs"):
+        A.Compose([A.GibbsRinging(retained_fraction_range=(0.5, 0.5), p=1)])(image=image)
+
+
+def test_gibbs_ringing_keeping_only_dc_gives_each_channel_its_mean() -> None:
+    image = np.random.default_rng(6).random((20, 30, 3)).astype(np.float32)
+    out = A.Compose([A.GibbsRinging(retained_fraction_range=(0, 0), p=1)])(image=image)["image"]
+    np.testing.assert_allclose(out, np.broadcast_to(image.mean((0, 1)), image.shape), atol=1e-5)
+
+
+def test_k_space_spike_at_dc_shifts_the_mean() -> None:
+    """A 1 x 1 image has only the DC bin: each spike adds intensity x the value (once: DC is its own mirror)."""
+    image = np.full((1, 1, 1), 0.25, np.float32)
+    out = A.Compose([A.KSpaceSpikeNoise(num_spikes_range=(2, 2), intensity_range=(0.5, 0.5), p=1)])(image=image)
+    np.testing.assert_allclose(out["image"], 0.25 * 2, atol=1e-6)

@@ -894,6 +894,32 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "ToTensorV2": _to_tensor,
     "NoOp": lambda draw, canvas: A.NoOp(p=_p(draw)),
     "Lambda": _lambda,
+    "FilmGrain": lambda draw, canvas: A.FilmGrain(
+        intensity_range=_range(draw, 0, 1), grain_size_range=_int_range(draw, 1, 8), p=_p(draw)
+    ),
+    "StochasticConvolution": lambda draw, canvas: A.StochasticConvolution(
+        kernel_range=_odd_range(draw, 3, 15),
+        strength_range=_range(draw, 0, 3),
+        per_channel=draw(st.booleans()),
+        border_mode=draw(st.sampled_from([0, 1, 2, 4])),
+        p=_p(draw),
+    ),
+    "GibbsRinging": lambda draw, canvas: A.GibbsRinging(retained_fraction_range=_range(draw, 0, 1), p=_p(draw)),
+    "RicianNoise": lambda draw, canvas: A.RicianNoise(
+        std_range=_range(draw, 0, 1), per_channel=draw(st.booleans()), p=_p(draw)
+    ),
+    "KSpaceSpikeNoise": lambda draw, canvas: A.KSpaceSpikeNoise(
+        num_spikes_range=_int_range(draw, 0, 6),
+        intensity_range=_range(draw, 0, 2),
+        per_channel=draw(st.booleans()),
+        p=_p(draw),
+    ),
+    "BiasField": lambda draw, canvas: A.BiasField(
+        std_range=_range(draw, 0, 1),
+        scale_range=_range(draw, 0.001, 1),
+        per_channel=draw(st.booleans()),
+        p=_p(draw),
+    ),
 }
 COMPOSITION_STRATEGIES: dict[str, TransformStrategy] = {
     "OneOf": _one_of,

@@ -117,6 +117,15 @@ from instaug.transforms.pixel import (
 )
 from instaug.transforms.python_transforms import Lambda
 from instaug.transforms.weather import RandomShadow
+from instaug.transforms.pixel import (  # noqa: E402
+    AdditiveNoise,
+    BiasField,
+    FilmGrain,
+    GibbsRinging,
+    KSpaceSpikeNoise,
+    RicianNoise,
+    StochasticConvolution,
+)
 
 __version__ = "0.1.0"
 
@@ -231,4 +240,11 @@ __all__ = [
     "Transpose",
     "to_dict",
     "VerticalFlip",
+    "AdditiveNoise",
+    "FilmGrain",
+    "StochasticConvolution",
+    "GibbsRinging",
+    "RicianNoise",
+    "KSpaceSpikeNoise",
+    "BiasField",
 ]

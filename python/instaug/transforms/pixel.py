@@ -481,3 +481,107 @@ class ToTensorV2(BaseTransform):
 
     def __init__(self, transpose_mask: bool = False, p: float = 1.0) -> None:
         super().__init__(**arguments_of(locals()))
+
+
+class FilmGrain(ImageOnlyTransform):
+    """Film grain: N(0, 1) grain drawn at 1 / grain_size of the image size, stretched bilinearly,
+    added as grain x (1 - luminance) x intensity (darker pixels show more grain)."""
+
+    def __init__(
+        self,
+        intensity_range: tuple[float, float] = (0.1, 0.3),
+        grain_size_range: tuple[int, int] = (1, 3),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class StochasticConvolution(ImageOnlyTransform):
+    """Convolve with an identity kernel plus N(0, 1) x strength / K (K odd, drawn from kernel_range);
+    one kernel for all channels, or one per channel."""
+
+    def __init__(
+        self,
+        *,
+        kernel_range: tuple[int, int] = (3, 7),
+        strength_range: tuple[float, float] = (0.0, 1.0),
+        per_channel: bool = False,
+        border_mode: int = 4,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class GibbsRinging(ImageOnlyTransform):
+    """Keep the frequencies |k| <= floor(f * N / 2) on both axes (f from retained_fraction_range):
+    MRI truncation ringing."""
+
+    def __init__(
+        self,
+        *,
+        retained_fraction_range: tuple[float, float] = (0.5, 0.9),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class RicianNoise(ImageOnlyTransform):
+    """MRI magnitude noise: sqrt((v + n1)^2 + n2^2) with n1, n2 ~ N(0, std), per pixel (shared by
+    the channels) or per value."""
+
+    def __init__(
+        self,
+        std_range: tuple[float, float] = (0.05, 0.15),
+        per_channel: bool = False,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class KSpaceSpikeNoise(ImageOnlyTransform):
+    """Spikes in the spectrum: each adds intensity x the spectrum's peak at a random frequency and
+    its mirror, a cosine stripe pattern in the image."""
+
+    def __init__(
+        self,
+        *,
+        num_spikes_range: tuple[int, int] = (1, 5),
+        intensity_range: tuple[float, float] = (0.1, 0.5),
+        per_channel: bool = False,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class BiasField(ImageOnlyTransform):
+    """A smooth gain: exp of a N(0, std) grid of scale x the image size, stretched bilinearly."""
+
+    def __init__(
+        self,
+        *,
+        std_range: tuple[float, float] = (0.0, 0.5),
+        scale_range: tuple[float, float] = (0.025, 0.025),
+        per_channel: bool = False,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class AdditiveNoise(ImageOnlyTransform):
+    """Add uniform, Gaussian, Laplace or beta noise (in units of the value range): one value per
+    channel ("constant"), one per value ("per_pixel"), one per pixel shared by the channels
+    ("shared"), or inside random rectangles ("patch", later patches replacing earlier ones)."""
+
+    def __init__(
+        self,
+        noise_type: str = "uniform",
+        spatial_mode: str = "constant",
+        noise_params: dict | None = None,
+        p: float = 0.5,
+        *,
+        patch_count_range: tuple[int, int] = (1, 1),
+        patch_height_range: tuple[float, float] = (0.1, 1.0),
+        patch_width_range: tuple[float, float] = (0.1, 1.0),
+        per_channel: bool = False,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
