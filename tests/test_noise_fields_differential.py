@@ -82,7 +82,11 @@ def test_zero_strength_is_the_identity_as_in_the_reference(make) -> None:
 @pytest.mark.parametrize("shape", [(72, 96), (33, 47), (1, 9), (8, 1)])
 def test_gibbs_ringing_same_as_reference(fraction, shape) -> None:
     make = lambda L: L.GibbsRinging(retained_fraction_range=(fraction, fraction), p=1)  # noqa: E731
-    rgb = colourful(*shape) if min(shape) > 1 else np.random.default_rng(0).integers(0, 256, (*shape, 3), np.uint8)
+    rgb = (
+        colourful(*shape)
+        if min(shape) > 1
+        else np.random.default_rng(0).integers(0, 256, (*shape, 3), np.uint8)
+    )
     for image in (rgb, rgb.astype(np.float32) / 255, rgb[..., 1]):
         theirs = ref.Compose([make(ref)], seed=1)(image=image)["image"]
         assert_close(ours(make(instaug), image), theirs)
@@ -99,7 +103,9 @@ def test_film_grain_drives_the_reference_function(grain_size) -> None:
     grain = (ours(make(), probe)[..., 0] - 0.5) / (0.5 * intensity)
     if grain_size == 3:  # the coarse grid sits on pixels 1, 4, 7, ...: the stretch is OpenCV's bilinear
         coarse = np.ascontiguousarray(grain[1::3, 1::3])
-        np.testing.assert_allclose(cv2.resize(coarse, (96, 72), interpolation=cv2.INTER_LINEAR), grain, atol=1e-3)
+        np.testing.assert_allclose(
+            cv2.resize(coarse, (96, 72), interpolation=cv2.INTER_LINEAR), grain, atol=1e-3
+        )
     for image in images():
         theirs = fpixel.apply_film_grain(with_channels(image), grain.astype(np.float32), intensity)
         assert_close(ours(make(), image), theirs)
@@ -111,7 +117,11 @@ def test_film_grain_drives_the_reference_function(grain_size) -> None:
 def test_stochastic_convolution_drives_the_reference_function(per_channel, border_mode) -> None:
     size, radius = 5, 2
     make = lambda: instaug.StochasticConvolution(  # noqa: E731
-        kernel_range=(size, size), strength_range=(0.3, 0.3), per_channel=per_channel, border_mode=border_mode, p=1
+        kernel_range=(size, size),
+        strength_range=(0.3, 0.3),
+        per_channel=per_channel,
+        border_mode=border_mode,
+        p=1,
     )
     probe = np.full((72, 96, 3), 0.25, np.float32)
     probe[36, 48] = 0.5
@@ -179,7 +189,9 @@ def test_k_space_spike_noise_drives_the_reference_function(shape) -> None:
 @pytest.mark.parametrize("per_channel", [False, True])
 def test_bias_field_drives_the_reference_function(per_channel) -> None:
     # 72 x 96 with scale 0.34: a 24 x 32 grid, three pixels per cell (grid points on pixels 1, 4, ...)
-    make = lambda: instaug.BiasField(std_range=(0.3, 0.3), scale_range=(0.34, 0.34), per_channel=per_channel, p=1)  # noqa: E731
+    def make():
+        return instaug.BiasField(std_range=(0.3, 0.3), scale_range=(0.34, 0.34), per_channel=per_channel, p=1)
+
     probe = np.full((72, 96, 3), 0.25, np.float32)
     field = np.log(ours(make(), probe).astype(np.float64) / 0.25)
     coarse = np.ascontiguousarray(field[1::3, 1::3]).astype(np.float32)
@@ -196,7 +208,9 @@ def test_bias_field_drives_the_reference_function(per_channel) -> None:
 # -- random parameters: the distribution of the change over many calls --------------------------
 def change_stats(lib, make, image: np.ndarray, calls: int) -> tuple[float, float]:
     pipeline = lib.Compose([make(lib)], seed=7)
-    changes = [pipeline(image=image)["image"].astype(float).reshape(image.shape) - image for _ in range(calls)]
+    changes = [
+        pipeline(image=image)["image"].astype(float).reshape(image.shape) - image for _ in range(calls)
+    ]
     return float(np.mean(changes)), float(np.std(changes))
 
 
@@ -212,7 +226,11 @@ def change_stats(lib, make, image: np.ndarray, calls: int) -> tuple[float, float
         (lambda L: L.KSpaceSpikeNoise(p=1), 3000, 0.05),
         (lambda L: L.KSpaceSpikeNoise(intensity_range=(0.05, 0.1), per_channel=True, p=1), 3000, 0.05),
         (lambda L: L.BiasField(std_range=(0.1, 0.5), scale_range=(0.02, 0.1), p=1), 3000, 0.05),
-        (lambda L: L.BiasField(std_range=(0.2, 0.2), scale_range=(0.1, 0.1), per_channel=True, p=1), 3000, 0.05),
+        (
+            lambda L: L.BiasField(std_range=(0.2, 0.2), scale_range=(0.1, 0.1), per_channel=True, p=1),
+            3000,
+            0.05,
+        ),
     ],
     ids=[
         "grain",
@@ -242,18 +260,28 @@ def test_noise_distribution_same_as_reference(make, calls, share) -> None:
 ADDITIVE_EXACT = {
     "constant_uniform": dict(noise_params={"ranges": [(0.1, 0.1)]}),
     "constant_uniform_per_channel": dict(noise_params={"ranges": [(0.1, 0.1), (-0.05, -0.05), (0.3, 0.3)]}),
-    "constant_gaussian_std_0": dict(noise_type="gaussian", noise_params={"mean_range": (-0.2, -0.2), "std_range": (0, 0)}),
-    "constant_laplace_scale_0": dict(noise_type="laplace", noise_params={"mean_range": (0.15, 0.15), "scale_range": (0, 0)}),
+    "constant_gaussian_std_0": dict(
+        noise_type="gaussian", noise_params={"mean_range": (-0.2, -0.2), "std_range": (0, 0)}
+    ),
+    "constant_laplace_scale_0": dict(
+        noise_type="laplace", noise_params={"mean_range": (0.15, 0.15), "scale_range": (0, 0)}
+    ),
     "per_pixel_uniform": dict(spatial_mode="per_pixel", noise_params={"ranges": [(-0.07, -0.07)]}),
     "per_pixel_uniform_per_channel": dict(
         spatial_mode="per_pixel", noise_params={"ranges": [(0.1, 0.1), (-0.05, -0.05), (0.3, 0.3)]}
     ),
     "per_pixel_gaussian_std_0": dict(
-        noise_type="gaussian", spatial_mode="per_pixel", noise_params={"mean_range": (0.12, 0.12), "std_range": (0, 0)}
+        noise_type="gaussian",
+        spatial_mode="per_pixel",
+        noise_params={"mean_range": (0.12, 0.12), "std_range": (0, 0)},
     ),
-    "shared_uniform": dict(spatial_mode="shared", noise_params={"ranges": [(0.2, 0.2), (0.5, 0.5), (0.5, 0.5)]}),
+    "shared_uniform": dict(
+        spatial_mode="shared", noise_params={"ranges": [(0.2, 0.2), (0.5, 0.5), (0.5, 0.5)]}
+    ),
     "shared_laplace_scale_0": dict(
-        noise_type="laplace", spatial_mode="shared", noise_params={"mean_range": (-0.3, -0.3), "scale_range": (0, 0)}
+        noise_type="laplace",
+        spatial_mode="shared",
+        noise_params={"mean_range": (-0.3, -0.3), "scale_range": (0, 0)},
     ),
     "patch_whole_image": dict(
         spatial_mode="patch",
@@ -310,10 +338,18 @@ def test_additive_noise_in_one_patch_drives_the_reference_function() -> None:
         {"noise_type": "laplace"},
         {"noise_type": "beta"},
         {"spatial_mode": "per_pixel", "noise_params": {"ranges": [(-0.2, 0.1), (-0.1, 0.3), (0.0, 0.2)]}},
-        {"noise_type": "gaussian", "spatial_mode": "per_pixel", "noise_params": {"mean_range": (-0.1, 0.1), "std_range": (0.05, 0.2)}},
+        {
+            "noise_type": "gaussian",
+            "spatial_mode": "per_pixel",
+            "noise_params": {"mean_range": (-0.1, 0.1), "std_range": (0.05, 0.2)},
+        },
         {"noise_type": "laplace", "spatial_mode": "shared"},
         {"noise_type": "beta", "spatial_mode": "per_pixel"},
-        {"noise_type": "beta", "spatial_mode": "shared", "noise_params": {"alpha_range": (2, 3), "beta_range": (0.3, 0.6), "scale_range": (0.1, 0.4)}},
+        {
+            "noise_type": "beta",
+            "spatial_mode": "shared",
+            "noise_params": {"alpha_range": (2, 3), "beta_range": (0.3, 0.6), "scale_range": (0.1, 0.4)},
+        },
         {"spatial_mode": "patch", "patch_count_range": (1, 4), "noise_params": {"ranges": [(-0.3, 0.3)]}},
         {"noise_type": "gaussian", "spatial_mode": "patch", "patch_count_range": (2, 3), "per_channel": True},
     ],

@@ -624,6 +624,8 @@ NOISE_FIELDS = [
     A.RicianNoise(std_range=(0.1, 0.2), p=1),
     A.KSpaceSpikeNoise(intensity_range=(0.3, 0.5), per_channel=True, p=1),
     A.BiasField(std_range=(0.3, 0.5), scale_range=(0.1, 0.2), per_channel=True, p=1),
+    A.AdditiveNoise(noise_type="beta", spatial_mode="patch", patch_count_range=(1, 3), per_channel=True, p=1),
+    A.AdditiveNoise(noise_type="laplace", spatial_mode="shared", p=1),
 ]
 
 
@@ -664,14 +666,39 @@ def test_noise_fields_change_the_image_and_repeat_with_the_seed() -> None:
         (lambda: A.FilmGrain(grain_size_range=(0, 2)), "FilmGrain: grain_size_range values must be >= 1"),
         (lambda: A.StochasticConvolution(kernel_range=(3, 4)), "kernel_range values must be odd"),
         (lambda: A.StochasticConvolution(kernel_range=(1, 3)), "kernel_range values must be >= 3"),
-        (lambda: A.StochasticConvolution(border_mode=3), "StochasticConvolution: border_mode must be one of"),
+        (
+            lambda: A.StochasticConvolution(border_mode=3),
+            "StochasticConvolution: border_mode must be an OpenCV border flag "
+            "{0: .BORDER_CONSTANT., 1: .BORDER_REPLICATE., 2: .BORDER_REFLECT., 4",
+        ),
         (lambda: A.StochasticConvolution(strength_range=(-1, 1)), "strength_range values must be >= 0"),
-        (lambda: A.GibbsRinging(retained_fraction_range=(0.5, 1.2)), "retained_fraction_range values must be <= 1"),
+        (
+            lambda: A.GibbsRinging(retained_fraction_range=(0.5, 1.2)),
+            "retained_fraction_range values must be <= 1",
+        ),
         (lambda: A.RicianNoise(std_range=(0.5, 0.2)), "RicianNoise: std_range"),
         (lambda: A.KSpaceSpikeNoise(num_spikes_range=(-1, 2)), "num_spikes_range values must be >= 0"),
         (lambda: A.KSpaceSpikeNoise(num_spikes_range=(1.5, 2)), "num_spikes_range must hold integers"),
         (lambda: A.BiasField(scale_range=(0, 0.1)), "BiasField: scale_range values must be > 0"),
         (lambda: A.BiasField(std_range=(0, 2)), "BiasField: std_range values must be <= 1"),
+        (lambda: A.AdditiveNoise(noise_params={"ranges": [(-2, 0)]}), r"range values must be in \[-1, 1\]"),
+        (
+            lambda: A.AdditiveNoise(noise_type="gaussian", noise_params={"mean_range": (0, 0)}),
+            r"AdditiveNoise: noise_params\['std_range'\] is required",
+        ),
+        (
+            lambda: A.AdditiveNoise(noise_params={"ranges": [(0, 0)], "std_range": (0, 1)}),
+            "noise_params has an unknown key 'std_range'",
+        ),
+        (
+            lambda: A.AdditiveNoise(per_channel=True),
+            "patch options can only be used when spatial_mode='patch'",
+        ),
+        (
+            lambda: A.AdditiveNoise(spatial_mode="patch", patch_height_range=(0, 0.5)),
+            "AdditiveNoise: patch_height_range values must be > 0",
+        ),
+        (lambda: A.AdditiveNoise(noise_type="poisson"), "AdditiveNoise: noise_type must be one of"),
     ],
 )
 def test_noise_field_arguments_are_checked(make, message) -> None:
@@ -693,7 +720,29 @@ def test_gibbs_ringing_keeping_only_dc_gives_each_channel_its_mean() -> None:
 
 
 def test_k_space_spike_at_dc_shifts_the_mean() -> None:
-    """A 1 x 1 image has only the DC bin: each spike adds intensity x the value (once: DC is its own mirror)."""
+    """A 1 x 1 image has only the DC bin: each spike adds intensity x the value (once: DC is its
+    own mirror)."""
     image = np.full((1, 1, 1), 0.25, np.float32)
-    out = A.Compose([A.KSpaceSpikeNoise(num_spikes_range=(2, 2), intensity_range=(0.5, 0.5), p=1)])(image=image)
+    out = A.Compose([A.KSpaceSpikeNoise(num_spikes_range=(2, 2), intensity_range=(0.5, 0.5), p=1)])(
+        image=image
+    )
     np.testing.assert_allclose(out["image"], 0.25 * 2, atol=1e-6)
+
+
+def test_additive_noise_needs_one_range_or_one_per_channel() -> None:
+    two = A.AdditiveNoise(spatial_mode="per_pixel", noise_params={"ranges": [(0, 0.1), (0, 0.2)]}, p=1)
+    with pytest.raises(ValueError, match="not enough ranges provided. Expected 1 or at least 3, got 2"):
+        A.Compose([two])(image=IMAGE)
+    # shared noise is one map: it takes the first range
+    shared = A.AdditiveNoise(spatial_mode="shared", noise_params={"ranges": [(0.1, 0.1), (0.5, 0.5)]}, p=1)
+    np.testing.assert_array_equal(
+        A.Compose([shared])(image=IMAGE)["image"], np.clip(IMAGE.astype(int) + 25, 0, 255)
+    )
+
+
+def test_additive_noise_uint8_truncates_the_change_toward_zero() -> None:
+    """The reference's uint8 add: 0.1 x 255 = 25.5 adds 25, -0.05 x 255 = -12.75 adds -12."""
+    image = np.full((4, 5, 2), 100, np.uint8)
+    t = A.AdditiveNoise(noise_params={"ranges": [(0.1, 0.1), (-0.05, -0.05)]}, p=1)
+    out = A.Compose([t])(image=image)["image"]
+    assert (out[..., 0] == 125).all() and (out[..., 1] == 88).all()

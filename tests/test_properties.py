@@ -642,6 +642,32 @@ def _dropout_fills(draw: st.DrawFn) -> dict[str, Any]:
     return {"fill": fill, "fill_mask": None if fill == "grayscale" else draw(st.sampled_from([None, 0]))}
 
 
+def _additive_noise(draw: st.DrawFn, canvas: Any) -> Any:
+    noise_type = draw(st.sampled_from(["uniform", "gaussian", "laplace", "beta"]))
+    params = {
+        "uniform": lambda: {"ranges": [_range(draw, -1, 1) for _ in range(draw(st.sampled_from([1, 4])))]},
+        "gaussian": lambda: {"mean_range": _range(draw, -1, 1), "std_range": _range(draw, 0, 1)},
+        "laplace": lambda: {"mean_range": _range(draw, -1, 1), "scale_range": _range(draw, 0, 1)},
+        "beta": lambda: {
+            "alpha_range": _range(draw, 0.05, 5),
+            "beta_range": _range(draw, 0.05, 5),
+            "scale_range": _range(draw, 0, 1),
+        },
+    }[noise_type]()
+    mode = draw(st.sampled_from(["constant", "per_pixel", "shared", "patch"]))
+    patch = (
+        {
+            "patch_count_range": _int_range(draw, 1, 4),
+            "patch_height_range": _range(draw, 0.01, 1),
+            "patch_width_range": _range(draw, 0.01, 1),
+            "per_channel": draw(st.booleans()),
+        }
+        if mode == "patch"
+        else {}
+    )
+    return A.AdditiveNoise(noise_type=noise_type, spatial_mode=mode, noise_params=params, p=_p(draw), **patch)
+
+
 LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "HorizontalFlip": lambda draw, canvas: A.HorizontalFlip(p=_p(draw)),
     "VerticalFlip": lambda draw, canvas: A.VerticalFlip(p=_p(draw)),
@@ -904,7 +930,9 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         border_mode=draw(st.sampled_from([0, 1, 2, 4])),
         p=_p(draw),
     ),
-    "GibbsRinging": lambda draw, canvas: A.GibbsRinging(retained_fraction_range=_range(draw, 0, 1), p=_p(draw)),
+    "GibbsRinging": lambda draw, canvas: A.GibbsRinging(
+        retained_fraction_range=_range(draw, 0, 1), p=_p(draw)
+    ),
     "RicianNoise": lambda draw, canvas: A.RicianNoise(
         std_range=_range(draw, 0, 1), per_channel=draw(st.booleans()), p=_p(draw)
     ),
@@ -920,6 +948,7 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         per_channel=draw(st.booleans()),
         p=_p(draw),
     ),
+    "AdditiveNoise": _additive_noise,
 }
 COMPOSITION_STRATEGIES: dict[str, TransformStrategy] = {
     "OneOf": _one_of,

@@ -74,8 +74,10 @@ from instaug.transforms.geometric import (
 from instaug.transforms.mixing import CopyAndPaste, Mosaic
 from instaug.transforms.pixel import (
     CLAHE,
+    AdditiveNoise,
     AdvancedBlur,
     AutoContrast,
+    BiasField,
     Blur,
     ChannelDropout,
     ChannelShuffle,
@@ -86,14 +88,17 @@ from instaug.transforms.pixel import (
     Emboss,
     Equalize,
     FancyPCA,
+    FilmGrain,
     FromFloat,
     GaussianBlur,
     GaussNoise,
+    GibbsRinging,
     GlassBlur,
     HueSaturationValue,
     ImageCompression,
     InvertImg,
     ISONoise,
+    KSpaceSpikeNoise,
     MedianBlur,
     MotionBlur,
     MultiplicativeNoise,
@@ -103,11 +108,13 @@ from instaug.transforms.pixel import (
     RandomBrightnessContrast,
     RandomGamma,
     RGBShift,
+    RicianNoise,
     RingingOvershoot,
     SaltAndPepper,
     Sharpen,
     ShotNoise,
     Solarize,
+    StochasticConvolution,
     ToFloat,
     ToGray,
     ToSepia,
@@ -117,15 +124,6 @@ from instaug.transforms.pixel import (
 )
 from instaug.transforms.python_transforms import Lambda
 from instaug.transforms.weather import RandomShadow
-from instaug.transforms.pixel import (  # noqa: E402
-    AdditiveNoise,
-    BiasField,
-    FilmGrain,
-    GibbsRinging,
-    KSpaceSpikeNoise,
-    RicianNoise,
-    StochasticConvolution,
-)
 
 __version__ = "0.1.0"
 

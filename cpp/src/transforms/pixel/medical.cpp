@@ -37,14 +37,38 @@ cv::Mat normal_field(int rows, int cols, int channels, double stddev, Random& rn
 }
 
 // ---- GibbsRinging: keep signed frequencies |k| <= floor(f * N / 2) on both axes ----------------
-void truncate_spectrum(cv::Mat& plane, int cut_y, int cut_x) {
+// The kept box is a product of a row mask and a column mask, so the 2-D truncation is two 1-D
+// ones: each row's real spectrum (OpenCV's packed Re0, Re1, Im1, ... layout) cut after bin `cut`,
+// then the same on the columns. Real transforms only, and an axis that keeps all its bins is skipped.
+void truncate_rows(cv::Mat& plane, int cut) {
+    if (cut >= plane.cols / 2) return;
     cv::Mat spectrum;
-    cv::dft(plane, spectrum, cv::DFT_COMPLEX_OUTPUT);
-    const int rows = spectrum.rows, cols = spectrum.cols;
-    if (cut_y + 1 <= rows - cut_y - 1) spectrum.rowRange(cut_y + 1, rows - cut_y).setTo(0);
-    if (cut_x + 1 <= cols - cut_x - 1) spectrum.colRange(cut_x + 1, cols - cut_x).setTo(0);
-    // The kept box is symmetric, so the spectrum stays Hermitian and the inverse is real.
-    cv::dft(spectrum, plane, cv::DFT_INVERSE | cv::DFT_SCALE | cv::DFT_REAL_OUTPUT);
+    cv::dft(plane, spectrum, cv::DFT_ROWS);
+    spectrum.colRange(2 * cut + 1, spectrum.cols).setTo(0);
+    cv::dft(spectrum, plane, cv::DFT_ROWS | cv::DFT_INVERSE | cv::DFT_SCALE | cv::DFT_REAL_OUTPUT);
+}
+
+// Rows first: their spectra keep columns 0 .. 2 cut_x; the column truncation, a real operator, is
+// applied to those columns of the row spectra only (the others are zero), then the rows go back.
+void truncate_spectrum(cv::Mat& plane, int cut_y, int cut_x) {
+    const bool cut_rows = cut_x < plane.cols / 2, cut_columns = cut_y < plane.rows / 2;
+    if (!cut_rows) {
+        cv::Mat columns;
+        cv::transpose(plane, columns);
+        truncate_rows(columns, cut_y);
+        cv::transpose(columns, plane);
+        return;
+    }
+    cv::Mat spectrum;
+    cv::dft(plane, spectrum, cv::DFT_ROWS);
+    spectrum.colRange(2 * cut_x + 1, spectrum.cols).setTo(0);
+    if (cut_columns) {
+        cv::Mat kept = spectrum.colRange(0, 2 * cut_x + 1), columns;
+        cv::transpose(kept, columns);
+        truncate_rows(columns, cut_y);
+        cv::transpose(columns, kept);
+    }
+    cv::dft(spectrum, plane, cv::DFT_ROWS | cv::DFT_INVERSE | cv::DFT_SCALE | cv::DFT_REAL_OUTPUT);
 }
 
 cv::Mat gibbs_ringing(const cv::Mat& image, const Params& params, Random& rng) {

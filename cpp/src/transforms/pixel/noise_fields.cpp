@@ -6,7 +6,6 @@
 #include <array>
 #include <cmath>
 #include <limits>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -203,11 +202,40 @@ NoiseDistribution draw_distribution(const std::string& type, const Json& np, Ran
     return d;
 }
 
-// Beta(a, b) from two gamma draws (numpy's method for shapes >= 1; the same distribution).
-double beta_sample(std::mt19937_64& gen, double a, double b) {
-    const double x = std::gamma_distribution<double>(a, 1.0)(gen);
-    const double y = std::gamma_distribution<double>(b, 1.0)(gen);
-    return x + y > 0 ? x / (x + y) : (std::uniform_real_distribution<double>(0, 1)(gen) < a / (a + b) ? 1.0 : 0.0);
+// Standard normals two at a time (Box-Muller), uniforms from our generator.
+struct FastNormal {
+    Random& rng;
+    double spare = 0;
+    bool has_spare = false;
+    double operator()() {
+        if (has_spare) {
+            has_spare = false;
+            return spare;
+        }
+        const double r = std::sqrt(-2.0 * std::log(1.0 - rng.uniform01())), t = 2 * M_PI * rng.uniform01();
+        spare = r * std::sin(t);
+        has_spare = true;
+        return r * std::cos(t);
+    }
+};
+
+// Gamma(a, 1) by Marsaglia and Tsang (numpy's method), boosted by U^(1/a) below a shape of 1.
+double gamma_sample(FastNormal& normal, double a) {
+    if (a <= 0) return 0.0;
+    if (a < 1) return gamma_sample(normal, a + 1) * std::pow(1.0 - normal.rng.uniform01(), 1.0 / a);
+    const double d = a - 1.0 / 3, c = 1 / std::sqrt(9 * d);
+    for (;;) {
+        const double x = normal(), v0 = 1 + c * x;
+        if (v0 <= 0) continue;
+        const double v = v0 * v0 * v0, u = normal.rng.uniform01();
+        if (u < 1 - 0.0331 * x * x * x * x || std::log(u) < 0.5 * x * x + d * (1 - v + std::log(v))) return d * v;
+    }
+}
+
+// Beta(a, b) as X / (X + Y) of two gamma draws; both tiny (X + Y = 0) picks an end by the odds a : b.
+double beta_sample(FastNormal& normal, double a, double b) {
+    const double x = gamma_sample(normal, a), y = gamma_sample(normal, b);
+    return x + y > 0 ? x / (x + y) : (normal.rng.uniform01() * (a + b) < a ? 1.0 : 0.0);
 }
 
 double laplace_of(double u, double loc, double scale) {
@@ -221,6 +249,15 @@ cv::Mat noise_field(int rows, int cols, int channels, const NoiseDistribution& d
     cv::Mat flat = field.reshape(1, rows * cols);  // one column per channel
     if (d.type == "gaussian") {
         cv_rng.fill(flat, cv::RNG::NORMAL, d.a * max_value, d.b * max_value);
+    } else if (d.type == "uniform" && channels <= 4) {
+        cv::Scalar low, high;
+        for (int c = 0; c < channels; ++c) {
+            const auto& r = d.channel_ranges[d.channel_ranges.size() > 1 ? c : 0];
+            low[c] = r[0] * max_value;
+            high[c] = r[1] * max_value;
+        }
+        if (low == high) field.setTo(low);  // OpenCV's uniform fill needs low < high
+        else cv_rng.fill(field, cv::RNG::UNIFORM, low, high);
     } else if (d.type == "uniform") {
         for (int c = 0; c < channels; ++c) {
             const auto& r = d.channel_ranges[d.channel_ranges.size() > 1 ? c : 0];
@@ -228,16 +265,14 @@ cv::Mat noise_field(int rows, int cols, int channels, const NoiseDistribution& d
             for (int i = 0; i < column.rows; ++i) column.at<float>(i) = static_cast<float>((r[0] + (r[1] - r[0]) * rng.uniform01()) * max_value);
         }
     } else if (d.type == "laplace") {
-        for (int i = 0; i < flat.rows; ++i)
-            for (int c = 0; c < channels; ++c) {
-                const double u = std::max(rng.uniform01(), 1e-300);
-                flat.at<float>(i, c) = static_cast<float>(laplace_of(u, d.a, d.b) * max_value);
-            }
+        float* v = field.ptr<float>(0);  // a fresh field: contiguous
+        for (std::size_t i = 0; i < field.total() * channels; ++i)
+            v[i] = static_cast<float>(laplace_of(std::max(rng.uniform01(), 1e-300), d.a, d.b) * max_value);
     } else {
-        std::mt19937_64 gen(rng.next_u64());
-        for (int i = 0; i < flat.rows; ++i)
-            for (int c = 0; c < channels; ++c)
-                flat.at<float>(i, c) = static_cast<float>((2 * beta_sample(gen, d.a, d.b) - 1) * d.scale * max_value);
+        FastNormal normal{rng};
+        float* v = field.ptr<float>(0);  // a fresh field: contiguous
+        for (std::size_t i = 0; i < field.total() * channels; ++i)
+            v[i] = static_cast<float>((2 * beta_sample(normal, d.a, d.b) - 1) * d.scale * max_value);
     }
     return field;
 }
@@ -253,25 +288,35 @@ std::vector<std::array<double, 2>> uniform_ranges(const Json& np, int channels, 
     return ranges;
 }
 
-cv::Mat constant_noise(const cv::Mat& image, const std::string& type, const Json& np, double max_value, Random& rng) {
+cv::Mat add_field(const cv::Mat& image, const cv::Mat& field);
+
+// One value per channel, added.
+cv::Mat add_constant_noise(const cv::Mat& image, const std::string& type, const Json& np, double max_value, Random& rng) {
     const int channels = image.channels();
     NoiseDistribution d = draw_distribution(type, np, rng, true);
     std::vector<float> values(channels);
-    std::mt19937_64 gen(type == "beta" ? rng.next_u64() : 0);
+    FastNormal normal{rng};
     const auto ranges = type == "uniform" ? uniform_ranges(np, channels, true) : std::vector<std::array<double, 2>>{};
     for (int c = 0; c < channels; ++c) {
         double v;
         if (type == "uniform") v = rng.uniform(ranges[ranges.size() > 1 ? c : 0][0], ranges[ranges.size() > 1 ? c : 0][1]);
         else if (type == "gaussian") v = rng.normal(d.a, d.b);
         else if (type == "laplace") v = laplace_of(std::max(rng.uniform01(), 1e-300), d.a, d.b);
-        else v = (2 * beta_sample(gen, d.a, d.b) - 1) * d.scale;
+        else v = (2 * beta_sample(normal, d.a, d.b) - 1) * d.scale;
         values[c] = static_cast<float>(static_cast<float>(v) * max_value);
+    }
+    if (channels <= 4) {  // one value per channel: a scalar add (uint8: the whole part, saturated)
+        cv::Scalar add;
+        for (int c = 0; c < channels; ++c) add[c] = image.depth() == CV_8U ? std::trunc(values[c]) : values[c];
+        cv::Mat out;
+        cv::add(image, add, out);
+        return image.depth() == CV_8U ? out : pixel::clip01(out);
     }
     cv::Mat field(image.rows, image.cols, CV_MAKETYPE(CV_32F, channels));
     std::vector<cv::Mat> planes;
     for (int c = 0; c < channels; ++c) planes.emplace_back(image.rows, image.cols, CV_32F, cv::Scalar(values[c]));
     cv::merge(planes, field);
-    return field;
+    return add_field(image, field);
 }
 
 // A field drawn with fresh distribution parameters, channel ranges or the first range.
@@ -280,14 +325,6 @@ cv::Mat drawn_field(int rows, int cols, int channels, const std::string& type, c
     NoiseDistribution d = draw_distribution(type, np, rng, false);
     if (type == "uniform") d.channel_ranges = uniform_ranges(np, image_channels, channel_ranges);
     return noise_field(rows, cols, channels, d, max_value, rng);
-}
-
-cv::Mat spread_over_channels(const cv::Mat& field, int channels) {
-    if (field.channels() == channels) return field;
-    std::vector<cv::Mat> copies(channels, field);
-    cv::Mat out;
-    cv::merge(copies, out);
-    return out;
 }
 
 cv::Mat patch_noise(const cv::Mat& image, const Params& params, const std::string& type, const Json& np, double max_value, Random& rng) {
@@ -306,28 +343,35 @@ cv::Mat patch_noise(const cv::Mat& image, const Params& params, const std::strin
     }
     const int field_channels = per_channel ? channels : 1;
     if (count == 1 && patches[0] == cv::Rect(0, 0, cols, rows))
-        return spread_over_channels(drawn_field(rows, cols, field_channels, type, np, per_channel, channels, max_value, rng), channels);
+        return drawn_field(rows, cols, field_channels, type, np, per_channel, channels, max_value, rng);
     cv::Mat field = cv::Mat::zeros(rows, cols, CV_MAKETYPE(CV_32F, field_channels));
     // Later patches replace earlier ones where they overlap, as the reference.
     for (const cv::Rect& r : patches)
         drawn_field(r.height, r.width, field_channels, type, np, per_channel, channels, max_value, rng).copyTo(field(r));
-    return spread_over_channels(field, channels);
+    return field;
 }
 
-// uint8: the change truncated toward zero, then added with saturation (the reference's uint8 add).
+// The field added to every value (a one-channel field to every channel). uint8: the change
+// truncated toward zero, then added with saturation (the reference's uint8 add); float32 clipped.
+template <typename T>
+void add_row(const T* in, T* out, const float* noise, int cols, int channels, int noise_channels) {
+    for (int x = 0; x < cols; ++x)
+        for (int c = 0; c < channels; ++c) {
+            const float n = noise[x * noise_channels + (noise_channels > 1 ? c : 0)];
+            const int i = x * channels + c;
+            if constexpr (std::is_same_v<T, uint8_t>) out[i] = cv::saturate_cast<uint8_t>(in[i] + static_cast<int>(n));
+            else out[i] = std::min(1.0f, std::max(0.0f, in[i] + n));
+        }
+}
+
 cv::Mat add_field(const cv::Mat& image, const cv::Mat& field) {
-    cv::Mat f;
-    image.convertTo(f, CV_MAKETYPE(CV_32F, image.channels()));
-    if (image.depth() != CV_8U) return pixel::clip01(f + field);
-    cv::Mat whole(field.size(), field.type()), out;
-    const int values = field.cols * field.channels();
-    for (int y = 0; y < field.rows; ++y) {
-        const float* n = field.ptr<float>(y);
-        float* w = whole.ptr<float>(y);
-        for (int i = 0; i < values; ++i) w[i] = std::trunc(n[i]);
+    cv::Mat out(image.size(), image.type());
+    for (int y = 0; y < image.rows; ++y) {
+        if (image.depth() == CV_8U)
+            add_row(image.ptr<uint8_t>(y), out.ptr<uint8_t>(y), field.ptr<float>(y), image.cols, image.channels(), field.channels());
+        else
+            add_row(image.ptr<float>(y), out.ptr<float>(y), field.ptr<float>(y), image.cols, image.channels(), field.channels());
     }
-    cv::Mat sum = f + whole;
-    sum.convertTo(out, image.type());  // whole numbers: saturation only
     return out;
 }
 
@@ -338,9 +382,9 @@ cv::Mat additive_noise(const cv::Mat& image, const Params& params, Random& rng) 
     const double max_value = image.depth() == CV_8U ? 255.0 : 1.0;
     const int channels = image.channels();
     cv::Mat field;
-    if (mode == "constant") field = constant_noise(image, type, np, max_value, rng);
-    else if (mode == "patch") field = patch_noise(image, params, type, np, max_value, rng);
-    else if (mode == "shared") field = spread_over_channels(drawn_field(image.rows, image.cols, 1, type, np, false, channels, max_value, rng), channels);
+    if (mode == "constant") return add_constant_noise(image, type, np, max_value, rng);
+    if (mode == "patch") field = patch_noise(image, params, type, np, max_value, rng);
+    else if (mode == "shared") field = drawn_field(image.rows, image.cols, 1, type, np, false, channels, max_value, rng);
     else field = drawn_field(image.rows, image.cols, channels, type, np, true, channels, max_value, rng);
     return add_field(image, field);
 }
@@ -374,6 +418,7 @@ void register_noise_fields(Registry& r) {
         film_grain));
     ParamDecl border = border_mode_param(cv::BORDER_REFLECT_101);
     border.choices = Json::array({0, 1, 2, 4});  // no wrap: filter2D refuses it
+    border.flag_names.erase(cv::BORDER_WRAP);
     TransformDecl convolution = pixel::pixel_transform(
         "StochasticConvolution",
         {range_param("kernel_range", Json::array({3, 7})).between(3.0, std::nullopt).whole().in("pixels, odd"),
