@@ -202,40 +202,31 @@ NoiseDistribution draw_distribution(const std::string& type, const Json& np, Ran
     return d;
 }
 
-// Standard normals two at a time (Box-Muller), uniforms from our generator.
-struct FastNormal {
-    Random& rng;
-    double spare = 0;
-    bool has_spare = false;
-    double operator()() {
-        if (has_spare) {
-            has_spare = false;
-            return spare;
-        }
-        const double r = std::sqrt(-2.0 * std::log(1.0 - rng.uniform01())), t = 2 * M_PI * rng.uniform01();
-        spare = r * std::sin(t);
-        has_spare = true;
-        return r * std::cos(t);
-    }
+// Standard normals (OpenCV's ziggurat) and uniforms in [0, 1) from one generator seeded from ours.
+struct GammaSource {
+    cv::RNG gen;
+    explicit GammaSource(Random& rng) : gen(rng.next_u64()) {}
+    double normal() { return gen.gaussian(1.0); }
+    double uniform01() { return gen.uniform(0.0, 1.0); }
 };
 
 // Gamma(a, 1) by Marsaglia and Tsang (numpy's method), boosted by U^(1/a) below a shape of 1.
-double gamma_sample(FastNormal& normal, double a) {
+double gamma_sample(GammaSource& source, double a) {
     if (a <= 0) return 0.0;
-    if (a < 1) return gamma_sample(normal, a + 1) * std::pow(1.0 - normal.rng.uniform01(), 1.0 / a);
+    if (a < 1) return gamma_sample(source, a + 1) * std::pow(1.0 - source.uniform01(), 1.0 / a);
     const double d = a - 1.0 / 3, c = 1 / std::sqrt(9 * d);
     for (;;) {
-        const double x = normal(), v0 = 1 + c * x;
+        const double x = source.normal(), v0 = 1 + c * x;
         if (v0 <= 0) continue;
-        const double v = v0 * v0 * v0, u = normal.rng.uniform01();
+        const double v = v0 * v0 * v0, u = source.uniform01();
         if (u < 1 - 0.0331 * x * x * x * x || std::log(u) < 0.5 * x * x + d * (1 - v + std::log(v))) return d * v;
     }
 }
 
 // Beta(a, b) as X / (X + Y) of two gamma draws; both tiny (X + Y = 0) picks an end by the odds a : b.
-double beta_sample(FastNormal& normal, double a, double b) {
-    const double x = gamma_sample(normal, a), y = gamma_sample(normal, b);
-    return x + y > 0 ? x / (x + y) : (normal.rng.uniform01() * (a + b) < a ? 1.0 : 0.0);
+double beta_sample(GammaSource& source, double a, double b) {
+    const double x = gamma_sample(source, a), y = gamma_sample(source, b);
+    return x + y > 0 ? x / (x + y) : (source.uniform01() * (a + b) < a ? 1.0 : 0.0);
 }
 
 double laplace_of(double u, double loc, double scale) {
@@ -269,10 +260,10 @@ cv::Mat noise_field(int rows, int cols, int channels, const NoiseDistribution& d
         for (std::size_t i = 0; i < field.total() * channels; ++i)
             v[i] = static_cast<float>(laplace_of(std::max(rng.uniform01(), 1e-300), d.a, d.b) * max_value);
     } else {
-        FastNormal normal{rng};
+        GammaSource source(rng);
         float* v = field.ptr<float>(0);  // a fresh field: contiguous
         for (std::size_t i = 0; i < field.total() * channels; ++i)
-            v[i] = static_cast<float>((2 * beta_sample(normal, d.a, d.b) - 1) * d.scale * max_value);
+            v[i] = static_cast<float>((2 * beta_sample(source, d.a, d.b) - 1) * d.scale * max_value);
     }
     return field;
 }
@@ -295,14 +286,14 @@ cv::Mat add_constant_noise(const cv::Mat& image, const std::string& type, const 
     const int channels = image.channels();
     NoiseDistribution d = draw_distribution(type, np, rng, true);
     std::vector<float> values(channels);
-    FastNormal normal{rng};
+    GammaSource source(rng);
     const auto ranges = type == "uniform" ? uniform_ranges(np, channels, true) : std::vector<std::array<double, 2>>{};
     for (int c = 0; c < channels; ++c) {
         double v;
         if (type == "uniform") v = rng.uniform(ranges[ranges.size() > 1 ? c : 0][0], ranges[ranges.size() > 1 ? c : 0][1]);
         else if (type == "gaussian") v = rng.normal(d.a, d.b);
         else if (type == "laplace") v = laplace_of(std::max(rng.uniform01(), 1e-300), d.a, d.b);
-        else v = (2 * beta_sample(normal, d.a, d.b) - 1) * d.scale;
+        else v = (2 * beta_sample(source, d.a, d.b) - 1) * d.scale;
         values[c] = static_cast<float>(static_cast<float>(v) * max_value);
     }
     if (channels <= 4) {  // one value per channel: a scalar add (uint8: the whole part, saturated)
@@ -354,14 +345,20 @@ cv::Mat patch_noise(const cv::Mat& image, const Params& params, const std::strin
 // The field added to every value (a one-channel field to every channel). uint8: the change
 // truncated toward zero, then added with saturation (the reference's uint8 add); float32 clipped.
 template <typename T>
+T added(T v, float n) {
+    if constexpr (std::is_same_v<T, uint8_t>) return static_cast<uint8_t>(std::clamp(v + static_cast<int>(n), 0, 255));
+    else return std::min(1.0f, std::max(0.0f, v + n));
+}
+
+// Branch-free loops (the compiler vectorises them): a value per value, or one per pixel.
+template <typename T>
 void add_row(const T* in, T* out, const float* noise, int cols, int channels, int noise_channels) {
+    if (noise_channels == channels) {
+        for (int i = 0; i < cols * channels; ++i) out[i] = added(in[i], noise[i]);
+        return;
+    }
     for (int x = 0; x < cols; ++x)
-        for (int c = 0; c < channels; ++c) {
-            const float n = noise[x * noise_channels + (noise_channels > 1 ? c : 0)];
-            const int i = x * channels + c;
-            if constexpr (std::is_same_v<T, uint8_t>) out[i] = cv::saturate_cast<uint8_t>(in[i] + static_cast<int>(n));
-            else out[i] = std::min(1.0f, std::max(0.0f, in[i] + n));
-        }
+        for (int c = 0; c < channels; ++c) out[x * channels + c] = added(in[x * channels + c], noise[x]);
 }
 
 cv::Mat add_field(const cv::Mat& image, const cv::Mat& field) {
