@@ -224,6 +224,7 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "RicianNoise": [A.RicianNoise(p=1.0)],
         "KSpaceSpikeNoise": [A.KSpaceSpikeNoise(p=1.0)],
         "BiasField": [A.BiasField(p=1.0)],
+        "HEStain": [A.HEStain(p=1.0)],
     }
 
 

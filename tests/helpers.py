@@ -263,4 +263,5 @@ PIXEL = [
     A.KSpaceSpikeNoise(p=1),
     A.BiasField(std_range=(0.1, 0.5), p=1),
     A.AdditiveNoise(noise_type="gaussian", spatial_mode="per_pixel", p=1),
+    A.HEStain(p=1),
 ]

@@ -746,3 +746,45 @@ def test_additive_noise_uint8_truncates_the_change_toward_zero() -> None:
     t = A.AdditiveNoise(noise_params={"ranges": [(0.1, 0.1), (-0.05, -0.05)]}, p=1)
     out = A.Compose([t])(image=image)["image"]
     assert (out[..., 0] == 125).all() and (out[..., 1] == 88).all()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: A.HEStain(method="custom"), "HEStain: stain_matrix is required when method='custom'"),
+        (
+            lambda: A.HEStain(stain_matrix=[[1, 0, 0], [0, 1, 0]]),
+            "stain_matrix is only valid when method='custom'",
+        ),
+        (lambda: A.HEStain(preset="dark"), "preset should not be specified when method='random_preset'"),
+        (
+            lambda: A.HEStain(method="custom", stain_matrix=[[1, 0, 0], [2, 0, 0]]),
+            "must be linearly independent",
+        ),
+        (lambda: A.HEStain(method="custom", stain_matrix=[[1, 0, 0], [0, 0, 0]]), "rows must be non-zero"),
+        (
+            lambda: A.HEStain(method="custom", stain_matrix=[[1, 0, 0], [0, 1, 0], [0, 0, 1]]),
+            "a full stain basis is incompatible with residual_mode='project'",
+        ),
+        (lambda: A.HEStain(method="otsu"), "HEStain: method must be one of"),
+        (lambda: A.HEStain(intensity_shift_range=(-2, 0)), "intensity_shift_range values must be >= -1"),
+    ],
+)
+def test_he_stain_arguments_are_checked(make, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        A.Compose([make()])
+
+
+def test_he_stain_needs_rgb_and_keeps_the_background() -> None:
+    with pytest.raises(ValueError, match="HEStain expects 3-channel"):
+        A.Compose([A.HEStain(p=1)])(image=IMAGE[..., 0])
+    white = np.full((6, 7, 3), 250, np.uint8)  # all background: the residual modes leave it alone
+    t = A.HEStain(method="preset", preset="dark", residual_mode="preserve", p=1)
+    np.testing.assert_array_equal(A.Compose([t])(image=white)["image"], white)
+
+
+def test_he_stain_custom_matrix_is_kept_as_rows_flattened() -> None:
+    t = A.HEStain(method="custom", stain_matrix=np.array([[0.6, 0.7, 0.3], [0.1, 0.9, 0.2]]))
+    assert t.stain_matrix == pytest.approx((0.6, 0.7, 0.3, 0.1, 0.9, 0.2))
+    out = A.Compose([t])(image=IMAGE)["image"]
+    assert out.shape == IMAGE.shape and out.dtype == np.uint8

@@ -949,6 +949,14 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         p=_p(draw),
     ),
     "AdditiveNoise": _additive_noise,
+    "HEStain": lambda draw, canvas: A.HEStain(
+        method=draw(st.sampled_from(["preset", "random_preset", "vahadane", "macenko"])),
+        intensity_scale_range=_range(draw, 0, 3),
+        intensity_shift_range=_range(draw, -1, 1),
+        augment_background=draw(st.booleans()),
+        residual_mode=draw(st.sampled_from(["project", "preserve", "augment"])),
+        p=_p(draw),
+    ),
 }
 COMPOSITION_STRATEGIES: dict[str, TransformStrategy] = {
     "OneOf": _one_of,

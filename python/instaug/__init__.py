@@ -94,6 +94,7 @@ from instaug.transforms.pixel import (
     GaussNoise,
     GibbsRinging,
     GlassBlur,
+    HEStain,
     HueSaturationValue,
     ImageCompression,
     InvertImg,
@@ -245,4 +246,5 @@ __all__ = [
     "RicianNoise",
     "KSpaceSpikeNoise",
     "BiasField",
+    "HEStain",
 ]

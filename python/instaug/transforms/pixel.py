@@ -585,3 +585,27 @@ class AdditiveNoise(ImageOnlyTransform):
         per_channel: bool = False,
     ) -> None:
         super().__init__(**arguments_of(locals()))
+
+
+class HEStain(ImageOnlyTransform):
+    """Histology stain augmentation: RGB to optical density, concentrations of hematoxylin and eosin
+    (and a third component in the residual modes) from a stain basis (a preset, one drawn of the
+    eight presets, estimated per image by Macenko's or Vahadane's method, or `stain_matrix`), each
+    scaled and shifted, then back to RGB. Background pixels are left out unless augment_background."""
+
+    def __init__(
+        self,
+        method: str = "random_preset",
+        preset: str | None = None,
+        intensity_scale_range: tuple[float, float] = (0.7, 1.3),
+        intensity_shift_range: tuple[float, float] = (-0.2, 0.2),
+        augment_background: bool = False,
+        p: float = 0.5,
+        *,
+        residual_mode: str = "project",
+        stain_matrix: Sequence[Sequence[float]] | None = None,
+    ) -> None:
+        # The core takes the rows flattened: 6 values for (2, 3), 9 for (3, 3).
+        if stain_matrix is not None:
+            stain_matrix = [float(v) for row in stain_matrix for v in row]
+        super().__init__(**arguments_of(locals()))

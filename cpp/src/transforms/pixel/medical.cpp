@@ -1,8 +1,12 @@
 // Medical acquisition artifacts: GibbsRinging (a truncated spectrum), RicianNoise (magnitude of a
-// complex signal with Gaussian noise on both parts), KSpaceSpikeNoise (spikes in the spectrum) and
-// BiasField (a smooth multiplicative gain). All work on [0, 1] float32 values, as the reference;
-// uint8 images go there and back (x 255, rounded).
+// complex signal with Gaussian noise on both parts), KSpaceSpikeNoise (spikes in the spectrum),
+// BiasField (a smooth multiplicative gain) and HEStain (histology stain concentrations perturbed).
+// All work on [0, 1] float32 values, as the reference; uint8 images go there and back (x 255, rounded).
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -214,6 +218,331 @@ cv::Mat bias_field(const cv::Mat& image, const Params& params, Random& rng) {
     return back_to_dtype(image, as_unit_float(image).mul(field));
 }
 
+
+// ---- HEStain: stain concentrations in optical density, scaled and shifted --------------------
+using Matrix = cv::Matx<double, 3, 3>;
+
+// Rows: hematoxylin, eosin (the reference's presets, in its order).
+const std::vector<std::pair<std::string, std::array<double, 6>>>& stain_presets() {
+    static const std::vector<std::pair<std::string, std::array<double, 6>>> presets = {
+        {"ruifrok", {0.644211, 0.716556, 0.266844, 0.092789, 0.954111, 0.283111}},
+        {"macenko", {0.5626, 0.7201, 0.4062, 0.2159, 0.8012, 0.5581}},
+        {"standard", {0.65, 0.70, 0.29, 0.07, 0.99, 0.11}},
+        {"high_contrast", {0.55, 0.88, 0.11, 0.12, 0.86, 0.49}},
+        {"h_heavy", {0.75, 0.61, 0.32, 0.04, 0.93, 0.36}},
+        {"e_heavy", {0.60, 0.75, 0.28, 0.17, 0.95, 0.25}},
+        {"dark", {0.78, 0.55, 0.28, 0.09, 0.97, 0.21}},
+        {"light", {0.57, 0.71, 0.38, 0.15, 0.89, 0.42}},
+    };
+    return presets;
+}
+
+// A stain basis: 2 or 3 rows of float32 values (the reference converts to float32).
+struct StainBasis {
+    int rows = 2;
+    float m[3][3] = {};
+};
+
+StainBasis basis_of(const std::vector<double>& values) {
+    StainBasis b;
+    b.rows = static_cast<int>(values.size() / 3);
+    for (int i = 0; i < b.rows * 3; ++i) b.m[i / 3][i % 3] = static_cast<float>(values[i]);
+    return b;
+}
+
+// -log(max(v, 1e-6)) per value, one row per pixel (N x 3 float32).
+cv::Mat optical_density(const cv::Mat& unit_rgb) {
+    cv::Mat od = unit_rgb.reshape(1, static_cast<int>(unit_rgb.total())).clone();
+    cv::max(od, 1e-6, od);
+    cv::log(od, od);
+    od *= -1.0f;
+    return od;
+}
+
+// ---- Macenko: the stain plane of the two largest OD eigenvectors, extremes of the angles ---------
+// numpy's default (linear) percentile; `values` is reordered.
+double percentile(std::vector<float>& values, double q) {
+    const double position = q / 100 * (values.size() - 1);
+    const std::size_t low = static_cast<std::size_t>(std::floor(position));
+    std::nth_element(values.begin(), values.begin() + low, values.end());
+    const double below = values[low];
+    if (low + 1 >= values.size()) return below;
+    const double above = *std::min_element(values.begin() + low + 1, values.end());
+    return below + (position - low) * (above - below);
+}
+
+StainBasis macenko_basis(const cv::Mat& od) {
+    // Pixels with some OD above 0.05, and their covariance (divided by N, as COVAR_SCALE).
+    cv::Mat samples(od.rows, 3, CV_32F);
+    int count = 0;
+    double sum[3] = {}, products[3][3] = {};
+    for (int i = 0; i < od.rows; ++i) {
+        const float* v = od.ptr<float>(i);
+        if (!(v[0] > 0.05f || v[1] > 0.05f || v[2] > 0.05f)) continue;
+        std::memcpy(samples.ptr<float>(count++), v, 3 * sizeof(float));
+        for (int a = 0; a < 3; ++a) {
+            sum[a] += v[a];
+            for (int b = a; b < 3; ++b) products[a][b] += static_cast<double>(v[a]) * v[b];
+        }
+    }
+    if (count == 0) throw std::invalid_argument("HEStain: no tissue pixels found (threshold=0.05)");
+    samples = samples.rowRange(0, count);
+    cv::Mat covariance(3, 3, CV_64F), eigenvalues, eigenvectors;
+    for (int a = 0; a < 3; ++a)
+        for (int b = a; b < 3; ++b)
+            covariance.at<double>(a, b) = covariance.at<double>(b, a) = products[a][b] / count - (sum[a] / count) * (sum[b] / count);
+    cv::eigen(covariance, eigenvalues, eigenvectors);
+    // The reference takes the columns of OpenCV's eigenvector rows at the two largest eigenvalues
+    // (in ascending order of eigenvalue): the same numbers here.
+    std::array<int, 3> order = {0, 1, 2};
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return eigenvalues.at<double>(a) < eigenvalues.at<double>(b); });
+    float plane[3][2];
+    for (int r = 0; r < 3; ++r)
+        for (int j = 0; j < 2; ++j) {
+            float v = static_cast<float>(eigenvectors.at<double>(r, order[1 + j]));
+            if (std::abs(v) < 1e-8f) v = v < 0 ? -1e-8f : 1e-8f;
+            plane[r][j] = v;
+        }
+    std::vector<float> angles(samples.rows);
+    for (int i = 0; i < samples.rows; ++i) {
+        const float* v = samples.ptr<float>(i);
+        float x = 0, y = 0;
+        for (int r = 0; r < 3; ++r) {
+            x += (v[r] + 1e-8f) * plane[r][0];
+            y += (v[r] + 1e-8f) * plane[r][1];
+        }
+        angles[i] = std::atan2(y, x);
+    }
+    const double angle[2] = {percentile(angles, 1), percentile(angles, 99)};
+    StainBasis b;
+    for (int s = 0; s < 2; ++s) {
+        const float c = static_cast<float>(std::cos(angle[s])), n = static_cast<float>(std::sin(angle[s]));
+        double norm = 0;
+        for (int r = 0; r < 3; ++r) {
+            b.m[s][r] = std::abs(c * plane[r][0] + n * plane[r][1]);
+            norm += b.m[s][r] * b.m[s][r];
+        }
+        for (int r = 0; r < 3; ++r) b.m[s][r] = static_cast<float>(b.m[s][r] / std::sqrt(norm + 1e-8));
+    }
+    if (!(b.m[0][0] > b.m[1][0]))
+        for (int r = 0; r < 3; ++r) std::swap(b.m[0][r], b.m[1][r]);
+    return b;
+}
+
+// ---- Vahadane: 100 multiplicative NMF updates from Ruifrok's colours, then H/E by their hue ------
+void normalise_rows(double c[2][3]) {
+    for (int s = 0; s < 2; ++s) {
+        const double norm = std::sqrt(c[s][0] * c[s][0] + c[s][1] * c[s][1] + c[s][2] * c[s][2]);
+        for (int r = 0; r < 3; ++r) c[s][r] /= norm;
+    }
+}
+
+StainBasis vahadane_basis(const cv::Mat& od) {
+    const int n = od.rows;
+    double colours[2][3] = {{0.644211f, 0.716556f, 0.266844f}, {0.092789f, 0.954111f, 0.283111f}};  // float32, as the reference
+    double unit[2][3];
+    std::memcpy(unit, colours, sizeof unit);
+    normalise_rows(unit);
+    std::vector<double> conc(2 * static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+        const float* v = od.ptr<float>(i);
+        for (int s = 0; s < 2; ++s) conc[2 * i + s] = std::max(0.0, v[0] * unit[s][0] + v[1] * unit[s][1] + v[2] * unit[s][2]);
+    }
+    constexpr double eps = 1e-6;
+    for (int iteration = 0; iteration < 100; ++iteration) {
+        double gram[2][2];
+        for (int a = 0; a < 2; ++a)
+            for (int b = 0; b < 2; ++b) gram[a][b] = colours[a][0] * colours[b][0] + colours[a][1] * colours[b][1] + colours[a][2] * colours[b][2];
+        double numerator[2][3] = {}, cc[2][2] = {};
+        for (int i = 0; i < n; ++i) {
+            const float* v = od.ptr<float>(i);
+            double* c = &conc[2 * i];
+            double updated[2];
+            for (int s = 0; s < 2; ++s) {
+                const double num = v[0] * colours[s][0] + v[1] * colours[s][1] + v[2] * colours[s][2];
+                const double den = c[0] * gram[0][s] + c[1] * gram[1][s];
+                updated[s] = std::max(0.0, c[s] * (num / (den + eps)));
+            }
+            c[0] = updated[0];
+            c[1] = updated[1];
+            for (int s = 0; s < 2; ++s) {
+                for (int r = 0; r < 3; ++r) numerator[s][r] += c[s] * v[r];
+                for (int t = 0; t < 2; ++t) cc[s][t] += c[s] * c[t];
+            }
+        }
+        double next[2][3];
+        for (int s = 0; s < 2; ++s)
+            for (int r = 0; r < 3; ++r) {
+                const double den = cc[s][0] * colours[0][r] + cc[s][1] * colours[1][r];
+                next[s][r] = std::max(0.0, colours[s][r] * (numerator[s][r] / (den + eps)));
+            }
+        normalise_rows(next);
+        std::memcpy(colours, next, sizeof colours);
+    }
+    // order_stains_combined: hematoxylin has the largest angle x blue share - red share.
+    double score[2];
+    for (int s = 0; s < 2; ++s) {
+        const double angle = std::fmod(std::atan2(colours[s][1], colours[s][0]) + M_PI, M_PI);
+        const double sum = colours[s][0] + colours[s][1] + colours[s][2] + 1e-6;
+        score[s] = angle * colours[s][2] / sum - colours[s][0] / sum;
+    }
+    const int h = score[1] > score[0] ? 1 : 0;
+    StainBasis b;
+    for (int r = 0; r < 3; ++r) {
+        b.m[0][r] = static_cast<float>(colours[h][r]);
+        b.m[1][r] = static_cast<float>(colours[1 - h][r]);
+    }
+    return b;
+}
+
+// ---- the augmentation: OD -> concentrations (deconvolution D), scaled and shifted, -> OD -> RGB --
+// One affine map of OD per pixel: M^T (scale * D) od + M^T shift, then exp(-.).
+struct StainAffine {
+    double a[3][4];
+};
+
+StainAffine stain_affine(const double (&m)[3][3], int rows, const double (&d)[3][3], const double* scale, const double* shift) {
+    StainAffine out;
+    for (int r = 0; r < 3; ++r) {
+        for (int c = 0; c < 3; ++c) {
+            double sum = 0;
+            for (int k = 0; k < rows; ++k) sum += m[k][r] * scale[k] * d[k][c];
+            out.a[r][c] = static_cast<float>(sum);
+        }
+        double sum = 0;
+        for (int k = 0; k < rows; ++k) sum += m[k][r] * shift[k];
+        out.a[r][3] = static_cast<float>(sum);
+    }
+    return out;
+}
+
+void apply_affine(const float* od, float* rgb, const StainAffine& t) {
+    for (int r = 0; r < 3; ++r)
+        rgb[r] = std::exp(-static_cast<float>(t.a[r][0] * od[0] + t.a[r][1] * od[1] + t.a[r][2] * od[2] + t.a[r][3]));
+}
+
+cv::Mat he_stain(const cv::Mat& image, const Params& params, Random& rng) {
+    if (image.channels() != 3)
+        throw std::invalid_argument("HEStain expects 3-channel (RGB) images, got " + std::to_string(image.channels()) + " channels");
+    const std::string& method = params.text("method");
+    const std::string& mode = params.text("residual_mode");
+    StainBasis basis;
+    if (method == "preset" || method == "random_preset") {
+        const auto& presets = stain_presets();
+        std::size_t index = 0;
+        if (method == "random_preset") index = static_cast<std::size_t>(rng.randint(0, static_cast<int64_t>(presets.size()) - 1));
+        else {
+            const std::string name = params.is_none("preset") ? "standard" : params.text("preset");
+            while (presets[index].first != name) ++index;
+        }
+        basis = basis_of(std::vector<double>(presets[index].second.begin(), presets[index].second.end()));
+    } else if (method == "custom") {
+        basis = basis_of(params.numbers("stain_matrix"));
+    }
+    const int components = mode == "project" ? 2 : 3;
+    double scale[3] = {1, 1, 1}, shift[3] = {0, 0, 0};
+    scale[0] = draw(params, "intensity_scale_range", rng);
+    scale[1] = draw(params, "intensity_scale_range", rng);
+    shift[0] = draw(params, "intensity_shift_range", rng);
+    shift[1] = draw(params, "intensity_shift_range", rng);
+    if (mode == "augment") {
+        scale[2] = draw(params, "intensity_scale_range", rng);
+        shift[2] = draw(params, "intensity_shift_range", rng);
+    }
+    const int drawn = mode == "augment" ? 3 : 2;
+    rng.note("intensity_scale_range", Json::array({*std::min_element(scale, scale + drawn), *std::max_element(scale, scale + drawn)}));
+    rng.note("intensity_shift_range", Json::array({*std::min_element(shift, shift + drawn), *std::max_element(shift, shift + drawn)}));
+    if (mode != "project")
+        for (int k = 0; k < 3; ++k) {  // float32 in the reference's residual modes
+            scale[k] = static_cast<float>(scale[k]);
+            shift[k] = static_cast<float>(shift[k]);
+        }
+
+    const cv::Mat unit = as_unit_float(image);
+    const cv::Mat od = optical_density(unit);
+    if (method == "macenko") basis = macenko_basis(od);
+    if (method == "vahadane") basis = vahadane_basis(od);
+
+    double m[3][3] = {}, d[3][3] = {};
+    for (int k = 0; k < basis.rows; ++k)
+        for (int r = 0; r < 3; ++r) m[k][r] = basis.m[k][r];
+    bool residual = components == 3;
+    if (residual && basis.rows == 2) {  // the third row: normalize(cross(H, E)), unless H and E are parallel
+        const cv::Vec3f h(basis.m[0][0], basis.m[0][1], basis.m[0][2]), e(basis.m[1][0], basis.m[1][1], basis.m[1][2]);
+        const cv::Vec3f cross = h.cross(e);
+        const float norm = static_cast<float>(cv::norm(cross));
+        if (!(norm > 1e-6f * static_cast<float>(cv::norm(h) * cv::norm(e)))) residual = false;
+        else
+            for (int r = 0; r < 3; ++r) m[2][r] = cross[r] / norm;  // float32, as np.cross on float32 rows
+    }
+    int rows;
+    if (residual) {  // D = inv(R)^T, in float32
+        rows = 3;
+        cv::Matx33f r3;
+        for (int k = 0; k < 3; ++k)
+            for (int c = 0; c < 3; ++c) r3(k, c) = static_cast<float>(m[k][c]);
+        const cv::Matx33f inverse = r3.inv(cv::DECOMP_LU).t();
+        for (int k = 0; k < 3; ++k)
+            for (int c = 0; c < 3; ++c) d[k][c] = inverse(k, c);
+    } else {  // D = (M M^T + 1e-6 I)^-1 M
+        rows = 2;
+        cv::Matx22d gram;
+        for (int a = 0; a < 2; ++a)
+            for (int b = 0; b < 2; ++b)
+                gram(a, b) = static_cast<float>(basis.m[a][0] * basis.m[b][0] + basis.m[a][1] * basis.m[b][1] + basis.m[a][2] * basis.m[b][2]) + (a == b ? 1e-6 : 0.0);
+        const cv::Matx22d inverse = gram.inv(cv::DECOMP_LU);
+        for (int k = 0; k < 2; ++k)
+            for (int c = 0; c < 3; ++c) d[k][c] = inverse(k, 0) * m[0][c] + inverse(k, 1) * m[1][c];
+    }
+    const StainAffine augmented = stain_affine(m, rows, d, scale, shift);
+    const double ones[3] = {1, 1, 1}, zeros[3] = {0, 0, 0};
+    const StainAffine base = stain_affine(m, rows, d, ones, zeros);
+    const bool augment_all = params.flag("augment_background");
+    cv::Mat out(unit.size(), CV_32FC3);
+    for (int y = 0; y < unit.rows; ++y) {
+        const float* in = unit.ptr<float>(y);
+        float* o = out.ptr<float>(y);
+        const float* odv = od.ptr<float>(y * unit.cols);
+        for (int x = 0; x < unit.cols; ++x) {
+            const float* px = in + 3 * x;
+            const bool tissue = px[0] * 0.299f + px[1] * 0.587f + px[2] * 0.114f < 0.85f;
+            if (augment_all || tissue) apply_affine(odv + 3 * x, o + 3 * x, augmented);
+            else if (residual) std::memcpy(o + 3 * x, px, 3 * sizeof(float));  // background kept as it is
+            else apply_affine(odv + 3 * x, o + 3 * x, base);                    // background projected on H&E
+        }
+    }
+    return back_to_dtype(image, out);
+}
+
+void check_he_stain(const std::string& owner, const Params& p) {
+    const std::string& method = p.text("method");
+    const bool has_matrix = !p.is_none("stain_matrix");
+    if (method == "custom" && !has_matrix) throw std::invalid_argument(owner + ": stain_matrix is required when method='custom'");
+    if (method != "custom" && has_matrix) throw std::invalid_argument(owner + ": stain_matrix is only valid when method='custom'");
+    if ((method == "random_preset" || method == "custom") && !p.is_none("preset"))
+        throw std::invalid_argument(owner + ": preset should not be specified when method='" + method + "'");
+    if (!has_matrix) return;
+    const std::vector<double> v = p.numbers("stain_matrix");
+    if (v.size() != 6 && v.size() != 9)
+        throw std::invalid_argument(owner + ": stain_matrix must have shape (2, 3) or (3, 3), got " + std::to_string(v.size()) + " values");
+    for (double x : v)
+        if (!std::isfinite(static_cast<float>(x))) throw std::invalid_argument(owner + ": stain_matrix must contain only finite values");
+    const StainBasis b = basis_of(v);
+    cv::Mat rows(b.rows, 3, CV_64F);
+    for (int k = 0; k < b.rows; ++k) {
+        for (int r = 0; r < 3; ++r) rows.at<double>(k, r) = b.m[k][r];
+        if (cv::norm(rows.row(k)) == 0) throw std::invalid_argument(owner + ": stain_matrix rows must be non-zero stain vectors");
+    }
+    cv::Mat singular;
+    cv::SVD::compute(rows, singular, cv::SVD::NO_UV);
+    double largest;
+    cv::minMaxLoc(singular, nullptr, &largest);
+    if (singular.at<double>(b.rows - 1) <= largest * 3 * std::numeric_limits<float>::epsilon())
+        throw std::invalid_argument(owner + ": stain_matrix rows must be linearly independent");
+    if (b.rows == 3 && p.text("residual_mode") == "project")
+        throw std::invalid_argument(owner + ": a full stain basis is incompatible with residual_mode='project'");
+}
+
 }  // namespace
 
 void register_medical(Registry& r) {
@@ -244,6 +573,20 @@ void register_medical(Registry& r) {
             throw std::invalid_argument(owner + ": scale_range values must be > 0, got " + python_repr(p.at("scale_range")));
     };
     r.add(std::move(bias));
+    TransformDecl he = pixel::pixel_transform(
+        "HEStain",
+        {choice_param("method", "random_preset", Json::array({"preset", "random_preset", "vahadane", "macenko", "custom"})),
+         choice_param("preset", nullptr, Json::array({"ruifrok", "macenko", "standard", "high_contrast", "h_heavy", "e_heavy", "dark", "light"})).or_none(),
+         range_param("intensity_scale_range", Json::array({0.7, 1.3})).between(0.0, std::nullopt),
+         range_param("intensity_shift_range", Json::array({-0.2, 0.2})).between(-1.0, 1.0),
+         flag_param("augment_background", false),
+         choice_param("residual_mode", "project", Json::array({"project", "preserve", "augment"})),
+         numbers_param("stain_matrix", nullptr).or_none().in("rows H, E (and a third stain), flattened")},
+        he_stain);
+    // The reference's signature has p after augment_background (the rest is keyword-only).
+    std::rotate(he.params.begin() + 5, he.params.end() - 1, he.params.end());
+    he.check = check_he_stain;
+    r.add(std::move(he));
 }
 
 }  // namespace instaug
