@@ -256,9 +256,17 @@ cv::Mat noise_field(int rows, int cols, int channels, const NoiseDistribution& d
             for (int i = 0; i < column.rows; ++i) column.at<float>(i) = static_cast<float>((r[0] + (r[1] - r[0]) * rng.uniform01()) * max_value);
         }
     } else if (d.type == "laplace") {
+        // Inverse CDF from u: w = 1 - |2u - 1| (2u or 2(1 - u)), loc -/+ scale log w; one vectorised log.
+        cv::Mat u(rows * cols * channels, 1, CV_32F), w;
+        cv_rng.fill(u, cv::RNG::UNIFORM, 0.0, 1.0);
+        w = 1.0f - cv::abs(2.0f * u - 1.0f);
+        cv::max(w, 1e-30, w);
+        cv::log(w, w);
         float* v = field.ptr<float>(0);  // a fresh field: contiguous
-        for (std::size_t i = 0; i < field.total() * channels; ++i)
-            v[i] = static_cast<float>(laplace_of(std::max(rng.uniform01(), 1e-300), d.a, d.b) * max_value);
+        const float* us = u.ptr<float>(0);
+        const float* logs = w.ptr<float>(0);
+        const float loc = static_cast<float>(d.a * max_value), spread = static_cast<float>(d.b * max_value);
+        for (std::size_t i = 0; i < u.total(); ++i) v[i] = loc + (us[i] < 0.5f ? spread : -spread) * logs[i];
     } else {
         GammaSource source(rng);
         float* v = field.ptr<float>(0);  // a fresh field: contiguous
