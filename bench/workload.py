@@ -242,6 +242,13 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "Superpixels": [A.Superpixels(p=1.0)],
         "Dithering": [A.Dithering(p=1.0)],
         "Halftone": [A.Halftone(p=1.0)],
+        "FilmGrain": [A.FilmGrain(p=1.0)],
+        "StochasticConvolution": [A.StochasticConvolution(p=1.0)],
+        "GibbsRinging": [A.GibbsRinging(p=1.0)],
+        "RicianNoise": [A.RicianNoise(p=1.0)],
+        "KSpaceSpikeNoise": [A.KSpaceSpikeNoise(p=1.0)],
+        "BiasField": [A.BiasField(p=1.0)],
+        "HEStain": [A.HEStain(p=1.0)],
     }
 
 

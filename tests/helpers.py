@@ -262,4 +262,12 @@ PIXEL = [
     A.Superpixels(p=1),
     A.Dithering(p=1),
     A.Halftone(p=1),
+    A.FilmGrain(p=1),
+    A.StochasticConvolution(strength_range=(0.2, 1.0), p=1),
+    A.GibbsRinging(p=1),
+    A.RicianNoise(p=1),
+    A.KSpaceSpikeNoise(p=1),
+    A.BiasField(std_range=(0.1, 0.5), p=1),
+    A.AdditiveNoise(noise_type="gaussian", spatial_mode="per_pixel", p=1),
+    A.HEStain(p=1),
 ]

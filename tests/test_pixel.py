@@ -713,3 +713,177 @@ def test_halftone_draws_dots_whose_size_follows_brightness() -> None:
     assert inked[0] < inked[1] < 1
     blended = A.Compose([A.Halftone(blend_range=(1, 1), p=1)])(image=bright)["image"]
     np.testing.assert_array_equal(blended, bright)
+
+
+# -- FilmGrain, StochasticConvolution, GibbsRinging, RicianNoise, KSpaceSpikeNoise, BiasField ----
+NOISE_FIELDS = [
+    A.FilmGrain(intensity_range=(0.3, 0.3), p=1),
+    A.StochasticConvolution(strength_range=(0.5, 1), per_channel=True, p=1),
+    A.GibbsRinging(retained_fraction_range=(0.2, 0.4), p=1),
+    A.RicianNoise(std_range=(0.1, 0.2), p=1),
+    A.KSpaceSpikeNoise(intensity_range=(0.3, 0.5), per_channel=True, p=1),
+    A.BiasField(std_range=(0.3, 0.5), scale_range=(0.1, 0.2), per_channel=True, p=1),
+    A.AdditiveNoise(noise_type="beta", spatial_mode="patch", patch_count_range=(1, 3), per_channel=True, p=1),
+    A.AdditiveNoise(noise_type="laplace", spatial_mode="shared", p=1),
+]
+
+
+@pytest.mark.parametrize("transform", NOISE_FIELDS, ids=lambda t: type(t).__name__)
+@pytest.mark.parametrize("shape", [(1, 1), (1, 7), (6, 1), (2, 2), (17, 23, 3), (9, 10, 4), (12, 8, 2)])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_noise_fields_keep_shape_dtype_and_range(transform, shape, dtype) -> None:
+    image = np.random.default_rng(1).integers(0, 256, shape).astype(dtype)
+    if dtype == np.float32:
+        image /= 255
+    out = A.Compose([transform], seed=2)(image=image)["image"]
+    assert out.shape == image.shape and out.dtype == image.dtype
+    if dtype == np.float32:
+        assert 0 <= out.min() and out.max() <= 1
+
+
+@pytest.mark.parametrize("transform", NOISE_FIELDS, ids=lambda t: type(t).__name__)
+def test_noise_fields_on_a_view_equal_a_contiguous_copy(transform) -> None:
+    big = np.random.default_rng(3).integers(0, 256, (40, 60, 3), dtype=np.uint8)
+    view = big[5:30, 7:50]
+    a = A.Compose([transform], seed=4)(image=view)["image"]
+    b = A.Compose([transform], seed=4)(image=np.ascontiguousarray(view))["image"]
+    np.testing.assert_array_equal(a, b)
+
+
+def test_noise_fields_change_the_image_and_repeat_with_the_seed() -> None:
+    for transform in NOISE_FIELDS:
+        first = A.Compose([transform], seed=5)(image=IMAGE)["image"]
+        again = A.Compose([transform], seed=5)(image=IMAGE)["image"]
+        np.testing.assert_array_equal(first, again)
+        assert np.abs(first.astype(int) - IMAGE).max() > 0, type(transform).__name__
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: A.FilmGrain(intensity_range=(0, 1.5)), "FilmGrain: intensity_range values must be <= 1"),
+        (lambda: A.FilmGrain(grain_size_range=(0, 2)), "FilmGrain: grain_size_range values must be >= 1"),
+        (lambda: A.StochasticConvolution(kernel_range=(3, 4)), "kernel_range values must be odd"),
+        (lambda: A.StochasticConvolution(kernel_range=(1, 3)), "kernel_range values must be >= 3"),
+        (
+            lambda: A.StochasticConvolution(border_mode=3),
+            "StochasticConvolution: border_mode must be an OpenCV border flag "
+            "{0: .BORDER_CONSTANT., 1: .BORDER_REPLICATE., 2: .BORDER_REFLECT., 4",
+        ),
+        (lambda: A.StochasticConvolution(strength_range=(-1, 1)), "strength_range values must be >= 0"),
+        (
+            lambda: A.GibbsRinging(retained_fraction_range=(0.5, 1.2)),
+            "retained_fraction_range values must be <= 1",
+        ),
+        (lambda: A.RicianNoise(std_range=(0.5, 0.2)), "RicianNoise: std_range"),
+        (lambda: A.KSpaceSpikeNoise(num_spikes_range=(-1, 2)), "num_spikes_range values must be >= 0"),
+        (lambda: A.KSpaceSpikeNoise(num_spikes_range=(1.5, 2)), "num_spikes_range must hold integers"),
+        (lambda: A.BiasField(scale_range=(0, 0.1)), "BiasField: scale_range values must be > 0"),
+        (lambda: A.BiasField(std_range=(0, 2)), "BiasField: std_range values must be <= 1"),
+        (lambda: A.AdditiveNoise(noise_params={"ranges": [(-2, 0)]}), r"range values must be in \[-1, 1\]"),
+        (
+            lambda: A.AdditiveNoise(noise_type="gaussian", noise_params={"mean_range": (0, 0)}),
+            r"AdditiveNoise: noise_params\['std_range'\] is required",
+        ),
+        (
+            lambda: A.AdditiveNoise(noise_params={"ranges": [(0, 0)], "std_range": (0, 1)}),
+            "noise_params has an unknown key 'std_range'",
+        ),
+        (
+            lambda: A.AdditiveNoise(per_channel=True),
+            "patch options can only be used when spatial_mode='patch'",
+        ),
+        (
+            lambda: A.AdditiveNoise(spatial_mode="patch", patch_height_range=(0, 0.5)),
+            "AdditiveNoise: patch_height_range values must be > 0",
+        ),
+        (lambda: A.AdditiveNoise(noise_type="poisson"), "AdditiveNoise: noise_type must be one of"),
+    ],
+)
+def test_noise_field_arguments_are_checked(make, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        A.Compose([make()])
+
+
+def test_gibbs_ringing_refuses_non_finite_values() -> None:
+    image = np.full((8, 8, 3), 0.5, np.float32)
+    image[2, 3, 1] = np.nan
+    with pytest.raises(ValueError, match="GibbsRinging requires finite inputs"):
+        A.Compose([A.GibbsRinging(retained_fraction_range=(0.5, 0.5), p=1)])(image=image)
+
+
+def test_gibbs_ringing_keeping_only_dc_gives_each_channel_its_mean() -> None:
+    image = np.random.default_rng(6).random((20, 30, 3)).astype(np.float32)
+    out = A.Compose([A.GibbsRinging(retained_fraction_range=(0, 0), p=1)])(image=image)["image"]
+    np.testing.assert_allclose(out, np.broadcast_to(image.mean((0, 1)), image.shape), atol=1e-5)
+
+
+def test_k_space_spike_at_dc_shifts_the_mean() -> None:
+    """A 1 x 1 image has only the DC bin: each spike adds intensity x the value (once: DC is its
+    own mirror)."""
+    image = np.full((1, 1, 1), 0.25, np.float32)
+    out = A.Compose([A.KSpaceSpikeNoise(num_spikes_range=(2, 2), intensity_range=(0.5, 0.5), p=1)])(
+        image=image
+    )
+    np.testing.assert_allclose(out["image"], 0.25 * 2, atol=1e-6)
+
+
+def test_additive_noise_needs_one_range_or_one_per_channel() -> None:
+    two = A.AdditiveNoise(spatial_mode="per_pixel", noise_params={"ranges": [(0, 0.1), (0, 0.2)]}, p=1)
+    with pytest.raises(ValueError, match="not enough ranges provided. Expected 1 or at least 3, got 2"):
+        A.Compose([two])(image=IMAGE)
+    # shared noise is one map: it takes the first range
+    shared = A.AdditiveNoise(spatial_mode="shared", noise_params={"ranges": [(0.1, 0.1), (0.5, 0.5)]}, p=1)
+    np.testing.assert_array_equal(
+        A.Compose([shared])(image=IMAGE)["image"], np.clip(IMAGE.astype(int) + 25, 0, 255)
+    )
+
+
+def test_additive_noise_uint8_truncates_the_change_toward_zero() -> None:
+    """The reference's uint8 add: 0.1 x 255 = 25.5 adds 25, -0.05 x 255 = -12.75 adds -12."""
+    image = np.full((4, 5, 2), 100, np.uint8)
+    t = A.AdditiveNoise(noise_params={"ranges": [(0.1, 0.1), (-0.05, -0.05)]}, p=1)
+    out = A.Compose([t])(image=image)["image"]
+    assert (out[..., 0] == 125).all() and (out[..., 1] == 88).all()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: A.HEStain(method="custom"), "HEStain: stain_matrix is required when method='custom'"),
+        (
+            lambda: A.HEStain(stain_matrix=[[1, 0, 0], [0, 1, 0]]),
+            "stain_matrix is only valid when method='custom'",
+        ),
+        (lambda: A.HEStain(preset="dark"), "preset should not be specified when method='random_preset'"),
+        (
+            lambda: A.HEStain(method="custom", stain_matrix=[[1, 0, 0], [2, 0, 0]]),
+            "must be linearly independent",
+        ),
+        (lambda: A.HEStain(method="custom", stain_matrix=[[1, 0, 0], [0, 0, 0]]), "rows must be non-zero"),
+        (
+            lambda: A.HEStain(method="custom", stain_matrix=[[1, 0, 0], [0, 1, 0], [0, 0, 1]]),
+            "a full stain basis is incompatible with residual_mode='project'",
+        ),
+        (lambda: A.HEStain(method="otsu"), "HEStain: method must be one of"),
+        (lambda: A.HEStain(intensity_shift_range=(-2, 0)), "intensity_shift_range values must be >= -1"),
+    ],
+)
+def test_he_stain_arguments_are_checked(make, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        A.Compose([make()])
+
+
+def test_he_stain_needs_rgb_and_keeps_the_background() -> None:
+    with pytest.raises(ValueError, match="HEStain expects 3-channel"):
+        A.Compose([A.HEStain(p=1)])(image=IMAGE[..., 0])
+    white = np.full((6, 7, 3), 250, np.uint8)  # all background: the residual modes leave it alone
+    t = A.HEStain(method="preset", preset="dark", residual_mode="preserve", p=1)
+    np.testing.assert_array_equal(A.Compose([t])(image=white)["image"], white)
+
+
+def test_he_stain_custom_matrix_is_kept_as_rows_flattened() -> None:
+    t = A.HEStain(method="custom", stain_matrix=np.array([[0.6, 0.7, 0.3], [0.1, 0.9, 0.2]]))
+    assert t.stain_matrix == pytest.approx((0.6, 0.7, 0.3, 0.1, 0.9, 0.2))
+    out = A.Compose([t])(image=IMAGE)["image"]
+    assert out.shape == IMAGE.shape and out.dtype == np.uint8

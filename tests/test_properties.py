@@ -668,6 +668,32 @@ def _dropout_fills(draw: st.DrawFn) -> dict[str, Any]:
     return {"fill": fill, "fill_mask": None if fill == "grayscale" else draw(st.sampled_from([None, 0]))}
 
 
+def _additive_noise(draw: st.DrawFn, canvas: Any) -> Any:
+    noise_type = draw(st.sampled_from(["uniform", "gaussian", "laplace", "beta"]))
+    params = {
+        "uniform": lambda: {"ranges": [_range(draw, -1, 1) for _ in range(draw(st.sampled_from([1, 4])))]},
+        "gaussian": lambda: {"mean_range": _range(draw, -1, 1), "std_range": _range(draw, 0, 1)},
+        "laplace": lambda: {"mean_range": _range(draw, -1, 1), "scale_range": _range(draw, 0, 1)},
+        "beta": lambda: {
+            "alpha_range": _range(draw, 0.05, 5),
+            "beta_range": _range(draw, 0.05, 5),
+            "scale_range": _range(draw, 0, 1),
+        },
+    }[noise_type]()
+    mode = draw(st.sampled_from(["constant", "per_pixel", "shared", "patch"]))
+    patch = (
+        {
+            "patch_count_range": _int_range(draw, 1, 4),
+            "patch_height_range": _range(draw, 0.01, 1),
+            "patch_width_range": _range(draw, 0.01, 1),
+            "per_channel": draw(st.booleans()),
+        }
+        if mode == "patch"
+        else {}
+    )
+    return A.AdditiveNoise(noise_type=noise_type, spatial_mode=mode, noise_params=params, p=_p(draw), **patch)
+
+
 LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "HorizontalFlip": lambda draw, canvas: A.HorizontalFlip(p=_p(draw)),
     "VerticalFlip": lambda draw, canvas: A.VerticalFlip(p=_p(draw)),
@@ -913,6 +939,43 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         per_channel=draw(st.booleans()),
         drop_value=draw(st.sampled_from([0, None, 255, (1.0,) * canvas.channels])),
         mask_drop_value=draw(st.sampled_from([None, 0, 1])),
+        p=_p(draw),
+    ),
+    "FilmGrain": lambda draw, canvas: A.FilmGrain(
+        intensity_range=_range(draw, 0, 1), grain_size_range=_int_range(draw, 1, 8), p=_p(draw)
+    ),
+    "StochasticConvolution": lambda draw, canvas: A.StochasticConvolution(
+        kernel_range=_odd_range(draw, 3, 15),
+        strength_range=_range(draw, 0, 3),
+        per_channel=draw(st.booleans()),
+        border_mode=draw(st.sampled_from([0, 1, 2, 4])),
+        p=_p(draw),
+    ),
+    "GibbsRinging": lambda draw, canvas: A.GibbsRinging(
+        retained_fraction_range=_range(draw, 0, 1), p=_p(draw)
+    ),
+    "RicianNoise": lambda draw, canvas: A.RicianNoise(
+        std_range=_range(draw, 0, 1), per_channel=draw(st.booleans()), p=_p(draw)
+    ),
+    "KSpaceSpikeNoise": lambda draw, canvas: A.KSpaceSpikeNoise(
+        num_spikes_range=_int_range(draw, 0, 6),
+        intensity_range=_range(draw, 0, 2),
+        per_channel=draw(st.booleans()),
+        p=_p(draw),
+    ),
+    "BiasField": lambda draw, canvas: A.BiasField(
+        std_range=_range(draw, 0, 1),
+        scale_range=_range(draw, 0.001, 1),
+        per_channel=draw(st.booleans()),
+        p=_p(draw),
+    ),
+    "AdditiveNoise": _additive_noise,
+    "HEStain": lambda draw, canvas: A.HEStain(
+        method=draw(st.sampled_from(["preset", "random_preset", "vahadane", "macenko"])),
+        intensity_scale_range=_range(draw, 0, 3),
+        intensity_shift_range=_range(draw, -1, 1),
+        augment_background=draw(st.booleans()),
+        residual_mode=draw(st.sampled_from(["project", "preserve", "augment"])),
         p=_p(draw),
     ),
     "RandomShadow": lambda draw, canvas: A.RandomShadow(

@@ -50,6 +50,8 @@ void register_passive(Registry&);
 void register_filters(Registry&);
 void register_superpixels(Registry&);
 void register_dithering(Registry&);
+void register_noise_fields(Registry&);
+void register_medical(Registry&);
 
 const char* kind_name(TransformKind kind) {
     switch (kind) {
@@ -82,7 +84,8 @@ const Registry& Registry::instance() {
                          register_grey_and_channels, register_clahe,
                          register_normalize, register_blur, register_blur_effects, register_noise, register_weather, register_colour_effects, register_coarse_dropout,
                          register_grid_dropout, register_xy_masking, register_grid_mask, register_pixel_dropout, register_mosaic, register_copy_paste,
-                         register_compositions, register_passive, register_filters, register_superpixels, register_dithering})
+                         register_compositions, register_passive, register_filters, register_superpixels, register_dithering,
+                         register_noise_fields, register_medical})
             add(r);
         return r;
     }();

@@ -545,3 +545,131 @@ class Halftone(ImageOnlyTransform):
         p: float = 0.5,
     ) -> None:
         super().__init__(**arguments_of(locals()))
+
+
+class FilmGrain(ImageOnlyTransform):
+    """Film grain: N(0, 1) grain drawn at 1 / grain_size of the image size, stretched bilinearly,
+    added as grain x (1 - luminance) x intensity (darker pixels show more grain)."""
+
+    def __init__(
+        self,
+        intensity_range: tuple[float, float] = (0.1, 0.3),
+        grain_size_range: tuple[int, int] = (1, 3),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class StochasticConvolution(ImageOnlyTransform):
+    """Convolve with an identity kernel plus N(0, 1) x strength / K (K odd, drawn from kernel_range);
+    one kernel for all channels, or one per channel."""
+
+    def __init__(
+        self,
+        *,
+        kernel_range: tuple[int, int] = (3, 7),
+        strength_range: tuple[float, float] = (0.0, 1.0),
+        per_channel: bool = False,
+        border_mode: int = 4,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class GibbsRinging(ImageOnlyTransform):
+    """Keep the frequencies |k| <= floor(f * N / 2) on both axes (f from retained_fraction_range):
+    MRI truncation ringing."""
+
+    def __init__(
+        self,
+        *,
+        retained_fraction_range: tuple[float, float] = (0.5, 0.9),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class RicianNoise(ImageOnlyTransform):
+    """MRI magnitude noise: sqrt((v + n1)^2 + n2^2) with n1, n2 ~ N(0, std), per pixel (shared by
+    the channels) or per value."""
+
+    def __init__(
+        self,
+        std_range: tuple[float, float] = (0.05, 0.15),
+        per_channel: bool = False,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class KSpaceSpikeNoise(ImageOnlyTransform):
+    """Spikes in the spectrum: each adds intensity x the spectrum's peak at a random frequency and
+    its mirror, a cosine stripe pattern in the image."""
+
+    def __init__(
+        self,
+        *,
+        num_spikes_range: tuple[int, int] = (1, 5),
+        intensity_range: tuple[float, float] = (0.1, 0.5),
+        per_channel: bool = False,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class BiasField(ImageOnlyTransform):
+    """A smooth gain: exp of a N(0, std) grid of scale x the image size, stretched bilinearly."""
+
+    def __init__(
+        self,
+        *,
+        std_range: tuple[float, float] = (0.0, 0.5),
+        scale_range: tuple[float, float] = (0.025, 0.025),
+        per_channel: bool = False,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class AdditiveNoise(ImageOnlyTransform):
+    """Add uniform, Gaussian, Laplace or beta noise (in units of the value range): one value per
+    channel ("constant"), one per value ("per_pixel"), one per pixel shared by the channels
+    ("shared"), or inside random rectangles ("patch", later patches replacing earlier ones)."""
+
+    def __init__(
+        self,
+        noise_type: str = "uniform",
+        spatial_mode: str = "constant",
+        noise_params: dict | None = None,
+        p: float = 0.5,
+        *,
+        patch_count_range: tuple[int, int] = (1, 1),
+        patch_height_range: tuple[float, float] = (0.1, 1.0),
+        patch_width_range: tuple[float, float] = (0.1, 1.0),
+        per_channel: bool = False,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class HEStain(ImageOnlyTransform):
+    """Histology stain augmentation: RGB to optical density, concentrations of hematoxylin and eosin
+    (and a third component in the residual modes) from a stain basis (a preset, one drawn of the
+    eight presets, estimated per image by Macenko's or Vahadane's method, or `stain_matrix`), each
+    scaled and shifted, then back to RGB. Background pixels are left out unless augment_background."""
+
+    def __init__(
+        self,
+        method: str = "random_preset",
+        preset: str | None = None,
+        intensity_scale_range: tuple[float, float] = (0.7, 1.3),
+        intensity_shift_range: tuple[float, float] = (-0.2, 0.2),
+        augment_background: bool = False,
+        p: float = 0.5,
+        *,
+        residual_mode: str = "project",
+        stain_matrix: Sequence[Sequence[float]] | None = None,
+    ) -> None:
+        # The core takes the rows flattened: 6 values for (2, 3), 9 for (3, 3).
+        if stain_matrix is not None:
+            stain_matrix = [float(v) for row in stain_matrix for v in row]
+        super().__init__(**arguments_of(locals()))
