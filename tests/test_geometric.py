@@ -899,3 +899,50 @@ def test_random_grid_shuffle_keeps_a_cut_row_whole() -> None:
         for _ in range(20)
     }
     assert seen == {(10.0, 10.0, 118.0, 20.0), (0.0, 10.0, 128.0, 20.0)}
+
+
+@pytest.mark.parametrize("operation", ["dilation", "erosion"])
+@pytest.mark.parametrize("scale", [(2, 3), (5, 5), (1, 1), (7, 2)])
+def test_morphological_is_the_references_dilation_and_erosion(operation: str, scale: tuple[int, int]) -> None:
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    mask = (rng.random((60, 80)) > 0.7).astype(np.uint8)
+    boxes = np.array([[10, 10, 30, 25], [0, 0, 80, 60], [40.7, 30.2, 41.9, 31.5], [70, 50, 80, 60]])
+    outs = [
+        lib.Compose(
+            [lib.Morphological(scale=scale, operation=operation, p=1)],
+            bbox_params=lib.BboxParams("pascal_voc", label_fields=["labels"]),
+            keypoint_params=lib.KeypointParams("xy"),
+            seed=0,
+        )(image=image, mask=mask, bboxes=boxes, labels=[0, 1, 2, 3], keypoints=[[5.0, 6.0], [70.2, 3.1]])
+        for lib in (instaug, ref)
+    ]
+    ours, theirs = outs
+    np.testing.assert_array_equal(ours["image"], theirs["image"])
+    np.testing.assert_array_equal(ours["mask"], theirs["mask"])
+    assert list(ours["labels"]) == list(theirs["labels"])
+    np.testing.assert_allclose(np.asarray(ours["bboxes"]).reshape(-1, 4), np.asarray(theirs["bboxes"]), atol=1e-3)
+    np.testing.assert_allclose(ours["keypoints"], theirs["keypoints"], atol=1e-4)
+
+
+@pytest.mark.parametrize("operation", ["dilation", "erosion"])
+def test_morphological_instance_masks_are_the_filtered_planes(operation: str) -> None:
+    scene = make_scene(np.random.default_rng(12), n=8)
+    t = compose([instaug.Morphological(scale=(5, 3), operation=operation, p=1)], ("masks", "bboxes"))
+    out = t(image=scene.image, instances=scene.instances)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 3))
+    op = cv2.dilate if operation == "dilation" else cv2.erode
+    by_id = {i["id"]: i for i in scene.instances}
+    for inst in out["instances"]:
+        expected = op(by_id[inst["id"]]["mask"], kernel)
+        np.testing.assert_array_equal(inst["mask"], expected)
+        ys, xs = np.nonzero(expected)
+        np.testing.assert_allclose(inst["bbox"], [xs.min(), ys.min(), xs.max() + 1, ys.max() + 1])
+    gone = {i for i in by_id if not op(by_id[i]["mask"], kernel).any()}
+    assert {i["id"] for i in out["instances"]} == set(by_id) - gone
+
+
+def test_morphological_refuses_wide_integer_masks() -> None:
+    t = instaug.Compose([instaug.Morphological(p=1)])
+    with pytest.raises(ValueError, match="Morphological: masks of a 64-bit integer dtype cannot be dilated"):
+        t(image=np.zeros((8, 8, 3), np.uint8), mask=np.zeros((8, 8), np.int64))

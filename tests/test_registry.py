@@ -72,6 +72,7 @@ KIND_BASES = {
     "table": ImageOnlyTransform,
     "mixing": MixingTransform,
     "dropout": DualTransform,
+    "filter": DualTransform,
     "composition": BaseCompose,
 }
 
@@ -181,6 +182,7 @@ FAMILY_FILES = {
     "table": ["test_pixel.py", "test_pixel_differential.py"],
     "mixing": ["test_mixing.py"],
     "dropout": ["test_dropout.py"],
+    "filter": ["test_geometric.py"],
     "composition": ["test_compositions.py"],
 }
 OWN_FILES = {  # transforms whose kind names no family file

@@ -215,6 +215,7 @@ void Execution::apply_leaf(const TransformNode& node) {
         case TransformKind::Mixing: apply_mixing(node); break;
         case TransformKind::External: apply_external(node); break;
         case TransformKind::Dropout: apply_dropout(node); break;
+        case TransformKind::Filter: apply_filter(node); break;
     }
     record(node);
     pipeline_.after_row_change(sample_);
@@ -366,6 +367,34 @@ void Execution::apply_pixel_drops(const TransformNode& node) {
         throw std::invalid_argument(node.name() + ": " + e.what());
     }
     if (drops.judges_boxes) pipeline_.cut_rows_by_drops(sample_, drops.image);
+}
+
+void Execution::apply_filter(const TransformNode& node) {
+    flush_tables();
+    resolve_masks(sample_);
+    render_deferred_image(sample_);
+    const SpatialFilter filter = node.decl->spatial_filter(node.params, rng_);
+    try {
+        if (!sample_.image.empty()) sample_.image = filter.apply(sample_.image);
+        for (cv::Mat& extra : sample_.extra_images) extra = filter.apply(extra);
+        for (cv::Mat& plane : sample_.mask_planes) {
+            check_filterable(plane, "masks");
+            plane = filter.apply(plane);
+        }
+        InstanceTable& rows = sample_.rows;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            double tight[4];
+            if (rows.has_masks) rows.masks[i] = filter_tile(rows.masks[i], filter, sample_.width, sample_.height);
+            if (!rows.has_boxes) continue;
+            // A bound mask says where the object's edge went; a box alone follows the reference's raster.
+            if (rows.has_masks && tile_tight_box(rows.masks[i], tight)) rows.boxes[i] = {tight[0], tight[1], tight[2], tight[3]};
+            else rows.boxes[i] = filter_box(rows.boxes[i], filter, sample_.width, sample_.height);
+        }
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(node.name() + ": " + e.what());
+    } catch (const cv::Exception& e) {
+        rethrow_opencv_error(e, node.name());
+    }
 }
 
 void Execution::on_channels(const std::vector<int>& channels, const std::function<void()>& body) {

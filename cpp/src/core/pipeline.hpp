@@ -97,6 +97,7 @@ private:
     void apply_dropout(const TransformNode& node);
     void fill_dropout_holes(const TransformNode& node, const Holes& holes);
     void apply_pixel_drops(const TransformNode& node);
+    void apply_filter(const TransformNode& node);
     void flush_tables();
     void record(const TransformNode& node) { sample_.applied_transforms.push_back(node.leaf_index); }
 

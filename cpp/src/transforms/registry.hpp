@@ -11,6 +11,7 @@
 #include "core/geometric_step.hpp"
 #include "core/holes.hpp"
 #include "core/pixel_drops.hpp"
+#include "core/spatial_filter.hpp"
 #include "core/mix_item.hpp"
 #include "core/random.hpp"
 #include "core/sample.hpp"
@@ -29,6 +30,7 @@ enum class TransformKind {
     Passive,      // nothing to do in the core (NoOp; ToTensorV2, which Python applies to the result)
     External,     // runs outside the core on the whole sample (a user's Python transform)
     Dropout,      // cuts holes: fills them (image; masks with a mask fill), rows under them shrink or die
+    Filter,       // one neighbourhood filter on the image, the masks and the rows (Morphological)
 };
 
 const char* kind_name(TransformKind kind);
@@ -47,6 +49,8 @@ using MixOp = std::function<void(Sample&, const Params&, Random&, const std::vec
 using CompositionRun = std::function<void(const TransformNode&, Execution&)>;
 // Where a Dropout transform cuts, drawn for the sample as it stands (it may read the rows).
 using HoleSampler = std::function<Holes(const Params&, Random&, const Sample&)>;
+// A Filter transform's operation, drawn for one call.
+using FilterSampler = std::function<SpatialFilter(const Params&, Random&)>;
 // PixelDropout's draw: which pixels drop and the values they take, for the sample as it stands.
 using DropSampler = std::function<PixelDrops(const Params&, Random&, const Sample&)>;
 // What an External transform does to the sample; it draws what it needs from the generator.
@@ -66,6 +70,7 @@ struct TransformDecl {
     CompositionRun run;    // Composition
     HoleSampler holes;     // Dropout: its params hold "fill" and "fill_mask" (both 0 when absent)
     DropSampler pixel_drops;  // Dropout, instead of holes: single pixels drop
+    FilterSampler spatial_filter;  // Filter
     // Pixel: the result at a pixel reads its neighbours, so a view into a larger image (a crop) is
     // copied first: the filter must not see outside the canvas.
     bool reads_neighbours = false;

@@ -196,6 +196,15 @@ class RandomGridShuffle(DualTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class Morphological(DualTransform):
+    """Dilation or erosion by an elliptic structuring element of size scale (width, height), alike
+    on the image and the masks; a row's box becomes its mask's tight box (a box alone is rasterised,
+    filtered and refitted, as the reference); keypoints stay."""
+
+    def __init__(self, scale: tuple[int, int] = (2, 3), operation: str = "dilation", p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class LetterBox(DualTransform):
     """Scale the whole image to fit size (height, width) with its aspect ratio kept, then pad the
     rest of the canvas with fill (fill_mask for masks) at `position`: a detector's input."""
