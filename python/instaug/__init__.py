@@ -117,6 +117,7 @@ from instaug.transforms.pixel import (
 )
 from instaug.transforms.python_transforms import Lambda
 from instaug.transforms.weather import RandomShadow
+from instaug.transforms.pixel import Illumination, PlanckianJitter, RandomToneCurve, Vignetting
 
 __version__ = "0.1.0"
 
@@ -231,4 +232,8 @@ __all__ = [
     "Transpose",
     "to_dict",
     "VerticalFlip",
+    "PlanckianJitter",
+    "RandomToneCurve",
+    "Illumination",
+    "Vignetting",
 ]
