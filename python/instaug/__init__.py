@@ -117,7 +117,15 @@ from instaug.transforms.pixel import (
 )
 from instaug.transforms.python_transforms import Lambda
 from instaug.transforms.weather import RandomShadow
-from instaug.transforms.pixel import Illumination, PlanckianJitter, RandomToneCurve, Vignetting
+from instaug.transforms.pixel import (
+    ChromaticAberration,
+    Illumination,
+    PlanckianJitter,
+    PlasmaBrightnessContrast,
+    PlasmaShadow,
+    RandomToneCurve,
+    Vignetting,
+)
 
 __version__ = "0.1.0"
 
@@ -236,4 +244,7 @@ __all__ = [
     "RandomToneCurve",
     "Illumination",
     "Vignetting",
+    "ChromaticAberration",
+    "PlasmaBrightnessContrast",
+    "PlasmaShadow",
 ]

@@ -45,6 +45,7 @@ void register_compositions(Registry&);
 void register_passive(Registry&);
 void register_colour_tone(Registry&);
 void register_lighting(Registry&);
+void register_plasma(Registry&);
 
 const char* kind_name(TransformKind kind) {
     switch (kind) {
@@ -78,7 +79,7 @@ const Registry& Registry::instance() {
                          register_normalize, register_blur, register_blur_effects, register_noise, register_weather, register_colour_effects, register_coarse_dropout,
                          register_grid_dropout, register_xy_masking, register_grid_mask, register_mosaic, register_copy_paste,
                          register_compositions, register_passive,
-                         register_colour_tone, register_lighting})
+                         register_colour_tone, register_lighting, register_plasma})
             add(r);
         return r;
     }();

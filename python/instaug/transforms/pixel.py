@@ -532,3 +532,44 @@ class Vignetting(ImageOnlyTransform):
         p: float = 0.5,
     ) -> None:
         super().__init__(**arguments_of(locals()))
+
+
+class ChromaticAberration(ImageOnlyTransform):
+    """The red and blue channels through radial lens distortions (k1, k2) of matched or opposite signs."""
+
+    def __init__(
+        self,
+        primary_distortion_range: tuple[float, float] = (-0.02, 0.02),
+        secondary_distortion_range: tuple[float, float] = (-0.05, 0.05),
+        mode: str = "green_purple",
+        interpolation: int = 1,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class PlasmaBrightnessContrast(ImageOnlyTransform):
+    """Brightness and contrast varying over the image along a plasma fractal."""
+
+    def __init__(
+        self,
+        brightness_range: tuple[float, float] = (-0.3, 0.3),
+        contrast_range: tuple[float, float] = (-0.3, 0.3),
+        plasma_size: int = 256,
+        roughness: float = 3.0,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class PlasmaShadow(ImageOnlyTransform):
+    """Shade varying over the image along a plasma fractal: v (1 - intensity x plasma)."""
+
+    def __init__(
+        self,
+        shadow_intensity_range: tuple[float, float] = (0.3, 0.7),
+        plasma_size: int = 256,
+        roughness: float = 3.0,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))

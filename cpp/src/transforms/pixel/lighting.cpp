@@ -8,7 +8,9 @@
 #include <string>
 
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
+#include "kernels/remap_bilinear.hpp"
 #include "transforms/pixel/pixel_common.hpp"
 #include "transforms/registry.hpp"
 
@@ -232,6 +234,80 @@ cv::Mat illumination(const cv::Mat& image, const Params& params, Random& rng) {
     return multiply_by_field(image, corner_field(image.rows, image.cols, intensity, corner), true);
 }
 
+// ---- ChromaticAberration: the red and blue channels through radial lens distortions -------------
+// OpenCV's undistortion map for the camera matrix [[W, 0, W/2], [0, H, H/2]] and float32 (k1, k2),
+// in closed form (as OpticalDistortion's "camera" mode; the same map as the reference's wheel).
+cv::Mat distorted_plane(const cv::Mat& plane, double k1, double k2, int interpolation) {
+    const int width = plane.cols, height = plane.rows;
+    const double cx = width / 2.0, cy = height / 2.0;
+    const double a = static_cast<float>(k1), b = static_cast<float>(k2);
+    cv::Mat map_x(height, width, CV_32F), map_y(height, width, CV_32F);
+    for (int v = 0; v < height; ++v) {
+        float* mx = map_x.ptr<float>(v);
+        float* my = map_y.ptr<float>(v);
+        for (int u = 0; u < width; ++u) {
+            const double x = (u - cx) / width, y = (v - cy) / height, r2 = x * x + y * y;
+            const double f = 1 + a * r2 + b * r2 * r2;
+            mx[u] = static_cast<float>(width * x * f + cx);
+            my[u] = static_cast<float>(height * y * f + cy);
+        }
+    }
+    cv::Mat out;
+    if (interpolation != cv::INTER_LINEAR || !remap_bilinear_supports(plane)) {
+        cv::remap(plane, out, map_x, map_y, interpolation, cv::BORDER_REPLICATE);
+        return out;
+    }
+    // Bilinear at the exact positions (OpenCV 4's remap rounds them to 1/32 pixel). A replicated
+    // border samples the edge pixel anywhere outside the image: the same as the position clamped
+    // into the image, where the outside taps weigh nothing.
+    cv::max(cv::min(map_x, width - 1.0), 0.0, map_x);
+    cv::max(cv::min(map_y, height - 1.0), 0.0, map_y);
+    remap_bilinear(plane, out, map_x, map_y, cv::Scalar::all(0));
+    return out;
+}
+
+// b with a's sign (match) or the opposite one (unmatch); zeros stay as they are.
+double match_sign(double a, double b) { return (a < 0 && 0 < b) || (a > 0 && 0 > b) ? -b : b; }
+double unmatch_sign(double a, double b) { return (a < 0 && b < 0) || (a > 0 && b > 0) ? -b : b; }
+
+cv::Mat aberrated(const cv::Mat& image, double red1, double red2, double blue1, double blue2, int interpolation);
+
+cv::Mat chromatic_aberration(const cv::Mat& image, const Params& params, Random& rng) {
+    if (image.channels() != 3)
+        throw std::invalid_argument("ChromaticAberration transformation expects 3-channel images, got " +
+                                    std::to_string(image.channels()) + " channels");
+    double red1 = pixel::draw(params, "primary_distortion_range", rng);
+    double red2 = pixel::draw(params, "secondary_distortion_range", rng);
+    double blue1 = pixel::draw(params, "primary_distortion_range", rng);
+    double blue2 = pixel::draw(params, "secondary_distortion_range", rng);
+    red2 = match_sign(red1, red2);
+    blue2 = match_sign(blue1, blue2);
+    const std::string& mode = params.text("mode");
+    if (mode == "green_purple") {  // red and blue bend the same way
+        blue1 = match_sign(red1, blue1);
+        blue2 = match_sign(red2, blue2);
+    } else if (mode == "red_blue") {  // opposite ways
+        blue1 = unmatch_sign(red1, blue1);
+        blue2 = unmatch_sign(red2, blue2);
+    }
+    rng.note("primary_distortion_range", Json::array({red1, blue1}));
+    rng.note("secondary_distortion_range", Json::array({red2, blue2}));
+    const int interpolation = params.integer32("interpolation");
+    if (image.depth() != CV_8U)  // through uint8, as the reference
+        return bytes_to_float(aberrated(float_to_bytes(image), red1, red2, blue1, blue2, interpolation));
+    return aberrated(image, red1, red2, blue1, blue2, interpolation);
+}
+
+cv::Mat aberrated(const cv::Mat& image, double red1, double red2, double blue1, double blue2, int interpolation) {
+    std::vector<cv::Mat> planes;
+    cv::split(image, planes);
+    planes[0] = distorted_plane(planes[0], red1, red2, interpolation);
+    planes[2] = distorted_plane(planes[2], blue1, blue2, interpolation);
+    cv::Mat out;
+    cv::merge(planes, out);
+    return out;
+}
+
 }  // namespace
 
 void register_lighting(Registry& r) {
@@ -259,6 +335,13 @@ void register_lighting(Registry& r) {
                                                 "(fixed spots are not supported)");
     };
     r.add(std::move(light));
+    r.add(pixel::pixel_transform(
+        "ChromaticAberration",
+        {range_param("primary_distortion_range", Json::array({-0.02, 0.02})),
+         range_param("secondary_distortion_range", Json::array({-0.05, 0.05})),
+         choice_param("mode", "green_purple", Json::array({"green_purple", "red_blue", "random"})),
+         interpolation_param("interpolation", 1)},
+        chromatic_aberration));
 }
 
 }  // namespace instaug

@@ -1,0 +1,185 @@
+// PlasmaBrightnessContrast and PlasmaShadow: brightness, contrast or shade varying over the image
+// along a plasma fractal (diamond-square), one generator for both. The fractal is drawn from our
+// random stream (the reference's is NumPy's): it agrees in distribution; given the fractal, the
+// image arithmetic is the reference's, in float32 operation for operation.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "transforms/pixel/pixel_common.hpp"
+#include "transforms/registry.hpp"
+
+namespace instaug {
+namespace {
+
+cv::Mat normalized(const cv::Mat& grid) {
+    cv::Mat out;
+    cv::normalize(grid, out, 0, 1, cv::NORM_MINMAX, CV_32F);
+    return out;
+}
+
+// Uniform noise in [-scale, scale), one value per node, in float32.
+cv::Mat noise(int rows, int cols, double scale, Random& rng) {
+    cv::Mat n(rows, cols, CV_32F);
+    for (int y = 0; y < rows; ++y) {
+        float* p = n.ptr<float>(y);
+        for (int x = 0; x < cols; ++x) p[x] = static_cast<float>(rng.uniform(-scale, scale));
+    }
+    return n;
+}
+
+// One refinement of the grid (n -> 2n - 1 nodes a side): the old nodes with noise, then the
+// diamond and the square midpoints as the mean of their neighbours plus noise (where that mean is
+// positive, as the reference's masks), normalised to [0, 1].
+cv::Mat diamond_square_step(const cv::Mat& grid, double scale, Random& rng) {
+    const int rows = (grid.rows - 1) * 2 + 1, cols = (grid.cols - 1) * 2 + 1;
+    const cv::Mat n = noise(rows, cols, scale, rng);
+    cv::Mat g = cv::Mat::zeros(rows, cols, CV_32F);
+    for (int y = 0; y < grid.rows; ++y)
+        for (int x = 0; x < grid.cols; ++x) g.at<float>(2 * y, 2 * x) = grid.at<float>(y, x) + n.at<float>(2 * y, 2 * x);
+    static const cv::Mat diamond = (cv::Mat_<float>(3, 3) << 0.25f, 0, 0.25f, 0, 0, 0, 0.25f, 0, 0.25f);
+    static const cv::Mat square = (cv::Mat_<float>(3, 3) << 0, 0.25f, 0, 0.25f, 0, 0.25f, 0, 0.25f, 0);
+    for (const cv::Mat* kernel : {&diamond, &square}) {
+        cv::Mat mean;
+        cv::filter2D(g, mean, CV_32F, *kernel, cv::Point(-1, -1), 0, cv::BORDER_CONSTANT);
+        for (int y = 0; y < rows; ++y) {
+            float* p = g.ptr<float>(y);
+            const float* m = mean.ptr<float>(y);
+            const float* e = n.ptr<float>(y);
+            for (int x = 0; x < cols; ++x)
+                if (m[x] > 0) p[x] += m[x] + e[x];
+        }
+    }
+    return normalized(g);
+}
+
+// A height x width field in [0, 1]: the fractal on at most plasma_size nodes a side, resized
+// (bilinear) to the image when the image is larger.
+cv::Mat plasma_field(int height, int width, const Params& params, Random& rng) {
+    const int size = params.integer32("plasma_size");
+    const int h = std::min(height, size), w = std::min(width, size);
+    const double roughness = params.number("roughness");
+    // Steps until the grid (2^(k+1) + 1 nodes) covers the larger side, as the reference counts them.
+    const int largest = std::max(h, w);
+    const int steps = largest <= 2 ? 0 : static_cast<int>(std::ceil(std::log2(largest - 1.0))) - 1;
+    cv::Mat grid = noise(3, 3, 1.0, rng);
+    for (int i = 0; i < steps; ++i)
+        grid = diamond_square_step(grid, static_cast<float>(std::pow(roughness, i)), rng);
+    cv::Mat field = cv::max(cv::min(normalized(grid(cv::Rect(0, 0, w, h))), 1.0), 0.0);
+    if (h != height || w != width) cv::resize(field, field, cv::Size(width, height), 0, 0, cv::INTER_LINEAR);
+    return field;
+}
+
+// uint8 <-> float32 as the reference's float32_io: v / 255 in float32; rint(v x 255), clipped.
+cv::Mat as_float(const cv::Mat& image) {
+    if (image.depth() == CV_32F) return image;
+    cv::Mat table(1, 256, CV_32F), out;
+    for (int v = 0; v < 256; ++v) table.at<float>(v) = static_cast<float>(v) / 255.0f;
+    cv::LUT(image, table, out);
+    return out;
+}
+
+cv::Mat back_to(const cv::Mat& image, int depth) {
+    if (depth == CV_32F) return pixel::clip01(image);
+    cv::Mat out(image.size(), CV_MAKETYPE(CV_8U, image.channels()));
+    const int n = image.cols * image.channels();
+    for (int y = 0; y < image.rows; ++y) {
+        const float* in = image.ptr<float>(y);
+        uint8_t* o = out.ptr<uint8_t>(y);
+        for (int i = 0; i < n; ++i) o[i] = static_cast<uint8_t>(std::clamp(std::nearbyint(in[i] * 255.0f), 0.0f, 255.0f));
+    }
+    return out;
+}
+
+// ---- PlasmaBrightnessContrast: v + b P, then (v - mean) (1 + c P) + mean --------------------------
+cv::Mat plasma_brightness_contrast(const cv::Mat& image, const Params& params, Random& rng) {
+    // The field first: the same seed gives the same field to both plasma transforms.
+    const cv::Mat field = plasma_field(image.rows, image.cols, params, rng);
+    const double brightness = pixel::draw(params, "brightness_range", rng);
+    const double contrast = pixel::draw(params, "contrast_range", rng);
+    rng.note("brightness_range", brightness);
+    rng.note("contrast_range", contrast);
+    if (brightness == 0 && contrast == 0) return image.depth() == CV_8U ? image.clone() : pixel::clip01(image.clone());
+    cv::Mat f = as_float(image).clone();
+    const int channels = f.channels();
+    const float b = static_cast<float>(brightness), c = static_cast<float>(contrast);
+    if (brightness != 0)
+        for (int y = 0; y < f.rows; ++y) {
+            float* p = f.ptr<float>(y);
+            const float* q = field.ptr<float>(y);
+            for (int x = 0; x < f.cols; ++x)
+                for (int k = 0; k < channels; ++k, ++p) *p = *p + q[x] * b;
+        }
+    if (contrast != 0) {
+        double sum = 0;  // the mean in float64, as the reference's
+        for (int y = 0; y < f.rows; ++y) {
+            const float* p = f.ptr<float>(y);
+            for (int i = 0; i < f.cols * channels; ++i) sum += p[i];
+        }
+        const double mean = sum / (static_cast<double>(f.total()) * channels);
+        for (int y = 0; y < f.rows; ++y) {
+            float* p = f.ptr<float>(y);
+            const float* q = field.ptr<float>(y);
+            for (int x = 0; x < f.cols; ++x) {
+                const float weight = q[x] * c + 1.0f;
+                const float shift = static_cast<float>(mean * static_cast<double>(1.0f - weight));
+                for (int k = 0; k < channels; ++k, ++p) *p = *p * weight + shift;
+            }
+        }
+    }
+    return back_to(f, image.depth());
+}
+
+// ---- PlasmaShadow: v (1 - intensity P) --------------------------------------------------------------
+cv::Mat plasma_shadow(const cv::Mat& image, const Params& params, Random& rng) {
+    const cv::Mat field = plasma_field(image.rows, image.cols, params, rng);
+    const double intensity = pixel::draw(params, "shadow_intensity_range", rng);
+    rng.note("shadow_intensity_range", intensity);
+    const float k = static_cast<float>(intensity);
+    const int channels = image.channels();
+    cv::Mat out(image.size(), image.type());
+    for (int y = 0; y < image.rows; ++y) {
+        const float* q = field.ptr<float>(y);
+        if (image.depth() == CV_8U) {
+            const uint8_t* in = image.ptr<uint8_t>(y);
+            uint8_t* o = out.ptr<uint8_t>(y);
+            for (int x = 0; x < image.cols; ++x) {
+                const float gain = 1.0f - q[x] * k;
+                for (int c = 0; c < channels; ++c, ++in, ++o)
+                    *o = static_cast<uint8_t>(std::clamp(static_cast<float>(*in) * gain, 0.0f, 255.0f));
+            }
+        } else {
+            const float* in = image.ptr<float>(y);
+            float* o = out.ptr<float>(y);
+            for (int x = 0; x < image.cols; ++x) {
+                const float gain = 1.0f - q[x] * k;
+                for (int c = 0; c < channels; ++c, ++in, ++o) *o = std::clamp(*in * gain, 0.0f, 1.0f);
+            }
+        }
+    }
+    return out;
+}
+
+std::vector<ParamDecl> with_plasma(std::vector<ParamDecl> params) {
+    params.push_back(integer_param("plasma_size", 256).between(1, std::nullopt));
+    params.push_back(number_param("roughness", 3.0).between(1e-12, std::nullopt));
+    return params;
+}
+
+}  // namespace
+
+void register_plasma(Registry& r) {
+    r.add(pixel::pixel_transform("PlasmaBrightnessContrast",
+                                 with_plasma({range_param("brightness_range", Json::array({-0.3, 0.3})).between(-1.0, 1.0),
+                                              range_param("contrast_range", Json::array({-0.3, 0.3})).between(-1.0, 1.0)}),
+                                 plasma_brightness_contrast));
+    r.add(pixel::pixel_transform(
+        "PlasmaShadow",
+        with_plasma({range_param("shadow_intensity_range", Json::array({0.3, 0.7})).between(0.0, 1.0)}),
+        plasma_shadow));
+}
+
+}  // namespace instaug
