@@ -256,4 +256,12 @@ PIXEL = [
     A.GlassBlur(p=1),
     A.AdvancedBlur(p=1),
     A.RingingOvershoot(p=1),
+    A.PlanckianJitter(p=1),
+    A.RandomToneCurve(per_channel=True, p=1),
+    A.Illumination(p=1),
+    A.Illumination(mode="gaussian", num_spots_range=(1, 3), p=1),
+    A.Vignetting(p=1),
+    A.ChromaticAberration(p=1),
+    A.PlasmaBrightnessContrast(p=1),
+    A.PlasmaShadow(p=1),
 ]

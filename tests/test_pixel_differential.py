@@ -408,7 +408,8 @@ def test_planckian_jitter_same_as_reference_functional_at_the_drawn_temperature(
     from albumentations.augmentations.pixel import functional as F
 
     image = colourful() if dtype == np.uint8 else (colourful() / 255).astype(np.float32)
-    for out, applied in _applied(instaug.PlanckianJitter(mode=mode, sampling_method=sampling_method, p=1), image):
+    transform = instaug.PlanckianJitter(mode=mode, sampling_method=sampling_method, p=1)
+    for out, applied in _applied(transform, image):
         low, high = applied["temperature_range"]
         temperature = low if high == 6000 else high
         np.testing.assert_array_equal(out, F.planckian_jitter(image, temperature, mode=mode))
@@ -453,7 +454,8 @@ def test_plasma_arithmetic_same_as_reference_functional(plasma_size) -> None:
                 (brightness, brightness), (contrast, contrast), plasma_size=plasma_size, p=1
             )
             ours = instaug.Compose([t], seed=5)(image=data)["image"]
-            expected = F.apply_plasma_brightness_contrast(data, brightness, contrast, field).reshape(ours.shape)
+            expected = F.apply_plasma_brightness_contrast(data, brightness, contrast, field)
+            expected = expected.reshape(ours.shape)
             np.testing.assert_array_equal(ours, expected, err_msg=f"{brightness=} {contrast=} {data.shape}")
         t = instaug.PlasmaShadow((0.6, 0.6), plasma_size=plasma_size, p=1)
         ours = instaug.Compose([t], seed=5)(image=data)["image"]
@@ -476,9 +478,8 @@ def test_plasma_field_distribution_same_as_reference(shape, plasma_size, roughne
     theirs = [_generate_resized_plasma(shape, plasma_size, roughness, generator) for _ in range(150)]
 
     def stats(fields):
-        return np.array(
-            [np.mean(fields), np.mean([f.std() for f in fields]), np.mean([np.abs(np.diff(f, axis=1)).mean() for f in fields])]
-        )
+        roughness = np.mean([np.abs(np.diff(f, axis=1)).mean() for f in fields])
+        return np.array([np.mean(fields), np.mean([f.std() for f in fields]), roughness])
 
     np.testing.assert_allclose(stats(ours), stats(theirs), rtol=0.05)
 

@@ -80,6 +80,7 @@ from instaug.transforms.pixel import (
     ChannelDropout,
     ChannelShuffle,
     ChannelSwap,
+    ChromaticAberration,
     ColorJitter,
     Defocus,
     Downscale,
@@ -91,6 +92,7 @@ from instaug.transforms.pixel import (
     GaussNoise,
     GlassBlur,
     HueSaturationValue,
+    Illumination,
     ImageCompression,
     InvertImg,
     ISONoise,
@@ -99,9 +101,13 @@ from instaug.transforms.pixel import (
     MultiplicativeNoise,
     Normalize,
     PhotoMetricDistort,
+    PlanckianJitter,
+    PlasmaBrightnessContrast,
+    PlasmaShadow,
     Posterize,
     RandomBrightnessContrast,
     RandomGamma,
+    RandomToneCurve,
     RGBShift,
     RingingOvershoot,
     SaltAndPepper,
@@ -113,19 +119,11 @@ from instaug.transforms.pixel import (
     ToSepia,
     ToTensorV2,
     UnsharpMask,
+    Vignetting,
     ZoomBlur,
 )
 from instaug.transforms.python_transforms import Lambda
 from instaug.transforms.weather import RandomShadow
-from instaug.transforms.pixel import (
-    ChromaticAberration,
-    Illumination,
-    PlanckianJitter,
-    PlasmaBrightnessContrast,
-    PlasmaShadow,
-    RandomToneCurve,
-    Vignetting,
-)
 
 __version__ = "0.1.0"
 

@@ -123,7 +123,10 @@ cv::Mat float_to_bytes(const cv::Mat& image) {
     for (int y = 0; y < image.rows; ++y) {
         const float* in = image.ptr<float>(y);
         uint8_t* o = out.ptr<uint8_t>(y);
-        for (int i = 0; i < n; ++i) o[i] = static_cast<uint8_t>(std::clamp(std::nearbyint(in[i] * 255.0f), 0.0f, 255.0f));
+        for (int i = 0; i < n; ++i) {
+            const float v = std::nearbyint(in[i] * 255.0f);
+            o[i] = v >= 0 ? static_cast<uint8_t>(std::min(v, 255.0f)) : 0;  // NaN: 0, as NumPy's cast on x86
+        }
     }
     return out;
 }
@@ -326,6 +329,8 @@ void register_lighting(Registry& r) {
          range_param("num_spots_range", Json::array({1, 1})).between(1, std::nullopt).whole(),
          mapping_param("gaussian_spots")},
         illumination);
+    // p comes before the keyword-only num_spots_range and gaussian_spots, as in the reference's signature.
+    std::rotate(light.params.end() - 3, light.params.end() - 1, light.params.end());
     light.check = [](const std::string& owner, const Params& p) {
         const auto spots = p.range("num_spots_range");
         if (p.text("mode") != "gaussian" && !(spots[0] == 1 && spots[1] == 1))

@@ -89,7 +89,10 @@ cv::Mat back_to(const cv::Mat& image, int depth) {
     for (int y = 0; y < image.rows; ++y) {
         const float* in = image.ptr<float>(y);
         uint8_t* o = out.ptr<uint8_t>(y);
-        for (int i = 0; i < n; ++i) o[i] = static_cast<uint8_t>(std::clamp(std::nearbyint(in[i] * 255.0f), 0.0f, 255.0f));
+        for (int i = 0; i < n; ++i) {
+            const float v = std::nearbyint(in[i] * 255.0f);
+            o[i] = v >= 0 ? static_cast<uint8_t>(std::min(v, 255.0f)) : 0;  // NaN: 0, as NumPy's cast on x86
+        }
     }
     return out;
 }
