@@ -10,7 +10,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "kernels/remap_bilinear.hpp"
+#include "core/parallel_for.hpp"
 #include "transforms/pixel/pixel_common.hpp"
 #include "transforms/registry.hpp"
 
@@ -25,49 +25,76 @@ std::vector<float> linspace32(double start, double stop, int n) {
     return v;
 }
 
-// image x field (one float32 value per pixel, the same for every channel): uint8 products are
-// clipped and truncated as the reference's multiply_by_array; float32 ones clipped to [0, 1].
-cv::Mat multiply_by_field(const cv::Mat& image, const cv::Mat& field, bool clip_float) {
-    const int channels = image.channels();
+// Half to even for 0 <= v < 2^22 (adding 1.5 x 2^23 leaves no fraction bits): NumPy's rint, in a
+// loop the compiler vectorises.
+inline float round_even(float v) { return (v + 12582912.0f) - 12582912.0f; }
+
+// image x field, the field given row by row (`row(y, values)` writes its `cols` values): uint8
+// products are clipped and truncated as the reference's multiply_by_array; float32 ones clipped to
+// [0, 1] when `clip_float`. Each field row is spread over the channels so that the product is one
+// flat loop.
+template <class Row>
+cv::Mat scale_rows(const cv::Mat& image, bool clip_float, Row row) {
+    const int channels = image.channels(), cols = image.cols, n = cols * channels;
     cv::Mat out(image.size(), image.type());
-    for (int y = 0; y < image.rows; ++y) {
-        const float* f = field.ptr<float>(y);
+    parallel_for_each_row(image.rows, 64, [&](int y) {
+        std::vector<float> field(cols), spread(n);
+        row(y, field.data());
+        for (int x = 0, i = 0; x < cols; ++x)
+            for (int c = 0; c < channels; ++c, ++i) spread[i] = field[x];
+        const float* f = spread.data();
         if (image.depth() == CV_8U) {
             const uint8_t* in = image.ptr<uint8_t>(y);
             uint8_t* o = out.ptr<uint8_t>(y);
-            for (int x = 0; x < image.cols; ++x)
-                for (int k = 0; k < channels; ++k, ++in, ++o)
-                    *o = static_cast<uint8_t>(std::clamp(static_cast<float>(*in) * f[x], 0.0f, 255.0f));
+            for (int i = 0; i < n; ++i) {
+                float v = static_cast<float>(in[i]) * f[i];
+                v = v > 0.0f ? v : 0.0f;
+                o[i] = static_cast<uint8_t>(static_cast<int>(v < 255.0f ? v : 255.0f));
+            }
         } else {
             const float* in = image.ptr<float>(y);
             float* o = out.ptr<float>(y);
-            for (int x = 0; x < image.cols; ++x)
-                for (int k = 0; k < channels; ++k, ++in, ++o) {
-                    const float v = *in * f[x];
-                    *o = clip_float ? std::clamp(v, 0.0f, 1.0f) : v;
-                }
+            if (clip_float)
+                for (int i = 0; i < n; ++i) o[i] = std::clamp(in[i] * f[i], 0.0f, 1.0f);
+            else
+                for (int i = 0; i < n; ++i) o[i] = in[i] * f[i];
         }
-    }
+    });
     return out;
 }
 
+cv::Mat multiply_by_field(const cv::Mat& image, const cv::Mat& field, bool clip_float) {
+    return scale_rows(image, clip_float, [&](int y, float* row) {
+        const float* f = field.ptr<float>(y);
+        std::copy(f, f + field.cols, row);
+    });
+}
+
 // ---- Vignetting: 1 - intensity x (normalised squared distance from the centre) -----------------
-cv::Mat vignette_field(int height, int width, double intensity, double center_x, double center_y) {
+// The maximum of ny^2 + nx^2 is the float sum of the two maxima (rounding is monotonic), so the
+// field is one pass: 1 - k (d / max d).
+cv::Mat vignetted(const cv::Mat& image, double intensity, double center_x, double center_y) {
+    const int width = image.cols, height = image.rows;
     const float cx = static_cast<float>(center_x * width), cy = static_cast<float>(center_y * height);
     const float half_w = static_cast<float>(width * 0.5), half_h = static_cast<float>(height * 0.5);
-    std::vector<float> nx(width), ny(height);
-    for (int x = 0; x < width; ++x) nx[x] = (static_cast<float>(x) - cx) / half_w;
-    for (int y = 0; y < height; ++y) ny[y] = (static_cast<float>(y) - cy) / half_h;
-    cv::Mat field(height, width, CV_32F);
-    float top = 0;
-    for (int y = 0; y < height; ++y)
-        for (int x = 0; x < width; ++x) top = std::max(top, field.at<float>(y, x) = ny[y] * ny[y] + nx[x] * nx[x]);
-    const float k = static_cast<float>(intensity);
-    field.forEach<float>([&](float& v, const int*) {
-        if (top > 0) v /= top;
-        v = 1.0f - k * v;
+    std::vector<float> xx(width), yy(height);
+    float top_x = 0, top_y = 0;
+    for (int x = 0; x < width; ++x) {
+        const float n = (static_cast<float>(x) - cx) / half_w;
+        top_x = std::max(top_x, xx[x] = n * n);
+    }
+    for (int y = 0; y < height; ++y) {
+        const float n = (static_cast<float>(y) - cy) / half_h;
+        top_y = std::max(top_y, yy[y] = n * n);
+    }
+    const float top = top_y + top_x, k = static_cast<float>(intensity);
+    return scale_rows(image, false, [&](int y, float* row) {
+        for (int x = 0; x < width; ++x) {
+            float d = yy[y] + xx[x];
+            if (top > 0) d = d / top;
+            row[x] = 1.0f - k * d;
+        }
     });
-    return field;
 }
 
 cv::Mat vignetting(const cv::Mat& image, const Params& params, Random& rng) {
@@ -75,7 +102,7 @@ cv::Mat vignetting(const cv::Mat& image, const Params& params, Random& rng) {
     const double cx = pixel::draw(params, "center_range", rng), cy = pixel::draw(params, "center_range", rng);
     rng.note("intensity_range", intensity);
     rng.note("center_range", Json::array({std::min(cx, cy), std::max(cx, cy)}));
-    return multiply_by_field(image, vignette_field(image.rows, image.cols, intensity, cx, cy), false);
+    return vignetted(image, intensity, cx, cy);
 }
 
 // ---- Illumination -------------------------------------------------------------------------------
@@ -124,67 +151,88 @@ cv::Mat float_to_bytes(const cv::Mat& image) {
         const float* in = image.ptr<float>(y);
         uint8_t* o = out.ptr<uint8_t>(y);
         for (int i = 0; i < n; ++i) {
-            const float v = std::nearbyint(in[i] * 255.0f);
-            o[i] = v >= 0 ? static_cast<uint8_t>(std::min(v, 255.0f)) : 0;  // NaN: 0, as NumPy's cast on x86
+            float v = in[i] * 255.0f;
+            v = v > 0.0f ? v : 0.0f;  // NaN: 0, as NumPy's cast on x86
+            o[i] = static_cast<uint8_t>(static_cast<int>(round_even(v < 255.0f ? v : 255.0f)));
         }
     }
     return out;
 }
 
 cv::Mat linear_illumination(const cv::Mat& image, double intensity, double angle) {
-    const cv::Mat f = image.depth() == CV_8U ? bytes_to_float(image) : image;
-    const cv::Mat g = directional_gradient(image.rows, image.cols, angle);
-    const float k = static_cast<float>(intensity);
-    const int channels = image.channels();
-    cv::Mat out(image.size(), CV_MAKETYPE(CV_32F, channels));
-    for (int y = 0; y < image.rows; ++y) {
-        const float* in = f.ptr<float>(y);
-        const float* gy = g.ptr<float>(y);
-        float* o = out.ptr<float>(y);
-        for (int x = 0; x < image.cols; ++x) {
-            const float add = gy[x] * k;
-            for (int c = 0; c < channels; ++c, ++in, ++o) *o = std::clamp(*in + add, 0.0f, 1.0f);
+    cv::Mat g = directional_gradient(image.rows, image.cols, angle);
+    g.forEach<float>([k = static_cast<float>(intensity)](float& v, const int*) { v = v * k; });
+    const int channels = image.channels(), cols = image.cols;
+    cv::Mat out(image.size(), image.type());
+    float table[256];  // v / 255 in float32, as the reference's float32_io
+    for (int v = 0; v < 256; ++v) table[v] = static_cast<float>(v) / 255.0f;
+    parallel_for_each_row(image.rows, 64, [&](int y) {
+        const float* add = g.ptr<float>(y);
+        if (image.depth() == CV_8U) {
+            const uint8_t* in = image.ptr<uint8_t>(y);
+            uint8_t* o = out.ptr<uint8_t>(y);
+            for (int x = 0; x < cols; ++x)
+                for (int c = 0; c < channels; ++c, ++in, ++o) {
+                    const float v = std::clamp(table[*in] + add[x], 0.0f, 1.0f);
+                    *o = static_cast<uint8_t>(static_cast<int>(round_even(v * 255.0f)));
+                }
+        } else {
+            const float* in = image.ptr<float>(y);
+            float* o = out.ptr<float>(y);
+            for (int x = 0; x < cols; ++x)
+                for (int c = 0; c < channels; ++c, ++in, ++o) *o = std::clamp(*in + add[x], 0.0f, 1.0f);
         }
-    }
-    return image.depth() == CV_8U ? float_to_bytes(out) : out;
+    });
+    return out;
 }
 
 // Corner: 1 - intensity x distance from the corner / the image's diagonal.
-cv::Mat corner_field(int height, int width, double intensity, int corner) {
+cv::Mat corner_illumination(const cv::Mat& image, double intensity, int corner) {
+    const int height = image.rows, width = image.cols;
     const int cy = corner >= 2 ? height - 1 : 0, cx = corner == 1 || corner == 2 ? width - 1 : 0;
     const float k = static_cast<float>(-intensity / std::sqrt(static_cast<double>(height) * height +
                                                               static_cast<double>(width) * width));
-    cv::Mat field(height, width, CV_32F);
-    for (int y = 0; y < height; ++y) {
-        const float dy = static_cast<float>(y - cy);
-        float* f = field.ptr<float>(y);
-        for (int x = 0; x < width; ++x) {
-            const float dx = static_cast<float>(x - cx);
-            f[x] = std::sqrt(dx * dx + dy * dy) * k + 1.0f;
-        }
-    }
-    return field;
+    std::vector<float> xx(width);
+    for (int x = 0; x < width; ++x) xx[x] = static_cast<float>(x - cx) * static_cast<float>(x - cx);
+    return scale_rows(image, true, [&](int y, float* row) {
+        const float dy = static_cast<float>(y - cy), yy = dy * dy;
+        for (int x = 0; x < width; ++x) row[x] = xx[x] + yy;
+        cv::Mat r(1, width, CV_32F, row);
+        cv::sqrt(r, r);  // IEEE square roots, vectorised
+        for (int x = 0; x < width; ++x) row[x] = row[x] * k + 1.0f;
+    });
 }
 
 // Gaussian: 1 + intensity x exp(-d^2 / (2 (max side x sigma)^2)) around (cx, cy) in image fractions.
-cv::Mat gaussian_field(int height, int width, double intensity, double center_x, double center_y, double sigma) {
-    if (intensity == 0) return cv::Mat::ones(height, width, CV_32F);
+// The exponential part, as the reference computes it in float32 (OpenCV's exp).
+cv::Mat gaussian_bump(int height, int width, double center_x, double center_y, double sigma) {
     const float cx = static_cast<float>(width * center_x), cy = static_cast<float>(height * center_y);
     const double spread = std::max(height, width) * sigma;
     const float k = static_cast<float>(-1 / (2 * spread * spread));
+    std::vector<float> xx(width);
+    for (int x = 0; x < width; ++x) {
+        const float dx = static_cast<float>(x) - cx;
+        xx[x] = dx * dx;
+    }
     cv::Mat field(height, width, CV_32F);
     for (int y = 0; y < height; ++y) {
         float dy = static_cast<float>(y) - cy;
         dy = dy * dy;
         float* f = field.ptr<float>(y);
-        for (int x = 0; x < width; ++x) {
-            const float dx = static_cast<float>(x) - cx;
-            f[x] = (dx * dx + dy) * k;
-        }
+        for (int x = 0; x < width; ++x) f[x] = (xx[x] + dy) * k;
     }
     cv::exp(field, field);
+    return field;
+}
+
+cv::Mat gaussian_field(int height, int width, double intensity, double center_x, double center_y, double sigma) {
+    if (intensity == 0) return cv::Mat::ones(height, width, CV_32F);
+    cv::Mat field = gaussian_bump(height, width, center_x, center_y, sigma);
     const float i = static_cast<float>(intensity);
-    field.forEach<float>([i](float& v, const int*) { v = v * i + 1.0f; });
+    for (int y = 0; y < height; ++y) {
+        float* f = field.ptr<float>(y);
+        for (int x = 0; x < width; ++x) f[x] = f[x] * i + 1.0f;
+    }
     return field;
 }
 
@@ -213,6 +261,15 @@ cv::Mat gaussian_illumination(const cv::Mat& image, const Params& params, Random
     }
     rng.note("num_spots_range", n);
     if (std::all_of(spots.begin(), spots.end(), [](const Spot& s) { return s.intensity == 0; })) return image.clone();
+    if (n == 1) {  // 1 + intensity x bump, computed row by row as the image is scaled
+        const Spot& s = spots[0];
+        const cv::Mat bump = gaussian_bump(image.rows, image.cols, s.center_x, s.center_y, s.sigma);
+        const float i = static_cast<float>(s.intensity);
+        return scale_rows(image, true, [&](int y, float* row) {
+            const float* b = bump.ptr<float>(y);
+            for (int x = 0; x < image.cols; ++x) row[x] = b[x] * i + 1.0f;
+        });
+    }
     cv::Mat field;
     for (const Spot& s : spots) {
         const cv::Mat one = gaussian_field(image.rows, image.cols, s.intensity, s.center_x, s.center_y, s.sigma);
@@ -234,7 +291,7 @@ cv::Mat illumination(const cv::Mat& image, const Params& params, Random& rng) {
     }
     const int corner = static_cast<int>(rng.randint(0, 3));
     if (intensity == 0) return image.clone();
-    return multiply_by_field(image, corner_field(image.rows, image.cols, intensity, corner), true);
+    return corner_illumination(image, intensity, corner);
 }
 
 // ---- ChromaticAberration: the red and blue channels through radial lens distortions -------------
@@ -256,16 +313,7 @@ cv::Mat distorted_plane(const cv::Mat& plane, double k1, double k2, int interpol
         }
     }
     cv::Mat out;
-    if (interpolation != cv::INTER_LINEAR || !remap_bilinear_supports(plane)) {
-        cv::remap(plane, out, map_x, map_y, interpolation, cv::BORDER_REPLICATE);
-        return out;
-    }
-    // Bilinear at the exact positions (OpenCV 4's remap rounds them to 1/32 pixel). A replicated
-    // border samples the edge pixel anywhere outside the image: the same as the position clamped
-    // into the image, where the outside taps weigh nothing.
-    cv::max(cv::min(map_x, width - 1.0), 0.0, map_x);
-    cv::max(cv::min(map_y, height - 1.0), 0.0, map_y);
-    remap_bilinear(plane, out, map_x, map_y, cv::Scalar::all(0));
+    cv::remap(plane, out, map_x, map_y, interpolation, cv::BORDER_REPLICATE);
     return out;
 }
 
@@ -301,7 +349,78 @@ cv::Mat chromatic_aberration(const cv::Mat& image, const Params& params, Random&
     return aberrated(image, red1, red2, blue1, blue2, interpolation);
 }
 
+// One channel's sample positions for a row, clamped into the image (a replicated border samples
+// the edge pixel anywhere outside: the clamped position, where the outside taps weigh nothing).
+struct Taps {
+    std::vector<int> x0, y0;
+    std::vector<float> ax, ay;
+    explicit Taps(int n) : x0(n), y0(n), ax(n), ay(n) {}
+};
+
+// Positions of row v through the distortion (a, b): OpenCV's map in closed form, in float64 and
+// stored as float32, then clamped and split into whole and fractional parts (in vectorisable loops).
+void distorted_taps(const std::vector<double>& wx, const std::vector<double>& xx, double hy, double yy, double a,
+                    double b, double cx, double cy, int width, int height, Taps& t) {
+    const int n = static_cast<int>(wx.size());
+    const float right = static_cast<float>(width - 1), bottom = static_cast<float>(height - 1);
+    for (int u = 0; u < n; ++u) {
+        const double r2 = xx[u] + yy, f = 1 + a * r2 + b * r2 * r2;
+        float sx = static_cast<float>(wx[u] * f + cx), sy = static_cast<float>(hy * f + cy);
+        sx = std::min(std::max(sx, 0.0f), right);
+        sy = std::min(std::max(sy, 0.0f), bottom);
+        t.x0[u] = static_cast<int>(sx);  // >= 0: the floor
+        t.y0[u] = static_cast<int>(sy);
+        t.ax[u] = sx - static_cast<float>(t.x0[u]);
+        t.ay[u] = sy - static_cast<float>(t.y0[u]);
+    }
+}
+
+// Channel c of row v sampled bilinearly at the taps, with remap_bilinear's arithmetic (exact
+// positions, float weights, rounded; OpenCV 4's remap rounds positions to 1/32 pixel).
+void sample_row(const cv::Mat& image, int c, const Taps& t, uint8_t* out) {
+    const int w = image.cols, h = image.rows;
+    for (int u = 0; u < w; ++u) {
+        const int x0 = t.x0[u], y0 = t.y0[u], x1 = std::min(x0 + 1, w - 1), y1 = std::min(y0 + 1, h - 1);
+        const float ax = t.ax[u], ay = t.ay[u];
+        const uint8_t* r0 = image.ptr<uint8_t>(y0);
+        const uint8_t* r1 = image.ptr<uint8_t>(y1);
+        float sum = 0;
+        sum += (1 - ax) * (1 - ay) * static_cast<float>(r0[x0 * 3 + c]);
+        sum += ax * (1 - ay) * static_cast<float>(r0[x1 * 3 + c]);
+        sum += (1 - ax) * ay * static_cast<float>(r1[x0 * 3 + c]);
+        sum += ax * ay * static_cast<float>(r1[x1 * 3 + c]);
+        out[3 * u + c] = cv::saturate_cast<uint8_t>(sum);
+    }
+}
+
+// Bilinear on uint8: both channels' positions and samples in one pass over the output rows.
+cv::Mat aberrated_bilinear(const cv::Mat& image, double red1, double red2, double blue1, double blue2) {
+    const int width = image.cols, height = image.rows;
+    const double cx = width / 2.0, cy = height / 2.0;
+    std::vector<double> wx(width), xx(width);  // W x and x^2 of each column, x = (u - cx) / W
+    for (int u = 0; u < width; ++u) {
+        const double x = (u - cx) / width;
+        wx[u] = width * x;
+        xx[u] = x * x;
+    }
+    const double ra = static_cast<float>(red1), rb = static_cast<float>(red2);
+    const double ba = static_cast<float>(blue1), bb = static_cast<float>(blue2);
+    cv::Mat out(image.size(), image.type());
+    parallel_for_each_row(height, 16, [&](int v) {
+        const double y = (v - cy) / height, hy = height * y, yy = y * y;
+        Taps red(width), blue(width);
+        distorted_taps(wx, xx, hy, yy, ra, rb, cx, cy, width, height, red);
+        distorted_taps(wx, xx, hy, yy, ba, bb, cx, cy, width, height, blue);
+        uint8_t* o = out.ptr<uint8_t>(v);
+        const uint8_t* in = image.ptr<uint8_t>(v);
+        for (int u = 0; u < width; ++u) o[3 * u + 1] = in[3 * u + 1];
+        sample_row(image, 0, red, o);
+        sample_row(image, 2, blue, o);
+    });
+    return out;
+}
 cv::Mat aberrated(const cv::Mat& image, double red1, double red2, double blue1, double blue2, int interpolation) {
+    if (interpolation == cv::INTER_LINEAR) return aberrated_bilinear(image, red1, red2, blue1, blue2);
     std::vector<cv::Mat> planes;
     cv::split(image, planes);
     planes[0] = distorted_plane(planes[0], red1, red2, interpolation);

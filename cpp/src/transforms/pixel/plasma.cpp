@@ -90,8 +90,10 @@ cv::Mat back_to(const cv::Mat& image, int depth) {
         const float* in = image.ptr<float>(y);
         uint8_t* o = out.ptr<uint8_t>(y);
         for (int i = 0; i < n; ++i) {
-            const float v = std::nearbyint(in[i] * 255.0f);
-            o[i] = v >= 0 ? static_cast<uint8_t>(std::min(v, 255.0f)) : 0;  // NaN: 0, as NumPy's cast on x86
+            float v = in[i] * 255.0f;
+            v = v > 0.0f ? v : 0.0f;  // NaN: 0, as NumPy's cast on x86
+            // Half to even (NumPy's rint): adding 1.5 x 2^23 leaves no fraction bits.
+            o[i] = static_cast<uint8_t>(static_cast<int>(((v < 255.0f ? v : 255.0f) + 12582912.0f) - 12582912.0f));
         }
     }
     return out;
