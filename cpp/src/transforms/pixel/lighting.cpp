@@ -3,6 +3,7 @@
 // builds them, so that outputs agree bit for bit (Illumination's Gaussian spots go through OpenCV's
 // exp, as the reference's, and agree as far as two OpenCV builds' exp do).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -29,6 +30,23 @@ std::vector<float> linspace32(double start, double stop, int n) {
 // loop the compiler vectorises.
 inline float round_even(float v) { return (v + 12582912.0f) - 12582912.0f; }
 
+// One row of image x field (the field already spread over the channels), in flat loops the
+// compiler vectorises (locals and restrict pointers: nothing it must reload).
+void scale_row(const uint8_t* __restrict in, const float* __restrict f, uint8_t* __restrict o, int n) {
+    for (int i = 0; i < n; ++i) {
+        float v = static_cast<float>(in[i]) * f[i];
+        v = v > 0.0f ? v : 0.0f;
+        o[i] = static_cast<uint8_t>(static_cast<int>(v < 255.0f ? v : 255.0f));  // clipped, truncated
+    }
+}
+
+void scale_row(const float* __restrict in, const float* __restrict f, float* __restrict o, int n, bool clip) {
+    if (clip)
+        for (int i = 0; i < n; ++i) o[i] = std::clamp(in[i] * f[i], 0.0f, 1.0f);
+    else
+        for (int i = 0; i < n; ++i) o[i] = in[i] * f[i];
+}
+
 // image x field, the field given row by row (`row(y, values)` writes its `cols` values): uint8
 // products are clipped and truncated as the reference's multiply_by_array; float32 ones clipped to
 // [0, 1] when `clip_float`. Each field row is spread over the channels so that the product is one
@@ -40,25 +58,11 @@ cv::Mat scale_rows(const cv::Mat& image, bool clip_float, Row row) {
     parallel_for_each_row(image.rows, 64, [&](int y) {
         std::vector<float> field(cols), spread(n);
         row(y, field.data());
-        for (int x = 0, i = 0; x < cols; ++x)
-            for (int c = 0; c < channels; ++c, ++i) spread[i] = field[x];
-        const float* f = spread.data();
-        if (image.depth() == CV_8U) {
-            const uint8_t* in = image.ptr<uint8_t>(y);
-            uint8_t* o = out.ptr<uint8_t>(y);
-            for (int i = 0; i < n; ++i) {
-                float v = static_cast<float>(in[i]) * f[i];
-                v = v > 0.0f ? v : 0.0f;
-                o[i] = static_cast<uint8_t>(static_cast<int>(v < 255.0f ? v : 255.0f));
-            }
-        } else {
-            const float* in = image.ptr<float>(y);
-            float* o = out.ptr<float>(y);
-            if (clip_float)
-                for (int i = 0; i < n; ++i) o[i] = std::clamp(in[i] * f[i], 0.0f, 1.0f);
-            else
-                for (int i = 0; i < n; ++i) o[i] = in[i] * f[i];
-        }
+        float* s = spread.data();
+        for (int x = 0; x < cols; ++x)
+            for (int c = 0; c < channels; ++c) *s++ = field[x];
+        if (image.depth() == CV_8U) scale_row(image.ptr<uint8_t>(y), spread.data(), out.ptr<uint8_t>(y), n);
+        else scale_row(image.ptr<float>(y), spread.data(), out.ptr<float>(y), n, clip_float);
     });
     return out;
 }
@@ -159,29 +163,36 @@ cv::Mat float_to_bytes(const cv::Mat& image) {
     return out;
 }
 
+// v + add clipped to [0, 1]; uint8 through float32 as the reference's float32_io (v / 255, then
+// rint(v x 255)).
+void lit_row(const uint8_t* __restrict in, const float* __restrict add, uint8_t* __restrict o, int n) {
+    static const std::array<float, 256> table = [] {
+        std::array<float, 256> t{};
+        for (int v = 0; v < 256; ++v) t[v] = static_cast<float>(v) / 255.0f;
+        return t;
+    }();
+    for (int i = 0; i < n; ++i) {
+        const float v = std::clamp(table[in[i]] + add[i], 0.0f, 1.0f);
+        o[i] = static_cast<uint8_t>(static_cast<int>(round_even(v * 255.0f)));
+    }
+}
+
+void lit_row(const float* __restrict in, const float* __restrict add, float* __restrict o, int n) {
+    for (int i = 0; i < n; ++i) o[i] = std::clamp(in[i] + add[i], 0.0f, 1.0f);
+}
+
 cv::Mat linear_illumination(const cv::Mat& image, double intensity, double angle) {
     cv::Mat g = directional_gradient(image.rows, image.cols, angle);
     g.forEach<float>([k = static_cast<float>(intensity)](float& v, const int*) { v = v * k; });
-    const int channels = image.channels(), cols = image.cols;
+    const int channels = image.channels(), cols = image.cols, n = cols * channels;
     cv::Mat out(image.size(), image.type());
-    float table[256];  // v / 255 in float32, as the reference's float32_io
-    for (int v = 0; v < 256; ++v) table[v] = static_cast<float>(v) / 255.0f;
     parallel_for_each_row(image.rows, 64, [&](int y) {
+        std::vector<float> spread(n);
         const float* add = g.ptr<float>(y);
-        if (image.depth() == CV_8U) {
-            const uint8_t* in = image.ptr<uint8_t>(y);
-            uint8_t* o = out.ptr<uint8_t>(y);
-            for (int x = 0; x < cols; ++x)
-                for (int c = 0; c < channels; ++c, ++in, ++o) {
-                    const float v = std::clamp(table[*in] + add[x], 0.0f, 1.0f);
-                    *o = static_cast<uint8_t>(static_cast<int>(round_even(v * 255.0f)));
-                }
-        } else {
-            const float* in = image.ptr<float>(y);
-            float* o = out.ptr<float>(y);
-            for (int x = 0; x < cols; ++x)
-                for (int c = 0; c < channels; ++c, ++in, ++o) *o = std::clamp(*in + add[x], 0.0f, 1.0f);
-        }
+        for (int x = 0, i = 0; x < cols; ++x)
+            for (int c = 0; c < channels; ++c, ++i) spread[i] = add[x];
+        if (image.depth() == CV_8U) lit_row(image.ptr<uint8_t>(y), spread.data(), out.ptr<uint8_t>(y), n);
+        else lit_row(image.ptr<float>(y), spread.data(), out.ptr<float>(y), n);
     });
     return out;
 }

@@ -99,6 +99,14 @@ cv::Mat back_to(const cv::Mat& image, int depth) {
     return out;
 }
 
+void add_row(float* __restrict v, const float* __restrict add, int n) {
+    for (int i = 0; i < n; ++i) v[i] = v[i] + add[i];
+}
+
+void contrast_row(float* __restrict v, const float* __restrict weight, const float* __restrict shift, int n) {
+    for (int i = 0; i < n; ++i) v[i] = v[i] * weight[i] + shift[i];
+}
+
 // ---- PlasmaBrightnessContrast: v + b P, then (v - mean) (1 + c P) + mean --------------------------
 cv::Mat plasma_brightness_contrast(const cv::Mat& image, const Params& params, Random& rng) {
     // The field first: the same seed gives the same field to both plasma transforms.
@@ -109,33 +117,46 @@ cv::Mat plasma_brightness_contrast(const cv::Mat& image, const Params& params, R
     rng.note("contrast_range", contrast);
     if (brightness == 0 && contrast == 0) return image.depth() == CV_8U ? image.clone() : pixel::clip01(image.clone());
     cv::Mat f = as_float(image).clone();
-    const int channels = f.channels();
+    const int channels = f.channels(), n = f.cols * channels;
     const float b = static_cast<float>(brightness), c = static_cast<float>(contrast);
+    std::vector<float> spread(n);
+    auto spread_row = [&](int y, float scale) {  // the field row x scale, one value per channel
+        const float* q = field.ptr<float>(y);
+        for (int x = 0, i = 0; x < f.cols; ++x)
+            for (int k = 0; k < channels; ++k, ++i) spread[i] = q[x] * scale;
+    };
     if (brightness != 0)
         for (int y = 0; y < f.rows; ++y) {
-            float* p = f.ptr<float>(y);
-            const float* q = field.ptr<float>(y);
-            for (int x = 0; x < f.cols; ++x)
-                for (int k = 0; k < channels; ++k, ++p) *p = *p + q[x] * b;
+            spread_row(y, b);
+            add_row(f.ptr<float>(y), spread.data(), n);
         }
     if (contrast != 0) {
-        double sum = 0;  // the mean in float64, as the reference's
+        const cv::Scalar sums = cv::sum(f);  // the mean in float64, as the reference's
+        const double mean = (sums[0] + sums[1] + sums[2] + sums[3]) / (static_cast<double>(f.total()) * channels);
+        std::vector<float> shift(n);
         for (int y = 0; y < f.rows; ++y) {
-            const float* p = f.ptr<float>(y);
-            for (int i = 0; i < f.cols * channels; ++i) sum += p[i];
-        }
-        const double mean = sum / (static_cast<double>(f.total()) * channels);
-        for (int y = 0; y < f.rows; ++y) {
-            float* p = f.ptr<float>(y);
-            const float* q = field.ptr<float>(y);
-            for (int x = 0; x < f.cols; ++x) {
-                const float weight = q[x] * c + 1.0f;
-                const float shift = static_cast<float>(mean * static_cast<double>(1.0f - weight));
-                for (int k = 0; k < channels; ++k, ++p) *p = *p * weight + shift;
+            spread_row(y, c);
+            for (int i = 0; i < n; ++i) {
+                spread[i] = spread[i] + 1.0f;  // the weight 1 + c P
+                shift[i] = static_cast<float>(mean * static_cast<double>(1.0f - spread[i]));
             }
+            contrast_row(f.ptr<float>(y), spread.data(), shift.data(), n);
         }
     }
     return back_to(f, image.depth());
+}
+
+// v x gain, clipped (uint8: truncated), in flat loops the compiler vectorises.
+void shade_row(const uint8_t* __restrict in, const float* __restrict gain, uint8_t* __restrict o, int n) {
+    for (int i = 0; i < n; ++i) {
+        float v = static_cast<float>(in[i]) * gain[i];
+        v = v > 0.0f ? v : 0.0f;
+        o[i] = static_cast<uint8_t>(static_cast<int>(v < 255.0f ? v : 255.0f));
+    }
+}
+
+void shade_row(const float* __restrict in, const float* __restrict gain, float* __restrict o, int n) {
+    for (int i = 0; i < n; ++i) o[i] = std::clamp(in[i] * gain[i], 0.0f, 1.0f);
 }
 
 // ---- PlasmaShadow: v (1 - intensity P) --------------------------------------------------------------
@@ -144,26 +165,15 @@ cv::Mat plasma_shadow(const cv::Mat& image, const Params& params, Random& rng) {
     const double intensity = pixel::draw(params, "shadow_intensity_range", rng);
     rng.note("shadow_intensity_range", intensity);
     const float k = static_cast<float>(intensity);
-    const int channels = image.channels();
+    const int channels = image.channels(), n = image.cols * channels;
     cv::Mat out(image.size(), image.type());
+    std::vector<float> gain(n);
     for (int y = 0; y < image.rows; ++y) {
         const float* q = field.ptr<float>(y);
-        if (image.depth() == CV_8U) {
-            const uint8_t* in = image.ptr<uint8_t>(y);
-            uint8_t* o = out.ptr<uint8_t>(y);
-            for (int x = 0; x < image.cols; ++x) {
-                const float gain = 1.0f - q[x] * k;
-                for (int c = 0; c < channels; ++c, ++in, ++o)
-                    *o = static_cast<uint8_t>(std::clamp(static_cast<float>(*in) * gain, 0.0f, 255.0f));
-            }
-        } else {
-            const float* in = image.ptr<float>(y);
-            float* o = out.ptr<float>(y);
-            for (int x = 0; x < image.cols; ++x) {
-                const float gain = 1.0f - q[x] * k;
-                for (int c = 0; c < channels; ++c, ++in, ++o) *o = std::clamp(*in * gain, 0.0f, 1.0f);
-            }
-        }
+        for (int x = 0, i = 0; x < image.cols; ++x)
+            for (int c = 0; c < channels; ++c, ++i) gain[i] = 1.0f - q[x] * k;
+        if (image.depth() == CV_8U) shade_row(image.ptr<uint8_t>(y), gain.data(), out.ptr<uint8_t>(y), n);
+        else shade_row(image.ptr<float>(y), gain.data(), out.ptr<float>(y), n);
     }
     return out;
 }
