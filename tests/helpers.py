@@ -264,4 +264,5 @@ PIXEL = [
     A.ChromaticAberration(p=1),
     A.PlasmaBrightnessContrast(p=1),
     A.PlasmaShadow(p=1),
+    A.ToRGB(p=1),
 ]

@@ -733,3 +733,15 @@ def test_plasma_shadow_only_darkens_and_plasma_off_is_the_identity() -> None:
         assert (t(image=IMAGE)["image"] <= IMAGE).all()
     off = A.Compose([A.PlasmaBrightnessContrast((0, 0), (0, 0), p=1)])(image=IMAGE)["image"]
     np.testing.assert_array_equal(off, IMAGE)
+
+
+def test_to_rgb_repeats_a_grey_channel_and_refuses_other_counts() -> None:
+    grey = IMAGE[..., :1]
+    out = A.Compose([A.ToRGB()])(image=grey)["image"]
+    assert out.shape == (40, 50, 3) and (out == grey).all()
+    assert A.Compose([A.ToRGB(num_output_channels=5)])(image=grey[..., 0])["image"].shape == (40, 50, 5)
+    np.testing.assert_array_equal(A.Compose([A.ToRGB()])(image=IMAGE)["image"], IMAGE)  # RGB: as it is
+    with pytest.raises(ValueError, match="ToRGB.*number of channels equal to 1, got 2"):
+        A.Compose([A.ToRGB()])(image=IMAGE[..., :2])
+    with pytest.raises(ValueError, match="num_output_channels"):
+        A.ToRGB(num_output_channels=0)

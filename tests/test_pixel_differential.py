@@ -526,3 +526,16 @@ def test_colour_and_lighting_draws_same_distribution_as_reference(make) -> None:
     error = np.sqrt(ours.var(0) / len(ours) + theirs.var(0) / len(theirs))
     difference = np.abs(ours.mean(0) - theirs.mean(0))
     assert (difference <= 4 * error + 0.05).all(), f"mean change, spread: {ours.mean(0)} vs {theirs.mean(0)}"
+
+
+@pytest.mark.filterwarnings("ignore:The image is already an RGB")
+@pytest.mark.parametrize("num_output_channels", [1, 3, 4])
+def test_to_rgb_same_as_reference(num_output_channels) -> None:
+    grey = colourful()[..., 0]
+    for image in (grey, grey[..., None], (grey[..., None] / 255).astype(np.float32), colourful()):
+        ours, theirs = (
+            lib.Compose([lib.ToRGB(num_output_channels=num_output_channels)], seed=0)(image=image)["image"]
+            for lib in (instaug, ref)
+        )
+        assert ours.dtype == theirs.dtype and ours.shape == theirs.shape, image.shape
+        np.testing.assert_array_equal(ours, theirs)

@@ -931,6 +931,7 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         roughness=draw(_floats(0.1, 5)),
         p=_p(draw),
     ),
+    "ToRGB": lambda draw, canvas: A.ToRGB(num_output_channels=draw(st.integers(1, 4)), p=_p(draw)),
     "ToTensorV2": _to_tensor,
     "NoOp": lambda draw, canvas: A.NoOp(p=_p(draw)),
     "Lambda": _lambda,

@@ -116,6 +116,7 @@ from instaug.transforms.pixel import (
     Solarize,
     ToFloat,
     ToGray,
+    ToRGB,
     ToSepia,
     ToTensorV2,
     UnsharpMask,
@@ -245,4 +246,5 @@ __all__ = [
     "ChromaticAberration",
     "PlasmaBrightnessContrast",
     "PlasmaShadow",
+    "ToRGB",
 ]

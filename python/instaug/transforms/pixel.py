@@ -573,3 +573,10 @@ class PlasmaShadow(ImageOnlyTransform):
         p: float = 0.5,
     ) -> None:
         super().__init__(**arguments_of(locals()))
+
+
+class ToRGB(ImageOnlyTransform):
+    """A grey image's channel repeated num_output_channels times (an RGB image passes as it is)."""
+
+    def __init__(self, num_output_channels: int = 3, p: float = 1.0) -> None:
+        super().__init__(**arguments_of(locals()))

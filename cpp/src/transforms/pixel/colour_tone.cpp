@@ -186,6 +186,19 @@ cv::Mat tone_curve_float(const cv::Mat& image, const Params& params, Random& rng
     return out;
 }
 
+// ---- ToRGB: a grey image's one channel repeated (an RGB image passes as it is) ----------------
+cv::Mat to_rgb(const cv::Mat& image, const Params& params, Random&) {
+    if (image.channels() == 3) return image;
+    if (image.channels() != 1)
+        throw std::invalid_argument("ToRGB transformation expects images with the number of channels equal to 1, got " +
+                                    std::to_string(image.channels()));
+    const int outputs = params.integer32("num_output_channels");
+    if (outputs == 1) return image;
+    cv::Mat out;
+    cv::merge(std::vector<cv::Mat>(outputs, image), out);
+    return out;
+}
+
 }  // namespace
 
 void register_colour_tone(Registry& r) {
@@ -213,6 +226,10 @@ void register_colour_tone(Registry& r) {
     r.add(pixel::table_transform("RandomToneCurve",
                                  {number_param("scale", 0.1).between(0.0, 1.0), flag_param("per_channel", false)},
                                  tone_curve_step, tone_curve_float));
+    TransformDecl rgb =
+        pixel::pixel_transform("ToRGB", {integer_param("num_output_channels", 3).between(1, std::nullopt)}, to_rgb, 1.0);
+    rgb.changes_image_format = [](const Params&) { return true; };  // 1 channel in, num_output_channels out
+    r.add(std::move(rgb));
 }
 
 }  // namespace instaug
