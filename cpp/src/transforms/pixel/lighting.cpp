@@ -18,6 +18,11 @@
 namespace instaug {
 namespace {
 
+// A float32 field times a scalar as the reference's cv2.multiply(field, scalar): OpenCV 5.0 (the
+// reference environment's) multiplies in float64 and rounds once (5.1 rounds the scalar to float32
+// first: one float32 step apart at most).
+inline float scaled(float v, double k) { return static_cast<float>(static_cast<double>(v) * k); }
+
 // NumPy's linspace(start, stop, n) cast to float32: start + i * step in float64, the last exactly stop.
 std::vector<float> linspace32(double start, double stop, int n) {
     std::vector<float> v(n);
@@ -131,9 +136,9 @@ cv::Mat directional_gradient(int height, int width, double angle) {
         return g;
     }
     const double radians = angle * (M_PI / 180.0);  // as NumPy's deg2rad
-    const float c = static_cast<float>(std::cos(radians)), s = static_cast<float>(std::sin(radians));
-    for (float& x : xs) x *= c;
-    for (float& y : ys) y *= s;
+    const double c = std::cos(radians), s = std::sin(radians);
+    for (float& x : xs) x = scaled(x, c);
+    for (float& y : ys) y = scaled(y, s);
     for (int y = 0; y < height; ++y)
         for (int x = 0; x < width; ++x) g.at<float>(y, x) = xs[x] + ys[y];
     return g;
@@ -183,7 +188,7 @@ void lit_row(const float* __restrict in, const float* __restrict add, float* __r
 
 cv::Mat linear_illumination(const cv::Mat& image, double intensity, double angle) {
     cv::Mat g = directional_gradient(image.rows, image.cols, angle);
-    g.forEach<float>([k = static_cast<float>(intensity)](float& v, const int*) { v = v * k; });
+    g.forEach<float>([intensity](float& v, const int*) { v = scaled(v, intensity); });
     const int channels = image.channels(), cols = image.cols, n = cols * channels;
     cv::Mat out(image.size(), image.type());
     parallel_for_each_row(image.rows, 64, [&](int y) {
@@ -201,8 +206,7 @@ cv::Mat linear_illumination(const cv::Mat& image, double intensity, double angle
 cv::Mat corner_illumination(const cv::Mat& image, double intensity, int corner) {
     const int height = image.rows, width = image.cols;
     const int cy = corner >= 2 ? height - 1 : 0, cx = corner == 1 || corner == 2 ? width - 1 : 0;
-    const float k = static_cast<float>(-intensity / std::sqrt(static_cast<double>(height) * height +
-                                                              static_cast<double>(width) * width));
+    const double k = -intensity / std::sqrt(static_cast<double>(height) * height + static_cast<double>(width) * width);
     std::vector<float> xx(width);
     for (int x = 0; x < width; ++x) xx[x] = static_cast<float>(x - cx) * static_cast<float>(x - cx);
     return scale_rows(image, true, [&](int y, float* row) {
@@ -210,7 +214,7 @@ cv::Mat corner_illumination(const cv::Mat& image, double intensity, int corner) 
         for (int x = 0; x < width; ++x) row[x] = xx[x] + yy;
         cv::Mat r(1, width, CV_32F, row);
         cv::sqrt(r, r);  // IEEE square roots, vectorised
-        for (int x = 0; x < width; ++x) row[x] = row[x] * k + 1.0f;
+        for (int x = 0; x < width; ++x) row[x] = scaled(row[x], k) + 1.0f;
     });
 }
 
@@ -219,7 +223,7 @@ cv::Mat corner_illumination(const cv::Mat& image, double intensity, int corner) 
 cv::Mat gaussian_bump(int height, int width, double center_x, double center_y, double sigma) {
     const float cx = static_cast<float>(width * center_x), cy = static_cast<float>(height * center_y);
     const double spread = std::max(height, width) * sigma;
-    const float k = static_cast<float>(-1 / (2 * spread * spread));
+    const double k = -1 / (2 * spread * spread);
     std::vector<float> xx(width);
     for (int x = 0; x < width; ++x) {
         const float dx = static_cast<float>(x) - cx;
@@ -230,7 +234,7 @@ cv::Mat gaussian_bump(int height, int width, double center_x, double center_y, d
         float dy = static_cast<float>(y) - cy;
         dy = dy * dy;
         float* f = field.ptr<float>(y);
-        for (int x = 0; x < width; ++x) f[x] = (xx[x] + dy) * k;
+        for (int x = 0; x < width; ++x) f[x] = scaled(xx[x] + dy, k);
     }
     cv::exp(field, field);
     return field;
@@ -239,10 +243,9 @@ cv::Mat gaussian_bump(int height, int width, double center_x, double center_y, d
 cv::Mat gaussian_field(int height, int width, double intensity, double center_x, double center_y, double sigma) {
     if (intensity == 0) return cv::Mat::ones(height, width, CV_32F);
     cv::Mat field = gaussian_bump(height, width, center_x, center_y, sigma);
-    const float i = static_cast<float>(intensity);
     for (int y = 0; y < height; ++y) {
         float* f = field.ptr<float>(y);
-        for (int x = 0; x < width; ++x) f[x] = f[x] * i + 1.0f;
+        for (int x = 0; x < width; ++x) f[x] = scaled(f[x], intensity) + 1.0f;
     }
     return field;
 }
@@ -275,10 +278,10 @@ cv::Mat gaussian_illumination(const cv::Mat& image, const Params& params, Random
     if (n == 1) {  // 1 + intensity x bump, computed row by row as the image is scaled
         const Spot& s = spots[0];
         const cv::Mat bump = gaussian_bump(image.rows, image.cols, s.center_x, s.center_y, s.sigma);
-        const float i = static_cast<float>(s.intensity);
+        const double i = s.intensity;
         return scale_rows(image, true, [&](int y, float* row) {
             const float* b = bump.ptr<float>(y);
-            for (int x = 0; x < image.cols; ++x) row[x] = b[x] * i + 1.0f;
+            for (int x = 0; x < image.cols; ++x) row[x] = scaled(b[x], i) + 1.0f;
         });
     }
     cv::Mat field;
