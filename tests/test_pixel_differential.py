@@ -530,7 +530,6 @@ def test_colour_and_lighting_draws_same_distribution_as_reference(make) -> None:
     assert (difference <= 4 * error + 0.05).all(), f"mean change, spread: {ours.mean(0)} vs {theirs.mean(0)}"
 
 
-@pytest.mark.filterwarnings("ignore:The image is already an RGB")
 @pytest.mark.parametrize("num_output_channels", [1, 3, 4])
 def test_to_rgb_same_as_reference(num_output_channels) -> None:
     grey = colourful()[..., 0]
