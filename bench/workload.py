@@ -249,7 +249,20 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "KSpaceSpikeNoise": [A.KSpaceSpikeNoise(p=1.0)],
         "BiasField": [A.BiasField(p=1.0)],
         "HEStain": [A.HEStain(p=1.0)],
+        # Colour temperature, tone, lighting and lens fringes; rows a reference release lacks are left out.
+        **{name: [getattr(A, name)(p=1.0)] for name in COLOUR_AND_LIGHTING if hasattr(A, name)},
     }
+
+
+COLOUR_AND_LIGHTING = (
+    "PlanckianJitter",
+    "RandomToneCurve",
+    "Illumination",
+    "Vignetting",
+    "ChromaticAberration",
+    "PlasmaBrightnessContrast",
+    "PlasmaShadow",
+)
 
 
 def mixing_cases(A: Any) -> dict[str, list]:

@@ -270,4 +270,13 @@ PIXEL = [
     A.BiasField(std_range=(0.1, 0.5), p=1),
     A.AdditiveNoise(noise_type="gaussian", spatial_mode="per_pixel", p=1),
     A.HEStain(p=1),
+    A.PlanckianJitter(p=1),
+    A.RandomToneCurve(per_channel=True, p=1),
+    A.Illumination(p=1),
+    A.Illumination(mode="gaussian", num_spots_range=(1, 3), p=1),
+    A.Vignetting(p=1),
+    A.ChromaticAberration(p=1),
+    A.PlasmaBrightnessContrast(p=1),
+    A.PlasmaShadow(p=1),
+    A.ToRGB(p=1),
 ]

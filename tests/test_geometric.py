@@ -921,7 +921,9 @@ def test_morphological_is_the_references_dilation_and_erosion(operation: str, sc
     np.testing.assert_array_equal(ours["image"], theirs["image"])
     np.testing.assert_array_equal(ours["mask"], theirs["mask"])
     assert list(ours["labels"]) == list(theirs["labels"])
-    np.testing.assert_allclose(np.asarray(ours["bboxes"]).reshape(-1, 4), np.asarray(theirs["bboxes"]), atol=1e-3)
+    np.testing.assert_allclose(
+        np.asarray(ours["bboxes"]).reshape(-1, 4), np.asarray(theirs["bboxes"]), atol=1e-3
+    )
     np.testing.assert_allclose(ours["keypoints"], theirs["keypoints"], atol=1e-4)
 
 

@@ -887,3 +887,134 @@ def test_he_stain_custom_matrix_is_kept_as_rows_flattened() -> None:
     assert t.stain_matrix == pytest.approx((0.6, 0.7, 0.3, 0.1, 0.9, 0.2))
     out = A.Compose([t])(image=IMAGE)["image"]
     assert out.shape == IMAGE.shape and out.dtype == np.uint8
+
+
+# -- PlanckianJitter, RandomToneCurve, Illumination, Vignetting, ChromaticAberration, plasma -----------
+COLOUR_AND_LIGHTING = [
+    A.PlanckianJitter(p=1),
+    A.RandomToneCurve(scale=0.3, per_channel=True, p=1),
+    A.Illumination(mode="linear", p=1),
+    A.Illumination(mode="corner", p=1),
+    A.Illumination(mode="gaussian", num_spots_range=(2, 4), p=1),
+    A.Vignetting(p=1),
+    A.ChromaticAberration(mode="random", p=1),
+    A.PlasmaBrightnessContrast(plasma_size=8, p=1),
+    A.PlasmaShadow(roughness=0.5, p=1),
+]
+
+
+@pytest.mark.parametrize("transform", COLOUR_AND_LIGHTING, ids=lambda t: type(t).__name__)
+@pytest.mark.parametrize("shape", [(1, 1, 3), (1, 7, 3), (5, 1, 3), (2, 3, 3)])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_colour_and_lighting_take_tiny_images_and_views(transform, shape, dtype) -> None:
+    image = RNG.integers(0, 256, shape, dtype=np.uint8)
+    image = image if dtype == np.uint8 else (image / 255).astype(np.float32)
+    out = A.Compose([transform], seed=0)(image=image)["image"]
+    assert out.shape == image.shape and out.dtype == image.dtype
+    big = IMAGE if dtype == np.uint8 else (IMAGE / 255).astype(np.float32)
+    view = big[3:30:2, ::-3]
+    np.testing.assert_array_equal(
+        A.Compose([transform], seed=4)(image=view)["image"],
+        A.Compose([transform], seed=4)(image=np.ascontiguousarray(view))["image"],
+    )
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [A.PlanckianJitter(p=1), A.ChromaticAberration(p=1)],
+    ids=lambda t: type(t).__name__,
+)
+def test_rgb_only_colour_transforms_refuse_other_images(transform) -> None:
+    with pytest.raises(ValueError, match=f"{type(transform).__name__}.*3-channel"):
+        A.Compose([transform])(image=IMAGE[..., :1])
+
+
+def test_planckian_jitter_warms_below_white_and_cools_above() -> None:
+    grey = np.full((8, 8, 3), 128, np.uint8)
+    warm = A.Compose([A.PlanckianJitter(temperature_range=(3000, 6000), p=1)], seed=0)
+    cool = A.Compose([A.PlanckianJitter(temperature_range=(6000, 15000), p=1)], seed=0)
+    warms = np.array([warm(image=grey)["image"][0, 0] for _ in range(40)], int)
+    cools = np.array([cool(image=grey)["image"][0, 0] for _ in range(40)], int)
+    assert (warms[:, 1] == 128).all() and (cools[:, 1] == 128).all()  # green is the reference
+    assert (warms[:, 0] > 128).all() and (warms[:, 2] < 128).all()
+    assert cools[:, 0].mean() < 128 < cools[:, 2].mean()
+    white = A.PlanckianJitter(temperature_range=(6000, 6000), mode="cied", p=1)
+    # 6000 K on the CIE D locus: 0.4826 / 0.4646 and 0.4325 / 0.4646 of grey, truncated
+    np.testing.assert_array_equal(A.Compose([white])(image=grey)["image"][0, 0], [132, 128, 119])
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: A.PlanckianJitter(temperature_range=(2000, 7000)), "temperature_range for blackbody"),
+        (lambda: A.PlanckianJitter(mode="cied", temperature_range=(3500, 7000)), "range for cied"),
+        (lambda: A.PlanckianJitter(temperature_range=(7000, 9000)), "white temperature 6000"),
+        (lambda: A.PlanckianJitter(mode="kelvin"), "mode"),
+        (lambda: A.RandomToneCurve(scale=1.5), "scale"),
+        (lambda: A.Illumination(intensity_range=(0.1, 0.5)), "intensity_range"),
+        (lambda: A.Illumination(num_spots_range=(2, 3)), "num_spots_range can only be changed for gaussian"),
+        (lambda: A.Illumination(mode="gaussian", gaussian_spots={"x": 1}), "gaussian_spots must be None"),
+        (lambda: A.Vignetting(intensity_range=(0.2, 1.5)), "intensity_range"),
+        (lambda: A.ChromaticAberration(mode="blue"), "mode"),
+        (lambda: A.PlasmaShadow(plasma_size=0), "plasma_size"),
+        (lambda: A.PlasmaBrightnessContrast(brightness_range=(-2, 0)), "brightness_range"),
+    ],
+)
+def test_colour_and_lighting_bad_arguments(make, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        A.Compose([make()])
+
+
+def test_random_tone_curve_keeps_black_and_white_and_order() -> None:
+    ramp = np.arange(256, dtype=np.uint8).reshape(16, 16, 1).repeat(3, -1)
+    t = A.Compose([A.RandomToneCurve(scale=0.1, per_channel=True, p=1)], seed=0)
+    for _ in range(10):
+        out = t(image=ramp)["image"].reshape(256, 3).astype(int)
+        assert (out[0] == 0).all() and (out[-1] == 255).all()
+        assert (np.diff(out, axis=0) >= 0).all()  # inner ordinates in [0, 1]: a monotone curve
+
+
+def test_vignetting_darkens_away_from_the_centre() -> None:
+    flat = np.full((40, 60, 3), 200, np.uint8)
+    centred = A.Vignetting(intensity_range=(0.5, 0.5), center_range=(0.5, 0.5), p=1)
+    out = A.Compose([centred])(image=flat)["image"]
+    assert out[20, 30, 0] == 200 and out[0, 0, 0] == 100  # the farthest pixel loses the whole intensity
+    assert (out <= 200).all()
+    same = A.Compose([A.Vignetting(intensity_range=(0, 0), p=1)])(image=IMAGE)["image"]
+    np.testing.assert_array_equal(same, IMAGE)
+
+
+def test_illumination_linear_adds_a_ramp_along_the_angle() -> None:
+    flat = np.full((10, 30, 1), 0.5, np.float32)
+    t = A.Illumination(intensity_range=(0.1, 0.1), effect_type="brighten", angle_range=(0, 0), p=1)
+    out = A.Compose([t])(image=flat)["image"][..., 0]
+    np.testing.assert_allclose(out[0], 0.5 + 0.1 * np.linspace(0, 1, 30), atol=1e-7)
+    assert (out == out[0]).all()
+
+
+def test_chromatic_aberration_moves_only_red_and_blue() -> None:
+    out = A.Compose([A.ChromaticAberration((0.3, 0.3), (0.2, 0.2), p=1)])(image=IMAGE)["image"]
+    np.testing.assert_array_equal(out[..., 1], IMAGE[..., 1])
+    assert (out[..., 0] != IMAGE[..., 0]).any() and (out[..., 2] != IMAGE[..., 2]).any()
+    still = A.Compose([A.ChromaticAberration((0, 0), (0, 0), p=1)])(image=IMAGE)["image"]
+    np.testing.assert_array_equal(still, IMAGE)
+
+
+def test_plasma_shadow_only_darkens_and_plasma_off_is_the_identity() -> None:
+    t = A.Compose([A.PlasmaShadow((0.3, 0.9), p=1)], seed=0)
+    for _ in range(5):
+        assert (t(image=IMAGE)["image"] <= IMAGE).all()
+    off = A.Compose([A.PlasmaBrightnessContrast((0, 0), (0, 0), p=1)])(image=IMAGE)["image"]
+    np.testing.assert_array_equal(off, IMAGE)
+
+
+def test_to_rgb_repeats_a_grey_channel_and_refuses_other_counts() -> None:
+    grey = IMAGE[..., :1]
+    out = A.Compose([A.ToRGB()])(image=grey)["image"]
+    assert out.shape == (40, 50, 3) and (out == grey).all()
+    assert A.Compose([A.ToRGB(num_output_channels=5)])(image=grey[..., 0])["image"].shape == (40, 50, 5)
+    np.testing.assert_array_equal(A.Compose([A.ToRGB()])(image=IMAGE)["image"], IMAGE)  # RGB: as it is
+    with pytest.raises(ValueError, match="ToRGB.*number of channels equal to 1, got 2"):
+        A.Compose([A.ToRGB()])(image=IMAGE[..., :2])
+    with pytest.raises(ValueError, match="num_output_channels"):
+        A.ToRGB(num_output_channels=0)

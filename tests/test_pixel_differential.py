@@ -438,3 +438,224 @@ def test_mode_filter_large_windows_equal_the_reference(shape, k) -> None:
     ours = instaug.Compose([instaug.ModeFilter(kernel_range=(k, k), p=1)])(image=image)["image"]
     theirs = ref.Compose([ref.ModeFilter(kernel_range=(k, k), p=1)])(image=image)["image"]
     np.testing.assert_array_equal(ours, theirs.reshape(ours.shape))
+
+
+# -- colour temperature, tone curves, lighting, lens colour fringes, plasma --------------------------
+# Built operation for operation as the reference (float32 where it works in float32, float64 where
+# its OpenCV 5.0 cv2.multiply by a scalar does): the same bytes, but for float32 Gaussian spots
+# (OpenCV's exp of two builds, one float32 step).
+EXACT_CASES = {
+    "planckian_white": lambda L: L.PlanckianJitter(temperature_range=(6000, 6000), p=1),
+    "planckian_cied_white": lambda L: L.PlanckianJitter(mode="cied", temperature_range=(6000, 6000), p=1),
+    "tone_curve": lambda L: L.RandomToneCurve(scale=0, p=1),
+    "tone_curve_per_channel": lambda L: L.RandomToneCurve(scale=0, per_channel=True, p=1),
+    "vignetting": lambda L: L.Vignetting(intensity_range=(0.4, 0.4), center_range=(0.35, 0.35), p=1),
+    "vignetting_corner": lambda L: L.Vignetting(intensity_range=(1, 1), center_range=(0, 0), p=1),
+    "illumination_linear": lambda L: L.Illumination(
+        intensity_range=(0.15, 0.15), effect_type="brighten", angle_range=(30, 30), p=1
+    ),
+    "illumination_linear_270": lambda L: L.Illumination(
+        intensity_range=(0.1, 0.1), effect_type="darken", angle_range=(270, 270), p=1
+    ),
+    "illumination_linear_135": lambda L: L.Illumination(
+        intensity_range=(0.2, 0.2), effect_type="darken", angle_range=(135, 135), p=1
+    ),
+    "illumination_gaussian": lambda L: L.Illumination(
+        mode="gaussian",
+        intensity_range=(0.15, 0.15),
+        effect_type="brighten",
+        center_range=(0.3, 0.3),
+        sigma_range=(0.4, 0.4),
+        p=1,
+    ),
+    "illumination_gaussian_dark": lambda L: L.Illumination(
+        mode="gaussian",
+        intensity_range=(0.2, 0.2),
+        effect_type="darken",
+        center_range=(0.6, 0.6),
+        sigma_range=(0.7, 0.7),
+        p=1,
+    ),
+    "chromatic_green_purple": lambda L: L.ChromaticAberration((0.05, 0.05), (0.1, 0.1), p=1),
+    "chromatic_red_blue": lambda L: L.ChromaticAberration((-0.3, -0.3), (0.2, 0.2), mode="red_blue", p=1),
+    "chromatic_nearest": lambda L: L.ChromaticAberration((0.3, 0.3), (0.2, 0.2), interpolation=0, p=1),
+    "plasma_brightness_contrast_off": lambda L: L.PlasmaBrightnessContrast((0, 0), (0, 0), p=1),
+    "plasma_shadow_off": lambda L: L.PlasmaShadow((0, 0), p=1),
+}
+RGB_ONLY = {"planckian_white", "planckian_cied_white"} | {n for n in EXACT_CASES if n.startswith("chromatic")}
+
+
+def _exact_inputs(name: str) -> list[np.ndarray]:
+    image = colourful()
+    images = [image, (image / 255).astype(np.float32)]
+    if name not in RGB_ONLY:
+        images += [image[..., :1].copy(), image[..., 0].copy()]
+    return images
+
+
+@pytest.mark.parametrize("name", sorted(EXACT_CASES))
+def test_colour_and_lighting_same_bytes_as_reference(name) -> None:
+    for image in _exact_inputs(name):
+        make = EXACT_CASES[name]
+        ours, theirs = (lib.Compose([make(lib)], seed=1)(image=image)["image"] for lib in (instaug, ref))
+        assert ours.dtype == theirs.dtype and ours.shape == theirs.shape, (image.shape, image.dtype)
+        if image.dtype == np.float32 and name.startswith("illumination_gaussian"):
+            # OpenCV's exp of two builds (the installed OpenCV 4 and the wheel's 5): one float32 step.
+            np.testing.assert_allclose(ours, theirs, rtol=0, atol=2e-7, err_msg=f"{name} {image.shape}")
+        else:
+            np.testing.assert_array_equal(ours, theirs, err_msg=f"{name} {image.shape}")
+
+
+def test_chromatic_aberration_cubic_within_opencv_builds() -> None:
+    """Bicubic goes through the installed cv::remap, whose OpenCV 4 rounds positions to 1/32 pixel."""
+    image = colourful()
+    make = lambda L: L.ChromaticAberration((0.3, 0.3), (-0.2, -0.2), interpolation=2, p=1)  # noqa: E731
+    ours, theirs = (lib.Compose([make(lib)], seed=1)(image=image)["image"] for lib in (instaug, ref))
+    diff = np.abs(ours.astype(int) - theirs)
+    assert diff.max() <= 3 and (diff > 1).mean() < 0.01
+
+
+def _applied(transform, image, seed=3, calls=12):
+    t = instaug.Compose([transform], save_applied_params=True, seed=seed)
+    for _ in range(calls):
+        out = t(image=image)
+        yield out["image"], out["applied_transforms"][0][1]
+
+
+@pytest.mark.parametrize("mode", ["blackbody", "cied"])
+@pytest.mark.parametrize("sampling_method", ["uniform", "gaussian"])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_planckian_jitter_same_as_reference_functional_at_the_drawn_temperature(mode, sampling_method, dtype):
+    from albumentations.augmentations.pixel import functional as F
+
+    image = colourful() if dtype == np.uint8 else (colourful() / 255).astype(np.float32)
+    transform = instaug.PlanckianJitter(mode=mode, sampling_method=sampling_method, p=1)
+    for out, applied in _applied(transform, image):
+        low, high = applied["temperature_range"]
+        temperature = low if high == 6000 else high
+        np.testing.assert_array_equal(out, F.planckian_jitter(image, temperature, mode=mode))
+
+
+def test_illumination_corner_is_one_of_the_reference_corners() -> None:
+    from albumentations.augmentations.pixel import functional as F
+
+    for image in _exact_inputs("illumination_corner"):
+        t = instaug.Compose([instaug.Illumination(mode="corner", intensity_range=(0.15, 0.15), p=1)], seed=0)
+        seen = set()
+        for _ in range(16):
+            out = t(image=image)["image"]
+            candidates = [
+                F.apply_corner_illumination(image, sign * 0.15, corner).reshape(out.shape)
+                for sign in (1, -1)
+                for corner in range(4)
+            ]
+            matches = [i for i, c in enumerate(candidates) if np.array_equal(out, c)]
+            assert matches, image.shape
+            seen.add(matches[0])
+        assert len(seen) >= 5  # both signs, several corners
+
+
+def _plasma(shape, plasma_size, seed):
+    """Our plasma field for (seed, first call): brightness 1 and contrast 0 on zeros add the field itself
+    (both plasma transforms draw their field first, so the same seed gives them the same field)."""
+    zeros = np.zeros((*shape, 1), np.float32)
+    t = instaug.PlasmaBrightnessContrast((1, 1), (0, 0), plasma_size=plasma_size, p=1)
+    return instaug.Compose([t], seed=seed)(image=zeros)["image"][..., 0]
+
+
+@pytest.mark.parametrize("plasma_size", [256, 40])
+def test_plasma_arithmetic_same_as_reference_functional(plasma_size) -> None:
+    from albumentations.augmentations.pixel import functional as F
+
+    image = colourful()
+    for data in (image, (image / 255).astype(np.float32), image[..., :1].copy()):
+        field = _plasma(image.shape[:2], plasma_size, seed=5)
+        for brightness, contrast in [(0.2, 0), (0, -0.4), (-0.3, 0.25)]:
+            t = instaug.PlasmaBrightnessContrast(
+                (brightness, brightness), (contrast, contrast), plasma_size=plasma_size, p=1
+            )
+            ours = instaug.Compose([t], seed=5)(image=data)["image"]
+            expected = F.apply_plasma_brightness_contrast(data, brightness, contrast, field)
+            expected = expected.reshape(ours.shape)
+            np.testing.assert_array_equal(ours, expected, err_msg=f"{brightness=} {contrast=} {data.shape}")
+        t = instaug.PlasmaShadow((0.6, 0.6), plasma_size=plasma_size, p=1)
+        ours = instaug.Compose([t], seed=5)(image=data)["image"]
+        np.testing.assert_array_equal(ours, F.apply_plasma_shadow(data, 0.6, field).reshape(ours.shape))
+
+
+@pytest.mark.parametrize(("shape", "plasma_size", "roughness"), [((72, 96), 256, 3.0), ((150, 110), 64, 1.5)])
+def test_plasma_field_distribution_same_as_reference(shape, plasma_size, roughness) -> None:
+    """Our diamond-square draws come from our stream: the fields agree in distribution (their mean,
+    spread and roughness, over many draws)."""
+    from albumentations.augmentations.pixel.color_lighting import _generate_resized_plasma
+
+    zeros = np.zeros((*shape, 1), np.float32)
+    t = instaug.Compose(
+        [instaug.PlasmaBrightnessContrast((1, 1), (0, 0), plasma_size=plasma_size, roughness=roughness, p=1)],
+        seed=0,
+    )
+    ours = [t(image=zeros)["image"][..., 0] for _ in range(150)]
+    generator = np.random.default_rng(0)
+    theirs = [_generate_resized_plasma(shape, plasma_size, roughness, generator) for _ in range(150)]
+
+    def stats(fields):
+        roughness = np.mean([np.abs(np.diff(f, axis=1)).mean() for f in fields])
+        return np.array([np.mean(fields), np.mean([f.std() for f in fields]), roughness])
+
+    np.testing.assert_allclose(stats(ours), stats(theirs), rtol=0.05)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda L: L.PlanckianJitter(p=1),
+        lambda L: L.PlanckianJitter(mode="cied", sampling_method="gaussian", p=1),
+        lambda L: L.RandomToneCurve(scale=0.2, p=1),
+        lambda L: L.RandomToneCurve(scale=0.1, per_channel=True, p=1),
+        lambda L: L.Vignetting(p=1),
+        lambda L: L.Illumination(p=1),
+        lambda L: L.Illumination(mode="gaussian", num_spots_range=(1, 3), p=1),
+        lambda L: L.ChromaticAberration(primary_distortion_range=(-0.2, 0.2), mode="random", p=1),
+        lambda L: L.PlasmaShadow(p=1),
+        lambda L: L.PlasmaBrightnessContrast(brightness_range=(-0.1, 0.1), contrast_range=(-0.3, 0.3), p=1),
+    ],
+    ids=[
+        "planckian",
+        "planckian_cied_gaussian",
+        "tone_curve",
+        "tone_curve_per_channel",
+        "vignetting",
+        "illumination",
+        "illumination_spots",
+        "chromatic",
+        "plasma_shadow",
+        "plasma_brightness_contrast",
+    ],
+)
+def test_colour_and_lighting_draws_same_distribution_as_reference(make) -> None:
+    """Parameters drawn from our stream: each call's mean change and spread of the change agree in
+    distribution (their averages over the calls within four standard errors)."""
+    image = colourful(48, 64)
+
+    def per_call(lib) -> np.ndarray:
+        pipeline = lib.Compose([make(lib)], seed=7)
+        changes = [pipeline(image=image)["image"].astype(float) - image for _ in range(400)]
+        return np.array([[c.mean(), c.std()] for c in changes])
+
+    ours, theirs = per_call(instaug), per_call(ref)
+    assert theirs[:, 1].mean() > 0.5, "the case must change the image"
+    error = np.sqrt(ours.var(0) / len(ours) + theirs.var(0) / len(theirs))
+    difference = np.abs(ours.mean(0) - theirs.mean(0))
+    assert (difference <= 4 * error + 0.05).all(), f"mean change, spread: {ours.mean(0)} vs {theirs.mean(0)}"
+
+
+@pytest.mark.parametrize("num_output_channels", [1, 3, 4])
+def test_to_rgb_same_as_reference(num_output_channels) -> None:
+    grey = colourful()[..., 0]
+    for image in (grey, grey[..., None], (grey[..., None] / 255).astype(np.float32), colourful()):
+        ours, theirs = (
+            lib.Compose([lib.ToRGB(num_output_channels=num_output_channels)], seed=0)(image=image)["image"]
+            for lib in (instaug, ref)
+        )
+        assert ours.dtype == theirs.dtype and ours.shape == theirs.shape, image.shape
+        np.testing.assert_array_equal(ours, theirs)

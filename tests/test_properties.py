@@ -992,6 +992,47 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "FrequencyMasking": lambda draw, canvas: A.FrequencyMasking(
         freq_mask_param=draw(st.integers(1, canvas.height)), p=_p(draw)
     ),
+    "PlanckianJitter": lambda draw, canvas: A.PlanckianJitter(
+        mode=draw(st.sampled_from(["blackbody", "cied"])),
+        sampling_method=draw(st.sampled_from(["uniform", "gaussian"])),
+        p=_p(draw),
+    ),
+    "RandomToneCurve": lambda draw, canvas: A.RandomToneCurve(
+        scale=draw(_floats(0, 1)), per_channel=draw(st.booleans()), p=_p(draw)
+    ),
+    "Illumination": lambda draw, canvas: A.Illumination(
+        mode=draw(st.sampled_from(["linear", "corner", "gaussian"])),
+        intensity_range=_range(draw, 0.01, 0.2),
+        effect_type=draw(st.sampled_from(["brighten", "darken", "both"])),
+        angle_range=draw(st.sampled_from([(0, 0), (45, 45), (270, 270), _range(draw, 0, 360)])),
+        center_range=_range(draw, 0, 1),
+        sigma_range=_range(draw, 0.2, 1),
+        p=_p(draw),
+    ),
+    "Vignetting": lambda draw, canvas: A.Vignetting(
+        intensity_range=_range(draw, 0, 1), center_range=_range(draw, 0, 1), p=_p(draw)
+    ),
+    "ChromaticAberration": lambda draw, canvas: A.ChromaticAberration(
+        primary_distortion_range=_range(draw, -0.5, 0.5),
+        secondary_distortion_range=_range(draw, -0.5, 0.5),
+        mode=draw(st.sampled_from(["green_purple", "red_blue", "random"])),
+        interpolation=draw(st.sampled_from([0, 1, 2])),
+        p=_p(draw),
+    ),
+    "PlasmaBrightnessContrast": lambda draw, canvas: A.PlasmaBrightnessContrast(
+        brightness_range=_range(draw, -1, 1),
+        contrast_range=_range(draw, -1, 1),
+        plasma_size=draw(st.integers(1, 300)),
+        roughness=draw(_floats(0.1, 5)),
+        p=_p(draw),
+    ),
+    "PlasmaShadow": lambda draw, canvas: A.PlasmaShadow(
+        shadow_intensity_range=_range(draw, 0, 1),
+        plasma_size=draw(st.integers(1, 300)),
+        roughness=draw(_floats(0.1, 5)),
+        p=_p(draw),
+    ),
+    "ToRGB": lambda draw, canvas: A.ToRGB(num_output_channels=draw(st.integers(1, 4)), p=_p(draw)),
     "ToTensorV2": _to_tensor,
     "NoOp": lambda draw, canvas: A.NoOp(p=_p(draw)),
     "Lambda": _lambda,

@@ -48,6 +48,7 @@ def test_applied_transforms_report_what_the_reference_reports(name: str) -> None
         "PhotoMetricDistort": {"distort_p": 1.0},  # every factor drawn, in both libraries
         # Fractions no whole-pixel strip can equal: a drawn strip never looks like the argument.
         "RandomCropFromBorders": {f"crop_{side}": 0.155 for side in ("left", "right", "top", "bottom")},
+        "PlanckianJitter": {"temperature_range": (3000, 15000)},  # None's bounds: the mode's table
     }.get(name, {})
     data, options = _call_data(name)
     ours = A.Compose(

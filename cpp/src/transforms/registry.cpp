@@ -53,6 +53,9 @@ void register_superpixels(Registry&);
 void register_dithering(Registry&);
 void register_noise_fields(Registry&);
 void register_medical(Registry&);
+void register_colour_tone(Registry&);
+void register_lighting(Registry&);
+void register_plasma(Registry&);
 
 const char* kind_name(TransformKind kind) {
     switch (kind) {
@@ -87,7 +90,7 @@ const Registry& Registry::instance() {
                          register_normalize, register_blur, register_blur_effects, register_noise, register_weather, register_colour_effects, register_coarse_dropout,
                          register_grid_dropout, register_xy_masking, register_grid_mask, register_pixel_dropout, register_mosaic, register_copy_paste,
                          register_compositions, register_passive, register_filters, register_superpixels, register_dithering,
-                         register_noise_fields, register_medical})
+                         register_noise_fields, register_medical, register_colour_tone, register_lighting, register_plasma})
             add(r);
         return r;
     }();

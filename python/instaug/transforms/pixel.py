@@ -673,3 +673,102 @@ class HEStain(ImageOnlyTransform):
         if stain_matrix is not None:
             stain_matrix = [float(v) for row in stain_matrix for v in row]
         super().__init__(**arguments_of(locals()))
+
+
+class PlanckianJitter(ImageOnlyTransform):
+    """Red and blue gains of a colour temperature drawn on the black-body or CIE D locus (RGB only)."""
+
+    def __init__(
+        self,
+        mode: str = "blackbody",
+        temperature_range: tuple[int, int] | None = None,
+        sampling_method: str = "uniform",
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class RandomToneCurve(ImageOnlyTransform):
+    """A cubic Bezier tone curve whose inner ordinates are drawn around 0.25 and 0.75 (deviation scale)."""
+
+    def __init__(self, scale: float = 0.1, per_channel: bool = False, p: float = 0.5) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Illumination(ImageOnlyTransform):
+    """A linear gradient, a corner falloff or Gaussian spots of light over the image."""
+
+    def __init__(
+        self,
+        mode: str = "linear",
+        intensity_range: tuple[float, float] = (0.01, 0.2),
+        effect_type: str = "both",
+        angle_range: tuple[float, float] = (0, 360),
+        center_range: tuple[float, float] = (0.1, 0.9),
+        sigma_range: tuple[float, float] = (0.2, 1.0),
+        p: float = 0.5,
+        *,
+        num_spots_range: tuple[int, int] = (1, 1),
+        gaussian_spots: Sequence[tuple[float, float, float, float]] | None = None,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class Vignetting(ImageOnlyTransform):
+    """Darken towards the corners: 1 - intensity x the squared distance from a drawn centre."""
+
+    def __init__(
+        self,
+        intensity_range: tuple[float, float] = (0.2, 0.5),
+        center_range: tuple[float, float] = (0.3, 0.7),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class ChromaticAberration(ImageOnlyTransform):
+    """The red and blue channels through radial lens distortions (k1, k2) of matched or opposite signs."""
+
+    def __init__(
+        self,
+        primary_distortion_range: tuple[float, float] = (-0.02, 0.02),
+        secondary_distortion_range: tuple[float, float] = (-0.05, 0.05),
+        mode: str = "green_purple",
+        interpolation: int = 1,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class PlasmaBrightnessContrast(ImageOnlyTransform):
+    """Brightness and contrast varying over the image along a plasma fractal."""
+
+    def __init__(
+        self,
+        brightness_range: tuple[float, float] = (-0.3, 0.3),
+        contrast_range: tuple[float, float] = (-0.3, 0.3),
+        plasma_size: int = 256,
+        roughness: float = 3.0,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class PlasmaShadow(ImageOnlyTransform):
+    """Shade varying over the image along a plasma fractal: v (1 - intensity x plasma)."""
+
+    def __init__(
+        self,
+        shadow_intensity_range: tuple[float, float] = (0.3, 0.7),
+        plasma_size: int = 256,
+        roughness: float = 3.0,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class ToRGB(ImageOnlyTransform):
+    """A grey image's channel repeated num_output_channels times (an RGB image passes as it is)."""
+
+    def __init__(self, num_output_channels: int = 3, p: float = 1.0) -> None:
+        super().__init__(**arguments_of(locals()))
