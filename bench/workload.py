@@ -218,6 +218,13 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "GlassBlur": [A.GlassBlur(p=1.0)],
         "AdvancedBlur": [A.AdvancedBlur(p=1.0)],
         "RingingOvershoot": [A.RingingOvershoot(p=1.0)],
+        "RandomFog": [A.RandomFog(p=1.0)],
+        "RandomRain": [A.RandomRain(p=1.0)],
+        "RandomSnow": [A.RandomSnow(p=1.0)],
+        "RandomSnow (texture)": [A.RandomSnow(method="texture", p=1.0)],
+        "RandomSunFlare": [A.RandomSunFlare(p=1.0)],
+        "RandomSunFlare (physics_based)": [A.RandomSunFlare(method="physics_based", p=1.0)],
+        "RandomGravel": [A.RandomGravel(p=1.0)],
     }
 
 

@@ -256,4 +256,9 @@ PIXEL = [
     A.GlassBlur(p=1),
     A.AdvancedBlur(p=1),
     A.RingingOvershoot(p=1),
+    A.RandomFog(p=1),
+    A.RandomRain(p=1),
+    A.RandomSnow(p=1),
+    A.RandomSunFlare(p=1),
+    A.RandomGravel(p=1),
 ]

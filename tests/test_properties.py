@@ -884,6 +884,39 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         shadow_intensity_range=_range(draw, 0, 1),
         p=_p(draw),
     ),
+    "RandomFog": lambda draw, canvas: A.RandomFog(
+        alpha_coef=draw(_floats(0, 1)), fog_coef_range=_range(draw, 0, 1), p=_p(draw)
+    ),
+    "RandomRain": lambda draw, canvas: A.RandomRain(
+        slant_range=_range(draw, -45, 45),
+        drop_length=draw(st.sampled_from([None, 1, draw(st.integers(1, 200))])),
+        drop_width=draw(st.integers(1, 5)),
+        drop_color=tuple(draw(st.integers(0, 255)) for _ in range(3)),
+        blur_value=draw(st.integers(1, 9)),
+        brightness_coefficient=draw(_floats(0.01, 1)),
+        rain_type=draw(st.sampled_from(["drizzle", "heavy", "torrential", "default"])),
+        p=_p(draw),
+    ),
+    "RandomSnow": lambda draw, canvas: A.RandomSnow(
+        brightness_coeff=draw(_floats(0.01, 5)),
+        snow_point_range=_range(draw, 0, 1),
+        method=draw(st.sampled_from(["bleach", "texture"])),
+        p=_p(draw),
+    ),
+    "RandomSunFlare": lambda draw, canvas: A.RandomSunFlare(
+        flare_roi=draw(st.sampled_from([(0, 0, 1, 0.5), (0, 0, 1, 1), (0.4, 0.5, 0.41, 0.51)])),
+        src_radius=draw(st.integers(2, 500)),
+        src_color=tuple(draw(st.integers(0, 255)) for _ in range(3)),
+        angle_range=_range(draw, 0, 1),
+        num_flare_circles_range=_int_range(draw, 1, 12),
+        method=draw(st.sampled_from(["overlay", "physics_based"])),
+        p=_p(draw),
+    ),
+    "RandomGravel": lambda draw, canvas: A.RandomGravel(
+        gravel_roi=draw(st.sampled_from([(0.1, 0.4, 0.9, 0.9), (0, 0, 1, 1), (0.5, 0.5, 0.51, 0.52)])),
+        number_of_patches=draw(st.integers(1, 6)),
+        p=_p(draw),
+    ),
     "TimeReverse": lambda draw, canvas: A.TimeReverse(p=_p(draw)),
     "TimeMasking": lambda draw, canvas: A.TimeMasking(
         time_mask_param=draw(st.integers(1, canvas.width)), p=_p(draw)

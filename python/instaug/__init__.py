@@ -116,7 +116,14 @@ from instaug.transforms.pixel import (
     ZoomBlur,
 )
 from instaug.transforms.python_transforms import Lambda
-from instaug.transforms.weather import RandomShadow
+from instaug.transforms.weather import (
+    RandomFog,
+    RandomGravel,
+    RandomRain,
+    RandomShadow,
+    RandomSnow,
+    RandomSunFlare,
+)
 
 __version__ = "0.1.0"
 
@@ -231,4 +238,9 @@ __all__ = [
     "Transpose",
     "to_dict",
     "VerticalFlip",
+    "RandomFog",
+    "RandomRain",
+    "RandomSnow",
+    "RandomSunFlare",
+    "RandomGravel",
 ]

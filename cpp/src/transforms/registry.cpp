@@ -43,6 +43,8 @@ void register_mosaic(Registry&);
 void register_copy_paste(Registry&);
 void register_compositions(Registry&);
 void register_passive(Registry&);
+void register_weather_light(Registry&);
+void register_weather_precipitation(Registry&);
 
 const char* kind_name(TransformKind kind) {
     switch (kind) {
@@ -75,6 +77,7 @@ const Registry& Registry::instance() {
                          register_grey_and_channels, register_clahe,
                          register_normalize, register_blur, register_blur_effects, register_noise, register_weather, register_colour_effects, register_coarse_dropout,
                          register_grid_dropout, register_xy_masking, register_grid_mask, register_mosaic, register_copy_paste,
+                         register_weather_light, register_weather_precipitation,
                          register_compositions, register_passive})
             add(r);
         return r;
