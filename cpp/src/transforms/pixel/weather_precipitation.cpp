@@ -239,12 +239,17 @@ cv::Mat random_gravel(const cv::Mat& image, const Params& params, Random& rng) {
     const std::vector<Gravel> gravel = draw_gravel(image.rows, image.cols, params, rng);
     cv::Mat hls, out;
     cv::cvtColor(image, hls, cv::COLOR_RGB2HLS);
-    std::vector<cv::Mat> planes;
-    cv::split(hls, planes);
-    // float32 images: the level as a share of 255 (the reference writes 0..255 into a 0..1 lightness)
-    const double scale = image.depth() == CV_8U ? 1.0 : 1.0 / 255;
-    for (const Gravel& g : gravel) planes[1](g.box).setTo(g.level * scale);
-    cv::merge(planes, hls);
+    for (const Gravel& g : gravel) {
+        for (int y = g.box.y; y < g.box.y + g.box.height; ++y) {
+            if (image.depth() == CV_8U) {
+                auto* px = hls.ptr<cv::Vec3b>(y);
+                for (int x = g.box.x; x < g.box.x + g.box.width; ++x) px[x][1] = static_cast<uint8_t>(g.level);
+            } else {  // the level as a share of 255 (the reference writes 0..255 into a 0..1 lightness)
+                auto* px = hls.ptr<cv::Vec3f>(y);
+                for (int x = g.box.x; x < g.box.x + g.box.width; ++x) px[x][1] = static_cast<float>(g.level / 255.0);
+            }
+        }
+    }
     cv::cvtColor(hls, out, cv::COLOR_HLS2RGB);
     return image.depth() == CV_8U ? out : pixel::clip01(out);
 }
