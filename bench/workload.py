@@ -225,6 +225,7 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "RandomSunFlare": [A.RandomSunFlare(p=1.0)],
         "RandomSunFlare (physics_based)": [A.RandomSunFlare(method="physics_based", p=1.0)],
         "RandomGravel": [A.RandomGravel(p=1.0)],
+        "AtmosphericFog": [A.AtmosphericFog(p=1.0)],
     }
 
 

@@ -261,4 +261,5 @@ PIXEL = [
     A.RandomSnow(p=1),
     A.RandomSunFlare(p=1),
     A.RandomGravel(p=1),
+    A.AtmosphericFog(p=1),
 ]

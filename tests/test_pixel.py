@@ -696,3 +696,18 @@ def test_random_gravel_stays_in_its_roi() -> None:
     assert not changed[-1].any() and not changed[:, -1].any()  # the reference's squares stop short
     with pytest.raises(ValueError, match="gravel_roi"):
         A.RandomGravel(gravel_roi=(0.5, 0, 0.4, 1))
+
+
+@pytest.mark.parametrize("depth_mode", ["linear", "diagonal", "radial"])
+def test_atmospheric_fog_hazes_the_far_pixels_most(depth_mode) -> None:
+    black = np.zeros((50, 70), np.uint8)  # any number of channels: a grey image here
+    t = A.AtmosphericFog(density_range=(2, 2), fog_color=(250,), depth_mode=depth_mode, p=1)
+    out = A.Compose([t], seed=0)(image=black)["image"].astype(int)
+    near = {"linear": out[-1, 35], "diagonal": out[-1, -1], "radial": out[25, 35]}[depth_mode]
+    assert out.max() == out[0, 0] > near + 100 and near <= 5
+    for shape in [(1, 1), (1, 9, 3), (9, 1, 4)]:
+        image = np.full(shape, 10, np.uint8)
+        assert A.Compose([t], seed=0)(image=image)["image"].shape == shape
+    view = IMAGE[::2, 1::3]
+    outputs = [A.Compose([t], seed=4)(image=image)["image"] for image in (view, np.ascontiguousarray(view))]
+    np.testing.assert_array_equal(*outputs)

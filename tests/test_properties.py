@@ -917,6 +917,12 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         number_of_patches=draw(st.integers(1, 6)),
         p=_p(draw),
     ),
+    "AtmosphericFog": lambda draw, canvas: A.AtmosphericFog(
+        density_range=_range(draw, 0, 20),
+        fog_color=tuple(draw(st.integers(0, 255)) for _ in range(draw(st.integers(1, 4)))),
+        depth_mode=draw(st.sampled_from(["linear", "diagonal", "radial"])),
+        p=_p(draw),
+    ),
     "TimeReverse": lambda draw, canvas: A.TimeReverse(p=_p(draw)),
     "TimeMasking": lambda draw, canvas: A.TimeMasking(
         time_mask_param=draw(st.integers(1, canvas.width)), p=_p(draw)

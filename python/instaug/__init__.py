@@ -117,6 +117,7 @@ from instaug.transforms.pixel import (
 )
 from instaug.transforms.python_transforms import Lambda
 from instaug.transforms.weather import (
+    AtmosphericFog,
     RandomFog,
     RandomGravel,
     RandomRain,
@@ -243,4 +244,5 @@ __all__ = [
     "RandomSnow",
     "RandomSunFlare",
     "RandomGravel",
+    "AtmosphericFog",
 ]

@@ -99,3 +99,18 @@ class RandomGravel(ImageOnlyTransform):
         p: float = 0.5,
     ) -> None:
         super().__init__(**arguments_of(locals()))
+
+
+class AtmosphericFog(ImageOnlyTransform):
+    """Haze growing with a synthetic depth (depth_mode "linear": far at the top, "diagonal", or
+    "radial": far at the corners): image * t + fog_color * (1 - t), t = exp(-density * depth),
+    density drawn from density_range. Any number of channels."""
+
+    def __init__(
+        self,
+        density_range: tuple[float, float] = (1.0, 3.0),
+        fog_color: tuple[int, ...] = (200, 200, 200),
+        depth_mode: Literal["linear", "diagonal", "radial"] = "linear",
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))

@@ -223,6 +223,66 @@ cv::Mat random_sun_flare(const cv::Mat& image, const Params& params, Random& rng
     });
 }
 
+
+// ---- AtmosphericFog ----------------------------------------------------------------------------
+// A synthetic depth in [0, 1] (1: far): "linear" from the top row (1) to the bottom one (0),
+// "diagonal" the mean of that and the same across the columns, "radial" the distance from the
+// centre over the half diagonal. float32, as the reference's.
+cv::Mat fog_depth(int height, int width, const std::string& mode) {
+    const auto line = [](int n, int k) {  // numpy's linspace(1, 0, n, dtype=float32)[k]
+        if (n > 1 && k == n - 1) return 0.0f;
+        return static_cast<float>(n > 1 ? k * (-1.0 / (n - 1)) + 1.0 : 1.0);
+    };
+    cv::Mat depth(height, width, CV_32F);
+    const float cy = static_cast<float>(height / 2.0), cx = static_cast<float>(width / 2.0);
+    const float scale = static_cast<float>(1 / std::hypot(height / 2.0, width / 2.0));
+    for (int y = 0; y < height; ++y) {
+        float* d = depth.ptr<float>(y);
+        const float fy = static_cast<float>(y) - cy;
+        for (int x = 0; x < width; ++x) {
+            if (mode == "linear") d[x] = line(height, y);
+            else if (mode == "diagonal") d[x] = (line(height, y) + line(width, x)) / 2.0f;
+            else {
+                const float fx = static_cast<float>(x) - cx;
+                d[x] = std::sqrt(fx * fx + fy * fy) * scale;
+            }
+        }
+    }
+    return depth;
+}
+
+// image * t + fog_color * (1 - t), t = exp(-density * depth); clipped (uint8 truncated).
+cv::Mat atmospheric_fog(const cv::Mat& image, const Params& params, Random& rng) {
+    const double density = pixel::draw(params, "density_range", rng);
+    rng.note("density_range", density);
+    cv::Mat t = fog_depth(image.rows, image.cols, params.text("depth_mode"));
+    const float minus_density = static_cast<float>(-density);
+    t.forEach<float>([minus_density](float& v, const int*) { v *= minus_density; });
+    cv::exp(t, t);
+    const std::vector<double> colour = params.numbers("fog_color");
+    const bool bytes = image.depth() == CV_8U;
+    const int channels = image.channels();
+    std::vector<float> fog(channels);
+    for (int c = 0; c < channels; ++c)  // the last colour repeats for more channels
+        fog[c] = static_cast<float>(colour[std::min<std::size_t>(c, colour.size() - 1)] / 255.0 * (bytes ? 255.0 : 1.0));
+    cv::Mat out(image.size(), image.type());
+    for (int y = 0; y < image.rows; ++y) {
+        const float* ty = t.ptr<float>(y);
+        for (int x = 0; x < image.cols; ++x) {
+            const float keep = ty[x], haze = 1.0f - keep;
+            for (int c = 0; c < channels; ++c) {
+                if (bytes) {
+                    const float v = static_cast<float>(image.ptr<uint8_t>(y)[x * channels + c]) * keep + fog[c] * haze;
+                    out.ptr<uint8_t>(y)[x * channels + c] = static_cast<uint8_t>(std::clamp(v, 0.0f, 255.0f));
+                } else {
+                    const float v = image.ptr<float>(y)[x * channels + c] * keep + fog[c] * haze;
+                    out.ptr<float>(y)[x * channels + c] = std::clamp(v, 0.0f, 1.0f);
+                }
+            }
+        }
+    }
+    return out;
+}
 }  // namespace
 
 void register_weather_light(Registry& r) {
@@ -256,6 +316,18 @@ void register_weather_light(Registry& r) {
                                         python_repr(p.at("src_color")));
     };
     r.add(std::move(flare));
+
+    TransformDecl haze = pixel::pixel_transform(
+        "AtmosphericFog",
+        {range_param("density_range", Json::array({1.0, 3.0})).between(0.0, std::nullopt),
+         integers_param("fog_color", Json::array({200, 200, 200})),
+         choice_param("depth_mode", "linear", Json::array({"linear", "diagonal", "radial"}))},
+        atmospheric_fog);
+    haze.check = [](const std::string& owner, const Params& p) {
+        if (p.numbers("fog_color").empty())
+            throw std::invalid_argument(owner + ": fog_color must hold at least one value");
+    };
+    r.add(std::move(haze));
 }
 
 }  // namespace instaug
