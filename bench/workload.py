@@ -226,6 +226,7 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "RandomSunFlare (physics_based)": [A.RandomSunFlare(method="physics_based", p=1.0)],
         "RandomGravel": [A.RandomGravel(p=1.0)],
         "AtmosphericFog": [A.AtmosphericFog(p=1.0)],
+        "LensFlare": [A.LensFlare(p=1.0)],
     }
 
 

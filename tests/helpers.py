@@ -262,4 +262,5 @@ PIXEL = [
     A.RandomSunFlare(p=1),
     A.RandomGravel(p=1),
     A.AtmosphericFog(p=1),
+    A.LensFlare(p=1),
 ]

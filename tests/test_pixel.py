@@ -624,6 +624,7 @@ WEATHER = [
     A.RandomSunFlare(p=1),
     A.RandomSunFlare(method="physics_based", p=1),
     A.RandomGravel(gravel_roi=(0, 0, 1, 1), p=1),
+    A.LensFlare(p=1),
 ]
 
 
@@ -711,3 +712,13 @@ def test_atmospheric_fog_hazes_the_far_pixels_most(depth_mode) -> None:
     view = IMAGE[::2, 1::3]
     outputs = [A.Compose([t], seed=4)(image=image)["image"] for image in (view, np.ascontiguousarray(view))]
     np.testing.assert_array_equal(*outputs)
+
+
+def test_lens_flare_brightens_only_and_reports_its_intensity() -> None:
+    dark = np.full((90, 120, 3), 10, np.uint8)
+    t = A.LensFlare(flare_roi=(0.1, 0.1, 0.2, 0.2), intensity_range=(0.8, 0.8), p=1)
+    out = A.Compose([t], save_applied_params=True, seed=0)(image=dark)
+    assert out["image"].min() >= 10 and out["image"].max() > 100
+    assert out["applied_transforms"][0][1]["intensity_range"] == 0.8
+    with pytest.raises(ValueError, match="flare_roi"):
+        A.LensFlare(flare_roi=(0.5, 0, 0.5, 1))

@@ -708,3 +708,52 @@ def test_atmospheric_fog_same_as_reference(channels, dtype, depth_mode, density,
     np.testing.assert_allclose(ours.astype(float), theirs.astype(float), atol=tolerance)
     if dtype == np.uint8:
         assert (ours != theirs).mean() < 0.01
+
+
+def lens_flare_draws(seed: int, shape: tuple[int, int], t):
+    import math
+
+    r, (height, width) = OurDraws(seed), shape
+    intensity = r.uniform(*t.intensity_range)
+    x_min, y_min, x_max, y_max = t.flare_roi
+    fx_lo, fx_hi = min(int(x_min * width), width - 1), min(int(x_max * width), width - 1)
+    fx = r.randint(fx_lo, max(fx_lo, fx_hi))
+    fy_lo, fy_hi = min(int(y_min * height), height - 1), min(int(y_max * height), height - 1)
+    fy = r.randint(fy_lo, max(fy_lo, fy_hi))
+    num_rays, num_ghosts = r.randint(*t.num_rays_range), r.randint(*t.num_ghosts_range)
+    base_angle = r.uniform(0, math.pi / num_rays)
+    angles = np.array([base_angle + i * math.pi / num_rays for i in range(num_rays * 2)], dtype=np.float32)
+    cx, cy = width // 2, height // 2
+    ghosts = []
+    for i in range(num_ghosts):
+        s = (i + 1) / (num_ghosts + 1)
+        radius = max(2, int(min(height, width) * 0.02 * (1.0 - s * 0.5)))
+        ghosts.append(
+            (int(fx + (cx - fx) * 2 * s), int(fy + (cy - fy) * 2 * s), radius, intensity * (1.0 - s * 0.6))
+        )
+    bloom = max(1, int(math.sqrt(height**2 + width**2) * r.uniform(*t.bloom_range))) | 1
+    return (fx, fy), ghosts, angles, intensity, bloom
+
+
+LENS_FLARE_CASES = [
+    {},
+    {"flare_roi": (0.2, 0.3, 0.8, 0.9), "num_ghosts_range": (0, 2), "num_rays_range": (2, 3)},
+    {
+        "intensity_range": (0.9, 1),
+        "num_rays_range": (10, 12),
+        "bloom_range": (0.1, 0.2),
+        "num_ghosts_range": (8, 9),
+    },
+]
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+@pytest.mark.parametrize("shape", [*WEATHER_SHAPES, (300, 420)])
+@pytest.mark.parametrize("kwargs", LENS_FLARE_CASES)
+def test_lens_flare_renders_our_draws_as_the_reference(dtype, shape, kwargs) -> None:
+    fillum = import_reference("albumentations.augmentations.pixel._functional_illumination")
+    image = as_dtype(colourful(*shape), dtype)
+    t = instaug.LensFlare(**kwargs, p=1)
+    for seed in range(3):
+        theirs = fillum.apply_lens_flare(image, *lens_flare_draws(seed, shape, t))
+        assert_same(ours_once(t, image, seed), theirs, f"{seed=}")

@@ -923,6 +923,14 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         depth_mode=draw(st.sampled_from(["linear", "diagonal", "radial"])),
         p=_p(draw),
     ),
+    "LensFlare": lambda draw, canvas: A.LensFlare(
+        flare_roi=draw(st.sampled_from([(0, 0, 1, 0.5), (0, 0, 1, 1), (0.9, 0.9, 1, 1)])),
+        num_ghosts_range=_int_range(draw, 0, 10),
+        intensity_range=_range(draw, 0, 1),
+        num_rays_range=_int_range(draw, 2, 12),
+        bloom_range=_range(draw, 0, 1),
+        p=_p(draw),
+    ),
     "TimeReverse": lambda draw, canvas: A.TimeReverse(p=_p(draw)),
     "TimeMasking": lambda draw, canvas: A.TimeMasking(
         time_mask_param=draw(st.integers(1, canvas.width)), p=_p(draw)

@@ -118,6 +118,7 @@ from instaug.transforms.pixel import (
 from instaug.transforms.python_transforms import Lambda
 from instaug.transforms.weather import (
     AtmosphericFog,
+    LensFlare,
     RandomFog,
     RandomGravel,
     RandomRain,
@@ -245,4 +246,5 @@ __all__ = [
     "RandomSunFlare",
     "RandomGravel",
     "AtmosphericFog",
+    "LensFlare",
 ]

@@ -114,3 +114,20 @@ class AtmosphericFog(ImageOnlyTransform):
         p: float = 0.5,
     ) -> None:
         super().__init__(**arguments_of(locals()))
+
+
+class LensFlare(ImageOnlyTransform):
+    """A lens flare from a source drawn in flare_roi: num_rays_range * 2 rays (a starburst of the
+    drawn intensity, bloomed by a blur of bloom_range times the diagonal) and num_ghosts_range
+    blurred ghost discs towards and past the centre, added to the image. RGB images."""
+
+    def __init__(
+        self,
+        flare_roi: tuple[float, float, float, float] = (0, 0, 1, 0.5),
+        num_ghosts_range: tuple[int, int] = (3, 7),
+        intensity_range: tuple[float, float] = (0.3, 0.7),
+        num_rays_range: tuple[int, int] = (4, 8),
+        bloom_range: tuple[float, float] = (0.01, 0.05),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))

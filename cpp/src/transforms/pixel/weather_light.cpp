@@ -283,6 +283,93 @@ cv::Mat atmospheric_fog(const cv::Mat& image, const Params& params, Random& rng)
     }
     return out;
 }
+
+// ---- LensFlare ---------------------------------------------------------------------------------
+struct Ghost {
+    cv::Point centre;
+    int radius;
+    double alpha;
+};
+
+// Rays (anti-aliased lines) from the source, a bloom blur over them, then blurred ghost discs on
+// the line through the image's centre; the layer, clipped to [0, 1], is added to every channel.
+cv::Mat lens_flare(const cv::Mat& image, const Params& params, Random& rng) {
+    require_rgb(image, "LensFlare");
+    const int height = image.rows, width = image.cols;
+    const double intensity = pixel::draw(params, "intensity_range", rng);
+    rng.note("intensity_range", intensity);
+    const std::vector<double> roi = params.numbers("flare_roi");
+    const int fx_lo = std::min(static_cast<int>(roi[0] * width), width - 1);
+    const int fx_hi = std::min(static_cast<int>(roi[2] * width), width - 1);
+    const int fx = static_cast<int>(rng.randint(fx_lo, std::max(fx_lo, fx_hi)));
+    const int fy_lo = std::min(static_cast<int>(roi[1] * height), height - 1);
+    const int fy_hi = std::min(static_cast<int>(roi[3] * height), height - 1);
+    const int fy = static_cast<int>(rng.randint(fy_lo, std::max(fy_lo, fy_hi)));
+    const auto rays_range = params.range("num_rays_range"), ghosts_range = params.range("num_ghosts_range");
+    const int rays = static_cast<int>(rng.randint(static_cast<int64_t>(rays_range[0]), static_cast<int64_t>(rays_range[1])));
+    const int ghosts = static_cast<int>(rng.randint(static_cast<int64_t>(ghosts_range[0]), static_cast<int64_t>(ghosts_range[1])));
+    const double base_angle = rng.uniform(0, kPi / rays);
+    const int cx = width / 2, cy = height / 2;
+    std::vector<Ghost> ghost_list;
+    for (int i = 0; i < ghosts; ++i) {
+        const double t = (i + 1.0) / (ghosts + 1);
+        ghost_list.push_back({cv::Point(static_cast<int>(fx + (cx - fx) * 2 * t), static_cast<int>(fy + (cy - fy) * 2 * t)),
+                              std::max(2, static_cast<int>(std::min(height, width) * 0.02 * (1.0 - t * 0.5))),
+                              intensity * (1.0 - t * 0.6)});
+    }
+    const auto bloom_range = params.range("bloom_range");  // drawn, not reported (as the reference)
+    const double bloom_fraction = rng.uniform(bloom_range[0], bloom_range[1]);
+    const int bloom = std::max(1, static_cast<int>(std::sqrt(double(height) * height + double(width) * width) * bloom_fraction)) | 1;
+
+    cv::Mat flare = cv::Mat::zeros(height, width, CV_32F);
+    const int length = std::max(height, width);
+    for (int i = 0; i < 2 * rays; ++i) {
+        // float32 angle, cosine and products, as numpy's on the reference's float32 angles
+        const float angle = static_cast<float>(base_angle + i * kPi / rays);
+        const float x2 = static_cast<float>(fx) + std::cos(angle) * static_cast<float>(length);
+        const float y2 = static_cast<float>(fy) + std::sin(angle) * static_cast<float>(length);
+        cv::line(flare, {fx, fy}, {static_cast<int>(x2), static_cast<int>(y2)}, cv::Scalar(intensity), 1, cv::LINE_AA);
+    }
+    cv::GaussianBlur(flare, flare, cv::Size(2 * bloom + 1, 2 * bloom + 1), 0);
+    // Each ghost is blurred where it can reach only: a view into a zero image keeps the borders
+    // the whole image would have.
+    cv::Mat ghost = cv::Mat::zeros(height, width, CV_32F), blurred;
+    for (const Ghost& g : ghost_list) {
+        const int kernel = g.radius > 2 ? std::max(3, g.radius | 1) : 1;
+        const cv::Rect box = disk_box(g.centre, g.radius + 2 + kernel / 2, ghost.size());
+        if (box.empty()) continue;
+        cv::circle(ghost, g.centre, g.radius, cv::Scalar(1.0), cv::FILLED, cv::LINE_AA);
+        cv::Mat view = ghost(box);
+        if (g.radius > 2) cv::GaussianBlur(view, blurred, cv::Size(kernel, kernel), 0);
+        else blurred = view.clone();
+        cv::Mat target = flare(box);
+        const float alpha = static_cast<float>(g.alpha);
+        for (int y = 0; y < box.height; ++y) {
+            const float* b = blurred.ptr<float>(y);
+            float* f = target.ptr<float>(y);
+            for (int x = 0; x < box.width; ++x) f[x] += b[x] * alpha;
+        }
+        view.setTo(0);
+    }
+    const bool bytes = image.depth() == CV_8U;
+    const float top = bytes ? 255.0f : 1.0f;
+    cv::Mat out(image.size(), image.type());
+    for (int y = 0; y < height; ++y) {
+        const float* f = flare.ptr<float>(y);
+        for (int x = 0; x < width; ++x) {
+            const float add = std::clamp(f[x], 0.0f, 1.0f) * top;
+            for (int c = 0; c < 3; ++c) {
+                if (bytes) {
+                    const float v = static_cast<float>(image.ptr<uint8_t>(y)[3 * x + c]) + add;
+                    out.ptr<uint8_t>(y)[3 * x + c] = static_cast<uint8_t>(std::clamp(v, 0.0f, 255.0f));
+                } else {
+                    out.ptr<float>(y)[3 * x + c] = std::clamp(image.ptr<float>(y)[3 * x + c] + add, 0.0f, 1.0f);
+                }
+            }
+        }
+    }
+    return out;
+}
 }  // namespace
 
 void register_weather_light(Registry& r) {
@@ -328,6 +415,22 @@ void register_weather_light(Registry& r) {
             throw std::invalid_argument(owner + ": fog_color must hold at least one value");
     };
     r.add(std::move(haze));
+
+    TransformDecl lens = pixel::pixel_transform(
+        "LensFlare",
+        {numbers_param("flare_roi", Json::array({0, 0, 1, 0.5})).between(0.0, 1.0),
+         range_param("num_ghosts_range", Json::array({3, 7})).between(0, std::nullopt).whole(),
+         range_param("intensity_range", Json::array({0.3, 0.7})).between(0.0, 1.0),
+         range_param("num_rays_range", Json::array({4, 8})).between(2, std::nullopt).whole(),
+         range_param("bloom_range", Json::array({0.01, 0.05})).between(0.0, 1.0)},
+        lens_flare);
+    lens.check = [](const std::string& owner, const Params& p) {
+        const std::vector<double> roi = p.numbers("flare_roi");
+        if (roi.size() != 4 || !(roi[0] < roi[2]) || !(roi[1] < roi[3]))
+            throw std::invalid_argument(owner + ": flare_roi must be (x_min, y_min, x_max, y_max) with x_min < x_max "
+                                                "and y_min < y_max, got " + python_repr(p.at("flare_roi")));
+    };
+    r.add(std::move(lens));
 }
 
 }  // namespace instaug
