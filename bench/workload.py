@@ -227,6 +227,8 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "RandomGravel": [A.RandomGravel(p=1.0)],
         "AtmosphericFog": [A.AtmosphericFog(p=1.0)],
         "LensFlare": [A.LensFlare(p=1.0)],
+        "Spatter (rain)": [A.Spatter(p=1.0)],
+        "Spatter (mud)": [A.Spatter(mode="mud", p=1.0)],
     }
 
 

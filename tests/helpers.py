@@ -263,4 +263,5 @@ PIXEL = [
     A.RandomGravel(p=1),
     A.AtmosphericFog(p=1),
     A.LensFlare(p=1),
+    A.Spatter(p=1),
 ]

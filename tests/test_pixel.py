@@ -625,6 +625,8 @@ WEATHER = [
     A.RandomSunFlare(method="physics_based", p=1),
     A.RandomGravel(gravel_roi=(0, 0, 1, 1), p=1),
     A.LensFlare(p=1),
+    A.Spatter(p=1),
+    A.Spatter(mode="mud", p=1),
 ]
 
 
@@ -722,3 +724,26 @@ def test_lens_flare_brightens_only_and_reports_its_intensity() -> None:
     assert out["applied_transforms"][0][1]["intensity_range"] == 0.8
     with pytest.raises(ValueError, match="flare_roi"):
         A.LensFlare(flare_roi=(0.5, 0, 0.5, 1))
+
+
+def test_spatter_rain_brightens_and_mud_tints_towards_its_colour() -> None:
+    grey = np.full((80, 100, 3), 128, np.uint8)
+    rain = A.Compose([A.Spatter(p=1)], save_applied_params=True, seed=0)(image=grey)
+    assert rain["image"].min() >= 128 and rain["image"].max() > 128
+    assert {
+        "mean_range",
+        "std_range",
+        "cutout_threshold_range",
+        "gauss_sigma_range",
+        "intensity_range",
+    } <= set(rain["applied_transforms"][0][1])
+    mud = A.Compose([A.Spatter(mode="mud", color=(0, 0, 255), intensity_range=(1, 1), p=1)], seed=0)(
+        image=grey
+    )
+    changed = (mud["image"] != 128).any(-1)
+    assert changed.any() and (mud["image"][changed][:, 2] >= mud["image"][changed][:, 0]).all()
+    # a layer cut everywhere: the mud takes 10% of the pixels (drawn), as the reference's
+    empty = A.Spatter(mode="mud", mean_range=(0, 0), std_range=(0, 0), gauss_sigma_range=(0, 0), p=1)
+    assert (A.Compose([empty], seed=0)(image=grey)["image"] != 128).any(-1).mean() > 0.05
+    with pytest.raises(ValueError, match="color"):
+        A.Spatter(color=(1, 2))

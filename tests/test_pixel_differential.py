@@ -596,6 +596,8 @@ def test_random_snow_texture_without_snow_same_as_reference_but_the_sparkles(dty
         lambda L: L.RandomSunFlare(src_radius=50, p=1),
         lambda L: L.RandomSunFlare(src_radius=50, method="physics_based", p=1),
         lambda L: L.RandomGravel(gravel_roi=(0, 0, 1, 1), number_of_patches=5, p=1),
+        lambda L: L.Spatter(std_range=(0.2, 0.4), p=1),
+        lambda L: L.Spatter(mode="mud", p=1),
     ],
     ids=[
         "fog",
@@ -607,6 +609,8 @@ def test_random_snow_texture_without_snow_same_as_reference_but_the_sparkles(dty
         "flare",
         "flare_physics",
         "gravel",
+        "spatter",
+        "spatter_mud",
     ],
 )
 def test_weather_distribution_same_as_reference(make) -> None:
@@ -757,3 +761,60 @@ def test_lens_flare_renders_our_draws_as_the_reference(dtype, shape, kwargs) -> 
     for seed in range(3):
         theirs = fillum.apply_lens_flare(image, *lens_flare_draws(seed, shape, t))
         assert_same(ours_once(t, image, seed), theirs, f"{seed=}")
+
+
+def spattered_by_the_reference(image: np.ndarray, seed: int, t) -> np.ndarray:
+    """Our draws (the five ranges, then normals in Box-Muller pairs, in row order) through the
+    reference's own steps: its layer blur and cut (from Spatter's sampler), get_*_params and
+    spatter_*."""
+    import math
+
+    import cv2
+
+    r, (height, width) = OurDraws(seed), image.shape[:2]
+    ranges = (t.mean_range, t.std_range, t.cutout_threshold_range, t.gauss_sigma_range, t.intensity_range)
+    mean, std, cutout, sigma, intensity = (r.uniform(*bounds) for bounds in ranges)
+    values = []
+    while len(values) < height * width:  # Box-Muller pairs: cosine, then sine
+        u1, u2 = 1.0 - r.uniform01(), r.uniform01()
+        radius, angle = std * math.sqrt(-2.0 * math.log(u1)), 2.0 * math.pi * u2
+        values += [mean + radius * math.cos(angle), mean + radius * math.sin(angle)]
+    layer = np.array(values[: height * width]).reshape(height, width)
+    if t.mode == "rain":
+        layer = layer.astype(np.float32)
+    ksize = 2 * round(3 * sigma) + 1
+    cv2.GaussianBlur(layer, (ksize, ksize), sigma, dst=layer, sigmaY=sigma, borderType=cv2.BORDER_REPLICATE)
+    layer[layer < cutout] = 0
+    colour = t.color if t.color is not None else {"rain": (238, 238, 175), "mud": (20, 42, 63)}[t.mode]
+    colour = np.asarray(colour, dtype=np.float32) / np.float32(255)
+    if t.mode == "rain":
+        return fpixel.spatter_rain(image, fpixel.get_rain_params(layer, colour, intensity)["drops"])
+    assert (layer > cutout).any(), "an empty mask takes random pixels (numpy's in the reference)"
+    mud = fpixel.get_mud_params(layer, colour, cutout, sigma, intensity, np.random.default_rng(0))
+    return fpixel.spatter_mud(image, mud["non_mud"], mud["mud"])
+
+
+SPATTER_CASES = [
+    {},
+    {"mode": "mud"},
+    {
+        "mean_range": (0.5, 0.7),
+        "std_range": (0.2, 0.4),
+        "gauss_sigma_range": (1, 3),
+        "intensity_range": (0.3, 1),
+    },
+    {"mode": "mud", "color": (200, 0, 90), "gauss_sigma_range": (0, 0), "cutout_threshold_range": (0.5, 0.6)},
+    {"color": (10, 250, 128), "cutout_threshold_range": (0.3, 0.3), "gauss_sigma_range": (0.4, 0.4)},
+]
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+@pytest.mark.parametrize("shape", WEATHER_SHAPES)
+@pytest.mark.parametrize("kwargs", SPATTER_CASES)
+def test_spatter_renders_our_draws_as_the_reference(dtype, shape, kwargs) -> None:
+    image = as_dtype(colourful(*shape), dtype)
+    t = instaug.Spatter(**kwargs, p=1)
+    for seed in range(2):
+        ours, theirs = ours_once(t, image, seed), spattered_by_the_reference(image, seed, t)
+        assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+        np.testing.assert_allclose(ours.astype(float), theirs.astype(float), atol=1e-6, err_msg=f"{seed=}")

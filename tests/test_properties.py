@@ -931,6 +931,16 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         bloom_range=_range(draw, 0, 1),
         p=_p(draw),
     ),
+    "Spatter": lambda draw, canvas: A.Spatter(
+        mean_range=_range(draw, 0, 1),
+        std_range=_range(draw, 0, 1),
+        gauss_sigma_range=_range(draw, 0, 5),
+        cutout_threshold_range=_range(draw, 0, 1),
+        intensity_range=_range(draw, 0, 1),
+        mode=draw(st.sampled_from(["rain", "mud"])),
+        color=draw(st.sampled_from([None, (0, 0, 0), (255, 128, 3)])),
+        p=_p(draw),
+    ),
     "TimeReverse": lambda draw, canvas: A.TimeReverse(p=_p(draw)),
     "TimeMasking": lambda draw, canvas: A.TimeMasking(
         time_mask_param=draw(st.integers(1, canvas.width)), p=_p(draw)

@@ -125,6 +125,7 @@ from instaug.transforms.weather import (
     RandomShadow,
     RandomSnow,
     RandomSunFlare,
+    Spatter,
 )
 
 __version__ = "0.1.0"
@@ -247,4 +248,5 @@ __all__ = [
     "RandomGravel",
     "AtmosphericFog",
     "LensFlare",
+    "Spatter",
 ]

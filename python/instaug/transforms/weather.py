@@ -131,3 +131,22 @@ class LensFlare(ImageOnlyTransform):
         p: float = 0.5,
     ) -> None:
         super().__init__(**arguments_of(locals()))
+
+
+class Spatter(ImageOnlyTransform):
+    """Rain drops or mud on the lens: a blurred noise layer (mean_range, std_range,
+    gauss_sigma_range) cut below cutout_threshold_range shapes drops added to the image ("rain")
+    or mud blended in ("mud"), with intensity_range and color (None: the mode's own). RGB images."""
+
+    def __init__(
+        self,
+        mean_range: tuple[float, float] = (0.65, 0.65),
+        std_range: tuple[float, float] = (0.3, 0.3),
+        gauss_sigma_range: tuple[float, float] = (2, 2),
+        cutout_threshold_range: tuple[float, float] = (0.68, 0.68),
+        intensity_range: tuple[float, float] = (0.6, 0.6),
+        mode: Literal["rain", "mud"] = "rain",
+        color: tuple[int, ...] | None = None,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include <opencv2/imgproc.hpp>
 
@@ -253,6 +255,146 @@ cv::Mat random_gravel(const cv::Mat& image, const Params& params, Random& rng) {
     cv::cvtColor(hls, out, cv::COLOR_HLS2RGB);
     return image.depth() == CV_8U ? out : pixel::clip01(out);
 }
+
+// ---- Spatter -----------------------------------------------------------------------------------
+// A blurred Gaussian noise layer, cut below cutout_threshold, becomes rain drops (edges -> distance
+// map -> equalized, embossed and blurred -> scaled by the layer) added to the image, or mud (the
+// layer's mask, blurred) blended in; in float32, as the reference's. The noise comes from our
+// generator, as Box-Muller pairs.
+struct SpatterDraw {
+    double mean, std, cutout, sigma, intensity;
+};
+
+int python_round(double v) {  // round half to even, as Python's round()
+    return static_cast<int>(std::nearbyint(v));
+}
+
+// Normal draws in pairs (Box-Muller's cosine and sine of one pair of uniforms), in row order.
+cv::Mat spatter_layer(int height, int width, const SpatterDraw& d, int depth, Random& rng) {
+    std::vector<double> values(static_cast<std::size_t>(height) * width);
+    for (std::size_t i = 0; i < values.size(); i += 2) {
+        const double u1 = 1.0 - rng.uniform01(), u2 = rng.uniform01();
+        const double r = d.std * std::sqrt(-2.0 * std::log(u1)), a = 2.0 * M_PI * u2;
+        values[i] = d.mean + r * std::cos(a);
+        if (i + 1 < values.size()) values[i + 1] = d.mean + r * std::sin(a);
+    }
+    cv::Mat layer(height, width, depth);
+    if (depth == CV_64F) std::copy(values.begin(), values.end(), layer.ptr<double>(0));
+    else std::transform(values.begin(), values.end(), layer.ptr<float>(0), [](double v) { return static_cast<float>(v); });
+    const int k = 2 * python_round(3 * d.sigma) + 1;
+    cv::GaussianBlur(layer, layer, cv::Size(k, k), d.sigma, d.sigma, cv::BORDER_REPLICATE);
+    layer.setTo(0, layer < d.cutout);
+    return layer;
+}
+
+// The reference's get_rain_params: the drop strength m in [0, 1]; the drops are m * colour *
+// intensity * 0.9 (taken per channel where they are added).
+cv::Mat rain_strength(const cv::Mat& layer) {
+    cv::Mat liquid(layer.size(), CV_8U), dist8(layer.size(), CV_8U), edges, dist;
+    for (int y = 0; y < layer.rows; ++y) {
+        const float* in = layer.ptr<float>(y);
+        uint8_t* o = liquid.ptr<uint8_t>(y);
+        for (int x = 0; x < layer.cols; ++x) o[x] = static_cast<uint8_t>(std::clamp(in[x] * 255.0f, 0.0f, 255.0f));
+    }
+    cv::Canny(liquid, edges, 50, 150);
+    cv::subtract(cv::Scalar::all(255), edges, edges);
+    cv::distanceTransform(edges, dist, cv::DIST_L2, 5);
+    cv::threshold(dist, dist, 20, 20, cv::THRESH_TRUNC);
+    cv::GaussianBlur(dist, dist, cv::Size(3, 3), 1, 1, cv::BORDER_REPLICATE);
+    for (int y = 0; y < dist.rows; ++y) {
+        const float* in = dist.ptr<float>(y);
+        uint8_t* o = dist8.ptr<uint8_t>(y);
+        for (int x = 0; x < dist.cols; ++x) o[x] = static_cast<uint8_t>(std::clamp(in[x], 0.0f, 255.0f));
+    }
+    cv::equalizeHist(dist8, dist8);
+    const cv::Mat kernel = (cv::Mat_<float>(3, 3) << -2, -1, 0, -1, 1, 1, 0, 1, 2);
+    cv::filter2D(dist8, dist8, -1, kernel);
+    cv::GaussianBlur(dist8, dist8, cv::Size(5, 5), 1.5, 1.5, cv::BORDER_REPLICATE);
+    cv::Mat m(layer.size(), CV_32F);
+    float m_max = 0;
+    for (int y = 0; y < m.rows; ++y) {
+        const uint8_t *l = liquid.ptr<uint8_t>(y), *d = dist8.ptr<uint8_t>(y);
+        float* o = m.ptr<float>(y);
+        for (int x = 0; x < m.cols; ++x) {
+            o[x] = static_cast<float>(l[x]) * static_cast<float>(d[x]);
+            m_max = std::max(m_max, o[x]);
+        }
+    }
+    if (m_max > 0) m *= 1.0f / m_max;  // float32 quotient, as numpy's 1 / np.float32
+    else m.setTo(0);
+    return m;
+}
+
+// The reference's get_mud_params: the mud mask times intensity; mud = mask * colour and
+// non_mud = (colour - mud) / colour clipped (1 - mask for a zero colour), per channel.
+cv::Mat mud_mask(const cv::Mat& layer, const SpatterDraw& d, Random& rng) {
+    cv::Mat mask(layer.size(), CV_32F);
+    for (int y = 0; y < layer.rows; ++y) {
+        const double* in = layer.ptr<double>(y);
+        float* o = mask.ptr<float>(y);
+        for (int x = 0; x < layer.cols; ++x) o[x] = in[x] > d.cutout ? 1.0f : 0.0f;
+    }
+    if (cv::countNonZero(mask) == 0) {  // at least 10% of the pixels, drawn
+        const int area = static_cast<int>(mask.total()), needed = std::max(1, static_cast<int>(0.1 * area));
+        std::vector<int> order(area);
+        for (int i = 0; i < area; ++i) order[i] = i;
+        for (int i = 0; i < needed; ++i) {
+            std::swap(order[i], order[rng.randint(i, area - 1)]);
+            mask.at<float>(order[i] / mask.cols, order[i] % mask.cols) = 1.0f;
+        }
+    }
+    if (d.sigma > 0) cv::GaussianBlur(mask, mask, cv::Size(0, 0), d.sigma, d.sigma, cv::BORDER_REPLICATE);
+    double mask_max = 0;
+    cv::minMaxLoc(mask, nullptr, &mask_max);
+    if (mask_max > 0) mask /= static_cast<float>(mask_max);
+    else mask.at<float>(0, 0) = 1.0f;
+    mask *= static_cast<float>(d.intensity);
+    return mask;
+}
+
+cv::Mat spatter(const cv::Mat& image, const Params& params, Random& rng) {
+    require_rgb(image, "Spatter");
+    SpatterDraw d{};
+    d.mean = pixel::draw(params, "mean_range", rng);
+    d.std = pixel::draw(params, "std_range", rng);
+    d.cutout = pixel::draw(params, "cutout_threshold_range", rng);
+    d.sigma = pixel::draw(params, "gauss_sigma_range", rng);
+    d.intensity = pixel::draw(params, "intensity_range", rng);
+    for (auto [name, value] : {std::pair{"mean_range", d.mean}, {"std_range", d.std}, {"cutout_threshold_range", d.cutout},
+                               {"gauss_sigma_range", d.sigma}, {"intensity_range", d.intensity}})
+        rng.note(name, value);
+    const bool rain = params.text("mode") == "rain";
+    std::vector<double> c = params.is_none("color") ? (rain ? std::vector<double>{238, 238, 175} : std::vector<double>{20, 42, 63})
+                                                     : params.numbers("color");
+    float colour[3];
+    for (int k = 0; k < 3; ++k) colour[k] = static_cast<float>(c[k]) / 255.0f;
+    const cv::Mat layer = spatter_layer(image.rows, image.cols, d, rain ? CV_32F : CV_64F, rng);
+    const cv::Mat weight = rain ? rain_strength(layer) : mud_mask(layer, d, rng);
+    const float drop_scale = static_cast<float>(d.intensity * 0.9);
+    // In float32 (uint8 as v / 255), clipped; uint8 back as rint(x * 255).
+    const bool bytes = image.depth() == CV_8U;
+    float as_float[256];  // albucore's to_float table: v / 255 in float32
+    for (int v = 0; v < 256; ++v) as_float[v] = static_cast<float>(v) / 255.0f;
+    cv::Mat out(image.size(), image.type());
+    for (int y = 0; y < image.rows; ++y) {
+        const float* w = weight.ptr<float>(y);
+        for (int x = 0; x < image.cols; ++x)
+            for (int k = 0; k < 3; ++k) {
+                float v = bytes ? as_float[image.ptr<uint8_t>(y)[3 * x + k]] : image.ptr<float>(y)[3 * x + k];
+                if (rain) {
+                    v += w[x] * colour[k] * drop_scale;
+                } else {
+                    const float mud = w[x] * colour[k];
+                    const float keep = colour[k] > 0 ? std::clamp((colour[k] - mud) / colour[k], 0.0f, 1.0f) : 1.0f - w[x];
+                    v = v * keep + mud;
+                }
+                v = std::clamp(v, 0.0f, 1.0f);
+                if (bytes) out.ptr<uint8_t>(y)[3 * x + k] = cv::saturate_cast<uint8_t>(cvRound(static_cast<double>(v * 255.0f)));
+                else out.ptr<float>(y)[3 * x + k] = v;
+            }
+    }
+    return out;
+}
 }  // namespace
 
 void register_weather_precipitation(Registry& r) {
@@ -304,6 +446,24 @@ void register_weather_precipitation(Registry& r) {
                                         python_repr(p.at("gravel_roi")));
     };
     r.add(std::move(gravel));
+
+    TransformDecl spatter_decl = pixel::pixel_transform(
+        "Spatter",
+        {range_param("mean_range", Json::array({0.65, 0.65})).between(0.0, 1.0),
+         range_param("std_range", Json::array({0.3, 0.3})).between(0.0, 1.0),
+         range_param("gauss_sigma_range", Json::array({2, 2})).between(0.0, std::nullopt),
+         range_param("cutout_threshold_range", Json::array({0.68, 0.68})).between(0.0, 1.0),
+         range_param("intensity_range", Json::array({0.6, 0.6})).between(0.0, 1.0),
+         choice_param("mode", "rain", Json::array({"rain", "mud"})),
+         integers_param("color", nullptr).or_none()},
+        spatter);
+    spatter_decl.check = [](const std::string& owner, const Params& p) {
+        if (!p.is_none("color") && p.numbers("color").size() != 3)
+            throw std::invalid_argument(owner + ": color must be three integers (R, G, B) or None, got " +
+                                        python_repr(p.at("color")));
+    };
+    spatter_decl.reads_neighbours = false;
+    r.add(std::move(spatter_decl));
 }
 
 }  // namespace instaug
