@@ -747,3 +747,13 @@ def test_spatter_rain_brightens_and_mud_tints_towards_its_colour() -> None:
     assert (A.Compose([empty], seed=0)(image=grey)["image"] != 128).any(-1).mean() > 0.05
     with pytest.raises(ValueError, match="color"):
         A.Spatter(color=(1, 2))
+
+
+@pytest.mark.parametrize("transform", WEATHER + [A.AtmosphericFog(p=1)], ids=lambda t: type(t).__name__)
+def test_weather_takes_non_finite_float_pixels(transform) -> None:
+    # A NaN or infinite hue indexed outside OpenCV's HLS/HSV -> RGB table (a crash, found by the
+    # property tests with RandomSnow on float32): such hues become 0 first.
+    image = np.full((30, 40, 3), np.nan, np.float32)
+    image[0, 0], image[1, 1], image[2:4] = np.inf, -np.inf, 0.5
+    out = A.Compose([transform], seed=0)(image=image)["image"]
+    assert out.shape == image.shape and out.dtype == np.float32

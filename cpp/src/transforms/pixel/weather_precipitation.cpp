@@ -62,6 +62,17 @@ cv::Mat random_rain(const cv::Mat& image, const Params& params, Random& rng) {
     });
 }
 
+// OpenCV's float HLS/HSV -> RGB indexes a table by the hue's sector: a NaN or infinite hue (from a
+// NaN or infinite pixel) would read outside it. Such hues become 0 before converting back.
+void finite_hues(cv::Mat& hue_first) {
+    if (hue_first.depth() != CV_32F) return;
+    for (int y = 0; y < hue_first.rows; ++y) {
+        auto* px = hue_first.ptr<cv::Vec3f>(y);
+        for (int x = 0; x < hue_first.cols; ++x)
+            if (!std::isfinite(px[x][0])) px[x][0] = 0.0f;
+    }
+}
+
 // ---- RandomSnow --------------------------------------------------------------------------------
 // bleach: in HLS, lightness under the threshold (snow_point * max / 2 + max / 3) multiplied by
 // brightness_coeff, clipped (and truncated for uint8), in the image's own dtype.
@@ -87,6 +98,7 @@ cv::Mat snow_bleach(const cv::Mat& image, double snow_point, double coefficient)
         }
     }
     cv::Mat out;
+    finite_hues(hls);
     cv::cvtColor(hls, out, cv::COLOR_HLS2RGB);
     return out;
 }
@@ -187,7 +199,10 @@ cv::Mat snow_texture(const cv::Mat& image, double snow_point, double coefficient
     }
     cv::Mat out;
     if (bytes) out = hsv_to_rgb8(hsv);
-    else cv::cvtColor(hsv, out, cv::COLOR_HSV2RGB);
+    else {
+        finite_hues(hsv);
+        cv::cvtColor(hsv, out, cv::COLOR_HSV2RGB);
+    }
     const cv::Scalar white = cv::Scalar::all(max_value);
     out.setTo(white, sparkle > 0.99);
     return out;
@@ -252,6 +267,7 @@ cv::Mat random_gravel(const cv::Mat& image, const Params& params, Random& rng) {
             }
         }
     }
+    finite_hues(hls);
     cv::cvtColor(hls, out, cv::COLOR_HLS2RGB);
     return image.depth() == CV_8U ? out : pixel::clip01(out);
 }
