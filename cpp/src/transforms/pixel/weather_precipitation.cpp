@@ -254,21 +254,27 @@ std::vector<Gravel> draw_gravel(int height, int width, const Params& params, Ran
 cv::Mat random_gravel(const cv::Mat& image, const Params& params, Random& rng) {
     require_rgb(image, "RandomGravel");
     const std::vector<Gravel> gravel = draw_gravel(image.rows, image.cols, params, rng);
-    cv::Mat hls, out;
-    cv::cvtColor(image, hls, cv::COLOR_RGB2HLS);
-    for (const Gravel& g : gravel) {
-        for (int y = g.box.y; y < g.box.y + g.box.height; ++y) {
-            if (image.depth() == CV_8U) {
-                auto* px = hls.ptr<cv::Vec3b>(y);
-                for (int x = g.box.x; x < g.box.x + g.box.width; ++x) px[x][1] = static_cast<uint8_t>(g.level);
-            } else {  // the level as a share of 255 (the reference writes 0..255 into a 0..1 lightness)
-                auto* px = hls.ptr<cv::Vec3f>(y);
-                for (int x = g.box.x; x < g.box.x + g.box.width; ++x) px[x][1] = static_cast<float>(g.level / 255.0);
+    // In bands of rows: the HLS band stays in cache between the two conversions.
+    cv::Mat out(image.size(), image.type()), hls;
+    constexpr int kBand = 16;
+    for (int top = 0; top < image.rows; top += kBand) {
+        const cv::Range rows(top, std::min(top + kBand, image.rows));
+        cv::cvtColor(image.rowRange(rows), hls, cv::COLOR_RGB2HLS);
+        for (const Gravel& g : gravel) {  // in drawing order: later squares win
+            for (int y = std::max(g.box.y, rows.start); y < std::min(g.box.y + g.box.height, rows.end); ++y) {
+                if (image.depth() == CV_8U) {
+                    auto* px = hls.ptr<cv::Vec3b>(y - top);
+                    for (int x = g.box.x; x < g.box.x + g.box.width; ++x) px[x][1] = static_cast<uint8_t>(g.level);
+                } else {  // the level as a share of 255 (the reference writes 0..255 into a 0..1 lightness)
+                    auto* px = hls.ptr<cv::Vec3f>(y - top);
+                    for (int x = g.box.x; x < g.box.x + g.box.width; ++x) px[x][1] = static_cast<float>(g.level / 255.0);
+                }
             }
         }
+        finite_hues(hls);
+        cv::Mat band = out.rowRange(rows);
+        cv::cvtColor(hls, band, cv::COLOR_HLS2RGB);
     }
-    finite_hues(hls);
-    cv::cvtColor(hls, out, cv::COLOR_HLS2RGB);
     return image.depth() == CV_8U ? out : pixel::clip01(out);
 }
 
