@@ -251,6 +251,17 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "HEStain": [A.HEStain(p=1.0)],
         # Colour temperature, tone, lighting and lens fringes; rows a reference release lacks are left out.
         **{name: [getattr(A, name)(p=1.0)] for name in COLOUR_AND_LIGHTING if hasattr(A, name)},
+        "RandomFog": [A.RandomFog(p=1.0)],
+        "RandomRain": [A.RandomRain(p=1.0)],
+        "RandomSnow": [A.RandomSnow(p=1.0)],
+        "RandomSnow (texture)": [A.RandomSnow(method="texture", p=1.0)],
+        "RandomSunFlare": [A.RandomSunFlare(p=1.0)],
+        "RandomSunFlare (physics_based)": [A.RandomSunFlare(method="physics_based", p=1.0)],
+        "RandomGravel": [A.RandomGravel(p=1.0)],
+        "AtmosphericFog": [A.AtmosphericFog(p=1.0)],
+        "LensFlare": [A.LensFlare(p=1.0)],
+        "Spatter (rain)": [A.Spatter(p=1.0)],
+        "Spatter (mud)": [A.Spatter(mode="mud", p=1.0)],
     }
 
 

@@ -279,4 +279,12 @@ PIXEL = [
     A.PlasmaBrightnessContrast(p=1),
     A.PlasmaShadow(p=1),
     A.ToRGB(p=1),
+    A.RandomFog(p=1),
+    A.RandomRain(p=1),
+    A.RandomSnow(p=1),
+    A.RandomSunFlare(p=1),
+    A.RandomGravel(p=1),
+    A.AtmosphericFog(p=1),
+    A.LensFlare(p=1),
+    A.Spatter(p=1),
 ]

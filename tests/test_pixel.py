@@ -1018,3 +1018,146 @@ def test_to_rgb_repeats_a_grey_channel_and_refuses_other_counts() -> None:
         A.Compose([A.ToRGB()])(image=IMAGE[..., :2])
     with pytest.raises(ValueError, match="num_output_channels"):
         A.ToRGB(num_output_channels=0)
+
+
+WEATHER = [
+    A.RandomFog(p=1),
+    A.RandomRain(p=1),
+    A.RandomSnow(p=1),
+    A.RandomSnow(method="texture", p=1),
+    A.RandomSunFlare(p=1),
+    A.RandomSunFlare(method="physics_based", p=1),
+    A.RandomGravel(gravel_roi=(0, 0, 1, 1), p=1),
+    A.LensFlare(p=1),
+    A.Spatter(p=1),
+    A.Spatter(mode="mud", p=1),
+]
+
+
+@pytest.mark.parametrize("transform", WEATHER, ids=lambda t: f"{type(t).__name__}-{getattr(t, 'method', '')}")
+def test_weather_needs_rgb_and_takes_tiny_images_and_views(transform) -> None:
+    name = type(transform).__name__
+    for channels in (1, 4):
+        with pytest.raises(ValueError, match=rf"{name}.*3-channel"):
+            A.Compose([transform], seed=0)(image=np.zeros((20, 20, channels), np.uint8))
+    for shape in [(1, 1, 3), (1, 7, 3), (7, 1, 3), (2, 2, 3)]:
+        out = A.Compose([transform], seed=0)(image=np.full(shape, 90, np.uint8))["image"]
+        assert out.shape == shape and out.dtype == np.uint8
+    view = IMAGE[::2, 1::3]  # a strided view: the same as its contiguous copy
+    outputs = [
+        A.Compose([transform], seed=4)(image=image)["image"] for image in (view, np.ascontiguousarray(view))
+    ]
+    np.testing.assert_array_equal(*outputs)
+
+
+def test_random_fog_whitens_the_centre_more_than_the_corners() -> None:
+    flat = np.full((90, 120, 3), 60, np.uint8)
+    out = A.Compose([A.RandomFog(alpha_coef=0.3, fog_coef_range=(0.8, 0.8), p=1)], seed=0)(image=flat)[
+        "image"
+    ]
+    assert out.min() >= 60 and out[40:50, 55:65].mean() > out[:8, :8].mean() + 5
+
+
+def test_random_rain_draws_streaks_and_dims_the_image() -> None:
+    black = np.zeros((64, 64, 3), np.uint8)
+    t = A.RandomRain(slant_range=(0, 0), drop_length=6, blur_value=1, brightness_coefficient=1, p=1)
+    streaks = A.Compose([t], seed=0)(image=black)["image"]
+    assert set(np.unique(streaks)) == {0, 200} and (streaks[..., 0] > 0).sum() <= 64 // 3 * 7
+    grey = np.full((64, 64, 3), 100, np.uint8)
+    dimmed = A.Compose([A.RandomRain(rain_type="drizzle", blur_value=1, p=1)], seed=0)(image=grey)["image"]
+    assert (dimmed == 70).mean() > 0.9  # 100 * 0.7 away from the drops
+    with pytest.raises(ValueError, match="RandomRain: drop_length 40 leaves no row"):
+        A.Compose([A.RandomRain(drop_length=40, p=1)], seed=0)(image=np.zeros((40, 40, 3), np.uint8))
+    with pytest.raises(ValueError, match="brightness_coefficient"):
+        A.RandomRain(brightness_coefficient=0)
+
+
+def test_random_snow_brightens_and_reports_its_snow_point() -> None:
+    out = A.Compose([A.RandomSnow(p=1)], save_applied_params=True, seed=0)(image=IMAGE)
+    (name, config), *_ = out["applied_transforms"]
+    assert name == "RandomSnow" and 0.1 <= config["snow_point_range"] <= 0.3
+    assert out["image"].astype(float).mean() > IMAGE.mean()
+    texture = A.Compose([A.RandomSnow(method="texture", p=1)], seed=0)(image=IMAGE)["image"]
+    assert texture.astype(float).mean() > IMAGE.mean()
+    with pytest.raises(ValueError, match="brightness_coeff"):
+        A.RandomSnow(brightness_coeff=0)
+
+
+def test_random_sun_flare_brightens_around_the_sun_in_flare_roi() -> None:
+    dark = np.full((80, 100, 3), 20, np.uint8)
+    for method in ("overlay", "physics_based"):
+        t = A.RandomSunFlare(flare_roi=(0.1, 0.1, 0.11, 0.11), src_radius=30, method=method, p=1)
+        out = A.Compose([t], seed=1)(image=dark)["image"].astype(int)
+        assert out.min() >= 20 and out[8, 10].sum() > out[70, 90].sum(), method
+    with pytest.raises(ValueError, match="flare_roi"):
+        A.RandomSunFlare(flare_roi=(0.5, 0, 0.5, 1))
+    with pytest.raises(ValueError, match="src_radius"):
+        A.RandomSunFlare(src_radius=1)
+
+
+def test_random_gravel_stays_in_its_roi() -> None:
+    image = np.full((200, 200, 3), (120, 60, 30), np.uint8)
+    t = A.RandomGravel(gravel_roi=(0.5, 0.5, 1, 1), number_of_patches=4, p=1)
+    changed = (A.Compose([t], seed=0)(image=image)["image"] != image).any(-1)
+    assert changed.any() and not changed[:97].any() and not changed[:, :97].any()
+    assert not changed[-1].any() and not changed[:, -1].any()  # the reference's squares stop short
+    with pytest.raises(ValueError, match="gravel_roi"):
+        A.RandomGravel(gravel_roi=(0.5, 0, 0.4, 1))
+
+
+@pytest.mark.parametrize("depth_mode", ["linear", "diagonal", "radial"])
+def test_atmospheric_fog_hazes_the_far_pixels_most(depth_mode) -> None:
+    black = np.zeros((50, 70), np.uint8)  # any number of channels: a grey image here
+    t = A.AtmosphericFog(density_range=(2, 2), fog_color=(250,), depth_mode=depth_mode, p=1)
+    out = A.Compose([t], seed=0)(image=black)["image"].astype(int)
+    near = {"linear": out[-1, 35], "diagonal": out[-1, -1], "radial": out[25, 35]}[depth_mode]
+    assert out.max() == out[0, 0] > near + 100 and near <= 5
+    for shape in [(1, 1), (1, 9, 3), (9, 1, 4)]:
+        image = np.full(shape, 10, np.uint8)
+        assert A.Compose([t], seed=0)(image=image)["image"].shape == shape
+    view = IMAGE[::2, 1::3]
+    outputs = [A.Compose([t], seed=4)(image=image)["image"] for image in (view, np.ascontiguousarray(view))]
+    np.testing.assert_array_equal(*outputs)
+
+
+def test_lens_flare_brightens_only_and_reports_its_intensity() -> None:
+    dark = np.full((90, 120, 3), 10, np.uint8)
+    t = A.LensFlare(flare_roi=(0.1, 0.1, 0.2, 0.2), intensity_range=(0.8, 0.8), p=1)
+    out = A.Compose([t], save_applied_params=True, seed=0)(image=dark)
+    assert out["image"].min() >= 10 and out["image"].max() > 100
+    assert out["applied_transforms"][0][1]["intensity_range"] == 0.8
+    with pytest.raises(ValueError, match="flare_roi"):
+        A.LensFlare(flare_roi=(0.5, 0, 0.5, 1))
+
+
+def test_spatter_rain_brightens_and_mud_tints_towards_its_colour() -> None:
+    grey = np.full((80, 100, 3), 128, np.uint8)
+    rain = A.Compose([A.Spatter(p=1)], save_applied_params=True, seed=0)(image=grey)
+    assert rain["image"].min() >= 128 and rain["image"].max() > 128
+    assert {
+        "mean_range",
+        "std_range",
+        "cutout_threshold_range",
+        "gauss_sigma_range",
+        "intensity_range",
+    } <= set(rain["applied_transforms"][0][1])
+    mud = A.Compose([A.Spatter(mode="mud", color=(0, 0, 255), intensity_range=(1, 1), p=1)], seed=0)(
+        image=grey
+    )
+    changed = (mud["image"] != 128).any(-1)
+    assert changed.any() and (mud["image"][changed][:, 2] >= mud["image"][changed][:, 0]).all()
+    # a layer cut everywhere: the mud takes 10% of the pixels (drawn), as the reference's
+    empty = A.Spatter(mode="mud", mean_range=(0, 0), std_range=(0, 0), gauss_sigma_range=(0, 0), p=1)
+    assert (A.Compose([empty], seed=0)(image=grey)["image"] != 128).any(-1).mean() > 0.05
+    with pytest.raises(ValueError, match="color"):
+        A.Spatter(color=(1, 2))
+
+
+@pytest.mark.parametrize("transform", WEATHER + [A.AtmosphericFog(p=1)], ids=lambda t: type(t).__name__)
+def test_weather_takes_non_finite_float_pixels(transform) -> None:
+    # A NaN or infinite hue indexed outside OpenCV's HLS/HSV -> RGB table (a crash, found by the
+    # property tests with RandomSnow on float32): such hues become 0 first.
+    image = np.full((30, 40, 3), np.nan, np.float32)
+    image[0, 0], image[1, 1], image[2:4] = np.inf, -np.inf, 0.5
+    out = A.Compose([transform], seed=0)(image=image)["image"]
+    assert out.shape == image.shape and out.dtype == np.float32

@@ -659,3 +659,502 @@ def test_to_rgb_same_as_reference(num_output_channels) -> None:
         )
         assert ours.dtype == theirs.dtype and ours.shape == theirs.shape, image.shape
         np.testing.assert_array_equal(ours, theirs)
+
+
+# -- weather: our draws rendered by the reference's functional module ------------------------------
+# RandomFog, RandomRain and RandomSunFlare draw many values (particles, drops, circles) that no
+# collapsed range fixes. OurDraws repeats our generator (core/random.cpp: xoshiro256** seeded by
+# splitmix64 from the call's seed) and each transform's order of draws, so the reference's
+# functional module renders the very values we drew: the images must be equal.
+fpixel = import_reference(
+    "albumentations.augmentations.pixel.functional", needed_by="the weather comparisons"
+)
+MASK64 = (1 << 64) - 1
+
+
+def _splitmix(state: int) -> tuple[int, int]:
+    state = (state + 0x9E3779B97F4A7C15) & MASK64
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return state, z ^ (z >> 31)
+
+
+def _rotl(x: int, k: int) -> int:
+    return ((x << k) | (x >> (64 - k))) & MASK64
+
+
+class OurDraws:
+    """The generator of call 0 of Compose([T(p=1)], seed=seed), past the Compose's and T's coins."""
+
+    def __init__(self, seed: int) -> None:
+        from instaug._streams import call_seed
+
+        state, self.s = call_seed(seed, 0), []
+        for _ in range(4):
+            state, word = _splitmix(state)
+            self.s.append(word)
+        self.uniform01(), self.uniform01()  # the two p coins
+
+    def next(self) -> int:
+        s = self.s
+        result = (_rotl((s[1] * 5) & MASK64, 7) * 9) & MASK64
+        t = (s[1] << 17) & MASK64
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = _rotl(s[3], 45)
+        return result
+
+    def uniform01(self) -> float:
+        return (self.next() >> 11) * 2.0**-53
+
+    def uniform(self, a: float, b: float) -> float:
+        return a + (b - a) * self.uniform01()
+
+    def randint(self, a: int, b: int) -> int:
+        return a if b <= a else a + self.next() % (b - a + 1)
+
+
+def fog_draws(seed: int, shape: tuple[int, int], fog_coef_range: tuple[float, float]):
+    r, (height, width) = OurDraws(seed), shape
+    intensity = r.uniform(*fog_coef_range)
+    region = max(1, int(width // 3 * intensity))
+    cx, cy = (width - 1) // 2, (height - 1) // 2
+    positions, w, h, iteration = [], width, height, 0
+    while w > region and h > region and iteration < 10:
+        for _ in range(int(w * h / (region * region) * intensity * 10)):
+            x = r.randint(cx - w // 2, cx + w // 2)
+            positions.append((x, r.randint(cy - h // 2, cy + h // 2)))
+        w, h, iteration = int(w * 0.9), int(h * 0.9), iteration + 1
+    max_radius = max(2, int(min(height, width) * 0.1 * intensity))
+    radii = [r.randint(max(1, max_radius // 2), max_radius - 1) for _ in positions]
+    return intensity, positions, radii
+
+
+def rain_draws(seed: int, shape: tuple[int, int], slant_range, count: int, length: int):
+    r, (height, width) = OurDraws(seed), shape
+    slant = r.uniform(*slant_range)
+    drops = []
+    for _ in range(count):
+        x = r.randint(0, width - 1)
+        drops.append((x, r.randint(0, height - length - 1)))
+    return slant, np.array(drops, dtype=np.int32).reshape(-1, 2)
+
+
+def flare_draws(seed: int, shape: tuple[int, int], t) -> tuple[tuple[int, int], list]:
+    import math
+
+    r, (height, width) = OurDraws(seed), shape
+    angle = 2 * math.pi * r.uniform(*t.angle_range)
+    x_min, y_min, x_max, y_max = t.flare_roi
+    cx, cy = int(width * r.uniform(x_min, x_max)), int(height * r.uniform(y_min, y_max))
+    n = r.randint(*t.num_flare_circles_range)
+    step = max(1, int(math.sqrt(height**2 + width**2) * 0.01))
+    max_radius, colour_range = max(2, int(height * 0.01)), int(max(t.src_color) * 0.2)
+    ts = list(range(-cx, width - cx, step))
+    circles = []
+    for _ in range(n):
+        alpha = r.uniform(0.05, 0.2)
+        tt = ts[r.randint(0, len(ts) - 1)]
+        point = (int(cx + tt * math.cos(angle)), int(cy + tt * math.sin(angle)))
+        rad = r.randint(1, max_radius)
+        colours = tuple(r.randint(max(c - colour_range, 0), c) for c in t.src_color)
+        circles.append((alpha, point, rad**3, colours))
+    return (cx, cy), circles
+
+
+def ours_once(t, image: np.ndarray, seed: int) -> np.ndarray:
+    return instaug.Compose([t], seed=seed)(image=image)["image"]
+
+
+def as_dtype(image: np.ndarray, dtype) -> np.ndarray:
+    return image if dtype == np.uint8 else (image / 255).astype(np.float32)
+
+
+def assert_same(ours: np.ndarray, theirs: np.ndarray, what: str) -> None:
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape, what
+    if ours.dtype == np.uint8:
+        np.testing.assert_array_equal(ours, theirs, err_msg=what)
+    else:  # the float32 route goes through uint8 in both libraries
+        np.testing.assert_allclose(ours, theirs, atol=1e-6, err_msg=what)
+
+
+WEATHER_SHAPES = [(72, 96), (61, 40), (33, 130)]
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+@pytest.mark.parametrize("shape", WEATHER_SHAPES)
+@pytest.mark.parametrize(
+    ("alpha_coef", "fog_coef_range"), [(0.08, (0.3, 1)), (0.5, (0.1, 0.4)), (1.0, (0.9, 1))]
+)
+def test_random_fog_renders_our_draws_as_the_reference(dtype, shape, alpha_coef, fog_coef_range) -> None:
+    image = as_dtype(colourful(*shape), dtype)
+    for seed in range(3):
+        t = instaug.RandomFog(alpha_coef=alpha_coef, fog_coef_range=fog_coef_range, p=1)
+        intensity, positions, radii = fog_draws(seed, shape, fog_coef_range)
+        theirs = fpixel.add_fog(image, intensity, alpha_coef, positions, radii)
+        assert_same(ours_once(t, image, seed), theirs, f"{seed=}")
+
+
+RAIN_CASES = [
+    {},
+    {"slant_range": (-45, 45), "drop_width": 3, "blur_value": 1, "rain_type": "heavy"},
+    {"slant_range": (5, 20), "drop_length": 5, "drop_color": (30, 200, 90), "brightness_coefficient": 1.0},
+    {"drop_width": 2, "blur_value": 4, "brightness_coefficient": 0.35, "rain_type": "torrential"},
+    {"drop_length": 1, "rain_type": "drizzle"},
+]
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+@pytest.mark.parametrize("shape", WEATHER_SHAPES)
+@pytest.mark.parametrize("kwargs", RAIN_CASES)
+def test_random_rain_renders_our_draws_as_the_reference(dtype, shape, kwargs) -> None:
+    image = as_dtype(colourful(*shape), dtype)
+    t = instaug.RandomRain(**kwargs, p=1)
+    count = {"drizzle": shape[0] // 4, "heavy": shape[0], "torrential": shape[0] * 2}.get(
+        t.rain_type, shape[0] // 3
+    )
+    length = max(1, shape[0] // 8) if t.drop_length is None else t.drop_length
+    for seed in range(3):
+        slant, drops = rain_draws(seed, shape, t.slant_range, count, length)
+        theirs = fpixel.add_rain(
+            image, slant, length, t.drop_width, t.drop_color, t.blur_value, t.brightness_coefficient, drops
+        )
+        ours = ours_once(t, image, seed)
+        if t.drop_width > 1:  # only thick drops at the sides may differ
+            edge = thick_drops_at_the_sides(drops, slant, length, shape, t.drop_width + t.blur_value + 4)
+            ours, theirs = ours[~edge], theirs[~edge]
+        assert_same(ours, theirs, f"{seed=}")
+
+
+def thick_drops_at_the_sides(drops, slant, length, shape, reach: int) -> np.ndarray:
+    """Where thick drops that touch a side of the image may differ: OpenCV 4.6 (ours) and 5.x (the
+    reference's opencv-python) clip thick lines at the image border differently (README)."""
+    import cv2
+
+    (height, width), margin = shape, 100
+    canvas = np.zeros((height + 2 * margin, width + 2 * margin), np.uint8)
+    for x, y in drops:
+        x_end = int(x + slant)
+        if (
+            min(x, x_end) < reach
+            or max(x, x_end) >= width - reach
+            or y < reach
+            or y + length >= height - reach
+        ):
+            cv2.line(canvas, (x + margin, y + margin), (x_end + margin, y + length + margin), 255, 2 * reach)
+    return canvas[margin:-margin, margin:-margin] > 0
+
+
+FLARE_CASES = [
+    {"src_radius": 60},
+    {"src_radius": 400},
+    {
+        "src_radius": 35,
+        "src_color": (255, 200, 100),
+        "num_flare_circles_range": (1, 3),
+        "angle_range": (0.2, 0.3),
+    },
+    {"flare_roi": (0.3, 0.3, 0.7, 0.9), "src_radius": 9},
+    {"src_radius": 80, "method": "physics_based"},
+    {
+        "src_radius": 20,
+        "src_color": (40, 220, 150),
+        "method": "physics_based",
+        "num_flare_circles_range": (15, 20),
+    },
+]
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+@pytest.mark.parametrize("shape", [*WEATHER_SHAPES, (240, 210)])
+@pytest.mark.parametrize("kwargs", FLARE_CASES)
+def test_random_sun_flare_renders_our_draws_as_the_reference(dtype, shape, kwargs) -> None:
+    """The overlay's blends are albucore's add_weighted (NumKong's fused multiply-add, rounded half
+    to even), repeated: equal bytes, not only within a grey level. physics_based: within 3 grey
+    levels on under 6% of the values (its thickness-2 spikes leave the image, where OpenCV 4.6 and
+    5.x clip thick lines differently; the flare layer is then blurred wide and truncated)."""
+    image = as_dtype(colourful(*shape), dtype)
+    t = instaug.RandomSunFlare(**kwargs, p=1)
+    render = fpixel.add_sun_flare_overlay if t.method == "overlay" else fpixel.add_sun_flare_physics_based
+    for seed in range(3):
+        centre, circles = flare_draws(seed, shape, t)
+        theirs = render(image, centre, t.src_radius, t.src_color, circles)
+        ours = ours_once(t, image, seed)
+        if t.method == "overlay":
+            assert_same(ours, theirs, f"{seed=}")
+        else:  # the spikes are thick lines (clipped as in README), blurred: a few grey levels
+            diff = np.abs(ours.astype(float) - theirs) * (255 if dtype == np.float32 else 1)
+            assert diff.max() <= 3 + 1e-3 and (diff > 0.5).mean() < 0.06, f"{seed=}"
+
+
+SNOW_CASES = {
+    "bleach": lambda L: L.RandomSnow(snow_point_range=(0.2, 0.2), p=1),
+    "bleach_strong": lambda L: L.RandomSnow(brightness_coeff=1.3, snow_point_range=(0.9, 0.9), p=1),
+    "bleach_dim": lambda L: L.RandomSnow(brightness_coeff=0.4, snow_point_range=(0.5, 0.5), p=1),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+@pytest.mark.parametrize("name", sorted(SNOW_CASES))
+def test_random_snow_bleach_same_as_reference(dtype, name) -> None:
+    image = as_dtype(colourful(), dtype)
+    ours = instaug.Compose([SNOW_CASES[name](instaug)], seed=1)(image=image)["image"]
+    theirs = ref.Compose([SNOW_CASES[name](ref)], seed=1)(image=image)["image"]
+    assert_same(ours, theirs, name)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_random_snow_texture_without_snow_same_as_reference_but_the_sparkles(dtype) -> None:
+    """snow_point 0 leaves the noise layer out (the tint and the value gain too): what is left
+    differs only where the (random) sparkles fell, about 1% of the pixels in each library."""
+    image = as_dtype(colourful(), dtype)
+
+    def snowed(lib):
+        t = lib.RandomSnow(snow_point_range=(0, 0), method="texture", p=1)
+        return lib.Compose([t], seed=3)(image=image)["image"]
+
+    ours, theirs = snowed(instaug), snowed(ref)
+    white = 255 if dtype == np.uint8 else 1.0
+    sparkles = (ours == white).all(-1) | (theirs == white).all(-1)
+    assert 0.005 < (ours == white).all(-1).mean() < 0.02
+    assert_same(ours[~sparkles], theirs[~sparkles], "texture")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda L: L.RandomFog(p=1),
+        lambda L: L.RandomRain(p=1),
+        lambda L: L.RandomRain(slant_range=(-30, 30), drop_width=2, rain_type="heavy", p=1),
+        lambda L: L.RandomSnow(p=1),
+        lambda L: L.RandomSnow(method="texture", p=1),
+        lambda L: L.RandomSnow(snow_point_range=(0.5, 0.9), brightness_coeff=0.7, method="texture", p=1),
+        lambda L: L.RandomSunFlare(src_radius=50, p=1),
+        lambda L: L.RandomSunFlare(src_radius=50, method="physics_based", p=1),
+        lambda L: L.RandomGravel(gravel_roi=(0, 0, 1, 1), number_of_patches=5, p=1),
+        lambda L: L.Spatter(std_range=(0.2, 0.4), p=1),
+        lambda L: L.Spatter(mode="mud", p=1),
+    ],
+    ids=[
+        "fog",
+        "rain",
+        "rain_heavy",
+        "snow_bleach",
+        "snow_texture",
+        "snow_texture_deep",
+        "flare",
+        "flare_physics",
+        "gravel",
+        "spatter",
+        "spatter_mud",
+    ],
+)
+def test_weather_distribution_same_as_reference(make) -> None:
+    """Our draws are not the reference's: over many calls the change agrees in mean and spread
+    (within 8% of the spread), and so does the mean change of each row and of each column (where
+    the drops, particles, flares, gravel and snow fell), within 25% of the spread."""
+    image = colourful(120, 160)
+
+    def changes(lib) -> np.ndarray:
+        pipeline = lib.Compose([make(lib)], seed=7)
+        return np.stack([pipeline(image=image)["image"].astype(float) - image for _ in range(300)])
+
+    ours, theirs = changes(instaug), changes(ref)
+    spread = theirs.std()
+    assert spread > 0.02, "the case must change the image"
+    assert abs(ours.mean() - theirs.mean()) <= 0.08 * spread
+    assert abs(ours.std() - spread) <= 0.08 * spread
+    for axes in ((0, 2, 3), (0, 1, 3)):  # per row, per column
+        np.testing.assert_allclose(ours.mean(axes), theirs.mean(axes), atol=0.25 * spread)
+
+
+def gravel_draws(seed: int, shape: tuple[int, int], t) -> np.ndarray:
+    r, (height, width) = OurDraws(seed), shape
+    x_min, y_min, x_max, y_max = (int(c * d) for c, d in zip(t.gravel_roi, [width, height, width, height]))
+    roi_width, roi_height = x_max - x_min, y_max - y_min
+    gravel = []
+    for _ in range(t.number_of_patches):
+        pw = r.randint(roi_width // 10, roi_width // 5)
+        ph = r.randint(roi_height // 10, roi_height // 5)
+        px, py = r.randint(x_min, x_max - pw), r.randint(y_min, y_max - ph)
+        for _ in range(pw * ph // 100):
+            x, y = r.randint(px, px + pw), r.randint(py, py + ph)
+            radius, level = r.randint(1, 3), r.randint(0, 255)
+            gravel.append(
+                [
+                    max(y - radius, 0),
+                    min(y + radius, height - 1),
+                    max(x - radius, 0),
+                    min(x + radius, width - 1),
+                    level,
+                ]
+            )
+    return np.array(gravel, dtype=np.int64)
+
+
+@pytest.mark.parametrize("shape", [*WEATHER_SHAPES, (200, 260)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"number_of_patches": 7},
+        {"gravel_roi": (0, 0, 1, 1), "number_of_patches": 3},
+        {"gravel_roi": (0.5, 0.9, 1, 1)},
+    ],
+)
+def test_random_gravel_renders_our_draws_as_the_reference(shape, kwargs) -> None:
+    image = colourful(*shape)
+    t = instaug.RandomGravel(**kwargs, p=1)
+    for seed in range(3):
+        theirs = fpixel.add_gravel(image, gravel_draws(seed, shape, t))
+        assert_same(ours_once(t, image, seed), theirs, f"{seed=}")
+
+
+def test_random_gravel_on_float32_sets_the_lightness_as_a_share_of_255() -> None:
+    """The reference writes the 0..255 level into float32's 0..1 lightness (values far above 1);
+    we write level / 255, the level it means on uint8 images (README, differences)."""
+    import cv2
+
+    image = (colourful(200, 260) / 255).astype(np.float32)
+    t = instaug.RandomGravel(number_of_patches=4, p=1)
+    hls = cv2.cvtColor(image, cv2.COLOR_RGB2HLS)
+    for min_y, max_y, min_x, max_x, level in gravel_draws(0, image.shape[:2], t):
+        hls[min_y:max_y, min_x:max_x, 1] = level / 255
+    expected = np.clip(cv2.cvtColor(hls, cv2.COLOR_HLS2RGB), 0, 1)
+    np.testing.assert_allclose(ours_once(t, image, 0), expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("channels", [3, 1, 4])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+@pytest.mark.parametrize("depth_mode", ["linear", "diagonal", "radial"])
+@pytest.mark.parametrize(
+    ("density", "fog_color"), [(1.7, (200, 200, 200)), (0.4, (30, 140)), (6.0, (255, 0, 90, 10))]
+)
+def test_atmospheric_fog_same_as_reference(channels, dtype, depth_mode, density, fog_color) -> None:
+    """Within one grey level (1e-6 for float32): the reference's exponential is OpenCV 5's (NumPy's
+    under 4096 values), ours OpenCV 4.6's, an ulp apart at times, and uint8 results are truncated."""
+    image = as_dtype(colourful(61, 90), dtype)
+    image = {3: image, 1: image[..., 1], 4: np.dstack([image, image[..., :1]])}[channels]
+
+    def fogged(lib):
+        t = lib.AtmosphericFog(
+            density_range=(density, density), fog_color=fog_color, depth_mode=depth_mode, p=1
+        )
+        return lib.Compose([t], seed=0)(image=image)["image"]
+
+    ours, theirs = fogged(instaug), np.reshape(fogged(ref), image.shape)
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+    tolerance = 1 if dtype == np.uint8 else 1e-6
+    np.testing.assert_allclose(ours.astype(float), theirs.astype(float), atol=tolerance)
+    if dtype == np.uint8:
+        assert (ours != theirs).mean() < 0.01
+
+
+def lens_flare_draws(seed: int, shape: tuple[int, int], t):
+    import math
+
+    r, (height, width) = OurDraws(seed), shape
+    intensity = r.uniform(*t.intensity_range)
+    x_min, y_min, x_max, y_max = t.flare_roi
+    fx_lo, fx_hi = min(int(x_min * width), width - 1), min(int(x_max * width), width - 1)
+    fx = r.randint(fx_lo, max(fx_lo, fx_hi))
+    fy_lo, fy_hi = min(int(y_min * height), height - 1), min(int(y_max * height), height - 1)
+    fy = r.randint(fy_lo, max(fy_lo, fy_hi))
+    num_rays, num_ghosts = r.randint(*t.num_rays_range), r.randint(*t.num_ghosts_range)
+    base_angle = r.uniform(0, math.pi / num_rays)
+    angles = np.array([base_angle + i * math.pi / num_rays for i in range(num_rays * 2)], dtype=np.float32)
+    cx, cy = width // 2, height // 2
+    ghosts = []
+    for i in range(num_ghosts):
+        s = (i + 1) / (num_ghosts + 1)
+        radius = max(2, int(min(height, width) * 0.02 * (1.0 - s * 0.5)))
+        ghosts.append(
+            (int(fx + (cx - fx) * 2 * s), int(fy + (cy - fy) * 2 * s), radius, intensity * (1.0 - s * 0.6))
+        )
+    bloom = max(1, int(math.sqrt(height**2 + width**2) * r.uniform(*t.bloom_range))) | 1
+    return (fx, fy), ghosts, angles, intensity, bloom
+
+
+LENS_FLARE_CASES = [
+    {},
+    {"flare_roi": (0.2, 0.3, 0.8, 0.9), "num_ghosts_range": (0, 2), "num_rays_range": (2, 3)},
+    {
+        "intensity_range": (0.9, 1),
+        "num_rays_range": (10, 12),
+        "bloom_range": (0.1, 0.2),
+        "num_ghosts_range": (8, 9),
+    },
+]
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+@pytest.mark.parametrize("shape", [*WEATHER_SHAPES, (300, 420)])
+@pytest.mark.parametrize("kwargs", LENS_FLARE_CASES)
+def test_lens_flare_renders_our_draws_as_the_reference(dtype, shape, kwargs) -> None:
+    fillum = import_reference("albumentations.augmentations.pixel._functional_illumination")
+    image = as_dtype(colourful(*shape), dtype)
+    t = instaug.LensFlare(**kwargs, p=1)
+    for seed in range(3):
+        theirs = fillum.apply_lens_flare(image, *lens_flare_draws(seed, shape, t))
+        assert_same(ours_once(t, image, seed), theirs, f"{seed=}")
+
+
+def spattered_by_the_reference(image: np.ndarray, seed: int, t) -> np.ndarray:
+    """Our draws (the five ranges, then normals in Box-Muller pairs, in row order) through the
+    reference's own steps: its layer blur and cut (from Spatter's sampler), get_*_params and
+    spatter_*."""
+    import math
+
+    import cv2
+
+    r, (height, width) = OurDraws(seed), image.shape[:2]
+    ranges = (t.mean_range, t.std_range, t.cutout_threshold_range, t.gauss_sigma_range, t.intensity_range)
+    mean, std, cutout, sigma, intensity = (r.uniform(*bounds) for bounds in ranges)
+    values = []
+    while len(values) < height * width:  # Box-Muller pairs: cosine, then sine
+        u1, u2 = 1.0 - r.uniform01(), r.uniform01()
+        radius, angle = std * math.sqrt(-2.0 * math.log(u1)), 2.0 * math.pi * u2
+        values += [mean + radius * math.cos(angle), mean + radius * math.sin(angle)]
+    layer = np.array(values[: height * width]).reshape(height, width)
+    if t.mode == "rain":
+        layer = layer.astype(np.float32)
+    ksize = 2 * round(3 * sigma) + 1
+    cv2.GaussianBlur(layer, (ksize, ksize), sigma, dst=layer, sigmaY=sigma, borderType=cv2.BORDER_REPLICATE)
+    layer[layer < cutout] = 0
+    colour = t.color if t.color is not None else {"rain": (238, 238, 175), "mud": (20, 42, 63)}[t.mode]
+    colour = np.asarray(colour, dtype=np.float32) / np.float32(255)
+    if t.mode == "rain":
+        return fpixel.spatter_rain(image, fpixel.get_rain_params(layer, colour, intensity)["drops"])
+    assert (layer > cutout).any(), "an empty mask takes random pixels (numpy's in the reference)"
+    mud = fpixel.get_mud_params(layer, colour, cutout, sigma, intensity, np.random.default_rng(0))
+    return fpixel.spatter_mud(image, mud["non_mud"], mud["mud"])
+
+
+SPATTER_CASES = [
+    {},
+    {"mode": "mud"},
+    {
+        "mean_range": (0.5, 0.7),
+        "std_range": (0.2, 0.4),
+        "gauss_sigma_range": (1, 3),
+        "intensity_range": (0.3, 1),
+    },
+    {"mode": "mud", "color": (200, 0, 90), "gauss_sigma_range": (0, 0), "cutout_threshold_range": (0.5, 0.6)},
+    {"color": (10, 250, 128), "cutout_threshold_range": (0.3, 0.3), "gauss_sigma_range": (0.4, 0.4)},
+]
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+@pytest.mark.parametrize("shape", WEATHER_SHAPES)
+@pytest.mark.parametrize("kwargs", SPATTER_CASES)
+def test_spatter_renders_our_draws_as_the_reference(dtype, shape, kwargs) -> None:
+    image = as_dtype(colourful(*shape), dtype)
+    t = instaug.Spatter(**kwargs, p=1)
+    for seed in range(2):
+        ours, theirs = ours_once(t, image, seed), spattered_by_the_reference(image, seed, t)
+        assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+        np.testing.assert_allclose(ours.astype(float), theirs.astype(float), atol=1e-6, err_msg=f"{seed=}")

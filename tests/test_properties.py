@@ -985,6 +985,63 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         shadow_intensity_range=_range(draw, 0, 1),
         p=_p(draw),
     ),
+    "RandomFog": lambda draw, canvas: A.RandomFog(
+        alpha_coef=draw(_floats(0, 1)), fog_coef_range=_range(draw, 0, 1), p=_p(draw)
+    ),
+    "RandomRain": lambda draw, canvas: A.RandomRain(
+        slant_range=_range(draw, -45, 45),
+        drop_length=draw(st.sampled_from([None, 1, draw(st.integers(1, 200))])),
+        drop_width=draw(st.integers(1, 5)),
+        drop_color=tuple(draw(st.integers(0, 255)) for _ in range(3)),
+        blur_value=draw(st.integers(1, 9)),
+        brightness_coefficient=draw(_floats(0.01, 1)),
+        rain_type=draw(st.sampled_from(["drizzle", "heavy", "torrential", "default"])),
+        p=_p(draw),
+    ),
+    "RandomSnow": lambda draw, canvas: A.RandomSnow(
+        brightness_coeff=draw(_floats(0.01, 5)),
+        snow_point_range=_range(draw, 0, 1),
+        method=draw(st.sampled_from(["bleach", "texture"])),
+        p=_p(draw),
+    ),
+    "RandomSunFlare": lambda draw, canvas: A.RandomSunFlare(
+        flare_roi=draw(st.sampled_from([(0, 0, 1, 0.5), (0, 0, 1, 1), (0.4, 0.5, 0.41, 0.51)])),
+        src_radius=draw(st.integers(2, 500)),
+        src_color=tuple(draw(st.integers(0, 255)) for _ in range(3)),
+        angle_range=_range(draw, 0, 1),
+        num_flare_circles_range=_int_range(draw, 1, 12),
+        method=draw(st.sampled_from(["overlay", "physics_based"])),
+        p=_p(draw),
+    ),
+    "RandomGravel": lambda draw, canvas: A.RandomGravel(
+        gravel_roi=draw(st.sampled_from([(0.1, 0.4, 0.9, 0.9), (0, 0, 1, 1), (0.5, 0.5, 0.51, 0.52)])),
+        number_of_patches=draw(st.integers(1, 6)),
+        p=_p(draw),
+    ),
+    "AtmosphericFog": lambda draw, canvas: A.AtmosphericFog(
+        density_range=_range(draw, 0, 20),
+        fog_color=tuple(draw(st.integers(0, 255)) for _ in range(draw(st.integers(1, 4)))),
+        depth_mode=draw(st.sampled_from(["linear", "diagonal", "radial"])),
+        p=_p(draw),
+    ),
+    "LensFlare": lambda draw, canvas: A.LensFlare(
+        flare_roi=draw(st.sampled_from([(0, 0, 1, 0.5), (0, 0, 1, 1), (0.9, 0.9, 1, 1)])),
+        num_ghosts_range=_int_range(draw, 0, 10),
+        intensity_range=_range(draw, 0, 1),
+        num_rays_range=_int_range(draw, 2, 12),
+        bloom_range=_range(draw, 0, 1),
+        p=_p(draw),
+    ),
+    "Spatter": lambda draw, canvas: A.Spatter(
+        mean_range=_range(draw, 0, 1),
+        std_range=_range(draw, 0, 1),
+        gauss_sigma_range=_range(draw, 0, 5),
+        cutout_threshold_range=_range(draw, 0, 1),
+        intensity_range=_range(draw, 0, 1),
+        mode=draw(st.sampled_from(["rain", "mud"])),
+        color=draw(st.sampled_from([None, (0, 0, 0), (255, 128, 3)])),
+        p=_p(draw),
+    ),
     "TimeReverse": lambda draw, canvas: A.TimeReverse(p=_p(draw)),
     "TimeMasking": lambda draw, canvas: A.TimeMasking(
         time_mask_param=draw(st.integers(1, canvas.width)), p=_p(draw)

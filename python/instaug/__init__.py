@@ -142,7 +142,17 @@ from instaug.transforms.pixel import (
     ZoomBlur,
 )
 from instaug.transforms.python_transforms import Lambda
-from instaug.transforms.weather import RandomShadow
+from instaug.transforms.weather import (
+    AtmosphericFog,
+    LensFlare,
+    RandomFog,
+    RandomGravel,
+    RandomRain,
+    RandomShadow,
+    RandomSnow,
+    RandomSunFlare,
+    Spatter,
+)
 
 __version__ = "0.1.0"
 
@@ -283,4 +293,12 @@ __all__ = [
     "PlasmaBrightnessContrast",
     "PlasmaShadow",
     "ToRGB",
+    "RandomFog",
+    "RandomRain",
+    "RandomSnow",
+    "RandomSunFlare",
+    "RandomGravel",
+    "AtmosphericFog",
+    "LensFlare",
+    "Spatter",
 ]

@@ -56,6 +56,8 @@ void register_medical(Registry&);
 void register_colour_tone(Registry&);
 void register_lighting(Registry&);
 void register_plasma(Registry&);
+void register_weather_light(Registry&);
+void register_weather_precipitation(Registry&);
 
 const char* kind_name(TransformKind kind) {
     switch (kind) {
@@ -90,7 +92,8 @@ const Registry& Registry::instance() {
                          register_normalize, register_blur, register_blur_effects, register_noise, register_weather, register_colour_effects, register_coarse_dropout,
                          register_grid_dropout, register_xy_masking, register_grid_mask, register_pixel_dropout, register_mosaic, register_copy_paste,
                          register_compositions, register_passive, register_filters, register_superpixels, register_dithering,
-                         register_noise_fields, register_medical, register_colour_tone, register_lighting, register_plasma})
+                         register_noise_fields, register_medical, register_colour_tone, register_lighting, register_plasma,
+                         register_weather_light, register_weather_precipitation})
             add(r);
         return r;
     }();
