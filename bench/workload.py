@@ -147,6 +147,7 @@ def single_transform_cases(A: Any) -> dict[str, list]:
         "Rotate": [A.Rotate(angle_range=(-30, 30), p=1.0)],
         "SafeRotate": [A.SafeRotate(angle_range=(-30, 30), p=1.0)],
         "RandomGridShuffle 3x3": [A.RandomGridShuffle(grid=(3, 3), p=1.0)],
+        "Morphological": [A.Morphological(p=1.0)],
         "ShiftScaleRotate": [A.ShiftScaleRotate(p=1.0)],
         "Perspective (seed)": [A.Perspective(scale=(0.02, 0.05), keep_size=True, p=1.0)],
         "RandomScale": [A.RandomScale(scale_range=(-0.2, 0.2), p=1.0)],

@@ -40,6 +40,7 @@ EVERY_TRANSFORM = [
     A.Rotate(angle_range=(20, 20), p=1),
     A.SafeRotate(angle_range=(35, 35), p=1),
     A.RandomGridShuffle(grid=(3, 2), p=1),
+    A.Morphological(scale=(3, 3), operation="erosion", p=1),
     A.ShiftScaleRotate(p=1),
     A.Perspective(p=1),
     A.OpticalDistortion(distort_range=(0.3, 0.3), p=1),

@@ -342,6 +342,30 @@ def test_donor_given_by_its_box_pastes_the_box() -> None:
     assert pasted["mask"].sum() == (x2 - x1) * (y2 - y1)
 
 
+def test_a_donor_box_in_normalised_float32_pastes_its_own_pixels() -> None:
+    # x = 29 on a 55-wide donor comes back from float32 as 28.9999986: its mask took pixel 28 too,
+    # one pixel outside the pasted box (found by the property tests).
+    donor_image = np.full((21, 55, 3), 200, np.uint8)
+    box = np.array([29 / 55, 10 / 21, 53 / 55, 16 / 21], dtype=np.float32)
+    t = A.Compose(
+        [A.CopyAndPaste(p=1.0, min_visibility_after_paste=0.0)],
+        bbox_params=A.BboxParams("albumentations", label_fields=["class_name"]),
+        instance_binding=["masks", "bboxes"],
+        seed=0,
+    )
+    for _ in range(20):
+        out = t(
+            image=np.zeros((13, 35, 3), np.uint8),
+            instances=[],
+            copy_paste_metadata=[{"image": donor_image, "bbox": box, "bbox_labels": {"class_name": "d"}}],
+        )
+        (pasted,) = out["instances"]
+        ys, xs = np.nonzero(pasted["mask"])
+        assert (xs.max() - xs.min() + 1, ys.max() - ys.min() + 1) == (24, 6)
+        x1, y1, x2, y2 = np.asarray(pasted["bbox"]) * [35, 13, 35, 13]
+        assert abs(x1 - xs.min()) < 1e-3 and abs(x2 - xs.max() - 1) < 1e-3
+
+
 @pytest.mark.parametrize("binding", [("masks", "bboxes"), ("mask", "bboxes")])
 def test_mixing_with_many_objects(binding) -> None:
     """No channel limits: hundreds of rows go through Mosaic and CopyAndPaste."""

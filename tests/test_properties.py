@@ -746,6 +746,11 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "Affine": _affine,
     "Rotate": _rotate,
     "SafeRotate": _safe_rotate,
+    "Morphological": lambda draw, canvas: A.Morphological(
+        scale=(draw(st.integers(1, 9)), draw(st.integers(1, 9))),
+        operation=draw(st.sampled_from(["erosion", "dilation"])),
+        p=_p(draw),
+    ),
     "RandomGridShuffle": lambda draw, canvas: A.RandomGridShuffle(
         grid=(draw(st.integers(1, 6)), draw(st.integers(1, 6))), p=_p(draw)
     ),
@@ -1767,6 +1772,7 @@ RESAMPLING = {
     "Rotate",
     "SafeRotate",
     "RandomGridShuffle",
+    "Morphological",
     "Perspective",
     "OpticalDistortion",
     "GridDistortion",

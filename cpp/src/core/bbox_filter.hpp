@@ -15,6 +15,12 @@ struct BboxRules {
     bool clip_after_transform = true;
 };
 
+// A box coordinate as the reference's rules that rasterise boxes see it: held normalised in
+// float32, multiplied back by the side in float64 (x2 = 50 on a 120-wide image is 49.99999...).
+inline double reference_pixels(double v, int side) {
+    return static_cast<double>(static_cast<float>(v) / static_cast<float>(side)) * side;
+}
+
 // Returns one keep flag per box and clips the boxes in place when rules.clip_after_transform.
 std::vector<uint8_t> filter_boxes(std::vector<std::array<double, 4>>& boxes, int width, int height,
                                   const BboxRules& rules);

@@ -9,6 +9,8 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 
+#include "core/bbox_filter.hpp"
+
 namespace instaug {
 namespace {
 
@@ -203,10 +205,7 @@ std::vector<uint8_t> boxes_under_holes(std::vector<std::array<double, 4>>& boxes
         auto& box = boxes[i];
         // numpy's astype(int), truncation toward zero, of the reference's boxes, which it holds
         // normalised in float32: x2 = 50 on a 120-wide image comes back as 49.99999 and becomes 49.
-        const auto whole = [](double v, double side) {
-            const float normalised = static_cast<float>(v) / static_cast<float>(side);
-            return static_cast<int>(static_cast<double>(normalised) * side);
-        };
+        const auto whole = [](double v, int side) { return static_cast<int>(reference_pixels(v, side)); };
         const int x1 = whole(box[0], plane.cols), y1 = whole(box[1], plane.rows);
         const int x2 = whole(box[2], plane.cols), y2 = whole(box[3], plane.rows);
         const double area = static_cast<double>(x2 - x1) * (y2 - y1);

@@ -7,6 +7,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/bbox_filter.hpp"
+
 namespace instaug {
 namespace {
 
@@ -112,9 +114,8 @@ MaskTile drop_tile_pixels(const MaskTile& tile, const cv::Mat& drops, double val
 std::vector<uint8_t> boxes_over_drops(const std::vector<std::array<double, 4>>& boxes, const cv::Mat& drops,
                                       double min_area, double min_visibility) {
     const int width = drops.cols, height = drops.rows;
-    // The reference holds boxes normalised in float32 and multiplies back in float32.
     const auto edge = [](double v, int side, bool up) {
-        const float pixels = static_cast<float>(v) / static_cast<float>(side) * static_cast<float>(side);
+        const double pixels = reference_pixels(v, side);
         const double whole = up ? std::ceil(pixels) : std::floor(pixels);
         return static_cast<int>(std::clamp(whole, 0.0, static_cast<double>(side)));
     };

@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/bbox_filter.hpp"
+
 namespace instaug {
 
 void check_filterable(const cv::Mat& plane, const char* what) {
@@ -26,10 +28,7 @@ MaskTile filter_tile(const MaskTile& tile, const SpatialFilter& filter, int widt
 
 std::array<double, 4> filter_box(const std::array<double, 4>& box, const SpatialFilter& filter, int width,
                                  int height) {
-    // The reference holds boxes normalised in float32, multiplies back in float32 and truncates.
-    const auto edge = [](double v, int side) {
-        return static_cast<int>(static_cast<float>(v) / static_cast<float>(side) * static_cast<float>(side));
-    };
+    const auto edge = [](double v, int side) { return static_cast<int>(reference_pixels(v, side)); };
     const cv::Rect canvas(0, 0, width, height);
     const cv::Rect raster = cv::Rect(cv::Point(edge(box[0], width), edge(box[1], height)),
                                      cv::Point(edge(box[2], width), edge(box[3], height))) &

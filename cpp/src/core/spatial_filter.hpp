@@ -21,8 +21,7 @@ struct SpatialFilter {
 // integer masks (opaque bytes) are refused: their bytes do not order as their values.
 MaskTile filter_tile(const MaskTile& tile, const SpatialFilter& filter, int width, int height);
 
-// The box as the reference rasterises it (edges truncated toward zero, in its float32 normal
-// form), filtered; the tight box of what is left, or an empty box (0, 0, 0, 0) when nothing is.
+// The box as the reference rasterises it (reference_pixels truncated toward zero), filtered; the tight box of what is left, or an empty box (0, 0, 0, 0) when nothing is.
 std::array<double, 4> filter_box(const std::array<double, 4>& box, const SpatialFilter& filter, int width,
                                  int height);
 

@@ -299,8 +299,10 @@ MaskTile transform_tile(const MaskTile& tile, const GeometricStep& step) {
 }
 
 cv::Rect box_pixels(const std::array<double, 4>& box) {
-    const int x0 = static_cast<int>(std::floor(box[0])), y0 = static_cast<int>(std::floor(box[1]));
-    return cv::Rect(x0, y0, static_cast<int>(std::ceil(box[2])) - x0, static_cast<int>(std::ceil(box[3])) - y0);
+    constexpr double kSnap = 1e-4;
+    const int x0 = static_cast<int>(std::floor(box[0] + kSnap)), y0 = static_cast<int>(std::floor(box[1] + kSnap));
+    const int x1 = static_cast<int>(std::ceil(box[2] - kSnap)), y1 = static_cast<int>(std::ceil(box[3] - kSnap));
+    return cv::Rect(x0, y0, std::max(x1 - x0, 0), std::max(y1 - y0, 0));
 }
 
 void resolve_masks(Sample& sample, cv::Rect region, const std::vector<uint8_t>* needed) {

@@ -16,7 +16,9 @@ MaskTile transform_tile(const MaskTile& tile, const GeometricStep& step);
 MaskTile tile_from_plane(const MaskPlaneView& plane, cv::Rect region = cv::Rect());
 
 // The whole pixels a box touches: floor of its top-left corner to ceil of its bottom-right one,
-// not clipped to any canvas.
+// not clipped to any canvas. Edges within 1e-4 px of a whole pixel count as on it: boxes given in
+// normalised float32 come back a few millionths off (x = 29 on a 55-wide image as 28.9999986),
+// and must not take in the pixel beside them.
 cv::Rect box_pixels(const std::array<double, 4>& box);
 
 // Cuts the sample's unresolved mask planes into tiles, reading only `region` (empty: all). Rows

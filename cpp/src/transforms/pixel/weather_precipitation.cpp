@@ -111,27 +111,15 @@ float depth_at(int row, int rows) {
 
 // OpenCV's 8-bit HSV -> RGB as the reference's build runs it (see kernels/hsv_shift.cpp, which
 // mirrors it for HueSaturationValue): 1 - s * f as a fused multiply-add, the x 255 truncated over
-// whole vector blocks per row (its vector body) and rounded after them (its scalar tail). Its
-// blocks are 64 pixels where it dispatches to AVX-512 (SKX), 32 with AVX2 (measured against
-// opencv-python 5.1 on an AVX-512 machine: 64). The system OpenCV's conversion rounds everywhere,
-// a grey level apart on ~10% of the values.
-int opencv_hsv_block() {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    static const int block = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                                     __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
-                                     __builtin_cpu_supports("avx512cd")
-                                 ? 64
-                                 : (__builtin_cpu_supports("avx2") ? 32 : 16);
-    return block;
-#else
-    return 16;
-#endif
-}
+// whole blocks of 32 pixels per row (its vector body) and rounded after them (its scalar tail), as
+// opencv-python 5.0, the pinned reference, does (5.1 on AVX-512 works in blocks of 64). The system
+// OpenCV's conversion rounds everywhere, a grey level apart on ~10% of the values.
+constexpr int kOpenCvHsvBlock = 32;
 
 cv::Mat hsv_to_rgb8(const cv::Mat& hsv) {
     static constexpr int kSectorData[6][3] = {{1, 3, 0}, {1, 0, 2}, {3, 0, 1}, {0, 2, 1}, {0, 1, 3}, {2, 1, 0}};
     cv::Mat out(hsv.size(), CV_8UC3);
-    const int vector_end = hsv.cols / opencv_hsv_block() * opencv_hsv_block();
+    const int vector_end = hsv.cols / kOpenCvHsvBlock * kOpenCvHsvBlock;
     for (int y = 0; y < hsv.rows; ++y) {
         const uint8_t* in = hsv.ptr<uint8_t>(y);
         uint8_t* o = out.ptr<uint8_t>(y);
