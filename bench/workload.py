@@ -274,6 +274,7 @@ COLOUR_AND_LIGHTING = (
     "ChromaticAberration",
     "PlasmaBrightnessContrast",
     "PlasmaShadow",
+    "ExposureMatching",
 )
 
 

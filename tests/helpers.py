@@ -279,6 +279,7 @@ PIXEL = [
     A.PlasmaBrightnessContrast(p=1),
     A.PlasmaShadow(p=1),
     A.ToRGB(p=1),
+    A.ExposureMatching(p=1),
     A.RandomFog(p=1),
     A.RandomRain(p=1),
     A.RandomSnow(p=1),

@@ -889,7 +889,8 @@ def test_he_stain_custom_matrix_is_kept_as_rows_flattened() -> None:
     assert out.shape == IMAGE.shape and out.dtype == np.uint8
 
 
-# -- PlanckianJitter, RandomToneCurve, Illumination, Vignetting, ChromaticAberration, plasma -----------
+# -- PlanckianJitter, RandomToneCurve, Illumination, Vignetting, ChromaticAberration, plasma,
+# ExposureMatching -------------------------------------------------------------------------------
 COLOUR_AND_LIGHTING = [
     A.PlanckianJitter(p=1),
     A.RandomToneCurve(scale=0.3, per_channel=True, p=1),
@@ -900,6 +901,7 @@ COLOUR_AND_LIGHTING = [
     A.ChromaticAberration(mode="random", p=1),
     A.PlasmaBrightnessContrast(plasma_size=8, p=1),
     A.PlasmaShadow(roughness=0.5, p=1),
+    A.ExposureMatching(p=1),
 ]
 
 

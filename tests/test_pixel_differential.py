@@ -481,6 +481,8 @@ EXACT_CASES = {
     "chromatic_nearest": lambda L: L.ChromaticAberration((0.3, 0.3), (0.2, 0.2), interpolation=0, p=1),
     "plasma_brightness_contrast_off": lambda L: L.PlasmaBrightnessContrast((0, 0), (0, 0), p=1),
     "plasma_shadow_off": lambda L: L.PlasmaShadow((0, 0), p=1),
+    "exposure_matching": lambda L: L.ExposureMatching(target_mean_range=(0.42, 0.42), p=1),
+    "exposure_matching_gain_cap": lambda L: L.ExposureMatching((0.9, 0.9), gain_range=(0.5, 1.3), p=1),
 }
 RGB_ONLY = {"planckian_white", "planckian_cied_white"} | {n for n in EXACT_CASES if n.startswith("chromatic")}
 

@@ -1095,6 +1095,11 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         p=_p(draw),
     ),
     "ToRGB": lambda draw, canvas: A.ToRGB(num_output_channels=draw(st.integers(1, 4)), p=_p(draw)),
+    "ExposureMatching": lambda draw, canvas: A.ExposureMatching(
+        target_mean_range=_range(draw, 0, 1),
+        gain_range=draw(st.sampled_from([None, (0.5, 2.0), (0.0, 0.0)])),
+        p=_p(draw),
+    ),
     "ToTensorV2": _to_tensor,
     "NoOp": lambda draw, canvas: A.NoOp(p=_p(draw)),
     "Lambda": _lambda,

@@ -767,6 +767,19 @@ class PlasmaShadow(ImageOnlyTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class ExposureMatching(ImageOnlyTransform):
+    """One gain bringing the image's mean (all channels, as a share of the dtype's maximum) to a
+    target drawn from target_mean_range, limited to gain_range when given."""
+
+    def __init__(
+        self,
+        target_mean_range: tuple[float, float] = (0.3, 0.5),
+        gain_range: tuple[float, float] | None = None,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class ToRGB(ImageOnlyTransform):
     """A grey image's channel repeated num_output_channels times (an RGB image passes as it is)."""
 

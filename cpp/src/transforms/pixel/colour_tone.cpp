@@ -119,6 +119,34 @@ cv::Mat planckian_float(const cv::Mat& image, const Params& params, Random& rng)
     return out;
 }
 
+// ---- ExposureMatching: one gain bringing the image's mean to a drawn target ---------------------
+// The mean of every value of every channel, as a share of the dtype's maximum (the reference's
+// get_exposure_gains: sums in float64; a black image counts as 1e-6).
+cv::Mat exposure_matching(const cv::Mat& image, const Params& params, Random& rng) {
+    const auto range = params.range("target_mean_range");
+    const double target = rng.uniform(range[0], range[1]);
+    rng.note("target_mean_range", target);
+    const double top = image.depth() == CV_8U ? 255.0 : 1.0;
+    const double total = cv::sum(image.reshape(1))[0];
+    const double mean = total / (static_cast<double>(image.total()) * image.channels() * top);
+    double gain = target / std::max(mean, 1e-6);
+    if (!params.is_none("gain_range")) {
+        const auto limits = params.range("gain_range");
+        gain = std::clamp(gain, limits[0], limits[1]);
+    }
+    if (image.depth() == CV_8U) return apply_tables(image, {gain_table(gain)});
+    // float32 products (NumPy's float32 array times a Python float), clipped as the reference.
+    const float g = static_cast<float>(gain);
+    cv::Mat out(image.size(), image.type());
+    const int values = image.cols * image.channels();
+    for (int y = 0; y < image.rows; ++y) {
+        const float* in = image.ptr<float>(y);
+        float* o = out.ptr<float>(y);
+        for (int i = 0; i < values; ++i) o[i] = std::clamp(in[i] * g, 0.0f, 1.0f);
+    }
+    return out;
+}
+
 // ---- RandomToneCurve: a cubic Bezier tone curve through (0, 0), (1, 1) -------------------------
 // Its two inner ordinates drawn around 0.25 and 0.75, one pair for all channels or one per channel.
 struct Curve {
@@ -226,6 +254,10 @@ void register_colour_tone(Registry& r) {
     r.add(pixel::table_transform("RandomToneCurve",
                                  {number_param("scale", 0.1).between(0.0, 1.0), flag_param("per_channel", false)},
                                  tone_curve_step, tone_curve_float));
+    r.add(pixel::pixel_transform("ExposureMatching",
+                                 {range_param("target_mean_range", Json::array({0.3, 0.5})).between(0.0, 1.0),
+                                  range_param("gain_range", nullptr).or_none().between(0.0, std::nullopt)},
+                                 exposure_matching));
     TransformDecl rgb =
         pixel::pixel_transform("ToRGB", {integer_param("num_output_channels", 3).between(1, std::nullopt)}, to_rgb, 1.0);
     rgb.changes_image_format = [](const Params&) { return true; };  // 1 channel in, num_output_channels out
