@@ -455,3 +455,11 @@ def test_an_empty_instance_mask_grows_in_its_own_dtype(dtype, grows) -> None:
         mask = out[0]["mask"]
         assert mask.dtype == dtype and set(np.unique(mask)) == {0, 3}
     np.testing.assert_array_equal(first[0]["mask"], again[0]["mask"])
+
+
+def test_pixel_dropout_refuses_additional_images_its_draw_does_not_fit() -> None:
+    drop = A.PixelDropout(dropout_prob=0.5, per_channel=True, p=1)
+    t = A.Compose([drop], additional_targets={"other": "image"}, seed=0)
+    four = np.zeros((100, 120, 4), np.uint8)
+    with pytest.raises(ValueError, match="PixelDropout: an image of 120x100 with 4 channel"):
+        t(image=IMAGE, other=four)

@@ -56,6 +56,12 @@ std::vector<uint8_t> mask_element(const cv::Mat& mask, double value) {
 
 cv::Mat drop_pixels(const cv::Mat& image, const cv::Mat& drops, const std::vector<double>& values) {
     if (image.empty()) return image;
+    // Additional images share the image's draw: they must be able to take it.
+    if (image.size() != drops.size() || (drops.channels() > 1 && drops.channels() != image.channels()))
+        throw std::invalid_argument("an image of " + std::to_string(image.cols) + "x" + std::to_string(image.rows) +
+                                    " with " + std::to_string(image.channels()) + " channel(s) cannot take pixel drops drawn for " +
+                                    std::to_string(drops.cols) + "x" + std::to_string(drops.rows) + " with " +
+                                    std::to_string(drops.channels()) + " channel(s)");
     cv::Mat out = image.clone();
     if (drops.channels() == 1) {
         set_where(out, drops, element_of(image.type(), values));
