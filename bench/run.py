@@ -1,7 +1,8 @@
 """The benchmark: instaug and albumentationsx side by side in one run, one thread each, 640 px.
 
-- transforms: every transform alone and the seed pipeline, 14 objects per image, against
-  albumentationsx 2.2.6 (the last release that runs the seed pipeline at 640 px);
+- transforms: every transform alone and the seed pipeline, 14 objects per image, outputs consumed
+  as a collate function does, against albumentationsx 2.2.6 (the last release that runs the seed
+  pipeline at 640 px) and 2.5.1 (the test reference, in the main environment);
 - scaling: the seed pipeline and a detection (bboxes + keypoints) pipeline at 0, 10, 50 and 200
   objects per image and on the coins photo, against 2.2.6 and the latest albumentationsx (which
   cannot run the seed pipeline at 640 px: its error is reported);
