@@ -144,30 +144,6 @@ cv::Mat directional_gradient(int height, int width, double angle) {
     return g;
 }
 
-// uint8 <-> float32 as the reference's float32_io: v / 255 in float32; rint(v x 255), clipped.
-cv::Mat bytes_to_float(const cv::Mat& image) {
-    cv::Mat table(1, 256, CV_32F);
-    for (int v = 0; v < 256; ++v) table.at<float>(v) = static_cast<float>(v) / 255.0f;
-    cv::Mat out;
-    cv::LUT(image, table, out);
-    return out;
-}
-
-cv::Mat float_to_bytes(const cv::Mat& image) {
-    cv::Mat out(image.size(), CV_MAKETYPE(CV_8U, image.channels()));
-    const int n = image.cols * image.channels();
-    for (int y = 0; y < image.rows; ++y) {
-        const float* in = image.ptr<float>(y);
-        uint8_t* o = out.ptr<uint8_t>(y);
-        for (int i = 0; i < n; ++i) {
-            float v = in[i] * 255.0f;
-            v = v > 0.0f ? v : 0.0f;  // NaN: 0, as NumPy's cast on x86
-            o[i] = static_cast<uint8_t>(static_cast<int>(round_even(v < 255.0f ? v : 255.0f)));
-        }
-    }
-    return out;
-}
-
 // v + add clipped to [0, 1]; uint8 through float32 as the reference's float32_io (v / 255, then
 // rint(v x 255)).
 void lit_row(const uint8_t* __restrict in, const float* __restrict add, uint8_t* __restrict o, int n) {
@@ -359,7 +335,7 @@ cv::Mat chromatic_aberration(const cv::Mat& image, const Params& params, Random&
     rng.note("secondary_distortion_range", Json::array({red2, blue2}));
     const int interpolation = params.integer32("interpolation");
     if (image.depth() != CV_8U)  // through uint8, as the reference
-        return bytes_to_float(aberrated(float_to_bytes(image), red1, red2, blue1, blue2, interpolation));
+        return pixel::float32_io_in(aberrated(pixel::float32_io_out(image), red1, red2, blue1, blue2, interpolation));
     return aberrated(image, red1, red2, blue1, blue2, interpolation);
 }
 

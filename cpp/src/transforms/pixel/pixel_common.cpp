@@ -25,6 +25,30 @@ cv::Mat to_float32(const cv::Mat& image) {
     return out;
 }
 
+cv::Mat float32_io_in(const cv::Mat& image) {
+    cv::Mat table(1, 256, CV_32F);
+    for (int v = 0; v < 256; ++v) table.at<float>(v) = static_cast<float>(v) / 255.0f;
+    cv::Mat out;
+    cv::LUT(image, table, out);
+    return out;
+}
+
+cv::Mat float32_io_out(const cv::Mat& image) {
+    cv::Mat out(image.size(), CV_MAKETYPE(CV_8U, image.channels()));
+    const int n = image.cols * image.channels();
+    for (int y = 0; y < image.rows; ++y) {
+        const float* in = image.ptr<float>(y);
+        uint8_t* o = out.ptr<uint8_t>(y);
+        for (int i = 0; i < n; ++i) {
+            float v = in[i] * 255.0f;
+            v = v > 0.0f ? v : 0.0f;  // NaN: 0, as NumPy's cast on x86
+            // Half to even (NumPy's rint): adding 1.5 x 2^23 leaves no fraction bits.
+            o[i] = static_cast<uint8_t>(static_cast<int>(((v < 255.0f ? v : 255.0f) + 12582912.0f) - 12582912.0f));
+        }
+    }
+    return out;
+}
+
 cv::Mat gray_of(const cv::Mat& image) {
     if (image.channels() == 1) return image;
     cv::Mat gray;

@@ -16,6 +16,10 @@ namespace pixel {
 
 cv::Mat to_uint8(const cv::Mat& image);    // float32 [0, 1] -> uint8 (x 255, rounded, clipped)
 cv::Mat to_float32(const cv::Mat& image);  // uint8 -> float32 / 255
+// The reference's float32_io round trip, value for value: v / 255 in float32; rint(v x 255) in
+// float32, clipped, NaN to 0 (to_uint8 / to_float32 scale in float64 and may differ by an ulp).
+cv::Mat float32_io_in(const cv::Mat& image);   // uint8 -> float32
+cv::Mat float32_io_out(const cv::Mat& image);  // float32 -> uint8
 cv::Mat gray_of(const cv::Mat& image);     // weighted average for RGB, channel mean otherwise
 cv::Mat clip01(cv::Mat image);             // float32 clipped to [0, 1] in place
 // The float32 route of uint8-only operations: x 255, rounded, operate, / 255.

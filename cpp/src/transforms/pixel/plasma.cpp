@@ -73,30 +73,11 @@ cv::Mat plasma_field(int height, int width, const Params& params, Random& rng) {
     return field;
 }
 
-// uint8 <-> float32 as the reference's float32_io: v / 255 in float32; rint(v x 255), clipped.
-cv::Mat as_float(const cv::Mat& image) {
-    if (image.depth() == CV_32F) return image;
-    cv::Mat table(1, 256, CV_32F), out;
-    for (int v = 0; v < 256; ++v) table.at<float>(v) = static_cast<float>(v) / 255.0f;
-    cv::LUT(image, table, out);
-    return out;
-}
+// uint8 <-> float32 as the reference's float32_io.
+cv::Mat as_float(const cv::Mat& image) { return image.depth() == CV_32F ? image : pixel::float32_io_in(image); }
 
 cv::Mat back_to(const cv::Mat& image, int depth) {
-    if (depth == CV_32F) return pixel::clip01(image);
-    cv::Mat out(image.size(), CV_MAKETYPE(CV_8U, image.channels()));
-    const int n = image.cols * image.channels();
-    for (int y = 0; y < image.rows; ++y) {
-        const float* in = image.ptr<float>(y);
-        uint8_t* o = out.ptr<uint8_t>(y);
-        for (int i = 0; i < n; ++i) {
-            float v = in[i] * 255.0f;
-            v = v > 0.0f ? v : 0.0f;  // NaN: 0, as NumPy's cast on x86
-            // Half to even (NumPy's rint): adding 1.5 x 2^23 leaves no fraction bits.
-            o[i] = static_cast<uint8_t>(static_cast<int>(((v < 255.0f ? v : 255.0f) + 12582912.0f) - 12582912.0f));
-        }
-    }
-    return out;
+    return depth == CV_32F ? pixel::clip01(image) : pixel::float32_io_out(image);
 }
 
 void add_row(float* __restrict v, const float* __restrict add, int n) {
