@@ -137,6 +137,7 @@ def single_transform_cases(A: Any) -> dict[str, list]:
         "BBoxSubsetSafeRandomCrop": [A.BBoxSubsetSafeRandomCrop(p=1.0)],
         "AtLeastOneBBoxRandomCrop 512": [A.AtLeastOneBBoxRandomCrop(height=512, width=512, p=1.0)],
         "CropNonEmptyMaskIfExists 512": [A.CropNonEmptyMaskIfExists(height=512, width=512, p=1.0)],
+        "RandomCropNearBBox": [A.RandomCropNearBBox(p=1.0)],
         "RandomResizedCrop 512": [A.RandomResizedCrop(size=(512, 512), p=1.0)],
         "RandomSizedCrop 512": [A.RandomSizedCrop(min_max_height=(320, 640), size=(512, 512), p=1.0)],
         "Affine (seed)": [
@@ -339,4 +340,11 @@ def time_case(
         arguments = [call_arguments(samples, i) for i in range(len(samples))]
         if inputs == "instances":
             arguments = [{"image": a["image"], "instances": a["instances"]} for a in arguments]
+    arguments = [{**a, **call_values(a["image"])} for a in arguments]
     return time_calls(compose, arguments, calls, warmup)
+
+
+def call_values(image: np.ndarray) -> dict[str, Any]:
+    """What the transforms that read a call key get (the others pass it through)."""
+    height, width = image.shape[:2]
+    return {"cropping_bbox": [width // 8, height // 4, width * 3 // 4, height * 7 // 8]}

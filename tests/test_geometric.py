@@ -76,6 +76,9 @@ def cases(lib):
         "crop_from_borders_none": [
             lib.RandomCropFromBorders(crop_left=0, crop_right=0, crop_top=0, crop_bottom=0)
         ],
+        # The box the call gives (CALL_VALUES), clipped to the image; no shift is drawn.
+        "crop_near_bbox": [lib.RandomCropNearBBox(max_part_shift=(0, 0))],
+        "crop_near_bbox_own_key": [lib.RandomCropNearBBox(max_part_shift=(0, 0), cropping_bbox_key="roi")],
         "affine_scale": [lib.Affine(scale=(1.3, 1.3), p=1.0)],
         "affine_rotate": [lib.Affine(rotate=(25, 25), p=1.0)],
         "affine_shear": [lib.Affine(shear=(12, 12), p=1.0)],
@@ -116,6 +119,10 @@ def cases(lib):
     }
 
 
+# Values the call carries for the transforms that read one (the rest pass them through).
+CALL_VALUES = {"cropping_bbox": [-10, 20, 90, 200], "roi": (30, 5, 41, 60)}
+
+
 def run(lib, name, scene, binding, **bbox_kwargs):
     transform = lib.Compose(
         cases(lib)[name],
@@ -131,7 +138,7 @@ def run(lib, name, scene, binding, **bbox_kwargs):
         }
         for inst in scene.instances
     ]
-    return transform(image=scene.image, instances=instances)
+    return transform(image=scene.image, instances=instances, **CALL_VALUES)
 
 
 # Cases that scale the whole image about its centre, by (source pixels per output pixel along y, x);
@@ -220,7 +227,7 @@ def run_pose(lib, name, scene):
                 "keypoint_labels": {"kind": ["center", "corner"]},
             }
         )
-    return transform(image=scene.image, instances=instances)
+    return transform(image=scene.image, instances=instances, **CALL_VALUES)
 
 
 def angle_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -948,3 +955,56 @@ def test_morphological_refuses_wide_integer_masks() -> None:
     t = instaug.Compose([instaug.Morphological(p=1)])
     with pytest.raises(ValueError, match="Morphological: masks of a 64-bit integer dtype cannot be dilated"):
         t(image=np.zeros((8, 8, 3), np.uint8), mask=np.zeros((8, 8), np.int64))
+
+
+def _crop_windows(lib, shift, box, calls):
+    """The windows (x0, y0, x1, y1) RandomCropNearBBox cut, read off a coordinate image."""
+    ys, xs = np.mgrid[0:100, 0:120]
+    image = np.dstack([xs, ys, np.zeros_like(xs)]).astype(np.uint8)
+    t = lib.Compose([lib.RandomCropNearBBox(max_part_shift=shift)], seed=3)
+    windows = set()
+    for _ in range(calls):
+        out = t(image=image, cropping_bbox=box)["image"]
+        x0, y0 = int(out[0, 0, 0]), int(out[0, 0, 1])
+        windows.add((x0, y0, x0 + out.shape[1], y0 + out.shape[0]))
+    return windows
+
+
+FALLBACK = (40, 40, 80, 60)
+
+
+def test_crop_near_bbox_draws_the_reference_windows() -> None:
+    # 40 x 20 box: each side moves by up to round(20 * 0.25) = 5 px vertically and round(40 * 0.5)
+    # = 20 px horizontally, every whole shift possible; left meeting right (x = 40) falls back to the
+    # centred box size, FALLBACK.
+    box = [20, 30, 60, 50]
+    ours, theirs = (_crop_windows(lib, (0.25, 0.5), box, 1500) - {FALLBACK} for lib in (instaug, ref))
+    for side, values in ((0, range(0, 41)), (1, range(25, 36)), (2, range(40, 81)), (3, range(45, 56))):
+        assert {w[side] for w in ours} == {w[side] for w in theirs} == set(values)
+
+
+def test_crop_near_bbox_takes_the_pixels_a_fractional_box_touches() -> None:
+    image = np.arange(100 * 120, dtype=np.float32).reshape(100, 120)
+    t = instaug.Compose([instaug.RandomCropNearBBox(max_part_shift=(0, 0))])
+    out = t(image=image, cropping_bbox=np.array([10.5, 20.2, 30.7, 40.0]))["image"]
+    np.testing.assert_array_equal(out, image[20:40, 10:31])
+
+
+def test_crop_near_bbox_keeps_a_pixel_of_an_empty_box() -> None:
+    image = np.zeros((100, 120), np.uint8)
+    t = instaug.Compose([instaug.RandomCropNearBBox(max_part_shift=(0, 0))])
+    assert t(image=image, cropping_bbox=[50, 10, 50, 40])["image"].shape == (30, 1)
+    assert t(image=image, cropping_bbox=[500, 500, 600, 600])["image"].shape == (1, 1)
+
+
+def test_crop_near_bbox_names_the_call_key_it_needs() -> None:
+    t = instaug.Compose([instaug.RandomCropNearBBox((0, 0), cropping_bbox_key="roi")], strict=True)
+    image = np.zeros((10, 10), np.uint8)
+    with pytest.raises(ValueError, match="reading roi=; pass it in the call"):
+        t(image=image)
+    with pytest.raises(ValueError, match=r"roi must be 4 numbers \(x_min, y_min, x_max, y_max\)"):
+        t(image=image, roi=[1, 2, 3])
+    with pytest.raises(TypeError, match="roi must be 4 numbers"):
+        t(image=image, roi={"x": 1})
+    out = t(image=image, roi=(1, 2, 5, 6))  # strict: the key is one the pipeline reads
+    assert out["image"].shape == (4, 4) and out["roi"] == (1, 2, 5, 6)  # it comes back as given

@@ -61,12 +61,23 @@ EVERY_TRANSFORM = [
     A.PixelDropout(dropout_prob=0.3, mask_drop_value=0, p=1),
     A.Mosaic(target_size=(90, 100), cell_shape=(80, 90), p=1),
     A.CopyAndPaste(p=1),
+    A.RandomCropNearBBox(p=1),
     A.ToFloat(max_value=300),
     # Every factor the identity: only the channel order changes (it wrote into the input).
     A.PhotoMetricDistort((1, 1), (1, 1), (1, 1), (0, 0), distort_p=1, p=1),
     A.FromFloat(max_value=100),
     *PIXEL,
 ]
+
+
+def call_values(transform, image: np.ndarray, other_image: np.ndarray) -> dict:
+    """What the transform reads from the call besides the targets (see instaug._call_values)."""
+    made = {
+        "box": np.array([5.0, 8.0, 40.0, 30.0]),
+        "images": [other_image, image[::2, ::3]],
+        "region": (np.arange(image.shape[0] * image.shape[1]) % 3 == 0).reshape(image.shape[:2]),
+    }
+    return {key: made[kind] for key, kind in transform.call_keys().items()}
 
 
 @pytest.mark.parametrize("transform", EVERY_TRANSFORM, ids=lambda t: type(t).__name__)
@@ -80,6 +91,7 @@ def test_inputs_are_never_written(transform, dtype) -> None:
         "mosaic_metadata": [dict(mosaic_item(other, ("masks", "bboxes", "keypoints")), image=other_image)],
         "copy_paste_metadata": [dict(donor(other, i), image=other_image) for i in other.instances],
     }
+    metadata.update(call_values(transform, image, other_image))
     instances = scene.instances
     before = copy.deepcopy((image, instances, metadata))
     t = A.Compose(
@@ -97,6 +109,9 @@ def test_inputs_are_never_written(transform, dtype) -> None:
         for key in ("mask", "bbox", "keypoints"):
             np.testing.assert_array_equal(a[key], b[key])
     for key in metadata:
+        if not isinstance(before[2][key], list) or not isinstance(before[2][key][0], dict):
+            np.testing.assert_array_equal(np.asarray(after[2][key]), np.asarray(before[2][key]))
+            continue
         for a, b in zip(after[2][key], before[2][key]):
             for field in ("image", "masks", "mask", "bboxes"):
                 if field in a:

@@ -355,6 +355,10 @@ def _crop_from_borders(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
     )
 
 
+def _crop_near_bbox(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
+    return A.RandomCropNearBBox(max_part_shift=_range(draw, 0.0, 1.0), p=_p(draw))
+
+
 def _bbox_subset_safe_crop(draw: st.DrawFn, canvas: Canvas) -> BaseTransform:
     fractions = _range(draw, 0.01, 1.0)
     return A.BBoxSubsetSafeRandomCrop(
@@ -725,6 +729,7 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     "Pad": _pad,
     "CropAndPad": _crop_and_pad,
     "RandomCropFromBorders": _crop_from_borders,
+    "RandomCropNearBBox": _crop_near_bbox,
     "BBoxSafeRandomCrop": lambda draw, canvas: A.BBoxSafeRandomCrop(
         erosion_rate=draw(_floats(0, 1)), p=_p(draw)
     ),
@@ -1459,6 +1464,19 @@ class _Builder:
             out.append(inst)
         return out
 
+    def call_value(self, kind: str) -> Any:
+        """A value for a key a transform reads from the call (see instaug._call_values)."""
+        spec, rng = self.spec, self.rng
+        if kind == "box":
+            xs = np.sort(rng.uniform(-5, spec.width + 5, 2))
+            ys = np.sort(rng.uniform(-5, spec.height + 5, 2))
+            box = [xs[0], ys[0], xs[1], ys[1]]
+            return [round(v) for v in box] if rng.random() < 0.5 else np.array(box)
+        if kind == "region":
+            return rng.random((spec.height, spec.width)) < rng.random()
+        sizes = [self._other_size(big=rng.random() < 0.5) for _ in range(int(rng.integers(1, 3)))]
+        return [_image(rng, height, width, spec) for height, width in sizes]
+
     def _other_size(self, big: bool) -> tuple[int, int]:
         limit = 64 if big else 40
         return int(self.rng.integers(1, limit + 1)), int(self.rng.integers(1, limit + 1))
@@ -1558,6 +1576,9 @@ def make_case(
         plain["mosaic_metadata"] = [builder.mosaic_item(i) for i in range(int(rng.integers(0, 4)))]
     if any(isinstance(t, A.CopyAndPaste) for t in may_run(transforms)):
         plain["copy_paste_metadata"] = [builder.donor(i) for i in range(int(rng.integers(0, 5)))]
+    for t in may_run(transforms):
+        for key, kind in t.call_keys().items():
+            plain.setdefault(key, builder.call_value(kind))
     case.data = map_arrays(plain, lambda a: _layout(a, spec.layout, rng))
     return case
 
@@ -1760,6 +1781,7 @@ RESAMPLING = {
     "Pad",
     "CropAndPad",
     "RandomCropFromBorders",
+    "RandomCropNearBBox",
     "BBoxSafeRandomCrop",
     "RandomSizedBBoxSafeCrop",
     "BBoxSubsetSafeRandomCrop",

@@ -93,6 +93,8 @@ def _call_data(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if name in READS_BOXES:
         boxes = np.array([[5, 6, 30, 40], [20, 10, 50, 30]], dtype=np.float64)
         return {"bboxes": boxes}, {"bbox_params": lambda lib: lib.BboxParams("pascal_voc", label_fields=[])}
+    if name == "RandomCropNearBBox":
+        return {"cropping_bbox": [5, 6, 40, 30]}, {}
     if name == "CropNonEmptyMaskIfExists":
         mask = np.zeros((48, 60), np.uint8)
         mask[20:30, 10:25] = 1

@@ -276,6 +276,9 @@ struct SampleInput {
     std::optional<Rows2D> free_keypoints;
     std::optional<Ids> free_ids;
     std::map<std::string, std::vector<MixItemInput>> metadata;
+    std::map<std::string, std::vector<double>> call_numbers;
+    std::map<std::string, std::vector<AnyArray>> call_images;
+    std::string row_labels;  // JSON array, empty when no transform reads labels
 };
 
 // The rows of the sample: boxes, keypoints with offsets and source ids, checked against each other.
@@ -347,6 +350,11 @@ instaug::Sample sample_from(const SampleInput& in, instaug::Metadata& items, int
             items[key].push_back(make_item(list[i], key + "[" + std::to_string(i) + "]"));
     cv_depth_channels(instance_mask_dtype(in), 1, mask_type);
     sample.rows.mask_type = mask_type;
+    sample.call_numbers = in.call_numbers;
+    for (const auto& [key, list] : in.call_images)
+        for (std::size_t i = 0; i < list.size(); ++i)
+            sample.call_images[key].push_back(wrap_plane(list[i], (key + "[" + std::to_string(i) + "]").c_str()));
+    if (!in.row_labels.empty()) sample.row_labels = instaug::Json::parse(in.row_labels);
     if (in.free_keypoints) {
         const auto& ids = in.free_ids;
         if (!ids || ids->shape(0) != in.free_keypoints->shape(0) || in.free_keypoints->shape(1) != kKeypointColumns)
@@ -653,17 +661,22 @@ NB_MODULE(_core, m) {
                 std::vector<AnyArray> mask_planes, std::optional<Rows2D> boxes, std::optional<std::vector<AnyArray>> row_masks,
                 std::optional<Rows2D> row_keypoints, std::optional<Ids> keypoint_offsets, Ids source_ids,
                 std::optional<Rows2D> free_keypoints, std::optional<Ids> free_ids,
-                std::map<std::string, std::vector<MixItemInput>> metadata) {
+                std::map<std::string, std::vector<MixItemInput>> metadata,
+                std::map<std::string, std::vector<double>> call_numbers,
+                std::map<std::string, std::vector<AnyArray>> call_images, std::string row_labels) {
                  new (self) SampleInput{width, height, std::move(image), std::move(extra_images), std::move(mask_planes),
                                         std::move(boxes), std::move(row_masks), std::move(row_keypoints),
                                         std::move(keypoint_offsets), std::move(source_ids), std::move(free_keypoints),
-                                        std::move(free_ids), std::move(metadata)};
+                                        std::move(free_ids), std::move(metadata), std::move(call_numbers),
+                                        std::move(call_images), std::move(row_labels)};
              },
              nb::kw_only(), "width"_a, "height"_a, "image"_a.none() = nb::none(),
              "extra_images"_a = std::vector<AnyArray>{}, "mask_planes"_a = std::vector<AnyArray>{},
              "boxes"_a.none() = nb::none(), "row_masks"_a.none() = nb::none(), "row_keypoints"_a.none() = nb::none(),
              "keypoint_offsets"_a.none() = nb::none(), "source_ids"_a, "free_keypoints"_a.none() = nb::none(),
-             "free_ids"_a.none() = nb::none(), "metadata"_a = std::map<std::string, std::vector<MixItemInput>>{});
+             "free_ids"_a.none() = nb::none(), "metadata"_a = std::map<std::string, std::vector<MixItemInput>>{},
+             "call_numbers"_a = std::map<std::string, std::vector<double>>{},
+             "call_images"_a = std::map<std::string, std::vector<AnyArray>>{}, "row_labels"_a = std::string());
     nb::class_<instaug::Pipeline>(m, "Pipeline")
         .def("__init__",
              [](instaug::Pipeline* self, const nb::list& transforms, const std::map<std::string, double>& box_cfg,

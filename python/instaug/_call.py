@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from instaug import _core
+from instaug._call_values import read_call_values, row_labels_json
 from instaug._instances import BoundInstances
 from instaug._label_mapping import KeypointLabelMapping
 from instaug._metadata import MetadataReader, RowRegistry, read_metadata
@@ -207,6 +208,9 @@ def read_call(compose: Compose, data: dict[str, Any]) -> CallInputs:
     _check_wide_masks(compose, [p.dtype for p in planes] + ([row_masks[0].dtype] if row_masks else []))
     has_boxes = rows.arrays.get("boxes") is not None
     metadata = _metadata(compose, data, image, use_instances, row_masks, rows.registry, has_boxes)
+    call_numbers, call_images = read_call_values(compose._call_keys, data, height, width)
+    # After the metadata: the rows Mosaic and CopyAndPaste bring have their labels registered.
+    labels = row_labels_json(rows.registry, compose.bbox_params) if compose._reads_row_labels else ""
     sample = _core.SampleInput(
         width=width,
         height=height,
@@ -214,6 +218,9 @@ def read_call(compose: Compose, data: dict[str, Any]) -> CallInputs:
         extra_images=extras,
         mask_planes=planes,
         metadata=metadata,
+        call_numbers=call_numbers,
+        call_images=call_images,
+        row_labels=labels,
         **rows.arrays,
     )
     return CallInputs(sample, groups, image_keys, rows.registry, rows.bound, rows.plain_keypoints)

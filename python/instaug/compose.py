@@ -10,6 +10,7 @@ from typing import Any
 from instaug import _core
 from instaug._applied import applied_transforms
 from instaug._call import RESERVED, read_call, unpack
+from instaug._call_values import collect_call_keys
 from instaug._instances import check_binding
 from instaug._shutdown import core_call
 from instaug._streams import CallStream, Draw, call_options, check_call_options
@@ -145,6 +146,9 @@ class Compose:
                 raise ImportError("ToTensorV2 needs PyTorch: pip install torch") from exc
         core_transforms = self.transforms[:-1] if self._to_tensor is not None else self.transforms
         self._mixing = [t for t in _leaves(core_transforms) if isinstance(t, MixingTransform)]
+        # Keys such as cropping_bbox= are read but come back unchanged, as the reference's do.
+        self._call_keys = collect_call_keys(_leaves(core_transforms))
+        self._reads_row_labels = any(t.reads_row_labels() for t in _leaves(core_transforms))
         self.additional_targets = _check_additional_targets(arguments["additional_targets"], self._mixing)
         self._image_targets = [k for k, v in self.additional_targets.items() if v == "image"]
         self._mask_targets = [(k, v) for k, v in self.additional_targets.items() if v in ("mask", "masks")]
@@ -316,7 +320,7 @@ class Compose:
         """strict=True: every key of the call must be something the pipeline reads (or one of the
         keys the reference lets through: applied_transforms, labels, user_data)."""
         for key in data:
-            if key not in self._read_keys and key not in _ALSO_ACCEPTED:
+            if key not in self._read_keys and key not in self._call_keys and key not in _ALSO_ACCEPTED:
                 raise ValueError(f"Key {key} is not in available keys.")
 
     def to_dict_private(self, on_not_implemented_error: str = "raise") -> dict[str, Any]:

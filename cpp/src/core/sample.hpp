@@ -2,6 +2,8 @@
 // rows and free keypoints. The canvas size is carried explicitly so that a sample without an image
 // (masks or boxes only) still has a shape.
 #pragma once
+#include <map>
+#include <string>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -34,6 +36,21 @@ struct Sample {
     // When set, what each applied transform drew (Random::note), one entry per applied_transforms'.
     bool collect_notes = false;
     std::vector<Json> applied_notes;
+    // Values of the call that transforms read by a key they are given (RandomCropNearBBox's
+    // cropping_bbox, GuidedCoarseDropout's region, the domain adaptations' reference images). They
+    // are the caller's, aligned with the input, and never transformed.
+    std::map<std::string, std::vector<double>> call_numbers;
+    std::map<std::string, std::vector<cv::Mat>> call_images;
+    // The first label of each row by source id (an array; null when no transform reads labels): the
+    // label-selected dropouts pick rows by it.
+    Json row_labels;
 };
+
+// The call value under `key`, or std::invalid_argument naming `transform` and the key when the call
+// lacks it.
+const std::vector<double>& call_numbers(const Sample& s, const std::string& key, const std::string& transform);
+const std::vector<cv::Mat>& call_images(const Sample& s, const std::string& key, const std::string& transform);
+// Whether the row with `source_id` carries one of `labels` (a JSON array; numbers compare by value).
+bool row_label_in(const Sample& s, int64_t source_id, const Json& labels);
 
 }  // namespace instaug

@@ -14,6 +14,7 @@ void register_pad_if_needed(Registry&);
 void register_pad(Registry&);
 void register_crop_and_pad(Registry&);
 void register_random_crop_from_borders(Registry&);
+void register_random_crop_near_bbox(Registry&);
 void register_bbox_safe_crops(Registry&);
 void register_crop_non_empty_mask(Registry&);
 void register_affine(Registry&);
@@ -85,7 +86,7 @@ TransformDecl declare(std::string name, TransformKind kind, std::vector<ParamDec
 const Registry& Registry::instance() {
     static const Registry registry = [] {
         Registry r;
-        for (auto add : {register_flips, register_symmetries, register_crops, register_resizes, register_random_scale, register_pad_if_needed, register_pad, register_crop_and_pad, register_random_crop_from_borders, register_bbox_safe_crops, register_crop_non_empty_mask, register_affine, register_shift_scale_rotate,
+        for (auto add : {register_flips, register_symmetries, register_crops, register_resizes, register_random_scale, register_pad_if_needed, register_pad, register_crop_and_pad, register_random_crop_from_borders, register_random_crop_near_bbox, register_bbox_safe_crops, register_crop_non_empty_mask, register_affine, register_shift_scale_rotate,
                          register_rotate, register_safe_rotate, register_letter_box, register_random_grid_shuffle, register_morphological, register_perspective, register_distortions, register_colour, register_colour_tables, register_tone_tables,
                          register_convolution_filters, register_compression, register_type_conversions,
                          register_grey_and_channels, register_clahe,

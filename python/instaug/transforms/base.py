@@ -97,6 +97,15 @@ class BaseTransform:
     def runs_in_python(self) -> bool:
         return self._values is None
 
+    def call_keys(self) -> dict[str, str]:
+        """The call's keys this transform reads, each with what it holds ("box", "images" or
+        "region", see instaug._call_values); none for most transforms."""
+        return {}
+
+    def reads_row_labels(self) -> bool:
+        """Whether the transform picks rows by their first label (the core then gets them)."""
+        return False
+
     def _init_python_transform(self, arguments: dict[str, Any]) -> None:
         if not isinstance(self, (ImageOnlyTransform, DualTransform)):
             raise TypeError(

@@ -296,6 +296,23 @@ class RandomCropFromBorders(DualTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class RandomCropNearBBox(DualTransform):
+    """Crop around the box the call gives under `cropping_bbox_key` (x_min, y_min, x_max, y_max in
+    pixels), each side moved by up to max_part_shift[1] of the box's width (left, right) or
+    max_part_shift[0] of its height (top, bottom)."""
+
+    def __init__(
+        self,
+        max_part_shift: tuple[float, float] = (0, 0.3),
+        cropping_bbox_key: str = "cropping_bbox",
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+    def call_keys(self) -> dict[str, str]:
+        return {self.cropping_bbox_key: "box"}
+
+
 class BBoxSafeRandomCrop(DualTransform):
     """Crop a random window holding every box (their union, eroded by erosion_rate); without boxes, a
     random window at least (1 - erosion_rate) of the height, in the image's aspect ratio."""
