@@ -269,6 +269,7 @@ cv::Mat Execution::pixels_of(const TransformNode& node, const cv::Mat& image, Ra
     // OpenCV's filters take the border of a view (a crop) from the image around it: a view gets
     // its own copy first, so that borders are the crop's own, as for a contiguous crop.
     const cv::Mat own = decl.reads_neighbours && image.isSubmatrix() ? image.clone() : image;
+    if (decl.sample_pixels) return decl.sample_pixels(own, node.params, rng, sample_);
     return decl.pixels(own, node.params, rng);
 }
 

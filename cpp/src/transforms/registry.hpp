@@ -43,6 +43,8 @@ using StepSampler = std::function<std::vector<GeometricStep>(const Params&, Rand
 // box-aware crops); its masks are tiles by then.
 using SampleStepSampler = std::function<std::vector<GeometricStep>(const Params&, Random&, const Sample&)>;
 using PixelOp = std::function<cv::Mat(const cv::Mat&, const Params&, Random&)>;
+// A Pixel transform that also reads the sample: the values of its call (reference images).
+using SamplePixelOp = std::function<cv::Mat(const cv::Mat&, const Params&, Random&, const Sample&)>;
 using TableSampler = std::function<std::vector<Table8>(const Params&, Random&, int channels,
                                                        const std::function<double()>& grey_mean)>;
 using MixOp = std::function<void(Sample&, const Params&, Random&, const std::vector<MixItem>&, const BboxRules&)>;
@@ -65,6 +67,7 @@ struct TransformDecl {
     StepSampler steps;     // Geometric
     SampleStepSampler sample_steps;  // Geometric, instead of steps when set
     PixelOp pixels;        // Pixel; Table (images other than uint8)
+    SamplePixelOp sample_pixels;  // Pixel, instead of pixels when set
     TableSampler tables;   // Table
     MixOp mix;             // Mixing
     CompositionRun run;    // Composition
