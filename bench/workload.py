@@ -173,6 +173,11 @@ def single_transform_cases(A: Any) -> dict[str, list]:
         ],
         "GridMask": [A.GridMask(p=1.0)],
         "PixelDropout": [A.PixelDropout(dropout_prob=0.05, p=1.0)],
+        "ConstrainedCoarseDropout": [
+            A.ConstrainedCoarseDropout(num_holes_range=(1, 3), bbox_labels=["disc"], fill_mask=0, p=1.0)
+        ],
+        "GuidedCoarseDropout": [A.GuidedCoarseDropout(num_holes_range=(2, 6), fill_mask=0, p=1.0)],
+        "MaskDropout": [A.MaskDropout(max_objects_range=(1, 3), p=1.0)],
         "TimeMasking": [A.TimeMasking(p=1.0)],
         "OneOf(HorizontalFlip, VerticalFlip)": [
             A.OneOf([A.HorizontalFlip(p=1.0), A.VerticalFlip(p=1.0)], p=1.0)
@@ -347,4 +352,9 @@ def time_case(
 def call_values(image: np.ndarray) -> dict[str, Any]:
     """What the transforms that read a call key get (the others pass it through)."""
     height, width = image.shape[:2]
-    return {"cropping_bbox": [width // 8, height // 4, width * 3 // 4, height * 7 // 8]}
+    region = np.zeros((height, width), np.uint8)
+    region[height // 8 : height * 7 // 8, width // 4 : width * 3 // 4] = 1
+    return {
+        "cropping_bbox": [width // 8, height // 4, width * 3 // 4, height * 7 // 8],
+        "dropout_region": region,
+    }

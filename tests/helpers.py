@@ -133,7 +133,7 @@ REQUIRED_ARGUMENTS: dict[str, dict] = {
     "LongestMaxSize": {"max_size": 16},
     "LetterBox": {"size": (16, 24)},
     "SmallestMaxSize": {"max_size": 16},
-    "XYMasking": {"num_masks_x_range": (1, 2), "mask_x_length_range": (2, 6)},
+    "XYMasking": {"num_masks_x_range": (1, 2), "mask_x_length_range": (0.1, 0.3)},
     "TimeMasking": {"time_mask_param": 4},
     "FrequencyMasking": {"freq_mask_param": 4},
     "CropAndPad": {"px": (-4, 4)},
@@ -289,3 +289,13 @@ PIXEL = [
     A.LensFlare(p=1),
     A.Spatter(p=1),
 ]
+
+
+def call_values(pipeline: Any, height: int, width: int, channels: int = 3) -> dict:
+    """Values for the keys the pipeline's transforms read from the call (instaug._call_values)."""
+    made = {
+        "box": [width / 8, height / 4, width * 3 / 4, height * 7 / 8],
+        "region": np.indices((height, width)).sum(0) % 3 == 0,
+        "images": [np.random.default_rng(0).integers(0, 256, (height // 2 + 1, width + 3, channels), np.uint8)],
+    }
+    return {key: made[kind] for key, kind in pipeline._call_keys.items()}

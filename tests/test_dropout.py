@@ -463,3 +463,192 @@ def test_pixel_dropout_refuses_additional_images_its_draw_does_not_fit() -> None
     four = np.zeros((100, 120, 4), np.uint8)
     with pytest.raises(ValueError, match="PixelDropout: an image of 120x100 with 4 channel"):
         t(image=IMAGE, other=four)
+
+
+# -- ConstrainedCoarseDropout: holes on chosen objects -------------------------------------------
+
+WHOLE_OBJECT = {"hole_height_range": (1.0, 1.0), "hole_width_range": (1.0, 1.0)}
+
+
+@pytest.mark.parametrize("rules", [(0, 0), (300, 0), (0, 0.7)])
+@pytest.mark.parametrize("labels", [[0, 2, 4], ["b", "d"]])
+def test_constrained_coarse_dropout_on_chosen_boxes_matches_the_reference(rules, labels) -> None:
+    # Holes as large as their box: where they fall is fixed, so everything can be compared.
+    names = labels if isinstance(labels[0], str) else None
+    data = dict(image=IMAGE, mask=MASK, bboxes=BOXES, keypoints=KEYPOINTS)
+    data["labels"] = ["a", "b", "c", "d", "e"] if names else list(range(len(BOXES)))
+    outs = []
+    for lib in (A, ref):
+        drop = lib.ConstrainedCoarseDropout(**WHOLE_OBJECT, bbox_labels=labels, fill=FILL, fill_mask=9, p=1)
+        outs.append(_plain(lib, drop, *rules)(**data))
+    ours, theirs = outs
+    np.testing.assert_array_equal(ours["image"], theirs["image"])
+    np.testing.assert_array_equal(ours["mask"], theirs["mask"])
+    np.testing.assert_allclose(np.asarray(ours["bboxes"]).reshape(-1, 4), theirs["bboxes"], atol=1e-4)
+    assert list(ours["labels"]) == list(theirs["labels"])
+    np.testing.assert_allclose(ours["keypoints"], theirs["keypoints"], atol=1e-5)
+    assert _dropped(ours["image"]).any()
+
+
+def test_constrained_coarse_dropout_holes_fall_on_the_chosen_mask_regions() -> None:
+    mask = np.zeros((100, 120), np.uint8)
+    mask[10:30, 10:30] = 1  # 400 pixels: holes of 0.5 * sqrt(400) = 10 px, centred on the square
+    mask[60:90, 70:110] = 2
+    for lib in (A, ref):
+        drop = lib.ConstrainedCoarseDropout(
+            hole_height_range=(0.5, 0.5), hole_width_range=(0.5, 0.5), mask_indices=[1], fill=FILL, p=1
+        )
+        t = lib.Compose([drop], seed=4)
+        for _ in range(20):
+            dropped = _dropped(t(image=IMAGE, mask=mask)["image"])
+            ys, xs = np.nonzero(dropped)
+            assert dropped.sum() == 100 and ys.min() >= 5 and xs.max() < 35, lib.__name__
+
+
+def test_constrained_coarse_dropout_kills_the_chosen_instances_whole() -> None:
+    scene = make_scene(np.random.default_rng(8), n=6)
+    chosen = [i["bbox_labels"]["class_name"] for i in scene.instances[:3]]
+    drop = A.ConstrainedCoarseDropout(**WHOLE_OBJECT, bbox_labels=chosen, fill=FILL, fill_mask=0, p=1)
+    out = compose([drop], min_visibility=0.1)(image=scene.image, instances=scene.instances)
+    assert {i["bbox_labels"]["class_name"] for i in out["instances"]}.isdisjoint(chosen)
+    assert len(out["instances"]) >= 1
+    # Without a label or a mask to choose by, nothing happens (the reference warns).
+    nothing = compose([A.ConstrainedCoarseDropout(**WHOLE_OBJECT, fill=FILL, p=1)])
+    np.testing.assert_array_equal(nothing(image=scene.image, instances=scene.instances)["image"], scene.image)
+
+
+def test_constrained_coarse_dropout_arguments_are_checked() -> None:
+    with pytest.raises(ValueError, match="ConstrainedCoarseDropout: bbox_labels must be a list of labels"):
+        A.ConstrainedCoarseDropout(bbox_labels=[[1]])
+    with pytest.raises(ValueError, match="ConstrainedCoarseDropout: mask_indices"):
+        A.ConstrainedCoarseDropout(mask_indices=[0])
+    with pytest.raises(ValueError, match="ConstrainedCoarseDropout: hole_height_range"):
+        A.ConstrainedCoarseDropout(hole_height_range=(0.5, 1.5))
+
+
+# -- GuidedCoarseDropout: holes inside a region the call gives ------------------------------------
+
+REGION = np.zeros((100, 120), np.uint8)
+REGION[20:80, 15:100] = 1
+REGION[50:60, 40:50] = 0
+
+
+@pytest.mark.parametrize("rules", [(0, 0), (300, 0), (0, 0.5)])
+@pytest.mark.parametrize("protected", [None, [1, 4]])
+def test_guided_coarse_dropout_over_the_whole_region_matches_the_reference(rules, protected) -> None:
+    # 30 holes the size of the image (each from its centre less half the side, clipped): every
+    # eligible pixel drops, for the seed drawn, in both libraries.
+    outs = []
+    for lib in (A, ref):
+        drop = lib.GuidedCoarseDropout(
+            protected_bbox_labels=protected,
+            protection_margin=0.1,
+            num_holes_range=(30, 30),
+            **WHOLE_OBJECT,
+            fill=FILL,
+            fill_mask=9,
+            p=1,
+        )
+        outs.append(_plain(lib, drop, *rules)(**_guided_data()))
+    ours, theirs = outs
+    np.testing.assert_array_equal(ours["image"], theirs["image"])
+    np.testing.assert_array_equal(ours["mask"], theirs["mask"])
+    np.testing.assert_allclose(np.asarray(ours["bboxes"]).reshape(-1, 4), theirs["bboxes"], atol=1e-4)
+    assert list(ours["labels"]) == list(theirs["labels"])
+    np.testing.assert_allclose(ours["keypoints"], theirs["keypoints"], atol=1e-5)
+    np.testing.assert_array_equal(ours["dropout_region"], REGION)  # returned as given
+
+
+def _guided_data() -> dict:
+    return dict(
+        image=IMAGE,
+        mask=MASK,
+        bboxes=BOXES,
+        labels=list(range(len(BOXES))),
+        keypoints=KEYPOINTS,
+        dropout_region=REGION,
+    )
+
+
+def test_guided_coarse_dropout_drops_inside_the_region_as_much_as_the_reference() -> None:
+    counts = {}
+    for lib in (A, ref):
+        drop = lib.GuidedCoarseDropout(num_holes_range=(1, 3), fill=FILL, p=1)
+        t = lib.Compose([drop], seed=5)
+        dropped = [_dropped(t(image=IMAGE, dropout_region=REGION)["image"]) for _ in range(150)]
+        assert not any((d & (REGION == 0)).any() for d in dropped)
+        counts[lib] = np.mean([d.sum() for d in dropped])
+    assert abs(counts[A] - counts[ref]) < 0.15 * counts[ref]
+
+
+def test_guided_coarse_dropout_checks_its_region() -> None:
+    t = A.Compose([A.GuidedCoarseDropout(p=1)], strict=True)
+    with pytest.raises(ValueError, match="GuidedCoarseDropout reads dropout_region= from the call; pass it"):
+        t(image=IMAGE)
+    with pytest.raises(ValueError, match=r"dropout_region must be \(H, W\) = \(100, 120\)"):
+        t(image=IMAGE, dropout_region=REGION[:50])
+    with pytest.raises(ValueError, match="dropout_region must be binary with values 0 or 1"):
+        t(image=IMAGE, dropout_region=REGION * 2)
+    resized = A.Compose([A.Resize(50, 60), A.GuidedCoarseDropout(p=1)])
+    with pytest.raises(
+        ValueError, match="GuidedCoarseDropout: dropout_region is 100x120 .* the image is now 50x60"
+    ):
+        resized(image=IMAGE, dropout_region=REGION)
+    nothing = t(image=IMAGE, dropout_region=np.zeros_like(REGION, dtype=bool))
+    np.testing.assert_array_equal(nothing["image"], IMAGE)
+
+
+# -- MaskDropout: whole objects ---------------------------------------------------------------------
+
+OBJECTS = np.zeros((100, 120), np.uint8)
+OBJECTS[5:30, 10:40] = 1
+OBJECTS[50:90, 60:110] = 2
+OBJECTS[60:95, 5:20] = 1
+OBJECTS[20:40, 80:100] = 3
+
+
+@pytest.mark.parametrize("fill", [9, "grayscale", "inpaint_telea", "inpaint_ns"])
+@pytest.mark.parametrize("rules", [(0, 0), (0, 0.8)])
+def test_mask_dropout_of_every_object_matches_the_reference(fill, rules) -> None:
+    outs = []
+    for lib in (A, ref):
+        t = _plain(lib, lib.MaskDropout(max_objects_range=(9, 9), fill=fill, fill_mask=5, p=1), *rules)
+        outs.append(t(image=IMAGE, mask=OBJECTS, bboxes=BOXES, labels=list(range(5)), keypoints=KEYPOINTS))
+    ours, theirs = outs
+    np.testing.assert_array_equal(ours["image"], theirs["image"])
+    np.testing.assert_array_equal(ours["mask"], theirs["mask"])
+    np.testing.assert_allclose(np.asarray(ours["bboxes"]).reshape(-1, 4), theirs["bboxes"], atol=1e-4)
+    assert list(ours["labels"]) == list(theirs["labels"])
+    np.testing.assert_allclose(ours["keypoints"], theirs["keypoints"], atol=1e-5)
+
+
+def test_mask_dropout_removes_one_connected_object_as_often_as_the_reference() -> None:
+    regions = [(OBJECTS == v) for v in (1, 2, 3)]
+    regions = [
+        regions[0] & (np.arange(100)[:, None] < 40),
+        regions[0] & (np.arange(100)[:, None] >= 40),
+    ] + regions[1:]
+    picks = {}
+    for lib in (A, ref):
+        t = lib.Compose([lib.MaskDropout(fill=0, fill_mask=0, p=1)], seed=2)
+        seen = []
+        for _ in range(200):
+            removed = (t(image=IMAGE, mask=OBJECTS)["mask"] == 0) & (OBJECTS != 0)
+            [index] = [i for i, r in enumerate(regions) if np.array_equal(removed, r)]
+            seen.append(index)
+        picks[lib] = np.bincount(seen, minlength=4) / len(seen)
+    assert (np.abs(picks[A] - 0.25) < 0.1).all() and (np.abs(picks[ref] - 0.25) < 0.1).all()
+
+
+def test_mask_dropout_removes_instances_whole() -> None:
+    scene = make_scene(np.random.default_rng(9), n=6)
+    t = compose([A.MaskDropout(max_objects_range=(2, 2), fill=0, fill_mask=0, p=1)], seed=3)
+    out = t(image=scene.image, instances=scene.instances)
+    by_id = {i["id"]: i for i in scene.instances}
+    gone = set(by_id) - {i["id"] for i in out["instances"]}
+    assert len(gone) == 2
+    removed = np.any([by_id[i]["mask"].astype(bool) for i in gone], axis=0)
+    np.testing.assert_array_equal(out["image"][removed], 0)
+    np.testing.assert_array_equal(out["image"][~removed], scene.image[~removed])
+    for inst in out["instances"]:  # the others lose what the removed objects covered
+        np.testing.assert_array_equal(inst["mask"], np.where(removed, 0, by_id[inst["id"]]["mask"]))

@@ -1000,7 +1000,7 @@ def test_crop_near_bbox_keeps_a_pixel_of_an_empty_box() -> None:
 def test_crop_near_bbox_names_the_call_key_it_needs() -> None:
     t = instaug.Compose([instaug.RandomCropNearBBox((0, 0), cropping_bbox_key="roi")], strict=True)
     image = np.zeros((10, 10), np.uint8)
-    with pytest.raises(ValueError, match="reading roi=; pass it in the call"):
+    with pytest.raises(ValueError, match="RandomCropNearBBox reads roi= from the call; pass it in the call"):
         t(image=image)
     with pytest.raises(ValueError, match=r"roi must be 4 numbers \(x_min, y_min, x_max, y_max\)"):
         t(image=image, roi=[1, 2, 3])

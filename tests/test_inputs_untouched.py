@@ -59,6 +59,11 @@ EVERY_TRANSFORM = [
     A.XYMasking(num_masks_x_range=(1, 2), mask_x_length_range=(0.1, 0.3), fill="random_uniform", p=1),
     A.GridMask(rotation_range=(0.2, 0.5), fill="grayscale", p=1),
     A.PixelDropout(dropout_prob=0.3, mask_drop_value=0, p=1),
+    A.ConstrainedCoarseDropout(
+        hole_height_range=(0.5, 0.5), bbox_labels=["object-1", "object-2"], fill_mask=0, p=1
+    ),
+    A.GuidedCoarseDropout(protected_bbox_labels=["object-1"], fill="random", fill_mask=0, p=1),
+    A.MaskDropout(max_objects_range=(1, 2), p=1),
     A.Mosaic(target_size=(90, 100), cell_shape=(80, 90), p=1),
     A.CopyAndPaste(p=1),
     A.RandomCropNearBBox(p=1),

@@ -15,7 +15,7 @@ import instaug as A
 from instaug import _core
 from instaug.transforms.base import registered_names
 
-from helpers import FIELDS, calls, compose, default_transform, import_reference
+from helpers import FIELDS, call_values, calls, compose, default_transform, import_reference
 
 # The reference warns about the processors of a one-transform pipeline; that is not under test here.
 pytestmark = [
@@ -28,7 +28,7 @@ LEAVES = [n for n in NAMES if A.transforms.base.schema_of(n)["kind"] != "composi
 
 
 def _outputs(pipeline: A.Compose, count: int = 3) -> list[dict[str, Any]]:
-    return [pipeline(**call) for call in calls(count, height=48, width=64)]
+    return [pipeline(**call, **call_values(pipeline, 48, 64)) for call in calls(count, height=48, width=64)]
 
 
 def _assert_same_outputs(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> None:

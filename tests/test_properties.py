@@ -101,6 +101,9 @@ DROPOUT = {
     "TimeMasking",
     "FrequencyMasking",
     "PixelDropout",
+    "ConstrainedCoarseDropout",
+    "GuidedCoarseDropout",
+    "MaskDropout",
 }
 # Compositions: the checks look through them to the transforms they may run.
 COMPOSITIONS = {name for name, cls in EXPORTED.items() if issubclass(cls, BaseCompose)}
@@ -942,6 +945,30 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         line_width_range=_range(draw, 0.01, 1),
         rotation_range=draw(st.sampled_from([(0, 0), _range(draw, -3.2, 3.2)])),
         **_dropout_fills(draw),
+        p=_p(draw),
+    ),
+    "ConstrainedCoarseDropout": lambda draw, canvas: A.ConstrainedCoarseDropout(
+        num_holes_range=_int_range(draw, 1, 4),
+        hole_height_range=_range(draw, 0, 1),
+        hole_width_range=_range(draw, 0, 1),
+        mask_indices=draw(st.sampled_from([None, [1], [1, 2]])),
+        bbox_labels=draw(st.sampled_from([None, [0, 1], [2, 5, 7], ["object-1"]])),
+        **_dropout_fills(draw),
+        p=_p(draw),
+    ),
+    "GuidedCoarseDropout": lambda draw, canvas: A.GuidedCoarseDropout(
+        protected_bbox_labels=draw(st.sampled_from([None, [0], [1, 3]])),
+        protection_margin=draw(_floats(0, 1)),
+        num_holes_range=_int_range(draw, 1, 4),
+        hole_height_range=_range(draw, 0, 1),
+        hole_width_range=_range(draw, 0, 1),
+        **_dropout_fills(draw),
+        p=_p(draw),
+    ),
+    "MaskDropout": lambda draw, canvas: A.MaskDropout(
+        max_objects_range=_int_range(draw, 1, 5),
+        fill=draw(st.sampled_from([0, 255, "grayscale", "inpaint_telea", "inpaint_ns"])),
+        fill_mask=draw(st.sampled_from([0, 1])),
         p=_p(draw),
     ),
     "PixelDropout": lambda draw, canvas: A.PixelDropout(

@@ -95,6 +95,12 @@ def _call_data(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
         return {"bboxes": boxes}, {"bbox_params": lambda lib: lib.BboxParams("pascal_voc", label_fields=[])}
     if name == "RandomCropNearBBox":
         return {"cropping_bbox": [5, 6, 40, 30]}, {}
+    if name == "GuidedCoarseDropout":
+        return {"dropout_region": np.ones((48, 60), np.uint8)}, {}
+    if name == "MaskDropout":
+        mask = np.zeros((48, 60), np.uint8)
+        mask[20:30, 10:25] = 1
+        return {"mask": mask}, {}
     if name == "CropNonEmptyMaskIfExists":
         mask = np.zeros((48, 60), np.uint8)
         mask[20:30, 10:25] = 1

@@ -26,10 +26,13 @@ from instaug.transforms.compose import (
 )
 from instaug.transforms.dropout import (
     CoarseDropout,
+    ConstrainedCoarseDropout,
     Erasing,
     FrequencyMasking,
     GridDropout,
     GridMask,
+    GuidedCoarseDropout,
+    MaskDropout,
     PixelDropout,
     TimeMasking,
     XYMasking,
@@ -203,6 +206,9 @@ __all__ = [
     "ToSepia",
     "FancyPCA",
     "CoarseDropout",
+    "ConstrainedCoarseDropout",
+    "GuidedCoarseDropout",
+    "MaskDropout",
     "Erasing",
     "GridDropout",
     "ChannelDropout",

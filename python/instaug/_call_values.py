@@ -40,12 +40,13 @@ def collect_call_keys(transforms: Iterable[Any]) -> dict[str, CallKind]:
 def read_call_values(
     keys: dict[str, CallKind], data: dict[str, Any], height: int, width: int
 ) -> tuple[dict[str, list[float]], dict[str, list[np.ndarray]]]:
-    """The numbers and the images the call holds under `keys`, checked."""
+    """The numbers and the images the call holds under `keys`, checked. A missing key is an error
+    only when a transform reading it runs (the core says so), as the reference's."""
     numbers: dict[str, list[float]] = {}
     images: dict[str, list[np.ndarray]] = {}
     for key, kind in keys.items():
         if key not in data:
-            raise ValueError(f"the pipeline has a transform reading {key}=; pass it in the call")
+            continue
         value = data[key]
         if kind == "box":
             numbers[key] = _box(value, key)
@@ -82,8 +83,8 @@ def _region(value: Any, key: str, height: int, width: int) -> np.ndarray:
         raise ValueError(
             f"{key} must be (H, W) = ({height}, {width}), the image's size; got shape {value.shape}"
         )
-    if value.dtype.kind not in "biuf":
-        raise ValueError(f"{key} must hold numbers or booleans, got dtype {value.dtype}")
+    if value.dtype.kind not in "biuf" or not np.isin(value, (0, 1)).all():
+        raise ValueError(f"{key} must be binary with values 0 or 1 (or booleans)")
     return packed(np.asarray(value != 0, dtype=np.uint8))
 
 

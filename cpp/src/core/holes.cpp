@@ -76,7 +76,7 @@ void fill_grayscale(cv::Mat& image, const Holes& holes) {
 
 constexpr int kSmallestInpainted = 8;
 
-cv::Mat inpainted(const cv::Mat& image, const Holes& holes, const std::string& method) {
+cv::Mat inpainted(const cv::Mat& image, cv::Mat mask, const std::string& method, int radius = 3) {
     if (image.channels() != 1 && image.channels() != 3)
         throw std::invalid_argument("fill='" + method + "' (inpainting) works only for 1 or 3 channel images, got " +
                                     std::to_string(image.channels()) + " channels");
@@ -85,7 +85,6 @@ cv::Mat inpainted(const cv::Mat& image, const Holes& holes, const std::string& m
         throw std::invalid_argument("fill='" + method + "' (inpainting) needs a uint8 or float32 image");
     cv::Mat bytes = image;
     if (is_float) image.convertTo(bytes, CV_MAKETYPE(CV_8U, image.channels()), 255.0);
-    cv::Mat mask = hole_plane(holes, image.cols, image.rows);
     // OpenCV's Telea reads past images a few pixels across (its output changes from call to call):
     // such an image is inpainted with copies of its last row and column below and right of it,
     // which the crop at the end drops.
@@ -101,10 +100,10 @@ cv::Mat inpainted(const cv::Mat& image, const Holes& holes, const std::string& m
         // The reference inpaints a grey image as three equal channels and turns the result grey.
         cv::Mat colour, result;
         cv::cvtColor(bytes, colour, cv::COLOR_GRAY2BGR);
-        cv::inpaint(colour, mask, result, 3, flag);
+        cv::inpaint(colour, mask, result, radius, flag);
         cv::cvtColor(result, out, cv::COLOR_BGR2GRAY);
     } else {
-        cv::inpaint(bytes, mask, out, 3, flag);
+        cv::inpaint(bytes, mask, out, radius, flag);
     }
     if (extra_rows || extra_cols) out = out(cv::Rect(0, 0, image.cols, image.rows)).clone();
     if (!is_float) return out;
@@ -150,7 +149,8 @@ cv::Mat fill_holes(const cv::Mat& image, const Holes& holes, const Json& fill, R
     if (image.empty() || holes.empty()) return image;
     if (fill.is_string()) {
         const std::string& name = fill.get_ref<const std::string&>();
-        if (name == "inpaint_telea" || name == "inpaint_ns") return inpainted(image, holes, name);
+        if (name == "inpaint_telea" || name == "inpaint_ns")
+            return inpainted(image, hole_plane(holes, image.cols, image.rows), name);
         cv::Mat out = image.clone();
         if (name == "random" || name == "random_uniform") fill_random(out, holes, name == "random_uniform", rng);
         else if (name == "grayscale") fill_grayscale(out, holes);
@@ -158,6 +158,23 @@ cv::Mat fill_holes(const cv::Mat& image, const Holes& holes, const Json& fill, R
         return out;
     }
     return filled_with_numbers(image, holes, fill, what);
+}
+
+cv::Mat MaskedHoles::dropped(int width, int height) const {
+    cv::Mat plane = hole_plane(holes, width, height);
+    if (!within.empty()) plane &= within;
+    return plane;
+}
+
+cv::Mat fill_holes_within(const cv::Mat& image, const Holes& holes, const cv::Mat& dropped, const Json& fill,
+                          Random& rng, const char* what, int inpaint_radius) {
+    if (image.empty() || holes.empty()) return image;
+    if (fill.is_string() && (fill == "inpaint_telea" || fill == "inpaint_ns"))
+        return inpainted(image, dropped, fill.get<std::string>(), inpaint_radius);
+    const cv::Mat filled = fill_holes(image, holes, fill, rng, what);
+    cv::Mat out = image.clone();
+    filled.copyTo(out, dropped);
+    return out;
 }
 
 cv::Mat fill_mask_holes(const cv::Mat& plane, const Holes& holes, const Json& fill) {

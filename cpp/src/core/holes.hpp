@@ -17,6 +17,18 @@ namespace instaug {
 // Hole rectangles inside the canvas, in the order drawn (they may overlap).
 using Holes = std::vector<cv::Rect>;
 
+// Holes whose fill reaches only the pixels of `within` (CV_8UC1, canvas-sized, non-zero where the
+// transform may act): GuidedCoarseDropout's holes inside its region.
+struct MaskedHoles {
+    Holes holes;
+    cv::Mat within;
+    // Rows removed whole, by index (MaskDropout's chosen instances: their objects are gone).
+    std::vector<std::size_t> removed_rows;
+    int inpaint_radius = 3;
+    // Non-zero where a pixel drops: in a hole and within.
+    cv::Mat dropped(int width, int height) const;
+};
+
 // 1 where any hole is, 0 elsewhere (CV_8UC1, height x width).
 cv::Mat hole_plane(const Holes& holes, int width, int height);
 
@@ -26,6 +38,11 @@ cv::Mat hole_plane(const Holes& holes, int width, int height);
 // channels' mean), "inpaint_telea" / "inpaint_ns" (OpenCV's inpainting, 1 or 3 channels).
 // `what` names the target in errors.
 cv::Mat fill_holes(const cv::Mat& image, const Holes& holes, const Json& fill, Random& rng, const char* what);
+
+// fill_holes, reaching only the pixels of `dropped` (CV_8UC1, non-zero where a pixel drops: inside
+// the holes); inpainting inpaints exactly those pixels.
+cv::Mat fill_holes_within(const cv::Mat& image, const Holes& holes, const cv::Mat& dropped, const Json& fill,
+                          Random& rng, const char* what, int inpaint_radius = 3);
 
 // A mask plane with `fill` (numbers: one, or one per channel) in its holes; 64-bit integer masks
 // (opaque bytes) take a single number as int64.

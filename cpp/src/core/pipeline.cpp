@@ -1,6 +1,7 @@
 #include "core/pipeline.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -130,6 +131,19 @@ void Pipeline::cut_rows_by_drops(Sample& sample, const cv::Mat& drops) const {
     InstanceTable& rows = sample.rows;
     if (rows.has_boxes && rows.size() > 0)
         rows.compact(boxes_over_drops(rows.boxes, drops, boxes_.rules.min_area, boxes_.rules.min_visibility));
+}
+
+void Pipeline::cut_keypoints_by_drops(Sample& sample, const cv::Mat& drops) const {
+    if (!keypoints_.remove_invisible) return;
+    FreeKeypoints& kps = sample.free_keypoints;
+    std::vector<uint8_t> keep(kps.size());
+    for (std::size_t i = 0; i < kps.size(); ++i) {
+        // The reference's astype(int): truncation toward zero.
+        const double x = std::trunc(kps.points[i * kKeypointColumns]), y = std::trunc(kps.points[i * kKeypointColumns + 1]);
+        keep[i] = x >= 0 && y >= 0 && x < drops.cols && y < drops.rows &&
+                  !drops.at<uint8_t>(static_cast<int>(y), static_cast<int>(x));
+    }
+    kps.compact(keep);
 }
 
 void Pipeline::after_row_change(Sample& sample) const {
@@ -314,6 +328,7 @@ void Execution::apply_dropout(const TransformNode& node) {
     resolve_masks(sample_);
     render_deferred_image(sample_);
     if (node.decl->pixel_drops) return apply_pixel_drops(node);
+    if (node.decl->masked_holes) return apply_masked_holes(node);
     const Holes holes = node.decl->holes(node.params, rng_, sample_);
     if (holes.empty()) return;
     try {
@@ -368,6 +383,48 @@ void Execution::apply_pixel_drops(const TransformNode& node) {
         throw std::invalid_argument(node.name() + ": " + e.what());
     }
     if (drops.judges_boxes) pipeline_.cut_rows_by_drops(sample_, drops.image);
+}
+
+void Execution::apply_masked_holes(const TransformNode& node) {
+    const MaskedHoles drawn = node.decl->masked_holes(node.params, rng_, sample_);
+    if (drawn.holes.empty()) return;
+    const cv::Mat dropped = drawn.dropped(sample_.width, sample_.height);
+    if (cv::countNonZero(dropped) == 0) return;
+    if (!drawn.removed_rows.empty()) {
+        std::vector<uint8_t> keep(sample_.rows.size(), 1);
+        for (std::size_t r : drawn.removed_rows) keep[r] = 0;
+        sample_.rows.compact(keep);
+    }
+    try {
+        // MaskDropout's fill is a single number: the fills' normal form is a list.
+        const Json& given = node.params.at("fill");
+        const Json fill = given.is_number() ? Json::array({given}) : given;
+        const Random start = rng_;
+        const int radius = drawn.inpaint_radius;
+        sample_.image = fill_holes_within(sample_.image, drawn.holes, dropped, fill, rng_, "fill", radius);
+        for (cv::Mat& extra : sample_.extra_images) {
+            Random replay = start;
+            extra = fill_holes_within(extra, drawn.holes, dropped, fill, replay, "fill", radius);
+        }
+        const Json& fill_mask = node.params.at("fill_mask");
+        if (!fill_mask.is_null()) {
+            std::vector<double> values;
+            if (fill_mask.is_number()) values.push_back(fill_mask.get<double>());
+            else for (const Json& v : fill_mask) values.push_back(v.get<double>());
+            for (cv::Mat& plane : sample_.mask_planes) plane = drop_mask_pixels(plane, dropped, values);
+            InstanceTable& rows = sample_.rows;
+            if (rows.has_masks) {
+                if (values.size() != 1)
+                    throw std::invalid_argument("fill_mask must be one number for instance masks, got " +
+                                                python_repr(fill_mask));
+                for (MaskTile& tile : rows.masks) tile = drop_tile_pixels(tile, dropped, values[0], rows.mask_type);
+            }
+        }
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(node.name() + ": " + e.what());
+    }
+    pipeline_.cut_rows_by_drops(sample_, dropped);
+    pipeline_.cut_keypoints_by_drops(sample_, dropped);
 }
 
 void Execution::apply_filter(const TransformNode& node) {

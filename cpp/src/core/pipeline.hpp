@@ -60,6 +60,9 @@ private:
     void cut_rows_by_holes(Sample& sample, const Holes& holes) const;
     // PixelDropout: boxes by how many of their pixels dropped (drops: CV_8UC1, non-zero where dropped).
     void cut_rows_by_drops(Sample& sample, const cv::Mat& drops) const;
+    // Free keypoints on dropped pixels (or off the canvas) vanish when invisible ones are removed:
+    // the reference's mask_dropout_keypoints.
+    void cut_keypoints_by_drops(Sample& sample, const cv::Mat& drops) const;
     void refit_boxes_to_masks(Sample& sample) const;
     void after_row_change(Sample& sample) const;
     void final_boundary(Sample& sample) const;
@@ -97,6 +100,7 @@ private:
     void apply_dropout(const TransformNode& node);
     void fill_dropout_holes(const TransformNode& node, const Holes& holes);
     void apply_pixel_drops(const TransformNode& node);
+    void apply_masked_holes(const TransformNode& node);
     void apply_filter(const TransformNode& node);
     void flush_tables();
     void record(const TransformNode& node) { sample_.applied_transforms.push_back(node.leaf_index); }

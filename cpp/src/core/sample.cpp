@@ -6,22 +6,21 @@ namespace instaug {
 namespace {
 
 template <typename Map>
-const typename Map::mapped_type& call_value(const Map& values, const std::string& key, const std::string& transform,
-                                           const char* what) {
+const typename Map::mapped_type& call_value(const Map& values, const std::string& key, const std::string& transform) {
     const auto found = values.find(key);
     if (found == values.end())
-        throw std::invalid_argument(transform + " reads " + key + "= (" + what + "); pass it in the call");
+        throw std::invalid_argument(transform + " reads " + key + "= from the call; pass it in the call");
     return found->second;
 }
 
 }  // namespace
 
 const std::vector<double>& call_numbers(const Sample& s, const std::string& key, const std::string& transform) {
-    return call_value(s.call_numbers, key, transform, "numbers");
+    return call_value(s.call_numbers, key, transform);
 }
 
 const std::vector<cv::Mat>& call_images(const Sample& s, const std::string& key, const std::string& transform) {
-    return call_value(s.call_images, key, transform, "images");
+    return call_value(s.call_images, key, transform);
 }
 
 bool row_label_in(const Sample& s, int64_t source_id, const Json& labels) {

@@ -15,6 +15,9 @@ void register_pad(Registry&);
 void register_crop_and_pad(Registry&);
 void register_random_crop_from_borders(Registry&);
 void register_random_crop_near_bbox(Registry&);
+void register_constrained_coarse_dropout(Registry&);
+void register_guided_coarse_dropout(Registry&);
+void register_mask_dropout(Registry&);
 void register_bbox_safe_crops(Registry&);
 void register_crop_non_empty_mask(Registry&);
 void register_affine(Registry&);
@@ -90,7 +93,7 @@ const Registry& Registry::instance() {
                          register_rotate, register_safe_rotate, register_letter_box, register_random_grid_shuffle, register_morphological, register_perspective, register_distortions, register_colour, register_colour_tables, register_tone_tables,
                          register_convolution_filters, register_compression, register_type_conversions,
                          register_grey_and_channels, register_clahe,
-                         register_normalize, register_blur, register_blur_effects, register_noise, register_weather, register_colour_effects, register_coarse_dropout,
+                         register_normalize, register_blur, register_blur_effects, register_noise, register_weather, register_colour_effects, register_coarse_dropout, register_constrained_coarse_dropout, register_guided_coarse_dropout, register_mask_dropout,
                          register_grid_dropout, register_xy_masking, register_grid_mask, register_pixel_dropout, register_mosaic, register_copy_paste,
                          register_compositions, register_passive, register_filters, register_superpixels, register_dithering,
                          register_noise_fields, register_medical, register_colour_tone, register_lighting, register_plasma,

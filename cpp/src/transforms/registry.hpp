@@ -51,6 +51,8 @@ using MixOp = std::function<void(Sample&, const Params&, Random&, const std::vec
 using CompositionRun = std::function<void(const TransformNode&, Execution&)>;
 // Where a Dropout transform cuts, drawn for the sample as it stands (it may read the rows).
 using HoleSampler = std::function<Holes(const Params&, Random&, const Sample&)>;
+// Holes whose fill reaches only part of them (GuidedCoarseDropout's region).
+using MaskedHoleSampler = std::function<MaskedHoles(const Params&, Random&, const Sample&)>;
 // A Filter transform's operation, drawn for one call.
 using FilterSampler = std::function<SpatialFilter(const Params&, Random&)>;
 // PixelDropout's draw: which pixels drop and the values they take, for the sample as it stands.
@@ -73,6 +75,7 @@ struct TransformDecl {
     CompositionRun run;    // Composition
     HoleSampler holes;     // Dropout: its params hold "fill" and "fill_mask" (both 0 when absent)
     DropSampler pixel_drops;  // Dropout, instead of holes: single pixels drop
+    MaskedHoleSampler masked_holes;  // Dropout, instead of holes: holes within a region
     FilterSampler spatial_filter;  // Filter
     // Pixel: the result at a pixel reads its neighbours, so a view into a larger image (a crop) is
     // copied first: the filter must not see outside the canvas.

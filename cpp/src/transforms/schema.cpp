@@ -121,6 +121,11 @@ public:
                 for (const Json& t : v)
                     if (!t.is_string()) fail("must be a list of strings");
                 return v;
+            case ParamType::Labels:
+                if (!v.is_array()) fail("must be a list of labels (strings or numbers)");
+                for (const Json& t : v)
+                    if (!t.is_string() && !t.is_number()) fail("must be a list of labels (strings or numbers)");
+                return v;
             case ParamType::Sides: return sides(v);
         }
         return v;
@@ -178,8 +183,11 @@ private:
         }
         if (v.is_number()) {
             if (!std::isfinite(v.get<double>())) fail("must hold finite numbers");
-            return Json::array({v.get<double>()});
+            return decl_.one_number ? Json(v.get<double>()) : Json::array({v.get<double>()});
         }
+        if (decl_.one_number)
+            fail("must be a number" +
+                 (decl_.choices.empty() ? std::string() : " or one of " + python_repr(decl_.choices)));
         if (v.is_array() && !v.empty()) {
             Json out = Json::array();
             for (const Json& x : v) {
@@ -274,6 +282,7 @@ const char* type_name(ParamType t) {
         case ParamType::Transforms: return "transforms";
         case ParamType::Mapping: return "mapping";
         case ParamType::Names: return "names";
+        case ParamType::Labels: return "labels";
         case ParamType::Sides: return "sides";
     }
     return "?";
@@ -314,6 +323,7 @@ ParamDecl transforms_param(const std::string& name) {
 
 ParamDecl mapping_param(const std::string& name) { return make(name, ParamType::Mapping, nullptr); }
 ParamDecl names_param(const std::string& name) { return make(name, ParamType::Names, nullptr); }
+ParamDecl labels_param(const std::string& name) { return make(name, ParamType::Labels, nullptr); }
 
 ParamDecl sides_param(const std::string& name, Json fallback) {
     ParamDecl d = make(name, ParamType::Sides, std::move(fallback));

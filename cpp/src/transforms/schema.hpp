@@ -29,6 +29,7 @@ enum class ParamType {
     Transforms,  // a list of transform descriptions
     Mapping,     // a dict, read by whoever uses it (a Compose's bbox_params)
     Names,       // a list of strings
+    Labels,      // a list of labels: strings or numbers
     Sides,       // a number, a pair or four numbers (per side); with side_ranges a pair is a range
                  // and each of four sides may be a (min, max) range
 };
@@ -48,6 +49,7 @@ struct ParamDecl {
     // the axis left out takes the other's range, as the reference's Affine).
     bool one_range_stays = false;
     bool none_is_zero = false;  // Fill: None means 0 (else None stays None: nothing is filled)
+    bool one_number = false;    // Fill: a single number (kept a number), or a name
     // Range: whole numbers stay whole and fractions fractions (XYMasking reads pixels from ints,
     // shares of the side from floats); mixing the two is refused.
     bool keeps_number_kind = false;
@@ -79,6 +81,10 @@ struct ParamDecl {
     }
     ParamDecl& ints_or_floats() {
         keeps_number_kind = true;
+        return *this;
+    }
+    ParamDecl& single_number() {
+        one_number = true;
         return *this;
     }
     ParamDecl& empty_allowed() {
@@ -116,6 +122,7 @@ ParamDecl transform_param(const std::string& name);
 ParamDecl transforms_param(const std::string& name);
 ParamDecl mapping_param(const std::string& name);  // None by default
 ParamDecl names_param(const std::string& name);    // None by default
+ParamDecl labels_param(const std::string& name);   // None by default
 // Per-side amounts: a number, (x, y) or (left, top, right, bottom), as Pad's padding.
 ParamDecl sides_param(const std::string& name, Json fallback);
 // Per-side amounts that may be drawn: a number, a (min, max) range, or four sides each a number or

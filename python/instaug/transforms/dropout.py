@@ -125,3 +125,69 @@ class PixelDropout(DualTransform):
         p: float = 0.5,
     ) -> None:
         super().__init__(**arguments_of(locals()))
+
+
+class ConstrainedCoarseDropout(DualTransform):
+    """num_holes_range holes per chosen object, their sides fractions of the object: the connected
+    regions of the plain mask (mask=) whose values are in mask_indices, else the boxes of the rows
+    whose first label (the first of BboxParams.label_fields) is in bbox_labels; no holes without
+    either."""
+
+    def __init__(
+        self,
+        num_holes_range: tuple[int, int] = (1, 1),
+        hole_height_range: tuple[float, float] = (0.1, 0.1),
+        hole_width_range: tuple[float, float] = (0.1, 0.1),
+        fill: Fill = 0,
+        fill_mask: MaskFill = None,
+        p: float = 0.5,
+        mask_indices: list[int] | None = None,
+        bbox_labels: list[str | int | float] | None = None,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+    def reads_row_labels(self) -> bool:
+        return self.bbox_labels is not None
+
+
+class GuidedCoarseDropout(DualTransform):
+    """num_holes_range holes centred on pixels of the region the call gives under region_key ((H, W),
+    0 or 1), away from the boxes of rows whose first label is in protected_bbox_labels (grown by
+    protection_margin of their sides); only the region's pixels in a hole drop. Boxes and free
+    keypoints are judged by the dropped pixels (the reference's mask_dropout rules)."""
+
+    def __init__(
+        self,
+        region_key: str = "dropout_region",
+        protected_bbox_labels: list[str | int | float] | None = None,
+        protection_margin: float = 0.0,
+        num_holes_range: tuple[int, int] = (1, 1),
+        hole_height_range: tuple[float, float] = (0.05, 0.2),
+        hole_width_range: tuple[float, float] = (0.05, 0.2),
+        fill: Fill = 0,
+        fill_mask: MaskFill = None,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+    def call_keys(self) -> dict[str, str]:
+        return {self.region_key: "region"}
+
+    def reads_row_labels(self) -> bool:
+        return self.protected_bbox_labels is not None
+
+
+class MaskDropout(DualTransform):
+    """Up to max_objects_range whole objects removed: filled with `fill` in the image and fill_mask
+    in the masks. The objects are the connected regions of equal value of the plain mask (mask=),
+    or, with instance masks bound, the instances: the chosen rows die whole, and the rest lose
+    the pixels the removed objects covered (boxes and free keypoints by the reference's rules)."""
+
+    def __init__(
+        self,
+        max_objects_range: tuple[int, int] = (1, 1),
+        fill: float | str = 0,
+        fill_mask: float = 0,
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
