@@ -1093,6 +1093,17 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         roughness=draw(_floats(0.1, 5)),
         p=_p(draw),
     ),
+    "HistogramMatching": lambda draw, canvas: A.HistogramMatching(
+        blend_ratio=_range(draw, 0, 1),
+        metadata_key=draw(st.sampled_from(["hm_metadata", "reference"])),
+        p=_p(draw),
+    ),
+    "FDA": lambda draw, canvas: A.FDA(beta_range=_range(draw, 0, 0.5), p=_p(draw)),
+    "PixelDistributionAdaptation": lambda draw, canvas: A.PixelDistributionAdaptation(
+        blend_ratio=_range(draw, 0, 1),
+        transform_type=draw(st.sampled_from(["pca", "standard", "minmax"])),
+        p=_p(draw),
+    ),
     "PlasmaShadow": lambda draw, canvas: A.PlasmaShadow(
         shadow_intensity_range=_range(draw, 0, 1),
         plasma_size=draw(st.integers(1, 300)),
@@ -1576,7 +1587,7 @@ def make_case(
         plain["mosaic_metadata"] = [builder.mosaic_item(i) for i in range(int(rng.integers(0, 4)))]
     if any(isinstance(t, A.CopyAndPaste) for t in may_run(transforms)):
         plain["copy_paste_metadata"] = [builder.donor(i) for i in range(int(rng.integers(0, 5)))]
-    for t in may_run(transforms):
+    for t in may_run(transforms, inside=True):  # the call must hold them whatever p is
         for key, kind in t.call_keys().items():
             plain.setdefault(key, builder.call_value(kind))
     case.data = map_arrays(plain, lambda a: _layout(a, spec.layout, rng))

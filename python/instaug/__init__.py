@@ -80,6 +80,7 @@ from instaug.transforms.geometric import (
 from instaug.transforms.mixing import CopyAndPaste, Mosaic
 from instaug.transforms.pixel import (
     CLAHE,
+    FDA,
     AdditiveNoise,
     AdvancedBlur,
     AutoContrast,
@@ -106,6 +107,7 @@ from instaug.transforms.pixel import (
     GlassBlur,
     Halftone,
     HEStain,
+    HistogramMatching,
     HueSaturationValue,
     Illumination,
     ImageCompression,
@@ -118,6 +120,7 @@ from instaug.transforms.pixel import (
     MultiplicativeNoise,
     Normalize,
     PhotoMetricDistort,
+    PixelDistributionAdaptation,
     PlanckianJitter,
     PlasmaBrightnessContrast,
     PlasmaShadow,
@@ -295,6 +298,9 @@ __all__ = [
     "ChromaticAberration",
     "PlasmaBrightnessContrast",
     "PlasmaShadow",
+    "HistogramMatching",
+    "FDA",
+    "PixelDistributionAdaptation",
     "ToRGB",
     "ExposureMatching",
     "RandomFog",
