@@ -49,7 +49,10 @@ std::vector<std::array<int64_t, 256>> counts_of(const cv::Mat& image) {
     for (auto& c : counts) c.fill(0);
     for (int y = 0; y < image.rows; ++y) {
         const uint8_t* p = image.ptr<uint8_t>(y);
-        for (int i = 0; i < n; ++i) ++counts[i % channels][p[i]];
+        for (int c = 0; c < channels; ++c) {
+            int64_t* count = counts[c].data();
+            for (int i = c; i < n; i += channels) ++count[p[i]];
+        }
     }
     return counts;
 }
@@ -86,36 +89,29 @@ std::array<uint8_t, 256> matching_table(const std::array<int64_t, 256>& source, 
     return table;
 }
 
-cv::Mat match_histograms(const cv::Mat& image, const cv::Mat& reference) {
-    const auto source = counts_of(image), tmpl = counts_of(reference);
-    const int channels = image.channels(), n = image.cols * channels;
-    const double size = static_cast<double>(image.total());
-    std::vector<std::array<uint8_t, 256>> tables;
-    for (int c = 0; c < channels; ++c) tables.push_back(matching_table(source[c], tmpl[c], size));
-    cv::Mat out(image.size(), image.type());
-    for (int y = 0; y < image.rows; ++y) {
-        const uint8_t* p = image.ptr<uint8_t>(y);
-        uint8_t* o = out.ptr<uint8_t>(y);
-        for (int i = 0; i < n; ++i) o[i] = tables[i % channels][p[i]];
-    }
-    return out;
+// albucore's uint8 add_weighted (NumKong's blend) of two values: float(a x alpha) + b x beta
+// rounded once to float, then half to even.
+uint8_t blend_uint8(uint8_t a, float alpha, uint8_t b, float beta) {
+    const float sum = static_cast<float>(static_cast<double>(a * alpha) + static_cast<double>(b) * beta);
+    return cv::saturate_cast<uint8_t>(cvRound(static_cast<double>(sum)));
 }
 
-// albucore's uint8 add_weighted (NumKong's blend): float(a x alpha) + b x beta rounded once to
-// float, then half to even.
-cv::Mat blend_uint8(const cv::Mat& a, double alpha, const cv::Mat& b, double beta) {
-    const float fa = static_cast<float>(alpha), fb = static_cast<float>(beta);
-    cv::Mat out(a.size(), a.type());
-    const int n = a.cols * a.channels();
-    for (int y = 0; y < a.rows; ++y) {
-        const uint8_t* pa = a.ptr<uint8_t>(y);
-        const uint8_t* pb = b.ptr<uint8_t>(y);
-        uint8_t* o = out.ptr<uint8_t>(y);
-        for (int i = 0; i < n; ++i) {
-            const float sum = static_cast<float>(static_cast<double>(pa[i] * fa) + static_cast<double>(pb[i]) * fb);
-            o[i] = cv::saturate_cast<uint8_t>(cvRound(static_cast<double>(sum)));
-        }
+// The matched image blended with the image (matched x blend + image x (1 - blend)); both are
+// functions of the pixel's value: one table per channel (blend 1: the matched image).
+cv::Mat match_histograms(const cv::Mat& image, const cv::Mat& reference, double blend = 1) {
+    const auto source = counts_of(image), tmpl = counts_of(reference);
+    const int channels = image.channels();
+    const double size = static_cast<double>(image.total());
+    const float alpha = static_cast<float>(blend), beta = static_cast<float>(1 - blend);
+    cv::Mat tables(1, 256, CV_MAKETYPE(CV_8U, channels));
+    auto* t = tables.ptr<uint8_t>();
+    for (int c = 0; c < channels; ++c) {
+        const auto matched = matching_table(source[c], tmpl[c], size);
+        for (int v = 0; v < 256; ++v)
+            t[v * channels + c] = blend_uint8(matched[v], alpha, static_cast<uint8_t>(v), beta);
     }
+    cv::Mat out;
+    cv::LUT(image, tables, out);
     return out;
 }
 
@@ -145,7 +141,7 @@ cv::Mat histogram_matching(const cv::Mat& image, const Params& params, Random& r
     const double blend = pixel::draw(params, "blend_ratio", rng);
     rng.note("blend_ratio", blend);
     const cv::Mat reference = fitted_reference(chosen, image, params, "HistogramMatching");
-    if (image.depth() == CV_8U) return blend_uint8(match_histograms(image, reference), blend, image, 1 - blend);
+    if (image.depth() == CV_8U) return match_histograms(image, reference, blend);
     // uint8_io: matched on rint(x 255), back as / 255.
     const cv::Mat matched = pixel::float32_io_in(
         match_histograms(pixel::float32_io_out(image), pixel::float32_io_out(reference)));
