@@ -269,6 +269,16 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "LensFlare": [A.LensFlare(p=1.0)],
         "Spatter (rain)": [A.Spatter(p=1.0)],
         "Spatter (mud)": [A.Spatter(mode="mud", p=1.0)],
+        # Domain adaptation towards the call's reference images (call_values).
+        "HistogramMatching": [A.HistogramMatching(p=1.0)],
+        "FDA": [A.FDA(p=1.0)],
+        "PixelDistributionAdaptation (pca)": [A.PixelDistributionAdaptation(p=1.0)],
+        "PixelDistributionAdaptation (standard)": [
+            A.PixelDistributionAdaptation(transform_type="standard", p=1.0)
+        ],
+        "PixelDistributionAdaptation (minmax)": [
+            A.PixelDistributionAdaptation(transform_type="minmax", p=1.0)
+        ],
     }
 
 
@@ -354,7 +364,13 @@ def call_values(image: np.ndarray) -> dict[str, Any]:
     height, width = image.shape[:2]
     region = np.zeros((height, width), np.uint8)
     region[height // 8 : height * 7 // 8, width // 4 : width * 3 // 4] = 1
+    # The domain adaptations' reference images: the image itself at other sizes (resized to it).
+    step = max(1, min(height, width) // 200)
+    references = [np.ascontiguousarray(image[::step, ::-step]), np.ascontiguousarray(image[::-2, ::3])]
     return {
         "cropping_bbox": [width // 8, height // 4, width * 3 // 4, height * 7 // 8],
         "dropout_region": region,
+        "hm_metadata": references,
+        "fda_metadata": references,
+        "pda_metadata": references,
     }

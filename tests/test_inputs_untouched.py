@@ -67,6 +67,10 @@ EVERY_TRANSFORM = [
     A.Mosaic(target_size=(90, 100), cell_shape=(80, 90), p=1),
     A.CopyAndPaste(p=1),
     A.RandomCropNearBBox(p=1),
+    A.HistogramMatching(p=1),
+    A.FDA(beta_range=(0.2, 0.3), p=1),
+    A.PixelDistributionAdaptation(p=1),
+    A.PixelDistributionAdaptation(transform_type="minmax", p=1),
     A.ToFloat(max_value=300),
     # Every factor the identity: only the channel order changes (it wrote into the input).
     A.PhotoMetricDistort((1, 1), (1, 1), (1, 1), (0, 0), distort_p=1, p=1),
@@ -114,6 +118,11 @@ def test_inputs_are_never_written(transform, dtype) -> None:
         for key in ("mask", "bbox", "keypoints"):
             np.testing.assert_array_equal(a[key], b[key])
     for key in metadata:
+        if isinstance(before[2][key], list) and isinstance(before[2][key][0], np.ndarray):  # images
+            assert len(after[2][key]) == len(before[2][key])
+            for a, b in zip(after[2][key], before[2][key]):
+                np.testing.assert_array_equal(a, b)
+            continue
         if not isinstance(before[2][key], list) or not isinstance(before[2][key][0], dict):
             np.testing.assert_array_equal(np.asarray(after[2][key]), np.asarray(before[2][key]))
             continue

@@ -1160,3 +1160,166 @@ def test_spatter_renders_our_draws_as_the_reference(dtype, shape, kwargs) -> Non
         ours, theirs = ours_once(t, image, seed), spattered_by_the_reference(image, seed, t)
         assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
         np.testing.assert_allclose(ours.astype(float), theirs.astype(float), atol=1e-6, err_msg=f"{seed=}")
+
+
+# ---- Domain adaptation: one reference image given, the blend / beta ranges collapsed ----------------
+# HistogramMatching: uint8 exact; float32 within 1e-6 (OpenCV's float blend). FDA: one grey level
+# (uint8; exact on these images) and 1e-6 (float32): NumPy's FFT of a float32 image is float32, and
+# the reference truncates its noise (up to ~1e-4), so a pixel that comes back whole may lose a level
+# there; ours is float64 (see test_fda_keeps_whole_values_the_reference_truncates).
+# PixelDistributionAdaptation: standard and minmax exact (uint8) and within 1e-6 (float32) on these
+# images (their float32 statistics are ours, summed in another order); pca exact up to the
+# eigenvectors' signs, which are the solver's (the reference aligns only the sign of their trace): we
+# compare with the reference's formula under every sign choice and require one to give our bytes.
+
+
+def domain_images(channels: int, dtype, reference_dtype, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    image = colourful(37, 53, seed)
+    reference = colourful(29, 41, seed + 1)[::-1] // 2 + 60
+    if channels == 1:
+        image, reference = image[..., :1], reference[..., 1:2]  # (H, W, 1): the reference fails on (H, W)
+    elif channels == 4:
+        image, reference = np.dstack([image, image[..., :1]]), np.dstack([reference, reference[..., 2:]])
+    return as_dtype(image, dtype), as_dtype(reference, reference_dtype)
+
+
+DOMAIN_CASES = [
+    ("HistogramMatching", {"blend_ratio": (0.6, 0.6)}, "hm_metadata"),
+    ("HistogramMatching", {"blend_ratio": (1, 1)}, "hm_metadata"),
+    ("FDA", {"beta_range": (0.1, 0.1)}, "fda_metadata"),
+    ("FDA", {"beta_range": (0.37, 0.37)}, "fda_metadata"),
+    (
+        "PixelDistributionAdaptation",
+        {"blend_ratio": (0.7, 0.7), "transform_type": "standard"},
+        "pda_metadata",
+    ),
+    ("PixelDistributionAdaptation", {"blend_ratio": (1, 1), "transform_type": "minmax"}, "pda_metadata"),
+    ("PixelDistributionAdaptation", {"blend_ratio": (0.4, 0.4), "transform_type": "minmax"}, "pda_metadata"),
+]
+
+
+def adapted(lib, name: str, kwargs: dict, key: str, image: np.ndarray, references: list) -> np.ndarray:
+    if name == "HistogramMatching":
+        t = lib.HistogramMatching(**kwargs, metadata_key=key, p=1)
+    elif name == "FDA":
+        t = lib.FDA(**kwargs, metadata_key=key, p=1)
+    else:
+        t = lib.PixelDistributionAdaptation(**kwargs, metadata_key=key, p=1)
+    return lib.Compose([t])(image=image, **{key: references})["image"]
+
+
+@pytest.mark.parametrize("reference_dtype", [np.uint8, np.float32])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+@pytest.mark.parametrize("channels", [3, 1, 4])
+@pytest.mark.parametrize(("name", "kwargs", "key"), DOMAIN_CASES, ids=lambda v: str(v))
+def test_domain_adaptation_same_as_reference(name, kwargs, key, channels, dtype, reference_dtype) -> None:
+    image, reference = domain_images(channels, dtype, reference_dtype)
+    theirs = adapted(ref, name, kwargs, key, image, [reference])
+    ours = adapted(instaug, name, kwargs, key, image, [reference])
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+    if dtype == np.uint8 and name == "FDA":
+        assert np.abs(ours.astype(int) - theirs.astype(int)).max() <= 1
+    elif dtype == np.uint8:
+        np.testing.assert_array_equal(ours, theirs)
+    else:
+        np.testing.assert_allclose(ours, theirs, atol=1e-6)
+
+
+def pca_outputs_under_every_sign(image: np.ndarray, reference: np.ndarray, weight: float) -> list[np.ndarray]:
+    """The reference's adapt_pixel_distribution (pca) with each choice of the eigenvectors' signs."""
+    import itertools
+
+    import cv2
+    from albumentations.augmentations.mixing.domain_adaptation_functional import DomainAdapter
+    from albumentations.augmentations.utils import PCA
+
+    channels = image.shape[-1]
+    adapter = DomainAdapter(PCA(), ref_img=reference)
+    pixels = adapter.flatten(image)
+    adapter.source_transformer.fit(pixels)
+    source, target = adapter.source_transformer, adapter.target_transformer
+    outputs = []
+    for signs in itertools.product([1.0, -1.0], repeat=channels):
+        components = target.components_ * np.array(signs)[:, None]
+        values = cv2.PCABackProject(
+            cv2.PCAProject(pixels.astype(np.float64), source.mean, source.components_),
+            target.mean,
+            components,
+        )
+        transformed = np.clip(values, 0, 255).astype(np.uint8).reshape(image.shape).astype(np.float32)
+        blended = cv2.addWeighted(image.astype(np.float32), 1 - weight, transformed, weight, 0)
+        outputs.append(np.clip(blended, 0, 255).astype(np.uint8))
+    return outputs
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("channels", [3, 4])
+def test_pixel_distribution_adaptation_pca_same_as_reference_up_to_eigenvector_signs(seed, channels) -> None:
+    image, reference = domain_images(channels, np.uint8, np.uint8, seed)
+    rng = np.random.default_rng(seed)
+    if seed % 2:  # pixels spread alike along every axis: the eigenvectors' signs are the solver's whim
+        image = rng.integers(0, 256, image.shape, dtype=np.uint8)
+        reference = rng.integers(0, 256, reference.shape, dtype=np.uint8)
+    reference = cv2_resized(reference, image.shape[:2])
+    ours = adapted(
+        instaug,
+        "PixelDistributionAdaptation",
+        {"blend_ratio": (0.8, 0.8)},
+        "pda_metadata",
+        image,
+        [reference],
+    )
+    candidates = pca_outputs_under_every_sign(image, reference, 0.8)
+    assert any(np.array_equal(ours, c) for c in candidates)
+    if seed % 2 == 0:  # well-separated components: the reference's own signs
+        theirs = adapted(
+            ref,
+            "PixelDistributionAdaptation",
+            {"blend_ratio": (0.8, 0.8)},
+            "pda_metadata",
+            image,
+            [reference],
+        )
+        assert any(np.array_equal(theirs, c) for c in candidates)
+
+
+def cv2_resized(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    import cv2
+
+    return cv2.resize(image, shape[::-1], interpolation=cv2.INTER_LINEAR)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.HistogramMatching(blend_ratio=(0.2, 0.9), p=1),
+        lambda lib: lib.FDA(beta_range=(0.05, 0.3), p=1),
+        lambda lib: lib.PixelDistributionAdaptation(blend_ratio=(0.1, 0.6), p=1),
+    ],
+    ids=["HistogramMatching", "FDA", "PixelDistributionAdaptation"],
+)
+def test_domain_adaptation_draws_same_distribution_as_reference(make) -> None:
+    # Three constant references: which one is drawn shows in HistogramMatching's output; the drawn
+    # ratio / beta shows in applied_transforms. Both are uniform, as the reference's.
+    image = colourful(12, 16)
+    references = [np.full((5, 7, 3), v, np.uint8) for v in (20, 120, 220)]
+    key = make(instaug).metadata_key
+    draws = {}
+    for lib, name in ((instaug, "ours"), (ref, "theirs")):
+        t = lib.Compose([make(lib)], save_applied_params=True, seed=0)
+        values = [t(image=image, **{key: references})["applied_transforms"][0][1] for _ in range(300)]
+        (drawn,) = {k for k in values[0] if k.endswith(("ratio", "range"))}
+        draws[name] = np.array([v[drawn] for v in values], dtype=float)
+    for quantile in (0.1, 0.5, 0.9):
+        assert abs(np.quantile(draws["ours"], quantile) - np.quantile(draws["theirs"], quantile)) < 0.08
+
+
+def test_fda_keeps_whole_values_the_reference_truncates() -> None:
+    # beta 0 swaps nothing: the inverse FFT gives the image back. The reference's float32 FFT gives
+    # it back up to ~1e-4 and truncates, so some pixels lose a level; ours (float64) keeps them all.
+    image = np.random.default_rng(1).integers(0, 256, (22, 77, 3), dtype=np.uint8)
+    theirs = adapted(ref, "FDA", {"beta_range": (0, 0)}, "fda_metadata", image, [image])
+    ours = adapted(instaug, "FDA", {"beta_range": (0, 0)}, "fda_metadata", image, [image])
+    np.testing.assert_array_equal(ours, image)
+    lost = image.astype(int) - theirs
+    assert set(np.unique(lost)) <= {0, 1}

@@ -1120,6 +1120,17 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         roughness=draw(_floats(0.1, 5)),
         p=_p(draw),
     ),
+    "HistogramMatching": lambda draw, canvas: A.HistogramMatching(
+        blend_ratio=_range(draw, 0, 1),
+        metadata_key=draw(st.sampled_from(["hm_metadata", "reference"])),
+        p=_p(draw),
+    ),
+    "FDA": lambda draw, canvas: A.FDA(beta_range=_range(draw, 0, 0.5), p=_p(draw)),
+    "PixelDistributionAdaptation": lambda draw, canvas: A.PixelDistributionAdaptation(
+        blend_ratio=_range(draw, 0, 1),
+        transform_type=draw(st.sampled_from(["pca", "standard", "minmax"])),
+        p=_p(draw),
+    ),
     "PlasmaShadow": lambda draw, canvas: A.PlasmaShadow(
         shadow_intensity_range=_range(draw, 0, 1),
         plasma_size=draw(st.integers(1, 300)),

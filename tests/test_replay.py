@@ -89,6 +89,13 @@ def test_applied_transforms_report_what_the_reference_reports(name: str) -> None
 READS_BOXES = {"BBoxSafeRandomCrop", "RandomSizedBBoxSafeCrop", "BBoxSubsetSafeRandomCrop"}
 
 
+DOMAIN_ADAPTATION_KEYS = {
+    "HistogramMatching": "hm_metadata",
+    "FDA": "fda_metadata",
+    "PixelDistributionAdaptation": "pda_metadata",
+}
+
+
 def _call_data(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if name in READS_BOXES:
         boxes = np.array([[5, 6, 30, 40], [20, 10, 50, 30]], dtype=np.float64)
@@ -101,6 +108,10 @@ def _call_data(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
         mask = np.zeros((48, 60), np.uint8)
         mask[20:30, 10:25] = 1
         return {"mask": mask}, {}
+    if name in DOMAIN_ADAPTATION_KEYS:
+        rng = np.random.default_rng(5)
+        references = [rng.integers(0, 256, (30 + 7 * i, 41, 3), dtype=np.uint8) for i in range(3)]
+        return {DOMAIN_ADAPTATION_KEYS[name]: references}, {}
     if name == "CropNonEmptyMaskIfExists":
         mask = np.zeros((48, 60), np.uint8)
         mask[20:30, 10:25] = 1

@@ -83,6 +83,7 @@ from instaug.transforms.geometric import (
 from instaug.transforms.mixing import CopyAndPaste, Mosaic
 from instaug.transforms.pixel import (
     CLAHE,
+    FDA,
     AdditiveNoise,
     AdvancedBlur,
     AutoContrast,
@@ -109,6 +110,7 @@ from instaug.transforms.pixel import (
     GlassBlur,
     Halftone,
     HEStain,
+    HistogramMatching,
     HueSaturationValue,
     Illumination,
     ImageCompression,
@@ -121,6 +123,7 @@ from instaug.transforms.pixel import (
     MultiplicativeNoise,
     Normalize,
     PhotoMetricDistort,
+    PixelDistributionAdaptation,
     PlanckianJitter,
     PlasmaBrightnessContrast,
     PlasmaShadow,
@@ -301,6 +304,9 @@ __all__ = [
     "ChromaticAberration",
     "PlasmaBrightnessContrast",
     "PlasmaShadow",
+    "HistogramMatching",
+    "FDA",
+    "PixelDistributionAdaptation",
     "ToRGB",
     "ExposureMatching",
     "RandomFog",

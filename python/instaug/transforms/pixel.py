@@ -785,3 +785,54 @@ class ToRGB(ImageOnlyTransform):
 
     def __init__(self, num_output_channels: int = 3, p: float = 1.0) -> None:
         super().__init__(**arguments_of(locals()))
+
+
+class _DomainAdaptation(ImageOnlyTransform):
+    """Reads a list of reference images from the call under `metadata_key`; one is drawn per call,
+    resized (bilinear) to each image and brought to its dtype; its channels must be the image's."""
+
+    metadata_key: str
+
+    def call_keys(self) -> dict[str, str]:
+        return {self.metadata_key: "images"}
+
+
+class HistogramMatching(_DomainAdaptation):
+    """Each channel's histogram matched to the reference image's (skimage's match_histograms, on
+    uint8 values), blended with the image by a ratio drawn from blend_ratio."""
+
+    def __init__(
+        self,
+        blend_ratio: tuple[float, float] = (0.5, 1.0),
+        metadata_key: str = "hm_metadata",
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class FDA(_DomainAdaptation):
+    """Fourier domain adaptation: the amplitude of the lowest frequencies (a centred window of
+    floor(min(H, W) x beta) either side) taken from the reference image, the phase kept."""
+
+    def __init__(
+        self,
+        beta_range: tuple[float, float] = (0, 0.1),
+        metadata_key: str = "fda_metadata",
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class PixelDistributionAdaptation(_DomainAdaptation):
+    """The image's pixel statistics (PCA, standard or min-max scaling of the channels) replaced by
+    the reference image's, blended with the image by a ratio drawn from blend_ratio. As the
+    reference, the adapted pixels (on a [0, 1] scale) are clipped as uint8 values."""
+
+    def __init__(
+        self,
+        blend_ratio: tuple[float, float] = (0.25, 1.0),
+        transform_type: str = "pca",
+        metadata_key: str = "pda_metadata",
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
