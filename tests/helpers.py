@@ -291,11 +291,12 @@ PIXEL = [
 ]
 
 
-def call_values(pipeline: Any, height: int, width: int, channels: int = 3) -> dict:
+def call_values(pipeline: A.Compose, height: int, width: int, channels: int = 3) -> dict:
     """Values for the keys the pipeline's transforms read from the call (instaug._call_values)."""
+    reference = (height // 2 + 1, width + 3, channels)
     made = {
         "box": [width / 8, height / 4, width * 3 / 4, height * 7 / 8],
         "region": np.indices((height, width)).sum(0) % 3 == 0,
-        "images": [np.random.default_rng(0).integers(0, 256, (height // 2 + 1, width + 3, channels), np.uint8)],
+        "images": [np.random.default_rng(0).integers(0, 256, reference, np.uint8)],
     }
     return {key: made[kind] for key, kind in pipeline._call_keys.items()}

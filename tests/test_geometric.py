@@ -13,7 +13,7 @@ import pytest
 
 import instaug
 
-from helpers import compose, import_reference, make_scene
+from helpers import calls, compose, import_reference, make_scene
 
 ref = import_reference("albumentations", needed_by="test_geometric.py")
 
@@ -1008,3 +1008,10 @@ def test_crop_near_bbox_names_the_call_key_it_needs() -> None:
         t(image=image, roi={"x": 1})
     out = t(image=image, roi=(1, 2, 5, 6))  # strict: the key is one the pipeline reads
     assert out["image"].shape == (4, 4) and out["roi"] == (1, 2, 5, 6)  # it comes back as given
+
+
+def test_call_values_outlive_a_mosaic() -> None:
+    # Mosaic builds a new sample: the call's values must stay readable by the transforms after it.
+    [call] = calls(1, height=48, width=64)
+    t = compose([instaug.Mosaic(target_size=(60, 80), p=1), instaug.RandomCropNearBBox((0, 0))], seed=1)
+    assert t(**call, cropping_bbox=[10, 5, 40, 25])["image"].shape == (20, 30, 3)

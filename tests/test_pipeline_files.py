@@ -58,10 +58,12 @@ def _everything() -> A.Compose:
     leaves = [
         default_transform(n, p=0.3)
         for n in LEAVES
-        if n not in ("ToTensorV2", "Normalize", "ToGray", "ToFloat", "FromFloat")
+        if n not in ("ToTensorV2", "Normalize", "ToGray", "ToFloat", "FromFloat", "GuidedCoarseDropout")
     ]
     return A.Compose(
         [
+            # Its region is aligned with the input: it runs before any size change.
+            default_transform("GuidedCoarseDropout", p=0.3),
             A.OneOf(leaves[:6], p=0.9),
             A.SomeOf(leaves[6:12], n=2),
             A.RandomOrder(leaves[12:18], n=2, p=0.8),
@@ -304,7 +306,8 @@ def test_repr_is_the_references_layout_and_reloads() -> None:
     pipeline = _everything()
     text = repr(pipeline)
     assert (
-        text.startswith("Compose([\n  OneOf([\n    ")
+        text.startswith("Compose([\n  GuidedCoarseDropout(p=0.3, ")
+        and "\n  OneOf([\n    " in text
         and "\n], bbox_params={'coord_format': 'pascal_voc'" in text
     )
     _assert_same_outputs(_outputs(eval(text, vars(A)), 6), _outputs(pipeline, 6))

@@ -191,6 +191,9 @@ void apply_mosaic(Sample& sample, const Params& params, Random& rng, const std::
     out.applied_transforms = sample.applied_transforms;
     out.collect_notes = sample.collect_notes;
     out.applied_notes = sample.applied_notes;
+    out.call_numbers = sample.call_numbers;  // the call's values stay the caller's for later transforms
+    out.call_images = sample.call_images;
+    out.row_labels = sample.row_labels;
     out.rows.has_boxes = sample.rows.has_boxes;
     out.rows.has_masks = sample.rows.has_masks;
     out.rows.has_keypoints = sample.rows.has_keypoints;
