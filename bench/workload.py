@@ -138,6 +138,7 @@ def single_transform_cases(A: Any) -> dict[str, list]:
         "AtLeastOneBBoxRandomCrop 512": [A.AtLeastOneBBoxRandomCrop(height=512, width=512, p=1.0)],
         "CropNonEmptyMaskIfExists 512": [A.CropNonEmptyMaskIfExists(height=512, width=512, p=1.0)],
         "RandomCropNearBBox": [A.RandomCropNearBBox(p=1.0)],
+        "OverlayElements": [A.OverlayElements(p=1.0)],
         "RandomResizedCrop 512": [A.RandomResizedCrop(size=(512, 512), p=1.0)],
         "RandomSizedCrop 512": [A.RandomSizedCrop(min_max_height=(320, 640), size=(512, 512), p=1.0)],
         "Affine (seed)": [
@@ -370,6 +371,10 @@ def call_values(image: np.ndarray) -> dict[str, Any]:
     return {
         "cropping_bbox": [width // 8, height // 4, width * 3 // 4, height * 7 // 8],
         "dropout_region": region,
+        "overlay_metadata": [
+            {"image": np.ascontiguousarray(image[::4, ::4]), "bbox": [0.1, 0.1, 0.5, 0.4]},
+            {"image": np.ascontiguousarray(image[::5, ::5])},
+        ],
         "hm_metadata": references,
         "fda_metadata": references,
         "pda_metadata": references,

@@ -299,4 +299,9 @@ def call_values(pipeline: A.Compose, height: int, width: int, channels: int = 3)
         "region": np.indices((height, width)).sum(0) % 3 == 0,
         "images": [np.random.default_rng(0).integers(0, 256, reference, np.uint8)],
     }
-    return {key: made[kind] for key, kind in pipeline._call_keys.items()}
+    out = {key: made[kind] for key, kind in pipeline._call_keys.items()}
+    element = np.random.default_rng(1).integers(0, 256, (height // 3 + 1, width // 4 + 1, channels), np.uint8)
+    for t in pipeline._mixing:
+        if isinstance(t, A.OverlayElements):
+            out[t.metadata_key] = [{"image": element, "bbox": [0.1, 0.2, 0.7, 0.6]}, {"image": element}]
+    return out

@@ -67,6 +67,7 @@ EVERY_TRANSFORM = [
     A.Mosaic(target_size=(90, 100), cell_shape=(80, 90), p=1),
     A.CopyAndPaste(p=1),
     A.RandomCropNearBBox(p=1),
+    A.OverlayElements(p=1),
     A.HistogramMatching(p=1),
     A.FDA(beta_range=(0.2, 0.3), p=1),
     A.PixelDistributionAdaptation(p=1),
@@ -99,6 +100,15 @@ def test_inputs_are_never_written(transform, dtype) -> None:
     metadata = {
         "mosaic_metadata": [dict(mosaic_item(other, ("masks", "bboxes", "keypoints")), image=other_image)],
         "copy_paste_metadata": [dict(donor(other, i), image=other_image) for i in other.instances],
+        "overlay_metadata": [
+            {
+                "image": other_image,
+                "bbox": [0.1, 0.2, 0.6, 0.5],
+                "mask": other.instances[0]["mask"],
+                "mask_id": 1,
+            },
+            {"image": other_image[:10, :20]},
+        ],
     }
     metadata.update(call_values(transform, image, other_image))
     instances = scene.instances

@@ -453,3 +453,94 @@ def test_gaussian_paste_of_several_donors_blends_by_their_blurred_union() -> Non
         assert np.abs(soft["image"].astype(int) - blended).max() <= 1
         checked += 1
     assert checked >= 10
+
+
+# -- OverlayElements: elements pasted onto the image ------------------------------------------------
+
+OVERLAY_RNG = np.random.default_rng(31)
+ELEMENT = OVERLAY_RNG.integers(0, 255, (23, 17, 3), dtype=np.uint8)
+ELEMENT_MASK = np.zeros((23, 17), np.uint8)
+ELEMENT_MASK[3:20, 2:15] = 4
+
+
+def _overlay_call(dtype, channels: int):
+    rng = np.random.default_rng(32)
+    image = rng.integers(0, 255, (60, 80, 3), dtype=np.uint8)
+    element = ELEMENT
+    if channels == 1:
+        image, element = image[:, :, 0], element[:, :, 0]
+    if dtype == np.float32:
+        image, element = (image / 255).astype(np.float32), (element / 255).astype(np.float32)
+    elements = [
+        {"image": element, "bbox": [0.1, 0.2, 0.55, 0.9], "mask": ELEMENT_MASK, "mask_id": 7},
+        {"image": element, "bbox": [0.5, 0.05, 0.95, 0.5, 3], "bbox_id": 2},
+    ]
+    mask = rng.integers(0, 3, (60, 80), dtype=np.uint8)
+    return {"image": image, "mask": mask, "overlay_metadata": elements}
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_overlay_elements_match_the_reference(dtype) -> None:
+    data = _overlay_call(dtype, 3)
+    ref = import_reference(needed_by="the OverlayElements comparison")
+    ours, theirs = (lib.Compose([lib.OverlayElements(p=1)], seed=3)(**data) for lib in (A, ref))
+    np.testing.assert_array_equal(ours["image"], theirs["image"])
+    np.testing.assert_array_equal(ours["mask"], theirs["mask"])
+    assert (ours["mask"] == 7).sum() > (data["mask"] == 7).sum()
+    # Grey (which the reference's blend cannot broadcast): each channel is pasted on its own.
+    grey = A.Compose([A.OverlayElements(p=1)], seed=3)(**_overlay_call(dtype, 1))
+    np.testing.assert_array_equal(grey["image"], ours["image"][:, :, 0])
+
+
+def test_overlay_elements_without_a_box_land_anywhere_inside() -> None:
+    image = np.zeros((12, 14, 3), np.uint8)
+    element = np.full((5, 8, 3), 200, np.uint8)
+    mask = np.zeros((12, 14), np.uint8)
+    starts = set()
+    for lib in (A, import_reference(needed_by="the OverlayElements placement")):
+        t = lib.Compose([lib.OverlayElements(p=1)], seed=0)
+        seen = set()
+        for _ in range(600):
+            # A mask of its own: without one the reference's mask_id write fails (a 3-channel "ones").
+            shown = {"image": element, "mask": np.ones((5, 8), np.uint8), "mask_id": 3}
+            out = t(image=image, mask=mask, overlay_metadata=shown)
+            ys, xs = np.nonzero(out["image"][:, :, 0])
+            assert (ys.max() - ys.min(), xs.max() - xs.min()) == (4, 7)
+            np.testing.assert_array_equal(out["mask"] == 3, out["image"][:, :, 0] == 200)
+            seen.add((int(xs.min()), int(ys.min())))
+        starts.add(frozenset(seen))
+    assert starts == {frozenset((x, y) for x in range(7) for y in range(8))}
+
+
+def test_overlay_elements_shrink_an_element_larger_than_the_image() -> None:
+    image = np.zeros((20, 30, 3), np.uint8)
+    big = np.full((50, 70, 3), 90, np.uint8)
+    out = A.Compose([A.OverlayElements(p=1)])(image=image, overlay_metadata=[{"image": big}])
+    np.testing.assert_array_equal(out["image"], 90)
+
+
+def test_overlay_elements_leave_instance_rows_alone() -> None:
+    scene = make_scene(np.random.default_rng(4), n=5)
+    element = {"image": np.full((10, 10, 3), 255, np.uint8), "bbox": [0.0, 0.0, 1.0, 1.0]}
+    out = compose([A.OverlayElements(p=1)])(
+        image=scene.image, instances=scene.instances, overlay_metadata=[element]
+    )
+    assert (out["image"] == 255).all()
+    assert len(out["instances"]) == len(scene.instances)
+    for got, given in zip(out["instances"], scene.instances):
+        np.testing.assert_array_equal(got["mask"], given["mask"])
+
+
+def test_overlay_elements_check_their_elements() -> None:
+    t = A.Compose([A.OverlayElements(p=1)])
+    image = np.zeros((20, 30, 3), np.uint8)
+    with pytest.raises(ValueError, match="reading overlay_metadata="):
+        t(image=image)
+    with pytest.raises(ValueError, match=r"overlay_metadata\[0\]\['image'\] has 1 channel"):
+        t(image=image, overlay_metadata=[{"image": np.zeros((4, 4), np.uint8)}])
+    with pytest.raises(ValueError, match=r"overlay_metadata\[0\]\['bbox'\] must be x_min < x_max"):
+        t(image=image, overlay_metadata=[{"image": image, "bbox": [0.5, 0.1, 0.2, 0.9]}])
+    with pytest.raises(ValueError, match=r"overlay_metadata\[0\]\['mask'\] must be \(H, W\)"):
+        t(image=image, overlay_metadata=[{"image": image, "mask": np.ones((3, 3))}])
+    with pytest.raises(ValueError, match=r"overlay_metadata\[0\]\['bbox'\] covers no whole pixel"):
+        t(image=image, overlay_metadata=[{"image": image, "bbox": [0.1, 0.1, 0.12, 0.5]}])

@@ -90,6 +90,7 @@ ROW_PRESERVING = {name for name, cls in EXPORTED.items() if issubclass(cls, Pixe
     "ToTensorV2",
     "NoOp",
     "Lambda",
+    "OverlayElements",  # pastes onto the image alone (and the plain mask), as the reference
 }
 # Dropout transforms shrink boxes to what their holes leave of them, whatever the masks hold.
 DROPOUT = {
@@ -805,6 +806,7 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
     ),
     "Mosaic": _mosaic,
     "CopyAndPaste": _copy_and_paste,
+    "OverlayElements": lambda draw, canvas: A.OverlayElements(p=_p(draw)),
     "HueSaturationValue": _hue_saturation_value,
     "RandomBrightnessContrast": _random_brightness_contrast,
     "RGBShift": _rgb_shift,
@@ -1515,6 +1517,21 @@ class _Builder:
         sizes = [self._other_size(big=rng.random() < 0.5) for _ in range(int(rng.integers(1, 3)))]
         return [_image(rng, height, width, spec) for height, width in sizes]
 
+    def overlay_element(self) -> dict[str, Any]:
+        """An OverlayElements element: an image, with or without a box, a mask and a mask_id."""
+        spec, rng = self.spec, self.rng
+        height, width = self._other_size(big=rng.random() < 0.5)
+        element: dict[str, Any] = {"image": _image(rng, height, width, spec)}
+        if rng.random() < 0.5:
+            x0, y0 = int(rng.integers(0, spec.width)), int(rng.integers(0, spec.height))
+            x1, y1 = int(rng.integers(x0 + 1, spec.width + 1)), int(rng.integers(y0 + 1, spec.height + 1))
+            element["bbox"] = [x0 / spec.width, y0 / spec.height, x1 / spec.width, y1 / spec.height]
+        if rng.random() < 0.5:
+            element["mask"] = rng.random((height, width)) < 0.6
+        if rng.random() < 0.5:
+            element["mask_id"] = int(rng.integers(0, 5))
+        return element
+
     def _other_size(self, big: bool) -> tuple[int, int]:
         limit = 64 if big else 40
         return int(self.rng.integers(1, limit + 1)), int(self.rng.integers(1, limit + 1))
@@ -1614,6 +1631,8 @@ def make_case(
         plain["mosaic_metadata"] = [builder.mosaic_item(i) for i in range(int(rng.integers(0, 4)))]
     if any(isinstance(t, A.CopyAndPaste) for t in may_run(transforms)):
         plain["copy_paste_metadata"] = [builder.donor(i) for i in range(int(rng.integers(0, 5)))]
+    if any(isinstance(t, A.OverlayElements) for t in may_run(transforms)):
+        plain["overlay_metadata"] = [builder.overlay_element() for _ in range(int(rng.integers(0, 4)))]
     for t in may_run(transforms):
         for key, kind in t.call_keys().items():
             plain.setdefault(key, builder.call_value(kind))

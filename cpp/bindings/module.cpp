@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <functional>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -225,12 +226,14 @@ struct MixItemInput {
     std::optional<Ids> keypoint_offsets;
     Ids source_ids;
     std::string mask_on;
+    double mask_value = std::numeric_limits<double>::quiet_NaN();
 };
 
 instaug::MixItem make_item(const MixItemInput& in, const std::string& where) {
     instaug::MixItem item;
     item.where = where;
     item.mask_on_element.assign(in.mask_on.begin(), in.mask_on.end());
+    item.mask_value = in.mask_value;
     item.image = wrap_plane(in.image, where.c_str());
     if (in.semantic_mask) item.semantic_mask = wrap_plane(*in.semantic_mask, where.c_str());
     const size_t n = in.source_ids.shape(0);
@@ -243,9 +246,12 @@ instaug::MixItem make_item(const MixItemInput& in, const std::string& where) {
     if (!item.masks.empty() && item.masks.size() != n)
         throw std::invalid_argument(where + ": one mask per object expected");
     if (in.boxes) {
-        if (in.boxes->shape(0) != n || in.boxes->shape(1) != 4) throw std::invalid_argument(where + ": boxes must be (N, 4)");
-        item.boxes.resize(n);
-        if (n) std::memcpy(item.boxes.data(), in.boxes->data(), n * 4 * sizeof(double));
+        // One box and no row: an OverlayElements element's placement.
+        const size_t count = n == 0 && in.boxes->shape(0) == 1 ? 1 : n;
+        if (in.boxes->shape(0) != count || in.boxes->shape(1) != 4)
+            throw std::invalid_argument(where + ": boxes must be (N, 4)");
+        item.boxes.resize(count);
+        if (count) std::memcpy(item.boxes.data(), in.boxes->data(), count * 4 * sizeof(double));
     }
     if (in.keypoints) {
         const auto& offsets = in.keypoint_offsets;
@@ -647,14 +653,21 @@ NB_MODULE(_core, m) {
         .def("__init__",
              [](MixItemInput* self, AnyArray image, std::optional<AnyArray> semantic_mask, std::vector<AnyArray> masks,
                 std::optional<Rows2D> boxes, std::optional<Rows2D> keypoints, std::optional<Ids> keypoint_offsets,
-                Ids source_ids, nb::bytes mask_on) {
-                 new (self) MixItemInput{std::move(image), std::move(semantic_mask), std::move(masks), std::move(boxes),
-                                         std::move(keypoints), std::move(keypoint_offsets), std::move(source_ids),
-                                         std::string(mask_on.c_str(), mask_on.size())};
+                Ids source_ids, nb::bytes mask_on, double mask_value) {
+                 new (self) MixItemInput{std::move(image),
+                                         std::move(semantic_mask),
+                                         std::move(masks),
+                                         std::move(boxes),
+                                         std::move(keypoints),
+                                         std::move(keypoint_offsets),
+                                         std::move(source_ids),
+                                         std::string(mask_on.c_str(), mask_on.size()),
+                                         mask_value};
              },
              nb::kw_only(), "image"_a, "semantic_mask"_a.none() = nb::none(), "masks"_a = std::vector<AnyArray>{},
              "boxes"_a.none() = nb::none(), "keypoints"_a.none() = nb::none(), "keypoint_offsets"_a.none() = nb::none(),
-             "source_ids"_a, "mask_on"_a = nb::bytes(""));
+             "source_ids"_a, "mask_on"_a = nb::bytes(""),
+             "mask_value"_a = std::numeric_limits<double>::quiet_NaN());
     nb::class_<SampleInput>(m, "SampleInput", "One call's data, converted for the core.")
         .def("__init__",
              [](SampleInput* self, int width, int height, std::optional<AnyArray> image, std::vector<AnyArray> extra_images,

@@ -80,7 +80,7 @@ from instaug.transforms.geometric import (
     VerticalFlip,
     WaterRefraction,
 )
-from instaug.transforms.mixing import CopyAndPaste, Mosaic
+from instaug.transforms.mixing import CopyAndPaste, Mosaic, OverlayElements
 from instaug.transforms.pixel import (
     CLAHE,
     FDA,
@@ -237,6 +237,7 @@ __all__ = [
     "ColorJitter",
     "Compose",
     "CopyAndPaste",
+    "OverlayElements",
     "DualTransform",
     "Crop",
     "D4",

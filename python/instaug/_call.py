@@ -63,7 +63,7 @@ def _check_call_style(compose: Compose, data: dict[str, Any], image: np.ndarray 
         if image is None:
             raise ValueError(f"{names} need image= in the call")
         plain = sorted(k for k in ("masks", "keypoints") if k in data and not use_instances)
-        if plain:
+        if plain and any(t.brings_rows for t in compose._mixing):
             raise ValueError(
                 f"{names} carry rows, not loose {plain}: bind them with "
                 "Compose(instance_binding=[...]) and pass instances="

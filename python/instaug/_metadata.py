@@ -14,6 +14,7 @@ copy_paste_metadata: a list of per-object dicts:
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Sequence
 from typing import Any, Callable
 
@@ -279,6 +280,44 @@ class MetadataReader:
         stacked = np.concatenate(rows) if rows else np.zeros((0, width))
         return prepare_keypoints(stacked, self.keypoint_params), offsets, labels  # type: ignore[arg-type]
 
+    # -- OverlayElements -----------------------------------------------------------------------
+    def overlay_item(self, item: Any, where: str) -> _core.MixItem:
+        """One element: its image (the call image's dtype and channels), an optional box (x_min,
+        y_min, x_max, y_max normalised to [0, 1], as the reference; entries after them ignored),
+        an optional mask (non-zero where the element shows) and mask_id (written into mask=)."""
+        if self.image is None:
+            raise ValueError(f"{where}: OverlayElements pastes onto the image; pass image=")
+        item = self._check_dict(item, where)
+        image = self._check_image(item["image"], where)
+        mask = item.get("mask")
+        if mask is not None:
+            mask = np.asarray(mask)
+            if mask.ndim == 3 and mask.shape[2] == 1:
+                mask = mask[:, :, 0]
+            if mask.shape != image.shape[:2]:
+                raise ValueError(f"{where}['mask'] must be (H, W) with its image's size {image.shape[:2]}")
+            mask = packed(np.asarray(mask != 0, dtype=np.uint8))
+        boxes = None
+        if item.get("bbox") is not None:
+            raw = as_float_rows(
+                np.asarray(item["bbox"], dtype=np.float64).reshape(1, -1), f"{where}['bbox']", 4
+            )
+            box = raw[:, :4]
+            if not (((box >= 0) & (box <= 1)).all() and box[0, 0] < box[0, 2] and box[0, 1] < box[0, 3]):
+                raise ValueError(
+                    f"{where}['bbox'] must be x_min < x_max, y_min < y_max, normalised to [0, 1]; "
+                    f"got {box[0].tolist()}"
+                )
+            boxes = np.ascontiguousarray(box)
+        mask_id = item.get("mask_id")
+        return _core.MixItem(
+            image=image,
+            semantic_mask=mask,
+            boxes=boxes,
+            source_ids=np.zeros(0, dtype=np.int64),
+            mask_value=math.nan if mask_id is None else float(mask_id),
+        )
+
     # -- CopyAndPaste --------------------------------------------------------------------------
     def donor_item(self, item: Any, where: str) -> _core.MixItem:
         item = self._check_dict(item, where)
@@ -336,23 +375,22 @@ def read_metadata(
     data: dict[str, Any], transforms: Sequence[Any], reader: MetadataReader
 ) -> dict[str, list[_core.MixItem]]:
     """Core items for every mixing transform's metadata key (each key read once)."""
-    from instaug.transforms.mixing import CopyAndPaste, Mosaic
+    from instaug.transforms.mixing import CopyAndPaste, Mosaic, OverlayElements
 
+    kinds = {
+        Mosaic: reader.mosaic_item,
+        CopyAndPaste: reader.donor_item,
+        OverlayElements: reader.overlay_item,
+    }
     readers: dict[str, Callable[[Any, str], _core.MixItem]] = {}
     for t in transforms:
-        kind = (
-            reader.mosaic_item
-            if isinstance(t, Mosaic)
-            else reader.donor_item
-            if isinstance(t, CopyAndPaste)
-            else None
-        )
+        kind = next((read for cls, read in kinds.items() if isinstance(t, cls)), None)
         if kind is None:
             continue
         key = t.metadata_key
         if key in readers and readers[key] != kind:
             raise ValueError(
-                f"metadata_key {key!r} is used by both Mosaic and CopyAndPaste; give each its own key"
+                f"metadata_key {key!r} is read by two kinds of mixing transform; give each its own key"
             )
         readers[key] = kind
     out: dict[str, list[_core.MixItem]] = {}
@@ -362,6 +400,8 @@ def read_metadata(
                 f"the pipeline has a transform reading {key}=; pass it in the call (a list, may be empty)"
             )
         items = data[key]
+        if isinstance(items, dict) and readers[key] == reader.overlay_item:
+            items = [items]  # the reference takes one element as a dict
         if not isinstance(items, (list, tuple)):
             raise TypeError(f"{key} must be a list of dicts, got {type(items).__name__}")
         out[key] = [read(item, f"{key}[{i}]") for i, item in enumerate(items)]

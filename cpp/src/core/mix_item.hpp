@@ -4,6 +4,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct MixItem {
     // alone; empty: the value 1.
     std::vector<uint8_t> mask_on_element;
     std::string where;  // how the caller names it in messages, e.g. "copy_paste_metadata[3]"
+    // OverlayElements: the value its mask writes into the plain mask (NaN: none, the mask is kept);
+    // its `boxes` then hold one normalised box, and `semantic_mask` its mask (CV_8U, 0 / 1).
+    double mask_value = std::numeric_limits<double>::quiet_NaN();
 
     std::size_t size() const { return source_ids.size(); }
 };

@@ -50,6 +50,7 @@ void register_grid_mask(Registry&);
 void register_pixel_dropout(Registry&);
 void register_mosaic(Registry&);
 void register_copy_paste(Registry&);
+void register_overlay_elements(Registry&);
 void register_compositions(Registry&);
 void register_passive(Registry&);
 void register_filters(Registry&);
@@ -95,7 +96,7 @@ const Registry& Registry::instance() {
                          register_convolution_filters, register_compression, register_type_conversions,
                          register_grey_and_channels, register_clahe,
                          register_normalize, register_blur, register_blur_effects, register_noise, register_weather, register_colour_effects, register_coarse_dropout, register_constrained_coarse_dropout, register_guided_coarse_dropout, register_mask_dropout,
-                         register_grid_dropout, register_xy_masking, register_grid_mask, register_pixel_dropout, register_mosaic, register_copy_paste,
+                         register_grid_dropout, register_xy_masking, register_grid_mask, register_pixel_dropout, register_mosaic, register_copy_paste, register_overlay_elements,
                          register_compositions, register_passive, register_filters, register_superpixels, register_dithering,
                          register_noise_fields, register_medical, register_colour_tone, register_lighting, register_plasma,
                          register_weather_light, register_weather_precipitation, register_domain_adaptation})

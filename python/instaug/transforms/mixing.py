@@ -12,6 +12,7 @@ class MixingTransform(BaseTransform):
     """A transform that reads other samples from the call's `metadata_key`."""
 
     metadata_key: str
+    brings_rows = True  # its items carry rows (boxes, masks, keypoints) into the sample
 
 
 class Mosaic(MixingTransform):
@@ -54,4 +55,16 @@ class CopyAndPaste(MixingTransform):
         metadata_key: str = "copy_paste_metadata",
         p: float = 0.5,
     ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class OverlayElements(MixingTransform):
+    """Paste the elements the call gives under `metadata_key` (a dict or a list of dicts: "image",
+    optional "bbox" normalised to [0, 1], "mask", "mask_id") onto the image where their mask is
+    on: into their box (resized), or without one at a random place. The plain mask takes mask_id
+    there; instance rows are left alone, as the reference."""
+
+    brings_rows = False
+
+    def __init__(self, metadata_key: str = "overlay_metadata", p: float = 0.5) -> None:
         super().__init__(**arguments_of(locals()))
