@@ -280,6 +280,7 @@ PIXEL = [
     A.PlasmaShadow(p=1),
     A.ToRGB(p=1),
     A.ExposureMatching(p=1),
+    A.Colorize(p=1),
     A.RandomFog(p=1),
     A.RandomRain(p=1),
     A.RandomSnow(p=1),

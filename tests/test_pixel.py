@@ -1022,6 +1022,34 @@ def test_to_rgb_repeats_a_grey_channel_and_refuses_other_counts() -> None:
         A.ToRGB(num_output_channels=0)
 
 
+def test_colorize_maps_grey_to_a_ramp_and_leaves_other_images() -> None:
+    grey = IMAGE[..., :1]
+    ramp = A.Colorize(black_range=((0, 0, 255), (0, 0, 255)), white_range=((255, 255, 0), (255, 255, 0)), p=1)
+    out = A.Compose([ramp])(image=grey)["image"]
+    assert out.shape == (40, 50, 3) and out.dtype == np.uint8
+    np.testing.assert_array_equal(out[..., 0], grey[..., 0])  # red 0 -> 255
+    np.testing.assert_array_equal(out[..., 2], 255 - grey[..., 0])  # blue 255 -> 0
+    assert A.Compose([A.Colorize(p=1)])(image=grey[..., 0])["image"].shape == (40, 50, 3)
+    floats = A.Compose([A.Colorize(p=1)])(image=(grey / 255).astype(np.float32))["image"]
+    assert floats.dtype == np.float32 and floats.shape == (40, 50, 3)
+    np.testing.assert_allclose(floats, np.repeat(grey / 255, 3, -1), atol=1e-6)
+    np.testing.assert_array_equal(A.Compose([ramp])(image=IMAGE)["image"], IMAGE)  # RGB: as it is
+    t = A.Colorize(black_range=((1, 2, 3), (4, 5, 6)), mid_range=((0, 0, 0), (9, 9, 9)))
+    assert t.black_range == ((1, 2, 3), (4, 5, 6)) and t.mid_range == ((0, 0, 0), (9, 9, 9))
+    assert A.from_dict(A.to_dict(t)).mid_range == t.mid_range
+    short, reversed_, too_high, fraction = (
+        ((0, 0, 0), (0, 0)),
+        ((5, 0, 0), (0, 0, 0)),
+        ((0, 0, 0), (0, 0, 256)),
+        ((0, 0, 0.5), (1, 1, 1)),
+    )
+    for bad in (short, reversed_, too_high, fraction):
+        with pytest.raises(ValueError, match="Colorize: black_range"):
+            A.Colorize(black_range=bad)
+    with pytest.raises(ValueError, match="Colorize: mid_value_range"):
+        A.Colorize(mid_value_range=(0, 3))
+
+
 WEATHER = [
     A.RandomFog(p=1),
     A.RandomRain(p=1),

@@ -663,6 +663,101 @@ def test_to_rgb_same_as_reference(num_output_channels) -> None:
         np.testing.assert_array_equal(ours, theirs)
 
 
+COLORIZE_CASES = {
+    "default": {},
+    "two_colours": {"black_range": ((0, 0, 255), (0, 0, 255)), "white_range": ((255, 255, 0), (255, 255, 0))},
+    "three_colours": {
+        "black_range": ((10, 20, 30), (10, 20, 30)),
+        "mid_range": ((200, 7, 99), (200, 7, 99)),
+        "mid_value_range": (77, 77),
+        "white_range": ((3, 250, 128), (3, 250, 128)),
+    },
+    "mid_at_one": {
+        "black_range": ((250, 20, 30), (250, 20, 30)),
+        "mid_range": ((1, 7, 99), (1, 7, 99)),
+        "mid_value_range": (1, 1),
+        "white_range": ((3, 250, 128), (3, 250, 128)),
+    },
+    "mid_at_254": {
+        "black_range": ((17, 20, 30), (17, 20, 30)),
+        "mid_range": ((1, 7, 99), (1, 7, 99)),
+        "mid_value_range": (254, 254),
+        "white_range": ((3, 251, 129), (3, 251, 129)),
+    },
+}
+
+
+@pytest.mark.filterwarnings("ignore:Colorize expects a single-channel image")
+@pytest.mark.parametrize("name", sorted(COLORIZE_CASES))
+def test_colorize_same_as_reference(name) -> None:
+    """Fixed colours: the same bytes (uint8 through the floored table, float32 through np.interp's
+    arithmetic); grey in 2-D or (H, W, 1), views, a 1x1 image; an RGB image passes as it is."""
+    grey = colourful()[..., 0]
+    floats = (grey / 255).astype(np.float32)
+    floats[0, :3] = (-0.5, 1.5, 0.5)  # clipped to [0, 1] first
+    images = [grey, grey[..., None], floats, floats[..., None], grey[::2, ::-3], floats[1::2, ::2]]
+    images += [np.full((1, 1), 7, np.uint8), colourful(), (colourful() / 255).astype(np.float32)]
+    for image in images:
+        ours, theirs = (
+            lib.Compose([lib.Colorize(**COLORIZE_CASES[name], p=1)], seed=0)(image=image)["image"]
+            for lib in (instaug, ref)
+        )
+        assert ours.dtype == theirs.dtype and ours.shape == theirs.shape, image.shape
+        np.testing.assert_array_equal(ours, theirs, err_msg=f"{image.shape} {image.dtype}")
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"black_range": ((0, 0, 64), (32, 0, 192)), "white_range": ((220, 160, 0), (255, 220, 32))},
+        {
+            "black_range": ((0, 0, 64), (32, 0, 192)),
+            "mid_range": ((96, 0, 96), (160, 64, 160)),
+            "white_range": ((220, 160, 0), (255, 220, 32)),
+            "mid_value_range": (96, 160),
+        },
+    ],
+    ids=["two_colours", "three_colours"],
+)
+def test_colorize_draws_same_distribution_as_reference(kwargs) -> None:
+    """Colours and the mid position drawn from our stream: each channel's mean and spread per call
+    agree with the reference's in distribution (within four standard errors)."""
+    grey = colourful(24, 32)[..., 0]
+
+    def per_call(lib) -> np.ndarray:
+        pipeline = lib.Compose([lib.Colorize(**kwargs, p=1)], seed=7)
+        outs = [pipeline(image=grey)["image"].reshape(-1, 3).astype(float) for _ in range(400)]
+        return np.array([np.concatenate([o.mean(0), o.std(0)]) for o in outs])
+
+    ours, theirs = per_call(instaug), per_call(ref)
+    error = np.sqrt(ours.var(0) / len(ours) + theirs.var(0) / len(theirs))
+    difference = np.abs(ours.mean(0) - theirs.mean(0))
+    assert (difference <= 4 * error + 0.05).all(), f"{ours.mean(0)} vs {theirs.mean(0)}"
+
+
+def test_colorize_applied_colours_replay_as_the_reference() -> None:
+    """save_applied_params reports the drawn colours (and mid position) under their ranges, as the
+    reference; from_applied_transforms redoes them."""
+    grey = colourful()[..., 0]
+    kwargs = {
+        "black_range": ((0, 0, 0), (50, 50, 50)),
+        "mid_range": ((10, 10, 10), (99, 99, 99)),
+        "mid_value_range": (50, 200),
+    }
+    for lib in (instaug, ref):
+        t = lib.Compose([lib.Colorize(**kwargs, p=1)], save_applied_params=True, seed=0)
+        out = t(image=grey)
+        name, config = out["applied_transforms"][0]
+        assert name == "Colorize" and len(config["black_range"]) == 3
+        assert isinstance(config["mid_value_range"], int)
+        assert config["white_range"] == (255, 255, 255)
+        replay = lib.Compose.from_applied_transforms(out["applied_transforms"])
+        np.testing.assert_array_equal(replay(image=grey)["image"], out["image"])
+    t = instaug.Compose([instaug.Colorize(p=1)], save_applied_params=True)
+    config = t(image=grey)["applied_transforms"][0][1]
+    assert config["mid_range"] is None and config["mid_value_range"] == (127, 127)
+
+
 # -- weather: our draws rendered by the reference's functional module ------------------------------
 # RandomFog, RandomRain and RandomSunFlare draw many values (particles, drops, circles) that no
 # collapsed range fixes. OurDraws repeats our generator (core/random.cpp: xoshiro256** seeded by

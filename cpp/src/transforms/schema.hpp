@@ -31,6 +31,7 @@ enum class ParamType {
     Names,       // a list of strings
     Sides,       // a number, a pair or four numbers (per side); with side_ranges a pair is a range
                  // and each of four sides may be a (min, max) range
+    ColorRange,  // (low colour, high colour): two colours of three whole numbers, low <= high per channel
 };
 
 struct ParamDecl {
@@ -121,6 +122,8 @@ ParamDecl sides_param(const std::string& name, Json fallback);
 // Per-side amounts that may be drawn: a number, a (min, max) range, or four sides each a number or
 // a range, as CropAndPad's px and percent (None by default).
 ParamDecl side_ranges_param(const std::string& name);
+// A range of RGB colours ((r, g, b), (r, g, b)) drawn channel by channel, as Colorize's anchors.
+ParamDecl color_range_param(const std::string& name, Json fallback);
 ParamDecl probability_param(double fallback);
 ParamDecl interpolation_param(const std::string& name, int fallback);
 ParamDecl border_mode_param(int fallback);

@@ -118,6 +118,25 @@ class ChannelDropout(ImageOnlyTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class Colorize(ImageOnlyTransform):
+    """A grey image's intensity as a position on a ramp from a black colour to a white one (through
+    a mid colour at mid_value when mid_range is given); each colour drawn per channel from its
+    (low, high) range. Three channels out; an image of several channels passes as it is."""
+
+    def __init__(
+        self,
+        black_range: tuple[tuple[int, int, int], tuple[int, int, int]] = ((0, 0, 0), (0, 0, 0)),
+        white_range: tuple[tuple[int, int, int], tuple[int, int, int]] = (
+            (255, 255, 255),
+            (255, 255, 255),
+        ),
+        mid_range: tuple[tuple[int, int, int], tuple[int, int, int]] | None = None,
+        mid_value_range: tuple[int, int] = (127, 127),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class CLAHE(ImageOnlyTransform):
     """Contrast-limited adaptive histogram equalisation (on L of Lab for RGB images)."""
 
