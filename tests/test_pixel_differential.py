@@ -687,7 +687,6 @@ COLORIZE_CASES = {
 }
 
 
-@pytest.mark.filterwarnings("ignore:Colorize expects a single-channel image")
 @pytest.mark.parametrize("name", sorted(COLORIZE_CASES))
 def test_colorize_same_as_reference(name) -> None:
     """Fixed colours: the same bytes (uint8 through the floored table, float32 through np.interp's
