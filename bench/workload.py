@@ -257,6 +257,7 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "HEStain": [A.HEStain(p=1.0)],
         # Colour temperature, tone, lighting and lens fringes.
         **{name: [getattr(A, name)(p=1.0)] for name in COLOUR_AND_LIGHTING},
+        "AnnotationArtifacts": [A.AnnotationArtifacts(p=1.0)],
         "RandomFog": [A.RandomFog(p=1.0)],
         "RandomRain": [A.RandomRain(p=1.0)],
         "RandomSnow": [A.RandomSnow(p=1.0)],

@@ -58,6 +58,7 @@ void register_lighting(Registry&);
 void register_plasma(Registry&);
 void register_weather_light(Registry&);
 void register_weather_precipitation(Registry&);
+void register_annotation_artifacts(Registry&);
 
 const char* kind_name(TransformKind kind) {
     switch (kind) {
@@ -93,7 +94,7 @@ const Registry& Registry::instance() {
                          register_grid_dropout, register_xy_masking, register_grid_mask, register_pixel_dropout, register_mosaic, register_copy_paste,
                          register_compositions, register_passive, register_filters, register_superpixels, register_dithering,
                          register_noise_fields, register_medical, register_colour_tone, register_lighting, register_plasma,
-                         register_weather_light, register_weather_precipitation})
+                         register_weather_light, register_weather_precipitation, register_annotation_artifacts})
             add(r);
         return r;
     }();

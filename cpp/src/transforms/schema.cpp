@@ -123,6 +123,7 @@ public:
                 return v;
             case ParamType::Sides: return sides(v);
             case ParamType::ColorRange: return color_range(v);
+            case ParamType::Colours: return colours(v);
         }
         return v;
     }
@@ -260,6 +261,23 @@ private:
         return out;
     }
 
+    Json colours(const Json& v) const {
+        const std::string expected = "must be a non-empty list of colours, each a non-empty tuple of integers";
+        if (!v.is_array() || v.empty()) fail(expected);
+        Json out = Json::array();
+        for (const Json& colour : v) {
+            if (!colour.is_array() || colour.empty()) fail(expected);
+            Json channels = Json::array();
+            for (const Json& x : colour) {
+                if (!x.is_number_integer()) fail(expected);
+                bounds(x.get<double>(), "values must be");
+                channels.push_back(x.get<int64_t>());
+            }
+            out.push_back(std::move(channels));
+        }
+        return out;
+    }
+
     Json size_hw(const Json& v) const {
         const std::string expected = "must be (height, width) with at least one integer";
         if (!v.is_array() || v.size() != 2 || (v[0].is_null() && v[1].is_null())) fail(expected);
@@ -297,6 +315,7 @@ const char* type_name(ParamType t) {
         case ParamType::Names: return "names";
         case ParamType::Sides: return "sides";
         case ParamType::ColorRange: return "color_range";
+        case ParamType::Colours: return "colours";
     }
     return "?";
 }
@@ -354,6 +373,8 @@ ParamDecl color_range_param(const std::string& name, Json fallback) {
     d.integer = true;
     return d.between(0, 255);
 }
+
+ParamDecl colours_param(const std::string& name) { return make(name, ParamType::Colours, nullptr); }
 
 ParamDecl choice_param(const std::string& name, Json fallback, Json choices) {
     ParamDecl d = make(name, ParamType::Choice, std::move(fallback));

@@ -32,6 +32,7 @@ enum class ParamType {
     Sides,       // a number, a pair or four numbers (per side); with side_ranges a pair is a range
                  // and each of four sides may be a (min, max) range
     ColorRange,  // (low colour, high colour): two colours of three whole numbers, low <= high per channel
+    Colours,     // a list of colours, each one or more whole numbers (a palette)
 };
 
 struct ParamDecl {
@@ -124,6 +125,8 @@ ParamDecl sides_param(const std::string& name, Json fallback);
 ParamDecl side_ranges_param(const std::string& name);
 // A range of RGB colours ((r, g, b), (r, g, b)) drawn channel by channel, as Colorize's anchors.
 ParamDecl color_range_param(const std::string& name, Json fallback);
+// A palette: colours of one or more whole numbers each (None by default).
+ParamDecl colours_param(const std::string& name);
 ParamDecl probability_param(double fallback);
 ParamDecl interpolation_param(const std::string& name, int fallback);
 ParamDecl border_mode_param(int fallback);
