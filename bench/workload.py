@@ -215,6 +215,11 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "InvertImg": [A.InvertImg(p=1.0)],
         "ChannelSwap": [A.ChannelSwap(p=1.0)],
         "ChannelDropout": [A.ChannelDropout(p=1.0)],
+        # Colorize maps one channel: the image made grey first (an RGB image passes as it is).
+        "ToGray (1 channel) + Colorize": [
+            A.ToGray(num_output_channels=1, p=1.0),
+            A.Colorize(mid_range=((96, 0, 96), (160, 64, 160)), p=1.0),
+        ],
         "Solarize": [A.Solarize(threshold_range=(0.4, 0.6), p=1.0)],
         "Posterize": [A.Posterize(num_bits=(3, 5), p=1.0)],
         "Sharpen": [A.Sharpen(p=1.0)],
@@ -259,6 +264,7 @@ def pixel_cases(A: Any) -> dict[str, list]:
         "HEStain": [A.HEStain(p=1.0)],
         # Colour temperature, tone, lighting and lens fringes.
         **{name: [getattr(A, name)(p=1.0)] for name in COLOUR_AND_LIGHTING},
+        "AnnotationArtifacts": [A.AnnotationArtifacts(p=1.0)],
         "RandomFog": [A.RandomFog(p=1.0)],
         "RandomRain": [A.RandomRain(p=1.0)],
         "RandomSnow": [A.RandomSnow(p=1.0)],

@@ -280,6 +280,8 @@ PIXEL = [
     A.PlasmaShadow(p=1),
     A.ToRGB(p=1),
     A.ExposureMatching(p=1),
+    A.Colorize(p=1),
+    A.AnnotationArtifacts(count_range=(2, 4), p=1),
     A.RandomFog(p=1),
     A.RandomRain(p=1),
     A.RandomSnow(p=1),

@@ -3,6 +3,8 @@ errors, and ToTensorV2."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -1020,6 +1022,79 @@ def test_to_rgb_repeats_a_grey_channel_and_refuses_other_counts() -> None:
         A.Compose([A.ToRGB()])(image=IMAGE[..., :2])
     with pytest.raises(ValueError, match="num_output_channels"):
         A.ToRGB(num_output_channels=0)
+
+
+def test_colorize_maps_grey_to_a_ramp_and_leaves_other_images() -> None:
+    grey = IMAGE[..., :1]
+    ramp = A.Colorize(black_range=((0, 0, 255), (0, 0, 255)), white_range=((255, 255, 0), (255, 255, 0)), p=1)
+    out = A.Compose([ramp])(image=grey)["image"]
+    assert out.shape == (40, 50, 3) and out.dtype == np.uint8
+    np.testing.assert_array_equal(out[..., 0], grey[..., 0])  # red 0 -> 255
+    np.testing.assert_array_equal(out[..., 2], 255 - grey[..., 0])  # blue 255 -> 0
+    assert A.Compose([A.Colorize(p=1)])(image=grey[..., 0])["image"].shape == (40, 50, 3)
+    floats = A.Compose([A.Colorize(p=1)])(image=(grey / 255).astype(np.float32))["image"]
+    assert floats.dtype == np.float32 and floats.shape == (40, 50, 3)
+    np.testing.assert_allclose(floats, np.repeat(grey / 255, 3, -1), atol=1e-6)
+    np.testing.assert_array_equal(A.Compose([ramp])(image=IMAGE)["image"], IMAGE)  # RGB: as it is
+    t = A.Colorize(black_range=((1, 2, 3), (4, 5, 6)), mid_range=((0, 0, 0), (9, 9, 9)))
+    assert t.black_range == ((1, 2, 3), (4, 5, 6)) and t.mid_range == ((0, 0, 0), (9, 9, 9))
+    assert A.from_dict(A.to_dict(t)).mid_range == t.mid_range
+    short, reversed_, too_high, fraction = (
+        ((0, 0, 0), (0, 0)),
+        ((5, 0, 0), (0, 0, 0)),
+        ((0, 0, 0), (0, 0, 256)),
+        ((0, 0, 0.5), (1, 1, 1)),
+    )
+    for bad in (short, reversed_, too_high, fraction):
+        with pytest.raises(ValueError, match="Colorize: black_range"):
+            A.Colorize(black_range=bad)
+    with pytest.raises(ValueError, match="Colorize: mid_value_range"):
+        A.Colorize(mid_value_range=(0, 3))
+
+
+def test_annotation_artifacts_draw_markup_and_refuse_bad_policies() -> None:
+    t = A.Compose([A.AnnotationArtifacts(count_range=(4, 4), p=1)], seed=0)
+    changed = [(t(image=IMAGE)["image"] != IMAGE).any() for _ in range(5)]
+    assert all(changed)
+    none = A.Compose([A.AnnotationArtifacts(count_range=(0, 0), p=1)], seed=0)
+    np.testing.assert_array_equal(none(image=IMAGE)["image"], IMAGE)
+    for shape in [(1, 1, 3), (1, 9), (9, 1, 1), (2, 2, 4)]:
+        tiny = np.full(shape, 90, np.uint8)
+        assert (
+            A.Compose([A.AnnotationArtifacts(count_range=(5, 5), p=1)], seed=1)(image=tiny)["image"].shape
+            == shape
+        )
+    palette = A.AnnotationArtifacts(color_palette=[[10, 20], [30]], color_palette_probabilities=[1, 3])
+    assert palette.color_palette == ((10, 20), (30,)) and palette.element_types[0] == "text"
+    assert A.from_dict(A.to_dict(palette)).color_palette == palette.color_palette
+    positional = [("text",), (1,), (1, 2), (1, 5), (0.3, 1.2), (1, 3), (0.1, 0.3), (0.1, 0.8), (0.2, 0.4)]
+    with pytest.raises(TypeError):  # line_geometry and after: keyword-only, as the reference
+        A.AnnotationArtifacts(*positional, 0.6, 0.85, 0.5, "axis_aligned")
+    bad = [
+        (
+            {"element_types": ("text", "circle"), "element_probabilities": (1, 1)},
+            "element_types must hold values",
+        ),
+        ({"element_types": ()}, "element_types must not be empty"),
+        (
+            {"element_probabilities": (1, 1)},
+            "element_types and element_probabilities must have the same length",
+        ),
+        ({"element_probabilities": (0, 0, 0, 0, 0)}, "one weight in element_probabilities must be positive"),
+        ({"line_style_probabilities": (1, -1, 0)}, "line_style_probabilities values must be >= 0"),
+        ({"line_length_range": (5, 10)}, "line_length_range requires line_geometry='random_angle'"),
+        ({"color_palette_probabilities": (1,)}, "color_palette must be provided"),
+        ({"color_palette": ((1, 2), (3,)), "color_palette_probabilities": (1,)}, "same length"),
+        ({"color_palette": ((1, 256),)}, "color_palette values must be <= 255"),
+        ({"color_palette": ((),)}, "color_palette must be a non-empty list of colours"),
+        ({"font_scale_range": (0, 1)}, "font_scale_range values must be > 0"),
+        ({"size_ratio_range": (0.5, 1.5)}, "size_ratio_range values must be <= 1"),
+        ({"count_range": (-1, 2)}, "count_range values must be >= 0"),
+        ({"line_geometry": "curved"}, "line_geometry must be one of"),
+    ]
+    for kwargs, message in bad:
+        with pytest.raises(ValueError, match=f"AnnotationArtifacts: .*{re.escape(message)}"):
+            A.AnnotationArtifacts(**kwargs)
 
 
 WEATHER = [

@@ -663,6 +663,100 @@ def test_to_rgb_same_as_reference(num_output_channels) -> None:
         np.testing.assert_array_equal(ours, theirs)
 
 
+COLORIZE_CASES = {
+    "default": {},
+    "two_colours": {"black_range": ((0, 0, 255), (0, 0, 255)), "white_range": ((255, 255, 0), (255, 255, 0))},
+    "three_colours": {
+        "black_range": ((10, 20, 30), (10, 20, 30)),
+        "mid_range": ((200, 7, 99), (200, 7, 99)),
+        "mid_value_range": (77, 77),
+        "white_range": ((3, 250, 128), (3, 250, 128)),
+    },
+    "mid_at_one": {
+        "black_range": ((250, 20, 30), (250, 20, 30)),
+        "mid_range": ((1, 7, 99), (1, 7, 99)),
+        "mid_value_range": (1, 1),
+        "white_range": ((3, 250, 128), (3, 250, 128)),
+    },
+    "mid_at_254": {
+        "black_range": ((17, 20, 30), (17, 20, 30)),
+        "mid_range": ((1, 7, 99), (1, 7, 99)),
+        "mid_value_range": (254, 254),
+        "white_range": ((3, 251, 129), (3, 251, 129)),
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(COLORIZE_CASES))
+def test_colorize_same_as_reference(name) -> None:
+    """Fixed colours: the same bytes (uint8 through the floored table, float32 through np.interp's
+    arithmetic); grey in 2-D or (H, W, 1), views, a 1x1 image; an RGB image passes as it is."""
+    grey = colourful()[..., 0]
+    floats = (grey / 255).astype(np.float32)
+    floats[0, :3] = (-0.5, 1.5, 0.5)  # clipped to [0, 1] first
+    images = [grey, grey[..., None], floats, floats[..., None], grey[::2, ::-3], floats[1::2, ::2]]
+    images += [np.full((1, 1), 7, np.uint8), colourful(), (colourful() / 255).astype(np.float32)]
+    for image in images:
+        ours, theirs = (
+            lib.Compose([lib.Colorize(**COLORIZE_CASES[name], p=1)], seed=0)(image=image)["image"]
+            for lib in (instaug, ref)
+        )
+        assert ours.dtype == theirs.dtype and ours.shape == theirs.shape, image.shape
+        np.testing.assert_array_equal(ours, theirs, err_msg=f"{image.shape} {image.dtype}")
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"black_range": ((0, 0, 64), (32, 0, 192)), "white_range": ((220, 160, 0), (255, 220, 32))},
+        {
+            "black_range": ((0, 0, 64), (32, 0, 192)),
+            "mid_range": ((96, 0, 96), (160, 64, 160)),
+            "white_range": ((220, 160, 0), (255, 220, 32)),
+            "mid_value_range": (96, 160),
+        },
+    ],
+    ids=["two_colours", "three_colours"],
+)
+def test_colorize_draws_same_distribution_as_reference(kwargs) -> None:
+    """Colours and the mid position drawn from our stream: each channel's mean and spread per call
+    agree with the reference's in distribution (within four standard errors)."""
+    grey = colourful(24, 32)[..., 0]
+
+    def per_call(lib) -> np.ndarray:
+        pipeline = lib.Compose([lib.Colorize(**kwargs, p=1)], seed=7)
+        outs = [pipeline(image=grey)["image"].reshape(-1, 3).astype(float) for _ in range(400)]
+        return np.array([np.concatenate([o.mean(0), o.std(0)]) for o in outs])
+
+    ours, theirs = per_call(instaug), per_call(ref)
+    error = np.sqrt(ours.var(0) / len(ours) + theirs.var(0) / len(theirs))
+    difference = np.abs(ours.mean(0) - theirs.mean(0))
+    assert (difference <= 4 * error + 0.05).all(), f"{ours.mean(0)} vs {theirs.mean(0)}"
+
+
+def test_colorize_applied_colours_replay_as_the_reference() -> None:
+    """save_applied_params reports the drawn colours (and mid position) under their ranges, as the
+    reference; from_applied_transforms redoes them."""
+    grey = colourful()[..., 0]
+    kwargs = {
+        "black_range": ((0, 0, 0), (50, 50, 50)),
+        "mid_range": ((10, 10, 10), (99, 99, 99)),
+        "mid_value_range": (50, 200),
+    }
+    for lib in (instaug, ref):
+        t = lib.Compose([lib.Colorize(**kwargs, p=1)], save_applied_params=True, seed=0)
+        out = t(image=grey)
+        name, config = out["applied_transforms"][0]
+        assert name == "Colorize" and len(config["black_range"]) == 3
+        assert isinstance(config["mid_value_range"], int)
+        assert config["white_range"] == (255, 255, 255)
+        replay = lib.Compose.from_applied_transforms(out["applied_transforms"])
+        np.testing.assert_array_equal(replay(image=grey)["image"], out["image"])
+    t = instaug.Compose([instaug.Colorize(p=1)], save_applied_params=True)
+    config = t(image=grey)["applied_transforms"][0][1]
+    assert config["mid_range"] is None and config["mid_value_range"] == (127, 127)
+
+
 # -- weather: our draws rendered by the reference's functional module ------------------------------
 # RandomFog, RandomRain and RandomSunFlare draw many values (particles, drops, circles) that no
 # collapsed range fixes. OurDraws repeats our generator (core/random.cpp: xoshiro256** seeded by
@@ -1323,3 +1417,225 @@ def test_fda_keeps_whole_values_the_reference_truncates() -> None:
     np.testing.assert_array_equal(ours, image)
     lost = image.astype(int) - theirs
     assert set(np.unique(lost)) <= {0, 1}
+# -- AnnotationArtifacts: the reference's own sampler on our stream, drawn by its functional -------
+# OurRandom gives the reference's sampler (AnnotationArtifacts._generate_artifacts) the random.Random
+# methods it calls, each drawing from our stream as annotation_artifacts.cpp does: the reference's
+# sampler then picks the very artifacts we drew, and its functional must draw the same bytes.
+fannotation = import_reference(
+    "albumentations.augmentations.other.annotation_artifacts_functional", needed_by="AnnotationArtifacts"
+)
+
+
+class OurRandom:
+    def __init__(self, seed: int) -> None:
+        self.r = OurDraws(seed)
+
+    def random(self) -> float:
+        return self.r.uniform01()
+
+    def randint(self, a: int, b: int) -> int:
+        return self.r.randint(a, b)
+
+    def uniform(self, a: float, b: float) -> float:
+        return self.r.uniform(a, b)
+
+    def choice(self, seq):
+        return seq[self.r.randint(0, len(seq) - 1)]
+
+    def choices(self, population, weights=None, k: int = 1) -> list:
+        import bisect
+        import itertools
+        import math
+
+        if weights is None:
+            return [population[math.floor(self.r.uniform01() * len(population))] for _ in range(k)]
+        cumulative = list(itertools.accumulate(weights))
+        last = len(population) - 1
+        return [
+            population[bisect.bisect(cumulative, self.r.uniform01() * cumulative[-1], 0, last)]
+            for _ in range(k)
+        ]
+
+    def sample(self, population, k: int) -> list:
+        pool, n, out = list(population), len(population), []
+        for i in range(k):
+            j = self.r.randint(0, n - 1 - i)
+            out.append(pool[j])
+            pool[j] = pool[n - 1 - i]
+        return out
+
+
+def reference_artifacts(kwargs: dict, image: np.ndarray, seed: int, py_random=None) -> list[dict]:
+    from types import SimpleNamespace
+
+    t = ref.AnnotationArtifacts(**kwargs, p=1)
+    channels = image.shape[2] if image.ndim == 3 else 1
+    sampling = SimpleNamespace(py_random=py_random or OurRandom(seed))
+    return t._generate_artifacts(image.shape[0], image.shape[1], channels, sampling)
+
+
+# Text aside (see test_annotation_artifacts_text_is_drawn_as_the_reference_in_distribution).
+NO_TEXT = {
+    "element_types": ("rectangle", "arrow", "line", "callout"),
+    "element_probabilities": (0.2, 0.2, 0.15, 0.1),
+}
+TEXT = {"element_types": ("text",), "element_probabilities": (1,), "count_range": (2, 4)}
+ANNOTATION_CASES = {
+    "default": {**NO_TEXT, "count_range": (3, 6)},
+    "arrows": {
+        "element_types": ("arrow",),
+        "element_probabilities": (1,),
+        "count_range": (3, 3),
+        "corner_prob": 0.5,
+    },
+    "lines": {
+        "element_types": ("line",),
+        "element_probabilities": (1,),
+        "count_range": (3, 3),
+        "thickness_range": (1, 5),
+    },
+    "callouts": {
+        "element_types": ("callout", "rectangle"),
+        "element_probabilities": (3, 1),
+        "count_range": (2, 3),
+    },
+    "endpoints": {
+        "element_types": ("line", "arrow"),
+        "element_probabilities": (2, 1),
+        "count_range": (3, 4),
+        "line_geometry": "random_endpoints",
+        "line_styles": ("dashed", "dotted"),
+        "line_style_probabilities": (1, 1),
+    },
+    "angles_past_the_edges": {
+        "element_types": ("line",),
+        "element_probabilities": (1,),
+        "count_range": (3, 4),
+        "line_geometry": "random_angle",
+        "line_length_range": (5, 400),
+        "thickness_range": (1, 4),
+    },
+    "angles_far_past_the_edges": {
+        "element_types": ("line",),
+        "element_probabilities": (1,),
+        "count_range": (2, 3),
+        "line_geometry": "random_angle",
+        "line_length_range": (1000, 1000000),
+        "line_styles": ("dashed", "dotted", "solid"),
+        "thickness_range": (1, 4),
+    },
+    "angles_by_ratio": {
+        "element_types": ("line",),
+        "element_probabilities": (1,),
+        "line_geometry": "random_angle",
+    },
+    "palette": {
+        **NO_TEXT,
+        "count_range": (3, 5),
+        "random_color_prob": 0.3,
+        "color_palette": ((10, 200), (0, 0, 255, 7), (90,)),
+        "color_palette_probabilities": (1, 2, 1),
+    },
+    "palette_uniform": {**NO_TEXT, "count_range": (2, 4), "color_palette": ((10, 200, 30), (250,))},
+    "random_colours": {**NO_TEXT, "count_range": (2, 4), "random_color_prob": 1.0},
+    "none": {"count_range": (0, 0)},
+}
+
+
+def _annotation_images() -> list[np.ndarray]:
+    image = colourful()
+    rng = np.random.default_rng(4)
+    return [
+        image,
+        (image / 255).astype(np.float32),
+        image[..., 0].copy(),
+        image[..., :1].copy(),
+        rng.integers(0, 256, (50, 41, 4), dtype=np.uint8),
+        image[::2, ::-1],  # a view
+        colourful(33, 130),
+        np.full((2, 2, 3), 90, np.uint8),
+        np.full((1, 6, 3), 90, np.uint8),
+        np.full((9, 3), 90, np.uint8),
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(ANNOTATION_CASES))
+def test_annotation_artifacts_draws_our_artifacts_as_the_reference(name) -> None:
+    """The same bytes as the reference's functional drawing the artifacts our stream picks, in
+    every channel count, dtype and size; what we report as drawn is what the reference reports."""
+    kwargs = ANNOTATION_CASES[name]
+    t = instaug.AnnotationArtifacts(**kwargs, p=1)
+    drawn = 0
+    for image in _annotation_images():
+        for seed in range(6):
+            out = instaug.Compose([t], save_applied_params=True, seed=seed)(image=image)
+            artifacts = reference_artifacts(kwargs, image, seed)
+            drawn += len(artifacts)
+            theirs = fannotation.draw_annotation_artifacts(image, artifacts)
+            what = f"{image.shape} {image.dtype} {seed=} {artifacts}"
+            assert out["image"].dtype == theirs.dtype and out["image"].shape == theirs.shape, what
+            np.testing.assert_array_equal(out["image"], theirs, err_msg=what)
+            record = ref.AnnotationArtifacts(**kwargs, p=1)
+            geometry = kwargs.get("line_geometry", "axis_aligned")
+            expected = record._get_applied_config(
+                artifacts,
+                *image.shape[:2],
+                record_line_length_ratio=geometry == "axis_aligned"
+                or (geometry == "random_angle" and "line_length_range" not in kwargs),
+            )
+            config = out["applied_transforms"][0][1]
+            for key, value in expected.items():
+                np.testing.assert_allclose(config[key], value, rtol=1e-12, err_msg=key)
+    assert drawn > 0 or name == "none"
+
+
+@pytest.mark.parametrize("name", ["default", "palette", "endpoints"])
+def test_annotation_artifacts_draws_same_distribution_as_reference(name) -> None:
+    """Counts and types of artifacts: the reference's sampler on our stream and on Python's random
+    agree in distribution; and the share of pixels our calls change is the reference's."""
+    import random
+
+    kwargs = {} if name == "default" else ANNOTATION_CASES[name]  # the default: text included
+    image = colourful(48, 64)
+
+    def tally(make_random) -> np.ndarray:
+        counts = np.zeros(6)
+        for seed in range(1500):
+            for artifact in reference_artifacts(kwargs, image, seed, make_random(seed)):
+                counts[["text", "rectangle", "arrow", "line", "callout"].index(artifact["type"])] += 1
+            counts[5] += 1
+        return counts
+
+    ours, theirs = tally(OurRandom), tally(random.Random)
+    # Per type, the mean number of artifacts per call within four standard errors (Poisson-like).
+    assert (np.abs(ours - theirs) <= 4 * np.sqrt(ours + theirs) + 1).all(), (ours, theirs)
+
+    def changed(lib) -> np.ndarray:
+        pipeline = lib.Compose([lib.AnnotationArtifacts(**kwargs, p=1)], save_applied_params=True, seed=3)
+        outs = [pipeline(image=image) for _ in range(400)]
+        return np.array(
+            [
+                [(o["image"] != image).any(-1).mean(), o["applied_transforms"][0][1]["count_range"]]
+                for o in outs
+            ]
+        )
+
+    ours, theirs = changed(instaug), changed(ref)
+    error = np.sqrt(ours.var(0) / len(ours) + theirs.var(0) / len(theirs))
+    assert (np.abs(ours.mean(0) - theirs.mean(0)) <= 4 * error).all(), (ours.mean(0), theirs.mean(0))
+
+
+def test_annotation_artifacts_text_is_drawn_as_the_reference_in_distribution() -> None:
+    """Text goes through the installed OpenCV's Hershey fonts (cv::getTextSize, cv::putText), which
+    OpenCV 5 (the reference's wheel) replaced by another font engine: other glyphs and metrics, so no
+    same bytes. Each call changes pixels as the reference's do; the Hershey glyphs, wider and bolder,
+    cover about 30% more of them."""
+    image = colourful(64, 96)
+
+    def changed(lib) -> np.ndarray:
+        pipeline = lib.Compose([lib.AnnotationArtifacts(**TEXT, p=1)], seed=5)
+        return np.array([(pipeline(image=image)["image"] != image).any(-1).mean() for _ in range(300)])
+
+    ours, theirs = changed(instaug), changed(ref)
+    assert (ours > 0).mean() > 0.95 and (theirs > 0).mean() > 0.95
+    assert 0.9 < ours.mean() / theirs.mean() < 1.5, (ours.mean(), theirs.mean())

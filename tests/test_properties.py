@@ -147,6 +147,12 @@ def _int_range(draw: st.DrawFn, lo: int, hi: int) -> tuple[int, int]:
     return (min(a, b), max(a, b))
 
 
+def _colour_range(draw: st.DrawFn) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(low, high) RGB colours, low <= high per channel."""
+    pairs = [_int_range(draw, 0, 255) for _ in range(3)]
+    return (tuple(a for a, _ in pairs), tuple(b for _, b in pairs))
+
+
 def _odd_range(draw: st.DrawFn, lo: int, hi: int) -> tuple[int, int]:
     a, b = _int_range(draw, lo // 2, hi // 2)
     return (2 * a + 1, 2 * b + 1)
@@ -1144,6 +1150,22 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         target_mean_range=_range(draw, 0, 1),
         gain_range=draw(st.sampled_from([None, (0.5, 2.0), (0.0, 0.0)])),
         p=_p(draw),
+    ),
+    "Colorize": lambda draw, canvas: A.Colorize(
+        black_range=_colour_range(draw),
+        white_range=_colour_range(draw),
+        mid_range=_colour_range(draw) if draw(st.booleans()) else None,
+        mid_value_range=_int_range(draw, 1, 254),
+        p=_p(draw),
+    ),
+    "AnnotationArtifacts": lambda draw, canvas: A.AnnotationArtifacts(
+        count_range=_int_range(draw, 0, 4),
+        thickness_range=_int_range(draw, 1, 4),
+        corner_prob=draw(_floats(0, 1)),
+        p=_p(draw),
+        line_geometry=draw(st.sampled_from(["axis_aligned", "random_endpoints", "random_angle"])),
+        random_color_prob=draw(st.sampled_from([0.0, 0.5, 1.0])),
+        color_palette=draw(st.sampled_from([None, ((255, 0), (7,))])),
     ),
     "ToTensorV2": _to_tensor,
     "NoOp": lambda draw, canvas: A.NoOp(p=_p(draw)),

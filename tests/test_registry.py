@@ -57,8 +57,12 @@ def test_the_class_signature_is_the_schema(name: str) -> None:
 
 
 def _same(python_default: Any, schema_default: Any) -> bool:
-    if isinstance(python_default, (tuple, list)):
-        return list(python_default) == schema_default
+    if isinstance(python_default, (tuple, list)):  # nested too: Colorize's ranges of colours
+        return (
+            isinstance(schema_default, list)
+            and len(python_default) == len(schema_default)
+            and all(_same(a, b) for a, b in zip(python_default, schema_default))
+        )
     return (
         python_default == schema_default
         and type(python_default) is not bool

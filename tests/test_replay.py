@@ -49,6 +49,12 @@ def test_applied_transforms_report_what_the_reference_reports(name: str) -> None
         # Fractions no whole-pixel strip can equal: a drawn strip never looks like the argument.
         "RandomCropFromBorders": {f"crop_{side}": 0.155 for side in ("left", "right", "top", "bottom")},
         "PlanckianJitter": {"temperature_range": (3000, 15000)},  # None's bounds: the mode's table
+        # One rectangle: the same quantities reported, whatever either stream draws.
+        "AnnotationArtifacts": {
+            "element_types": ("rectangle",),
+            "element_probabilities": (1.0,),
+            "count_range": (1, 1),
+        },
     }.get(name, {})
     data, options = _call_data(name)
     ours = A.Compose(

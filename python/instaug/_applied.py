@@ -43,6 +43,10 @@ def _one_value_range(value: Any) -> Any:
     return value
 
 
+def _is_colour(value: Any) -> bool:
+    return isinstance(value, (list, tuple)) and all(isinstance(v, int) for v in value)
+
+
 def replay_arguments(name: str, config: dict[str, Any]) -> dict[str, Any]:
     """The constructor arguments that redo a config's draws: its drawn values as one-value ranges,
     p=1 (what the reference's Compose.from_applied_transforms does)."""
@@ -51,6 +55,8 @@ def replay_arguments(name: str, config: dict[str, Any]) -> dict[str, Any]:
     for key, value in config.items():
         if kinds.get(key) == "ranges" and isinstance(value, (list, tuple)):  # one drawn value per channel
             out[key] = [_one_value_range(v) for v in value]
+        elif kinds.get(key) == "color_range" and _is_colour(value):  # a drawn colour
+            out[key] = (tuple(value), tuple(value))
         else:
             out[key] = _one_value_range(value) if kinds.get(key) in _RANGE_TYPES else value
     return {**out, "p": 1.0}

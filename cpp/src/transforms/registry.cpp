@@ -64,6 +64,7 @@ void register_plasma(Registry&);
 void register_domain_adaptation(Registry&);
 void register_weather_light(Registry&);
 void register_weather_precipitation(Registry&);
+void register_annotation_artifacts(Registry&);
 
 const char* kind_name(TransformKind kind) {
     switch (kind) {
@@ -99,7 +100,8 @@ const Registry& Registry::instance() {
                          register_grid_dropout, register_xy_masking, register_grid_mask, register_pixel_dropout, register_mosaic, register_copy_paste, register_overlay_elements,
                          register_compositions, register_passive, register_filters, register_superpixels, register_dithering,
                          register_noise_fields, register_medical, register_colour_tone, register_lighting, register_plasma,
-                         register_weather_light, register_weather_precipitation, register_domain_adaptation})
+                         register_weather_light, register_weather_precipitation, register_domain_adaptation,
+                         register_annotation_artifacts})
             add(r);
         return r;
     }();

@@ -127,6 +127,8 @@ public:
                     if (!t.is_string() && !t.is_number()) fail("must be a list of labels (strings or numbers)");
                 return v;
             case ParamType::Sides: return sides(v);
+            case ParamType::ColorRange: return color_range(v);
+            case ParamType::Colours: return colours(v);
         }
         return v;
     }
@@ -247,6 +249,43 @@ private:
         return out;
     }
 
+    Json color_range(const Json& v) const {
+        const std::string expected = "must be (low, high) with three integers each, low <= high per channel";
+        if (!v.is_array() || v.size() != 2) fail(expected);
+        Json out = Json::array();
+        for (const Json& colour : v) {
+            if (!colour.is_array() || colour.size() != 3) fail(expected);
+            Json channels = Json::array();
+            for (const Json& x : colour) {
+                if (!x.is_number() || !std::isfinite(x.get<double>()) || x.get<double>() != std::floor(x.get<double>()))
+                    fail(expected);
+                bounds(x.get<double>(), "values must be");
+                channels.push_back(static_cast<int64_t>(x.get<double>()));
+            }
+            out.push_back(std::move(channels));
+        }
+        for (std::size_t c = 0; c < 3; ++c)
+            if (out[0][c].get<int64_t>() > out[1][c].get<int64_t>()) fail(expected);
+        return out;
+    }
+
+    Json colours(const Json& v) const {
+        const std::string expected = "must be a non-empty list of colours, each a non-empty tuple of integers";
+        if (!v.is_array() || v.empty()) fail(expected);
+        Json out = Json::array();
+        for (const Json& colour : v) {
+            if (!colour.is_array() || colour.empty()) fail(expected);
+            Json channels = Json::array();
+            for (const Json& x : colour) {
+                if (!x.is_number_integer()) fail(expected);
+                bounds(x.get<double>(), "values must be");
+                channels.push_back(x.get<int64_t>());
+            }
+            out.push_back(std::move(channels));
+        }
+        return out;
+    }
+
     Json size_hw(const Json& v) const {
         const std::string expected = "must be (height, width) with at least one integer";
         if (!v.is_array() || v.size() != 2 || (v[0].is_null() && v[1].is_null())) fail(expected);
@@ -284,6 +323,8 @@ const char* type_name(ParamType t) {
         case ParamType::Names: return "names";
         case ParamType::Labels: return "labels";
         case ParamType::Sides: return "sides";
+        case ParamType::ColorRange: return "color_range";
+        case ParamType::Colours: return "colours";
     }
     return "?";
 }
@@ -336,6 +377,14 @@ ParamDecl side_ranges_param(const std::string& name) {
     d.side_ranges = true;
     return d;
 }
+
+ParamDecl color_range_param(const std::string& name, Json fallback) {
+    ParamDecl d = make(name, ParamType::ColorRange, std::move(fallback));
+    d.integer = true;
+    return d.between(0, 255);
+}
+
+ParamDecl colours_param(const std::string& name) { return make(name, ParamType::Colours, nullptr); }
 
 ParamDecl choice_param(const std::string& name, Json fallback, Json choices) {
     ParamDecl d = make(name, ParamType::Choice, std::move(fallback));

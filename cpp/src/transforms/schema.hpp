@@ -32,6 +32,8 @@ enum class ParamType {
     Labels,      // a list of labels: strings or numbers
     Sides,       // a number, a pair or four numbers (per side); with side_ranges a pair is a range
                  // and each of four sides may be a (min, max) range
+    ColorRange,  // (low colour, high colour): two colours of three whole numbers, low <= high per channel
+    Colours,     // a list of colours, each one or more whole numbers (a palette)
 };
 
 struct ParamDecl {
@@ -128,6 +130,10 @@ ParamDecl sides_param(const std::string& name, Json fallback);
 // Per-side amounts that may be drawn: a number, a (min, max) range, or four sides each a number or
 // a range, as CropAndPad's px and percent (None by default).
 ParamDecl side_ranges_param(const std::string& name);
+// A range of RGB colours ((r, g, b), (r, g, b)) drawn channel by channel, as Colorize's anchors.
+ParamDecl color_range_param(const std::string& name, Json fallback);
+// A palette: colours of one or more whole numbers each (None by default).
+ParamDecl colours_param(const std::string& name);
 ParamDecl probability_param(double fallback);
 ParamDecl interpolation_param(const std::string& name, int fallback);
 ParamDecl border_mode_param(int fallback);

@@ -118,6 +118,25 @@ class ChannelDropout(ImageOnlyTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class Colorize(ImageOnlyTransform):
+    """A grey image's intensity as a position on a ramp from a black colour to a white one (through
+    a mid colour at mid_value when mid_range is given); each colour drawn per channel from its
+    (low, high) range. Three channels out; an image of several channels passes as it is."""
+
+    def __init__(
+        self,
+        black_range: tuple[tuple[int, int, int], tuple[int, int, int]] = ((0, 0, 0), (0, 0, 0)),
+        white_range: tuple[tuple[int, int, int], tuple[int, int, int]] = (
+            (255, 255, 255),
+            (255, 255, 255),
+        ),
+        mid_range: tuple[tuple[int, int, int], tuple[int, int, int]] | None = None,
+        mid_value_range: tuple[int, int] = (127, 127),
+        p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class CLAHE(ImageOnlyTransform):
     """Contrast-limited adaptive histogram equalisation (on L of Lab for RGB images)."""
 
@@ -776,6 +795,39 @@ class ExposureMatching(ImageOnlyTransform):
         target_mean_range: tuple[float, float] = (0.3, 0.5),
         gain_range: tuple[float, float] | None = None,
         p: float = 0.5,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
+class AnnotationArtifacts(ImageOnlyTransform):
+    """Text, rectangles, arrows, guide lines and zoom callouts drawn on the image (the markup of
+    scientific figures): a count from count_range, each of a type drawn by element_probabilities,
+    placed near corners and edges with corner_prob, black or white (black_white_prob) or red, or
+    drawn from color_palette / uniformly (random_color_prob). Lines, arrows and callouts take a
+    line style drawn by line_style_probabilities."""
+
+    def __init__(
+        self,
+        element_types: tuple[str, ...] = ("text", "rectangle", "arrow", "line", "callout"),
+        element_probabilities: tuple[float, ...] = (0.35, 0.2, 0.2, 0.15, 0.1),
+        count_range: tuple[int, int] = (1, 3),
+        text_length_range: tuple[int, int] = (1, 5),
+        font_scale_range: tuple[float, float] = (0.3, 1.2),
+        thickness_range: tuple[int, int] = (1, 3),
+        size_ratio_range: tuple[float, float] = (0.1, 0.35),
+        line_length_ratio_range: tuple[float, float] = (0.1, 0.8),
+        tip_length_range: tuple[float, float] = (0.2, 0.4),
+        corner_prob: float = 0.6,
+        black_white_prob: float = 0.85,
+        p: float = 0.5,
+        *,
+        line_geometry: str = "axis_aligned",
+        line_styles: tuple[str, ...] = ("solid", "dashed", "dotted"),
+        line_style_probabilities: tuple[float, ...] = (0.55, 0.35, 0.1),
+        random_color_prob: float = 0.0,
+        color_palette: tuple[tuple[int, ...], ...] | None = None,
+        color_palette_probabilities: tuple[float, ...] | None = None,
+        line_length_range: tuple[int, int] | None = None,
     ) -> None:
         super().__init__(**arguments_of(locals()))
 
