@@ -554,6 +554,21 @@ def test_grid_elastic_deform_matches_the_reference_warp(
     assert (out["mask"] != expected_mask)[keep].mean() < 0.005
 
 
+@pytest.mark.parametrize("interpolation", [0, 2, 3, 4])
+def test_grid_elastic_deform_other_kernels_follow_the_reference(interpolation: int) -> None:
+    from albumentations.augmentations.geometric import functional as fgeometric
+
+    shape, grid, magnitude, seed = GRID_ELASTIC_CASES[2]
+    image = np.random.default_rng(seed).integers(0, 256, (*shape, 3), dtype=np.uint8)
+    out, mesh = _grid_elastic_call(shape, grid, magnitude, seed, interpolation=interpolation, image=image)
+    expected = fgeometric.distort_image(image, mesh, interpolation)
+    error = np.abs(out["image"].astype(int) - expected)[~_degenerate_cells(mesh, shape)]
+    if interpolation == 2:  # OpenCV 4's bicubic remap rounds source points to 1/32 px (README)
+        assert error.max() <= 8
+    else:  # nearest: ties; area: the bilinear kernel, as the reference's; Lanczos: 1/32 px in both
+        assert (error > 1).mean() < 0.005
+
+
 @pytest.mark.parametrize("shape, grid, magnitude, seed", GRID_ELASTIC_CASES)
 def test_grid_elastic_deform_moves_keypoints_and_boxes_as_the_reference(shape, grid, magnitude, seed) -> None:
     from albumentations.augmentations.geometric import functional as fgeometric

@@ -116,9 +116,11 @@ std::shared_ptr<RemapField> cell_field(const std::vector<Cell>& cells, int width
             if (o[x] < 0 || !cells[o[x]].invertible) continue;
             const cv::Point2d p = map_point(cells[o[x]].inverse, x, y);
             if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
-            mx[x] = static_cast<float>(p.x);
-            my[x] = static_cast<float>(p.y);
-            reach = std::max({reach, std::abs(p.x - x), std::abs(p.y - y)});
+            // Near a cell's horizon points run off to infinity; past kOutside they sample nothing
+            // either way, and stay in range of an int.
+            mx[x] = static_cast<float>(std::clamp(p.x, static_cast<double>(kOutside), width - 1.0 - kOutside));
+            my[x] = static_cast<float>(std::clamp(p.y, static_cast<double>(kOutside), height - 1.0 - kOutside));
+            reach = std::max({reach, std::abs(static_cast<double>(mx[x]) - x), std::abs(static_cast<double>(my[x]) - y)});
         }
     }
     // Pixels sampling outside reach nothing: only the others bound the reach.
