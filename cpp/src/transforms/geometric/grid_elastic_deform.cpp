@@ -6,6 +6,7 @@
 // output pixel gives one dense map, and the image goes through a single remap step.
 #include <algorithm>
 #include <array>
+#include <cfloat>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -30,6 +31,11 @@ struct Cell {
     bool invertible = false;          // see has_three_in_line
 };
 
+struct Grid {
+    std::vector<int> xs, ys;  // cut positions, 0 to the side
+    std::vector<Cell> cells;  // row by row (ys), as the reference lists them
+};
+
 // The reference's generate_shuffled_splits: `parts` sides differing by at most one pixel,
 // shuffled, as cut positions from 0 to `size`.
 std::vector<int> shuffled_cuts(int size, int parts, Random& rng) {
@@ -43,7 +49,8 @@ std::vector<int> shuffled_cuts(int size, int parts, Random& rng) {
 }
 
 // A quad with three corners on a line is no perspective image of a rectangle: the reference's
-// matrix for it is singular and warpPerspective leaves the cell 0. Corners are whole pixels: exact.
+// matrix for it is singular (its cell comes out 0, or one smeared colour: numerical noise); we
+// leave the cell the fill. Corners are whole pixels: the test is exact.
 bool has_three_in_line(const std::array<cv::Point, 4>& q) {
     for (int skip = 0; skip < 4; ++skip) {
         const cv::Point a = q[(skip + 1) % 4], b = q[(skip + 2) % 4], c = q[(skip + 3) % 4];
@@ -57,7 +64,7 @@ bool has_three_in_line(const std::array<cv::Point, 4>& q) {
 // rows of num_grid_xy[0]: for an unequal pair the corners it moves together are not those of one
 // grid point, and quads overlap or leave gaps. That is kept, so that the same draws give the same
 // pixels.
-std::vector<Cell> distorted_cells(int width, int height, int grid_x, int grid_y, int magnitude, Random& rng) {
+Grid distorted_grid(int width, int height, int grid_x, int grid_y, int magnitude, Random& rng) {
     const std::vector<int> ys = shuffled_cuts(height, grid_x, rng), xs = shuffled_cuts(width, grid_y, rng);
     std::vector<Cell> cells;
     for (int i = 0; i < grid_x; ++i)
@@ -93,7 +100,7 @@ std::vector<Cell> distorted_cells(int width, int height, int grid_x, int grid_y,
         c.invertible = !has_three_in_line(c.quad);
         if (c.invertible) c.inverse = shift.inv() * local.inv();
     }
-    return cells;
+    return {xs, ys, std::move(cells)};
 }
 
 // Each output pixel belongs to the last cell whose quad covers it (the reference's fillConvexPoly
@@ -129,23 +136,26 @@ std::shared_ptr<RemapField> cell_field(const std::vector<Cell>& cells, int width
 }
 
 // The reference's distort_image_keypoints: a point moves by the cell whose rectangle holds it
-// (half-open), and is clipped to the canvas' pixel centres. A point outside every cell (off the
-// canvas) stays where it is.
-std::function<void(double&, double&)> keypoint_mover(std::vector<Cell> cells, int width, int height) {
-    return [cells = std::move(cells), width, height](double& x, double& y) {
-        for (const Cell& c : cells) {
-            if (!(x >= c.rect.x && x < c.rect.br().x && y >= c.rect.y && y < c.rect.br().y)) continue;
-            const cv::Point2d p = map_point(c.forward, x, y);
-            x = std::clamp(p.x, 0.0, width - 1.0);
-            y = std::clamp(p.y, 0.0, height - 1.0);
-            return;
-        }
+// (half-open), as cv::perspectiveTransform (a point on the cell's horizon goes to the origin),
+// and is clipped to the canvas' pixel centres. A point off the canvas stays where it is.
+std::function<void(double&, double&)> keypoint_mover(Grid grid, int width, int height) {
+    return [grid = std::move(grid), width, height](double& x, double& y) {
+        if (!(x >= 0 && x < width && y >= 0 && y < height)) return;
+        const auto i = static_cast<std::size_t>(std::upper_bound(grid.ys.begin(), grid.ys.end(), y) - grid.ys.begin() - 1);
+        const auto j = static_cast<std::size_t>(std::upper_bound(grid.xs.begin(), grid.xs.end(), x) - grid.xs.begin() - 1);
+        const cv::Matx33d& m = grid.cells[i * (grid.xs.size() - 1) + j].forward;
+        const double w = m(2, 0) * x + m(2, 1) * y + m(2, 2);
+        const bool finite = std::abs(w) > FLT_EPSILON;
+        const double px = finite ? (m(0, 0) * x + m(0, 1) * y + m(0, 2)) / w : 0.0;
+        const double py = finite ? (m(1, 0) * x + m(1, 1) * y + m(1, 2)) / w : 0.0;
+        x = std::clamp(px, 0.0, width - 1.0);
+        y = std::clamp(py, 0.0, height - 1.0);
     };
 }
 
 std::vector<GeometricStep> grid_elastic_deform(const Params& params, Random& rng, int width, int height) {
-    const auto grid = params.numbers("num_grid_xy");
-    const int grid_x = static_cast<int>(grid[0]), grid_y = static_cast<int>(grid[1]);
+    const auto counts = params.numbers("num_grid_xy");
+    const int grid_x = static_cast<int>(counts[0]), grid_y = static_cast<int>(counts[1]);
     // The reference cuts the height into num_grid_xy[0] parts and the width into num_grid_xy[1];
     // an empty cell has no perspective transform.
     if (height < grid_x || width < grid_y)
@@ -155,10 +165,10 @@ std::vector<GeometricStep> grid_elastic_deform(const Params& params, Random& rng
                                     " columns): each cell needs a pixel (num_grid_xy[0] <= height, num_grid_xy[1] <= width)");
     // One row or column of cells has no inner point to move: every cell is its own rectangle.
     if (grid_x == 1 || grid_y == 1) return {};
-    std::vector<Cell> cells = distorted_cells(width, height, grid_x, grid_y, params.integer32("magnitude"), rng);
-    std::shared_ptr<RemapField> field = cell_field(cells, width, height);
+    Grid grid = distorted_grid(width, height, grid_x, grid_y, params.integer32("magnitude"), rng);
+    std::shared_ptr<RemapField> field = cell_field(grid.cells, width, height);
     field->half_open_boxes = true;
-    field->forward = keypoint_mover(std::move(cells), width, height);
+    field->forward = keypoint_mover(std::move(grid), width, height);
     return {make_remap_step(width, height, std::move(field), pixel_options(params))};
 }
 
