@@ -155,6 +155,7 @@ def single_transform_cases(A: Any) -> dict[str, list]:
         "RandomScale": [A.RandomScale(scale_range=(-0.2, 0.2), p=1.0)],
         "OpticalDistortion": [A.OpticalDistortion(p=1.0)],
         "GridDistortion": [A.GridDistortion(p=1.0)],
+        "GridElasticDeform": [A.GridElasticDeform(num_grid_xy=(4, 4), magnitude=10, p=1.0)],
         "PiecewiseAffine": [A.PiecewiseAffine(p=1.0)],
         "ElasticTransform": [A.ElasticTransform(p=1.0)],
         "ThinPlateSpline": [A.ThinPlateSpline(p=1.0)],

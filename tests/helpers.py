@@ -140,6 +140,7 @@ REQUIRED_ARGUMENTS: dict[str, dict] = {
     "RandomSizedBBoxSafeCrop": {"height": 8, "width": 8},
     "AtLeastOneBBoxRandomCrop": {"height": 8, "width": 8},
     "CropNonEmptyMaskIfExists": {"height": 8, "width": 8},
+    "GridElasticDeform": {"num_grid_xy": (4, 4), "magnitude": 3},
 }
 
 

@@ -336,6 +336,7 @@ def _distortions(lib) -> dict[str, object]:
         "thin_plate_spline_cross": lib.ThinPlateSpline(num_control_points=2, border_mode=0, p=1),
         "water_refraction": lib.WaterRefraction(amplitude_range=(0.01, 0.03), border_mode=0, p=1),
         "pixel_spread": lib.PixelSpread(radius=2, interpolation=1, border_mode=0, p=1),
+        "grid_elastic": lib.GridElasticDeform(num_grid_xy=(4, 4), magnitude=6),
     }
 
 
@@ -376,7 +377,18 @@ def test_distortions_move_every_target_by_one_map(name: str) -> None:
         assert (out["mask"] != expected_mask)[inside].mean() < 0.01
         # Off the read-back part the map is unknown: there it samples nothing.
         known_x, known_y = np.where(inside, map_x, -1e4).astype(np.float32), np.where(inside, map_y, -1e4)
-        reference_boxes = fgeometric.remap_bboxes(boxes, known_x, known_y.astype(np.float32), (H, W), "hbb")
+        if name == "grid_elastic":  # the reference's masks_from_bboxes / bboxes_from_masks rule
+            from albumentations.core.bbox_utils import bboxes_from_masks, masks_from_bboxes
+
+            moved = [
+                cv2.remap(m, known_x, known_y.astype(np.float32), cv2.INTER_NEAREST)
+                for m in masks_from_bboxes(boxes, (H, W))
+            ]
+            reference_boxes = bboxes_from_masks(np.stack(moved)).astype(np.float64)
+        else:
+            reference_boxes = fgeometric.remap_bboxes(
+                boxes, known_x, known_y.astype(np.float32), (H, W), "hbb"
+            )
         # A box that became one pixel index wide has no area left: Compose's filter drops it.
         has_area = (reference_boxes[:, 2] > reference_boxes[:, 0]) & (
             reference_boxes[:, 3] > reference_boxes[:, 1]
@@ -452,10 +464,190 @@ def test_camera_distortion_is_opencvs_undistortion_map(k: float) -> None:
     assert np.abs(out.astype(int) - expected).max() <= 1
 
 
-def test_a_distorted_instance_takes_the_box_of_its_mask() -> None:
+# GridElasticDeform against the reference's own functionals on the same draws. Our draws are read
+# back from keypoints at the cells' top-left corners (each moves to its quad's corner, exactly) and
+# fed to the reference's generate_distorted_grid_polygons; sides divide the image, so that no
+# shuffle is to undo. Where a read-back corner would be clipped to the canvas the case is unusable:
+# the cases below were chosen where none is (asserted).
+class _FixedDraws:
+    """A generator giving back the draws it holds: no shuffle, the given displacements."""
+
+    def __init__(self, moves: np.ndarray | None) -> None:
+        self.moves = moves
+
+    def shuffle(self, values: np.ndarray) -> None:
+        pass
+
+    def integers(self, low: int, high: int, size: tuple[int, ...]) -> np.ndarray:
+        return self.moves.reshape(size)
+
+
+def _grid_elastic_call(shape, grid, magnitude, seed, interpolation=1, **data):
+    """Our call and the reference's mesh (generated_mesh) for the same draws."""
+    from albumentations.augmentations.geometric import functional as fgeometric
+
+    h, w = shape
+    tiles = fgeometric.split_uniform_grid(shape, grid, _FixedDraws(None))
+    dimensions = np.array([[t[1], t[0], t[3], t[2]] for t in tiles]).reshape((*grid[::-1], 4))
+    corners = dimensions.reshape(-1, 4)[:, :2].astype(np.float64)
+    keypoints = data.pop("keypoints", np.zeros((0, 2)))
+    transform = instaug.GridElasticDeform(num_grid_xy=grid, magnitude=magnitude, interpolation=interpolation)
+    out = instaug.Compose(
+        [transform], keypoint_params=instaug.KeypointParams("xy", remove_invisible=False), seed=seed
+    )(keypoints=np.concatenate([corners, keypoints]), **data)
+    moved, out["keypoints"] = np.split(np.asarray(out["keypoints"]), [len(corners)])
+    # The reference reads the cells as num_grid_xy[1] rows of num_grid_xy[0] (README).
+    rows, cols = grid[1], grid[0]
+    inner = [a * cols + b for a in range(1, rows) for b in range(1, cols)]
+    assert (moved[inner] > 0).all() and (moved[inner] < [w - 1, h - 1]).all(), "a corner was clipped"
+    moves = np.rint(moved[inner] - corners[inner]).astype(np.float32)
+    assert np.abs(moves).max(initial=0) <= magnitude
+    polygons = fgeometric.generate_distorted_grid_polygons(dimensions, magnitude, _FixedDraws(moves))
+    return out, np.hstack((dimensions.reshape(-1, 4), polygons))
+
+
+def _degenerate_cells(mesh: np.ndarray, shape) -> np.ndarray:
+    """The pixels of cells whose quad has three corners on a line (README: the reference's warp of
+    such a cell is numerical noise, ours the fill)."""
+    owner = np.full(shape, -1, np.int32)
+    bad = []
+    for k, cell in enumerate(mesh):
+        q = cell[4:].reshape(4, 2).astype(np.int64)
+        cv2.fillConvexPoly(owner, q.astype(np.int32), k)
+        for s in range(4):
+            a, b, c = q[(s + 1) % 4], q[(s + 2) % 4], q[(s + 3) % 4]
+            if (b[0] - a[0]) * (c[1] - a[1]) == (b[1] - a[1]) * (c[0] - a[0]):
+                bad.append(k)
+    return np.isin(owner, bad)
+
+
+GRID_ELASTIC_CASES = [
+    ((96, 120), (4, 4), 6, 0),
+    ((96, 120), (4, 4), 6, 1),
+    ((96, 96), (6, 6), 9, 0),
+    ((64, 64), (2, 2), 10, 2),
+    ((100, 100), (5, 5), 20, 5),
+    ((90, 120), (3, 5), 8, 9),  # unequal pairs: the reference's reading of the grid, overlaps and gaps
+    ((90, 120), (5, 3), 20, 2),
+    ((90, 120), (2, 4), 10, 0),
+]
+
+
+@pytest.mark.parametrize("shape, grid, magnitude, seed", GRID_ELASTIC_CASES)
+@pytest.mark.parametrize("dtype", ["uint8", "float32"])
+@pytest.mark.parametrize("channels", [3, 1])
+def test_grid_elastic_deform_matches_the_reference_warp(
+    shape, grid, magnitude, seed, dtype, channels
+) -> None:
+    from albumentations.augmentations.geometric import functional as fgeometric
+
+    rng = np.random.default_rng(seed)
+    image = rng.integers(0, 256, (*shape, channels)).astype(dtype)
+    if dtype == "float32":
+        image /= 255
+    image = image[..., 0] if channels == 1 else image
+    mask = (rng.random(shape) < 0.4).astype(np.uint8)
+    out, mesh = _grid_elastic_call(shape, grid, magnitude, seed, image=image, mask=mask)
+    assert out["image"].shape == image.shape and out["image"].dtype == image.dtype
+    keep = ~_degenerate_cells(mesh, shape)
+    expected = fgeometric.distort_image(image, mesh, cv2.INTER_LINEAR)
+    # OpenCV 5 (the reference's wheel) finds each source point in float32 from a float32 matrix, we
+    # in double: 1 grey level, 2 / 255 in float32 where a cell's perspective is steep.
+    error = np.abs(out["image"].astype(np.float64) - expected)[keep] * (255 if dtype == "float32" else 1)
+    assert error.max(initial=0) <= (1 if dtype == "uint8" else 2)
+    assert (error > 0.5).mean() < 0.005
+    # Nearest takes the other pixel where a source point lies within float rounding of a half.
+    expected_mask = fgeometric.distort_image(mask, mesh, cv2.INTER_NEAREST)
+    assert (out["mask"] != expected_mask)[keep].mean() < 0.005
+
+
+@pytest.mark.parametrize("interpolation", [0, 2, 3, 4])
+def test_grid_elastic_deform_other_kernels_follow_the_reference(interpolation: int) -> None:
+    from albumentations.augmentations.geometric import functional as fgeometric
+
+    shape, grid, magnitude, seed = GRID_ELASTIC_CASES[2]
+    image = np.random.default_rng(seed).integers(0, 256, (*shape, 3), dtype=np.uint8)
+    out, mesh = _grid_elastic_call(shape, grid, magnitude, seed, interpolation=interpolation, image=image)
+    expected = fgeometric.distort_image(image, mesh, interpolation)
+    error = np.abs(out["image"].astype(int) - expected)[~_degenerate_cells(mesh, shape)]
+    if interpolation == 2:  # OpenCV 4's bicubic remap rounds source points to 1/32 px (README)
+        assert error.max() <= 8
+    else:  # nearest: ties; area: the bilinear kernel, as the reference's; Lanczos: 1/32 px in both
+        assert (error > 1).mean() < 0.005
+
+
+@pytest.mark.parametrize("shape, grid, magnitude, seed", GRID_ELASTIC_CASES)
+def test_grid_elastic_deform_moves_keypoints_and_boxes_as_the_reference(shape, grid, magnitude, seed) -> None:
+    from albumentations.augmentations.geometric import functional as fgeometric
+
+    h, w = shape
+    rng = np.random.default_rng(seed)
+    keypoints = np.column_stack([rng.uniform(0, w, 40), rng.uniform(0, h, 40)])
+    out, mesh = _grid_elastic_call(
+        shape, grid, magnitude, seed, image=np.zeros((*shape, 3), np.uint8), keypoints=keypoints
+    )
+    # Each point through its cell's perspective transform, clipped to the canvas: to float rounding.
+    expected = fgeometric.distort_image_keypoints(keypoints.astype(np.float32), mesh, shape)
+    np.testing.assert_allclose(out["keypoints"], expected, atol=2e-3)
+    boxes = np.array(
+        [[10, 12, 50, 60], [70.4, 20.6, 110, 80], [30, 30, 31, 31], [0, 0, w, h]], dtype=np.float64
+    )
+    t = instaug.Compose(
+        [instaug.GridElasticDeform(num_grid_xy=grid, magnitude=magnitude)],
+        bbox_params=instaug.BboxParams("pascal_voc", clip_after_transform=False),
+        seed=seed,
+    )
+    moved = t(image=np.zeros((*shape, 3), np.uint8), bboxes=boxes)["bboxes"]
+    expected_boxes = fgeometric.bbox_distort_image(boxes, mesh, shape)
+    alive = (expected_boxes[:, 2] > expected_boxes[:, 0]) & (expected_boxes[:, 3] > expected_boxes[:, 1])
+    # The boxes are rasterised, moved by nearest and refit: a tie at a seam moves an edge a pixel.
+    np.testing.assert_allclose(moved, expected_boxes[alive], atol=1)
+
+
+def test_grid_elastic_deform_needs_a_pixel_per_cell() -> None:
+    t = instaug.Compose([instaug.GridElasticDeform(num_grid_xy=(5, 2), magnitude=1)], seed=0)
+    with pytest.raises(
+        ValueError, match=r"num_grid_xy \(5, 2\) is finer than the image \(4 rows, 9 columns\)"
+    ):
+        t(image=np.zeros((4, 9, 3), np.uint8))
+    assert t(image=np.zeros((5, 2, 3), np.uint8))["image"].shape == (5, 2, 3)
+    # One row or column of cells: no inner point moves, nothing changes.
+    image = np.random.default_rng(0).integers(0, 256, (H, W, 3), dtype=np.uint8)
+    for grid in [(1, 5), (6, 1)]:
+        out = instaug.Compose([instaug.GridElasticDeform(num_grid_xy=grid, magnitude=9)], seed=0)(image=image)
+        np.testing.assert_array_equal(out["image"], image)
+    for shape in [(1, 1, 3), (1, 7), (7, 1, 1)]:
+        one = instaug.Compose([instaug.GridElasticDeform(num_grid_xy=(1, 1), magnitude=3)], seed=0)
+        np.testing.assert_array_equal(one(image=np.full(shape, 7, np.uint8))["image"], np.full(shape, 7))
+
+
+def test_grid_elastic_deform_takes_views_and_any_channels() -> None:
+    image = np.random.default_rng(4).integers(0, 256, (H, 2 * W, 4), dtype=np.uint8)
+    view = image[:, ::2]
+
+    def call(image: np.ndarray) -> np.ndarray:  # a new Compose: the same draws each time
+        return instaug.Compose([instaug.GridElasticDeform(num_grid_xy=(3, 4), magnitude=5)], seed=1)(
+            image=image
+        )
+
+    out = call(view)["image"]
+    np.testing.assert_array_equal(out, call(np.ascontiguousarray(view))["image"])
+    for c in range(4):  # each channel through the same map
+        np.testing.assert_array_equal(out[..., c], call(np.ascontiguousarray(view[..., c]))["image"])
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        instaug.ElasticTransform(displacement_range=(0.04, 0.05), p=1),
+        instaug.GridElasticDeform(num_grid_xy=(5, 5), magnitude=8),
+    ],
+    ids=["elastic", "grid_elastic"],
+)
+def test_a_distorted_instance_takes_the_box_of_its_mask(transform) -> None:
     scene = make_scene(np.random.default_rng(5), height=H, width=W, n=6)
     t = instaug.Compose(
-        [instaug.ElasticTransform(displacement_range=(0.04, 0.05), p=1)],
+        [transform],
         bbox_params=instaug.BboxParams("pascal_voc"),
         instance_binding=["masks", "bboxes"],
         seed=0,
@@ -473,6 +665,12 @@ def test_a_distorted_instance_takes_the_box_of_its_mask() -> None:
         (lambda: instaug.ElasticTransform(displacement_range=(0.1, 0.2)), "strict topology bound"),
         (lambda: instaug.GridDistortion(distort_range=(-2, 0)), "distort_range values must be >= -1"),
         (lambda: instaug.GridDistortion(num_steps=0), "num_steps must be >= 1"),
+        (lambda: instaug.GridElasticDeform(num_grid_xy=(0, 2), magnitude=1), "num_grid_xy must be a pair"),
+        (lambda: instaug.GridElasticDeform(num_grid_xy=(2, 2), magnitude=0), "magnitude must be >= 1"),
+        (
+            lambda: instaug.GridElasticDeform(num_grid_xy=(2, 2), magnitude=1.5),
+            "magnitude must be an integer",
+        ),
         (lambda: instaug.PiecewiseAffine(nb_rows_range=(1, 3)), "nb_rows_range values must be >= 2"),
         (
             lambda: instaug.OpticalDistortion(map_resolution_range=(0, 1)),

@@ -45,6 +45,7 @@ EVERY_TRANSFORM = [
     A.Perspective(p=1),
     A.OpticalDistortion(distort_range=(0.3, 0.3), p=1),
     A.GridDistortion(p=1),
+    A.GridElasticDeform(num_grid_xy=(4, 4), magnitude=5),
     A.PiecewiseAffine(p=1),
     A.ElasticTransform(p=1),
     A.ThinPlateSpline(p=1),

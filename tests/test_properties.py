@@ -788,6 +788,17 @@ LEAF_STRATEGIES: dict[str, TransformStrategy] = {
         normalized=draw(st.booleans()),
         **_distortion_options(draw),
     ),
+    "GridElasticDeform": lambda draw, canvas: A.GridElasticDeform(
+        # Past the canvas now and then: a ValueError naming num_grid_xy.
+        num_grid_xy=(
+            draw(st.integers(1, min(canvas.height + 1, 8))),
+            draw(st.integers(1, min(canvas.width + 1, 8))),
+        ),
+        magnitude=draw(st.integers(1, 30)),
+        interpolation=draw(st.integers(0, 4)),
+        mask_interpolation=draw(st.sampled_from([0, 1])),
+        p=_p(draw),
+    ),
     "PiecewiseAffine": lambda draw, canvas: A.PiecewiseAffine(
         scale_range=_range(draw, 0, 0.15),
         nb_rows_range=_int_range(draw, 2, 6),
@@ -1882,6 +1893,7 @@ RESAMPLING = {
     "Perspective",
     "OpticalDistortion",
     "GridDistortion",
+    "GridElasticDeform",
     "PiecewiseAffine",
     "ElasticTransform",
     "ThinPlateSpline",

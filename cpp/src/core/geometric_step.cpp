@@ -58,7 +58,10 @@ void transform_keypoints(double* kp, int64_t count, const GeometricStep& step) {
         return;
     }
     if (step.field) {  // angles and scales stay, as the reference's distortions leave them
-        for (int64_t i = 0; i < count; ++i, kp += kKeypointColumns) remap_point(*step.field, kp[0], kp[1]);
+        for (int64_t i = 0; i < count; ++i, kp += kKeypointColumns) {
+            if (step.field->forward) step.field->forward(kp[0], kp[1]);
+            else remap_point(*step.field, kp[0], kp[1]);
+        }
         return;
     }
     for (int64_t i = 0; i < count; ++i, kp += kKeypointColumns) {

@@ -177,8 +177,13 @@ MaskTile remap_tile(const MaskTile& tile, const RemapField& field) {
 std::array<double, 4> remap_box(const std::array<double, 4>& box, const RemapField& field) {
     const int w = field.map_x.cols, h = field.map_x.rows;
     auto pixel = [](double v, int side) { return std::clamp(static_cast<int>(std::nearbyint(v)), 0, side - 1); };
-    const int x1 = pixel(box[0], w), y1 = pixel(box[1], h), x2 = pixel(box[2], w), y2 = pixel(box[3], h);
-    if (x2 < x1 || y2 < y1) return box;
+    int x1 = pixel(box[0], w), y1 = pixel(box[1], h), x2 = pixel(box[2], w), y2 = pixel(box[3], h);
+    if (field.half_open_boxes) {  // pixels int(x_min) <= x < int(x_max)
+        auto edge = [](double v, int side) { return static_cast<int>(std::clamp(std::trunc(v), 0.0, static_cast<double>(side))); };
+        x1 = edge(box[0], w), y1 = edge(box[1], h), x2 = edge(box[2], w) - 1, y2 = edge(box[3], h) - 1;
+    }
+    const std::array<double, 4> vanished = field.half_open_boxes ? std::array<double, 4>{-1, -1, -1, -1} : box;
+    if (x2 < x1 || y2 < y1) return vanished;
     const cv::Rect source(x1, y1, x2 - x1 + 1, y2 - y1 + 1);
     const cv::Rect window = reachable(source, field);
     int left = w, top = h, right = -1, bottom = -1;
@@ -193,9 +198,9 @@ std::array<double, 4> remap_box(const std::array<double, 4>& box, const RemapFie
             bottom = std::max(bottom, y);
         }
     }
-    if (right < 0) return box;
-    return {static_cast<double>(left), static_cast<double>(top), static_cast<double>(right),
-            static_cast<double>(bottom)};
+    if (right < 0) return vanished;
+    const double end = field.half_open_boxes ? 1 : 0;
+    return {static_cast<double>(left), static_cast<double>(top), right + end, bottom + end};
 }
 
 bool remap_point(const RemapField& field, double& x, double& y) {

@@ -5,6 +5,7 @@
 // boxes and keypoints through the field too.
 #pragma once
 #include <array>
+#include <functional>
 #include <memory>
 
 #include <opencv2/core.hpp>
@@ -17,6 +18,13 @@ namespace instaug {
 struct RemapField {
     cv::Mat map_x, map_y;  // CV_32FC1, the canvas' size
     int reach = 0;         // whole pixels: no output pixel samples further than this from itself
+    // Boxes without a bound mask: the reference's remap_bboxes rule (rounded corners, inclusive
+    // pixels), or its masks_from_bboxes / bboxes_from_masks rule (truncated corners, half-open,
+    // refit to the last pixel + 1; a box that vanishes becomes (-1, -1, -1, -1) and dies).
+    bool half_open_boxes = false;
+    // A field known in closed form moves keypoints forward through it instead of by the inverse of
+    // the maps (GridElasticDeform's cells, as the reference).
+    std::function<void(double& x, double& y)> forward;
 };
 
 // The field of maps at the canvas' size; `reach` is measured from them.
@@ -41,7 +49,7 @@ MaskTile remap_tile(const MaskTile& tile, const RemapField& field);
 // The reference's box rule (remap_bboxes): the box rasterised on whole pixels (rounded corners,
 // inclusive, clamped to the canvas), moved by nearest neighbour; the new box spans the first to
 // the last pixel index it covers (inclusive, as the reference). A box that vanishes keeps its
-// coordinates.
+// coordinates. With `half_open_boxes`, the other rule (see RemapField).
 std::array<double, 4> remap_box(const std::array<double, 4>& box, const RemapField& field);
 
 // The point that the field sends to (x, y): the output position whose sample point is (x, y),

@@ -28,6 +28,7 @@ void register_letter_box(Registry&);
 void register_random_grid_shuffle(Registry&);
 void register_morphological(Registry&);
 void register_distortions(Registry&);
+void register_grid_elastic_deform(Registry&);
 void register_perspective(Registry&);
 void register_colour(Registry&);
 void register_colour_tables(Registry&);
@@ -93,7 +94,7 @@ const Registry& Registry::instance() {
     static const Registry registry = [] {
         Registry r;
         for (auto add : {register_flips, register_symmetries, register_crops, register_resizes, register_random_scale, register_pad_if_needed, register_pad, register_crop_and_pad, register_random_crop_from_borders, register_random_crop_near_bbox, register_bbox_safe_crops, register_crop_non_empty_mask, register_affine, register_shift_scale_rotate,
-                         register_rotate, register_safe_rotate, register_letter_box, register_random_grid_shuffle, register_morphological, register_perspective, register_distortions, register_colour, register_colour_tables, register_tone_tables,
+                         register_rotate, register_safe_rotate, register_letter_box, register_random_grid_shuffle, register_morphological, register_perspective, register_distortions, register_grid_elastic_deform, register_colour, register_colour_tables, register_tone_tables,
                          register_convolution_filters, register_compression, register_type_conversions,
                          register_grey_and_channels, register_clahe,
                          register_normalize, register_blur, register_blur_effects, register_noise, register_weather, register_colour_effects, register_coarse_dropout, register_constrained_coarse_dropout, register_guided_coarse_dropout, register_mask_dropout,

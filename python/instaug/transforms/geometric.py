@@ -516,6 +516,21 @@ class GridDistortion(DualTransform):
         super().__init__(**arguments_of(locals()))
 
 
+class GridElasticDeform(DualTransform):
+    """A num_grid_xy grid whose inner points move by whole pixels up to magnitude; each cell is
+    warped by the perspective transform of its rectangle onto its moved quad."""
+
+    def __init__(
+        self,
+        num_grid_xy: tuple[int, int],
+        magnitude: int,
+        interpolation: int = 1,
+        mask_interpolation: int = 0,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(**arguments_of(locals()))
+
+
 class PiecewiseAffine(DualTransform):
     """A grid of control points moved by Gaussian jitter (scale: about 3 sigma, of the shorter side
     unless absolute_scale); each pixel follows the inverse-distance weighted mean of the moves."""
