@@ -58,7 +58,16 @@ def _everything() -> A.Compose:
     leaves = [
         default_transform(n, p=0.3)
         for n in LEAVES
-        if n not in ("ToTensorV2", "Normalize", "ToGray", "ToFloat", "FromFloat", "GuidedCoarseDropout")
+        if n
+        not in (
+            "ToTensorV2",
+            "Normalize",
+            "ToGray",
+            "Colorize",
+            "ToFloat",
+            "FromFloat",
+            "GuidedCoarseDropout",
+        )
     ]
     return A.Compose(
         [

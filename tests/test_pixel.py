@@ -576,7 +576,7 @@ def test_zoom_blur_keeps_the_centre_and_streaks_outwards() -> None:
     assert change[:, 28:33].mean() <= 1 and change[:, :5].mean() > 8 and change[:, -5:].mean() > 8
     assert out["applied_transforms"][0][1]["step_factor_range"] == 0.02
     with pytest.raises(ValueError, match="ZoomBlur: the drawn step_factor_range"):
-        A.Compose([A.ZoomBlur(step_factor_range=(1e-6, 1e-6), p=1)])(image=ramp)
+        A.Compose([A.ZoomBlur(max_factor_range=(1.2, 1.2), step_factor_range=(1e-6, 1e-6), p=1)])(image=ramp)
 
 
 def test_glass_blur_moves_pixels_within_max_delta() -> None:

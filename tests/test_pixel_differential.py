@@ -1417,6 +1417,8 @@ def test_fda_keeps_whole_values_the_reference_truncates() -> None:
     np.testing.assert_array_equal(ours, image)
     lost = image.astype(int) - theirs
     assert set(np.unique(lost)) <= {0, 1}
+
+
 # -- AnnotationArtifacts: the reference's own sampler on our stream, drawn by its functional -------
 # OurRandom gives the reference's sampler (AnnotationArtifacts._generate_artifacts) the random.Random
 # methods it calls, each drawing from our stream as annotation_artifacts.cpp does: the reference's

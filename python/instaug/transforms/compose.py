@@ -42,7 +42,7 @@ def children_of(transform: Any) -> list[Any]:
     out: list[Any] = []
     for name in BRANCHES:
         value = getattr(transform, name, None)
-        if isinstance(value, list):
+        if isinstance(value, (list, tuple)):
             out += value
         elif value is not None:
             out.append(value)
