@@ -113,8 +113,9 @@ def transforms_table(args) -> str:
     lines += [
         f"instaug {ours['version']} vs albumentationsx {old['version']} and {new['version']}. Geometric, "
         "dropout and mixing transforms run with masks+bboxes bound; pixel transforms on the image alone "
-        "(they never touch rows). Each call's output is consumed as a collate function does (the image "
-        "copied into a batch, the masks stacked), inside the timer.",
+        "(they never touch rows); the '(grey image)' and '(label mask)' rows on a grey image and on the "
+        "image and a plain label mask. Each call's output is consumed as a collate function does (the "
+        "image copied into a batch, the masks stacked), inside the timer.",
         "",
         f"| transform | albx {old['version']} ms | albx {new['version']} ms | instaug ms "
         f"| vs {old['version']} | vs {new['version']} |",

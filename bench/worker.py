@@ -106,6 +106,8 @@ def main() -> None:
     groups = [
         ("instances", workload.single_transform_cases(A)),
         ("image", workload.pixel_cases(A)),
+        ("grey", workload.grey_cases(A)),
+        ("label_mask", workload.label_mask_cases(A)),
         ("metadata", workload.mixing_cases(A)),
     ]
     cases = [(name, transforms, inputs) for inputs, group in groups for name, transforms in group.items()]

@@ -5,19 +5,10 @@
 #include <string>
 
 #include "transforms/dropout/dropout_common.hpp"
+#include "transforms/grid_cuts.hpp"
 
 namespace instaug {
 namespace {
-
-// Edges of `parts` intervals covering `size`, the longer ones first, in a drawn order.
-std::vector<int> shuffled_edges(int size, int parts, Random& rng) {
-    std::vector<int> lengths(parts);
-    for (int i = 0; i < parts; ++i) lengths[i] = size / parts + (i < size % parts ? 1 : 0);
-    for (int i = parts - 1; i > 0; --i) std::swap(lengths[i], lengths[rng.randint(0, i)]);
-    std::vector<int> edges{0};
-    for (int length : lengths) edges.push_back(edges.back() + length);
-    return edges;
-}
 
 // (rows, columns) of the grid. The reference reads holes_number_xy as (rows, columns) too.
 std::pair<int, int> grid_of(const Params& p, Random& rng, int width, int height) {
@@ -44,7 +35,7 @@ Holes grid_holes(const Params& p, Random& rng, const Sample& sample) {
         throw std::invalid_argument("GridDropout: a " + std::to_string(rows) + "x" + std::to_string(columns) +
                                     " grid does not fit the " + std::to_string(width) + "x" + std::to_string(height) +
                                     " image");
-    const std::vector<int> ys = shuffled_edges(height, rows, rng), xs = shuffled_edges(width, columns, rng);
+    const std::vector<int> ys = shuffled_cuts(height, rows, rng), xs = shuffled_cuts(width, columns, rng);
     const double ratio = p.number("ratio");
     const bool random_offset = p.flag("random_offset");
     const Json& shift = p.at("shift_xy");

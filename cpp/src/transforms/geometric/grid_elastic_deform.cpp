@@ -19,6 +19,7 @@
 
 #include "core/remap_field.hpp"
 #include "transforms/geometric/canvas_args.hpp"
+#include "transforms/grid_cuts.hpp"
 #include "transforms/registry.hpp"
 
 namespace instaug {
@@ -35,18 +36,6 @@ struct Grid {
     std::vector<int> xs, ys;  // cut positions, 0 to the side
     std::vector<Cell> cells;  // row by row (ys), as the reference lists them
 };
-
-// The reference's generate_shuffled_splits: `parts` sides differing by at most one pixel,
-// shuffled, as cut positions from 0 to `size`.
-std::vector<int> shuffled_cuts(int size, int parts, Random& rng) {
-    std::vector<int> sides(parts, size / parts);
-    for (int i = 0; i < size % parts; ++i) ++sides[i];
-    for (std::size_t i = sides.size(); i > 1; --i)
-        std::swap(sides[i - 1], sides[static_cast<std::size_t>(rng.randint(0, static_cast<int64_t>(i) - 1))]);
-    std::vector<int> cuts{0};
-    for (int s : sides) cuts.push_back(cuts.back() + s);
-    return cuts;
-}
 
 // A quad with three corners on a line is no perspective image of a rectangle: the reference's
 // matrix for it is singular (its cell comes out 0, or one smeared colour: numerical noise); we

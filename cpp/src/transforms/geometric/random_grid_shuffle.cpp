@@ -5,6 +5,7 @@
 
 #include "core/cell_shuffle.hpp"
 #include "transforms/geometric/canvas_args.hpp"
+#include "transforms/grid_cuts.hpp"
 #include "transforms/registry.hpp"
 
 namespace instaug {
@@ -13,17 +14,6 @@ namespace {
 template <typename T>
 void shuffle(std::vector<T>& v, Random& rng) {
     for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[static_cast<std::size_t>(rng.randint(0, i - 1))]);
-}
-
-// The reference's generate_shuffled_splits: `parts` sides differing by at most one pixel, shuffled,
-// as cut positions from 0 to `size`.
-std::vector<int> shuffled_cuts(int size, int parts, Random& rng) {
-    std::vector<int> sides(parts, size / parts);
-    for (int i = 0; i < size % parts; ++i) ++sides[i];
-    shuffle(sides, rng);
-    std::vector<int> cuts{0};
-    for (int s : sides) cuts.push_back(cuts.back() + s);
-    return cuts;
 }
 
 std::vector<GeometricStep> random_grid_shuffle(const Params& params, Random& rng, int width, int height) {

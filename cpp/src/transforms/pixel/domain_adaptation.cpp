@@ -213,15 +213,32 @@ cv::Mat flattened(const cv::Mat& image8) {
 }
 
 struct Pca {
-    cv::Mat mean, components;
+    cv::Mat mean, components;  // 1 x d; d x d, one eigenvector per row, largest eigenvalue first
 };
 
+// The rows' mean and the eigenvectors of their covariance (float64, one pass over the pixels),
+// what cv::PCACompute finds with every component kept, without its N x d float64 copies.
 Pca fit_pca(const cv::Mat& rows32) {
-    cv::Mat rows;
-    rows32.convertTo(rows, CV_64F);
+    const int d = rows32.cols;
+    std::vector<double> sum(static_cast<std::size_t>(d)), products(static_cast<std::size_t>(d * d));
+    for (int r = 0; r < rows32.rows; ++r) {
+        const float* p = rows32.ptr<float>(r);
+        for (int i = 0; i < d; ++i) {
+            sum[static_cast<std::size_t>(i)] += p[i];
+            for (int j = 0; j <= i; ++j) products[static_cast<std::size_t>(i * d + j)] += static_cast<double>(p[i]) * p[j];
+        }
+    }
+    const double n = std::max(1, rows32.rows);
     Pca pca;
+    pca.mean = cv::Mat(1, d, CV_64F);
+    cv::Mat covariance(d, d, CV_64F);
+    for (int i = 0; i < d; ++i) pca.mean.at<double>(i) = sum[static_cast<std::size_t>(i)] / n;
+    for (int i = 0; i < d; ++i)
+        for (int j = 0; j <= i; ++j)
+            covariance.at<double>(i, j) = covariance.at<double>(j, i) =
+                products[static_cast<std::size_t>(i * d + j)] / n - pca.mean.at<double>(i) * pca.mean.at<double>(j);
     cv::Mat eigenvalues;
-    cv::PCACompute(rows, pca.mean, pca.components, eigenvalues, std::min(rows.rows, rows.cols));
+    cv::eigen(covariance, eigenvalues, pca.components);
     return pca;
 }
 
@@ -230,15 +247,20 @@ double trace_sign(const cv::Mat& components) {
     return (t > 0) - (t < 0);
 }
 
+// Projected on the image's components and back from the reference's: x -> (x - m_s) C_s^T C_t + m_t,
+// one affine map of each pixel's channels, applied in float64.
 cv::Mat pca_adapted(const cv::Mat& pixels, const cv::Mat& reference_pixels) {
     Pca target = fit_pca(reference_pixels);
     const Pca source = fit_pca(pixels);
     if (trace_sign(target.components) != trace_sign(source.components)) target.components *= -1;
-    cv::Mat rows, projected, back;
-    pixels.convertTo(rows, CV_64F);
-    cv::PCAProject(rows, source.mean, source.components, projected);
-    cv::PCABackProject(projected, target.mean, target.components, back);
-    return back;
+    const cv::Mat linear = source.components.t() * target.components;  // d x d, on row vectors
+    const cv::Mat offset = target.mean - source.mean * linear;
+    cv::Mat affine;
+    cv::hconcat(linear.t(), offset.t(), affine);  // cv::transform's d x (d + 1), on column vectors
+    cv::Mat rows, back;
+    pixels.reshape(pixels.cols, pixels.rows).convertTo(rows, CV_64F);
+    cv::transform(rows, back, affine);
+    return back.reshape(1, pixels.rows);
 }
 
 // Per-column statistics in float32: the mean and the scale (the standard deviation, or the range),
