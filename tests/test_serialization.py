@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import multiprocessing
 import pickle
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -70,8 +71,13 @@ def _run_in_worker(payload: bytes) -> list[bytes]:
 def test_a_compose_runs_in_a_spawned_process() -> None:
     # DataLoader workers started by spawn (macOS, Windows) get the Compose pickled.
     payload = pickle.dumps(_pipeline(5))
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        remote = pool.apply(_run_in_worker, (payload,))
+    # Not a multiprocessing.Pool: a child that cannot start (an import failing there) made it
+    # respawn workers forever; here the test fails instead of hanging.
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        remote = pool.submit(_run_in_worker, payload).result(timeout=300)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
     assert remote == [image.tobytes() for image in _images(_pipeline(5), 3)]
 
 
