@@ -59,7 +59,7 @@ constexpr SectorPicks kSectorPicks;
 // reference's whatever the width (no byte apart over 2.4 million in a sweep of shifts and widths;
 // with plain products in the tail, 15 were). OpenCV builds without FMA (Debian's baseline one)
 // differ from it in rare tail bytes, by one.
-constexpr int kOpenCvBlock = 32;
+constexpr int kOpenCvBlock = kOpenCvHsvBlock;
 
 // One pixel, as OpenCV's RGB2HSV_b and HSV2RGB_b with the tables in between.
 void shift_pixel(const uint8_t* in, uint8_t* out, const DivisionTables& div, const int32_t tables[3][256],
@@ -70,22 +70,7 @@ void shift_pixel(const uint8_t* in, uint8_t* out, const DivisionTables& div, con
     int h = v == r ? g - b : (v == g ? b - r + 2 * diff : r - g + 4 * diff);
     h = (h * div.hue[diff] + (1 << (kHsvShift - 1))) >> kHsvShift;
     h += h < 0 ? 180 : 0;
-    float hue = static_cast<float>(tables[0][h]) * (6.0f / 180.0f);
-    const float sat = static_cast<float>(tables[1][s]) * (1.0f / 255.0f);
-    const float val = static_cast<float>(tables[2][v]) * (1.0f / 255.0f);
-    int sector = static_cast<int>(std::floor(hue));
-    hue -= static_cast<float>(sector);
-    if (static_cast<unsigned>(sector) >= 6u) { sector = 0; hue = 0.f; }
-    float tab[4];
-    tab[0] = val;
-    tab[1] = val * (1.f - sat);
-    tab[2] = val * std::fma(-sat, hue, 1.f);
-    tab[3] = val * std::fma(-sat, 1.f - hue, 1.f);
-    for (int c = 0; c < 3; ++c) {
-        const float scaled = tab[kSectorData[sector][2 - c]] * 255.0f;
-        out[c] = truncate ? static_cast<uint8_t>(std::clamp(static_cast<int>(scaled), 0, 255))
-                          : cv::saturate_cast<uint8_t>(scaled);
-    }
+    hsv_to_rgb8_pixel(tables[0][h], tables[1][s], tables[2][v], out, truncate);
 }
 
 #if defined(INSTAUG_AVX2_DISPATCH)
@@ -303,6 +288,24 @@ void shift_hsv_opencv(const cv::Mat& src, cv::Mat& dst, const HsvTables& tables)
 }
 
 }  // namespace
+
+void hsv_to_rgb8_pixel(int hue_index, int saturation, int value, uint8_t* out, bool truncate) {
+    float hue = static_cast<float>(hue_index) * (6.0f / 180.0f);
+    const float sat = static_cast<float>(saturation) * (1.0f / 255.0f);
+    const float val = static_cast<float>(value) * (1.0f / 255.0f);
+    int sector = static_cast<int>(std::floor(hue));
+    hue -= static_cast<float>(sector);
+    if (static_cast<unsigned>(sector) >= 6u) {
+        sector = 0;
+        hue = 0.f;
+    }
+    const float tab[4] = {val, val * (1.f - sat), val * std::fma(-sat, hue, 1.f), val * std::fma(-sat, 1.f - hue, 1.f)};
+    for (int c = 0; c < 3; ++c) {
+        const float scaled = tab[kSectorData[sector][2 - c]] * 255.0f;
+        out[c] = truncate ? static_cast<uint8_t>(std::clamp(static_cast<int>(scaled), 0, 255))
+                          : cv::saturate_cast<uint8_t>(scaled);
+    }
+}
 
 void shift_hsv_rgb8(const cv::Mat& src, cv::Mat& dst, const HsvTables& tables) {
     CV_Assert(src.type() == CV_8UC3);

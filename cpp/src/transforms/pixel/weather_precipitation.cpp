@@ -9,6 +9,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "kernels/hsv_shift.hpp"
 #include "transforms/pixel/pixel_common.hpp"
 #include "transforms/registry.hpp"
 
@@ -109,38 +110,16 @@ float depth_at(int row, int rows) {
     return static_cast<float>(rows > 1 ? row * ((0.2 - 1.0) / (rows - 1)) + 1.0 : 1.0);
 }
 
-// OpenCV's 8-bit HSV -> RGB as the reference's build runs it (see kernels/hsv_shift.cpp, which
-// mirrors it for HueSaturationValue): 1 - s * f as a fused multiply-add, the x 255 truncated over
-// whole blocks of 32 pixels per row (its vector body) and rounded after them (its scalar tail), as
-// opencv-python 5.0, the pinned reference, does (5.1 on AVX-512 works in blocks of 64). The system
-// OpenCV's conversion rounds everywhere, a grey level apart on ~10% of the values.
-constexpr int kOpenCvHsvBlock = 32;
-
+// OpenCV's 8-bit HSV -> RGB as the reference's build (opencv-python 5.0, the pinned reference)
+// runs it: see kernels/hsv_shift. The system OpenCV's conversion rounds everywhere, a grey level
+// apart on ~10% of the values.
 cv::Mat hsv_to_rgb8(const cv::Mat& hsv) {
-    static constexpr int kSectorData[6][3] = {{1, 3, 0}, {1, 0, 2}, {3, 0, 1}, {0, 2, 1}, {0, 1, 3}, {2, 1, 0}};
     cv::Mat out(hsv.size(), CV_8UC3);
     const int vector_end = hsv.cols / kOpenCvHsvBlock * kOpenCvHsvBlock;
     for (int y = 0; y < hsv.rows; ++y) {
         const uint8_t* in = hsv.ptr<uint8_t>(y);
         uint8_t* o = out.ptr<uint8_t>(y);
-        for (int x = 0; x < hsv.cols; ++x, in += 3, o += 3) {
-            float hue = static_cast<float>(in[0]) * (6.0f / 180.0f);
-            const float sat = static_cast<float>(in[1]) * (1.0f / 255.0f);
-            const float val = static_cast<float>(in[2]) * (1.0f / 255.0f);
-            int sector = static_cast<int>(std::floor(hue));
-            hue -= static_cast<float>(sector);
-            if (static_cast<unsigned>(sector) >= 6u) {
-                sector = 0;
-                hue = 0.f;
-            }
-            const float tab[4] = {val, val * (1.f - sat), val * std::fma(-sat, hue, 1.f),
-                                  val * std::fma(-sat, 1.f - hue, 1.f)};
-            for (int c = 0; c < 3; ++c) {
-                const float scaled = tab[kSectorData[sector][2 - c]] * 255.0f;
-                o[c] = x < vector_end ? static_cast<uint8_t>(std::clamp(static_cast<int>(scaled), 0, 255))
-                                      : cv::saturate_cast<uint8_t>(scaled);
-            }
-        }
+        for (int x = 0; x < hsv.cols; ++x, in += 3, o += 3) hsv_to_rgb8_pixel(in[0], in[1], in[2], o, x < vector_end);
     }
     return out;
 }
