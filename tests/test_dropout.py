@@ -467,6 +467,16 @@ def test_pixel_dropout_refuses_additional_images_its_draw_does_not_fit() -> None
 
 # -- ConstrainedCoarseDropout: holes on chosen objects -------------------------------------------
 
+
+def _assert_same_call(ours: dict, theirs: dict) -> None:
+    """The same image, mask, rows (boxes and labels) and keypoints as the reference's."""
+    np.testing.assert_array_equal(ours["image"], theirs["image"])
+    np.testing.assert_array_equal(ours["mask"], theirs["mask"])
+    np.testing.assert_allclose(np.asarray(ours["bboxes"]).reshape(-1, 4), theirs["bboxes"], atol=1e-4)
+    assert list(ours["labels"]) == list(theirs["labels"])
+    np.testing.assert_allclose(ours["keypoints"], theirs["keypoints"], atol=1e-5)
+
+
 WHOLE_OBJECT = {"hole_height_range": (1.0, 1.0), "hole_width_range": (1.0, 1.0)}
 
 
@@ -482,11 +492,7 @@ def test_constrained_coarse_dropout_on_chosen_boxes_matches_the_reference(rules,
         drop = lib.ConstrainedCoarseDropout(**WHOLE_OBJECT, bbox_labels=labels, fill=FILL, fill_mask=9, p=1)
         outs.append(_plain(lib, drop, *rules)(**data))
     ours, theirs = outs
-    np.testing.assert_array_equal(ours["image"], theirs["image"])
-    np.testing.assert_array_equal(ours["mask"], theirs["mask"])
-    np.testing.assert_allclose(np.asarray(ours["bboxes"]).reshape(-1, 4), theirs["bboxes"], atol=1e-4)
-    assert list(ours["labels"]) == list(theirs["labels"])
-    np.testing.assert_allclose(ours["keypoints"], theirs["keypoints"], atol=1e-5)
+    _assert_same_call(ours, theirs)
     assert _dropped(ours["image"]).any()
 
 
@@ -551,11 +557,7 @@ def test_guided_coarse_dropout_over_the_whole_region_matches_the_reference(rules
         )
         outs.append(_plain(lib, drop, *rules)(**_guided_data()))
     ours, theirs = outs
-    np.testing.assert_array_equal(ours["image"], theirs["image"])
-    np.testing.assert_array_equal(ours["mask"], theirs["mask"])
-    np.testing.assert_allclose(np.asarray(ours["bboxes"]).reshape(-1, 4), theirs["bboxes"], atol=1e-4)
-    assert list(ours["labels"]) == list(theirs["labels"])
-    np.testing.assert_allclose(ours["keypoints"], theirs["keypoints"], atol=1e-5)
+    _assert_same_call(ours, theirs)
     np.testing.assert_array_equal(ours["dropout_region"], REGION)  # returned as given
 
 
@@ -615,11 +617,7 @@ def test_mask_dropout_of_every_object_matches_the_reference(fill, rules) -> None
         t = _plain(lib, lib.MaskDropout(max_objects_range=(9, 9), fill=fill, fill_mask=5, p=1), *rules)
         outs.append(t(image=IMAGE, mask=OBJECTS, bboxes=BOXES, labels=list(range(5)), keypoints=KEYPOINTS))
     ours, theirs = outs
-    np.testing.assert_array_equal(ours["image"], theirs["image"])
-    np.testing.assert_array_equal(ours["mask"], theirs["mask"])
-    np.testing.assert_allclose(np.asarray(ours["bboxes"]).reshape(-1, 4), theirs["bboxes"], atol=1e-4)
-    assert list(ours["labels"]) == list(theirs["labels"])
-    np.testing.assert_allclose(ours["keypoints"], theirs["keypoints"], atol=1e-5)
+    _assert_same_call(ours, theirs)
 
 
 def test_mask_dropout_removes_one_connected_object_as_often_as_the_reference() -> None:

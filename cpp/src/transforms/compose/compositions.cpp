@@ -3,9 +3,9 @@
 // reference's probability rules, and run them through the same Execution: geometry still fuses
 // across their boundaries and every draw comes from the call's one random stream.
 #include <algorithm>
-#include <numeric>
 #include <stdexcept>
 
+#include "core/distinct_indices.hpp"
 #include "core/pipeline.hpp"
 #include "transforms/registry.hpp"
 
@@ -53,13 +53,7 @@ std::vector<std::size_t> draw_children(const TransformNode& node, Random& rng) {
             picks.push_back(static_cast<std::size_t>(rng.randint(0, static_cast<int64_t>(count) - 1)));
         return picks;
     }
-    n = std::min(n, count);
-    std::vector<std::size_t> pool(count);
-    std::iota(pool.begin(), pool.end(), 0);
-    for (std::size_t i = 0; i < n; ++i)
-        std::swap(pool[i], pool[i + static_cast<std::size_t>(rng.randint(0, static_cast<int64_t>(count - 1 - i)))]);
-    pool.resize(n);
-    return pool;
+    return distinct_indices(count, std::min(n, count), rng);
 }
 
 void run_drawn(const TransformNode& node, Execution& ex, bool sorted) {

@@ -3,11 +3,11 @@
 // call binds instance masks, the instances themselves: the chosen rows die whole, and the others
 // lose the pixels the removed objects covered.
 #include <algorithm>
-#include <numeric>
 #include <set>
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/distinct_indices.hpp"
 #include "transforms/dropout/dropout_common.hpp"
 
 namespace instaug {
@@ -27,16 +27,6 @@ std::vector<cv::Mat> mask_regions(const cv::Mat& plane) {
         for (int l = 1; l < count; ++l) regions.push_back((labels == l) / 255);
     }
     return regions;
-}
-
-// `k` of `n` indices, in drawn order (Python's random.sample).
-std::vector<std::size_t> drawn_indices(std::size_t n, std::size_t k, Random& rng) {
-    std::vector<std::size_t> pool(n);
-    std::iota(pool.begin(), pool.end(), 0);
-    for (std::size_t i = 0; i < k; ++i)
-        std::swap(pool[i], pool[i + static_cast<std::size_t>(rng.randint(0, static_cast<int64_t>(n - i) - 1))]);
-    pool.resize(k);
-    return pool;
 }
 
 // The reference's inpainting radius: half the removed area's larger side, within [1, 3].
@@ -75,7 +65,7 @@ MaskedHoles mask_dropout(const Params& p, Random& rng, const Sample& s) {
         objects.size(), static_cast<std::size_t>(rng.randint(static_cast<int64_t>(counts[0]), static_cast<int64_t>(counts[1]))));
     rng.note("max_objects_range", static_cast<int64_t>(k));
     MaskedHoles out{{cv::Rect(0, 0, s.width, s.height)}, cv::Mat::zeros(s.height, s.width, CV_8U)};
-    for (std::size_t i : drawn_indices(objects.size(), k, rng)) {
+    for (std::size_t i : distinct_indices(objects.size(), k, rng)) {
         if (!instances) {
             out.within |= regions[i];
             continue;

@@ -3,10 +3,10 @@
 // drawn box inside). Each draws as the reference's samplers, on boxes normalised by the canvas.
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <optional>
 #include <stdexcept>
 
+#include "core/distinct_indices.hpp"
 #include "transforms/geometric/canvas_args.hpp"
 #include "transforms/registry.hpp"
 
@@ -92,16 +92,6 @@ Steps sized_bbox_safe_crop(const Params& params, Random& rng, const Sample& s) {
     steps.push_back(make_resize_step(crop.out_width, crop.out_height, params.integer32("width"),
                                      params.integer32("height"), pixel_options(params)));
     return steps;
-}
-
-// k distinct indices of n, uniformly (a partial Fisher-Yates shuffle).
-std::vector<std::size_t> distinct_indices(std::size_t n, std::size_t k, Random& rng) {
-    std::vector<std::size_t> all(n);
-    std::iota(all.begin(), all.end(), 0);
-    for (std::size_t i = 0; i < k; ++i)
-        std::swap(all[i], all[i + static_cast<std::size_t>(rng.randint(0, static_cast<int64_t>(n - i) - 1))]);
-    all.resize(k);
-    return all;
 }
 
 // The reference's _get_crop_coords: integer sides holding the union within the aspect-ratio range
