@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers import Scene, make_scene, skipped_for_reference
+from helpers import Scene, make_scene, pin_reference_kernels, skipped_for_reference
+
+pin_reference_kernels()
 
 
 @pytest.fixture

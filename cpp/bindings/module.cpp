@@ -21,6 +21,10 @@
 #include <opencv2/core/utility.hpp>
 
 #include "core/buffer_cache.hpp"
+#include "core/coco_rle.hpp"
+#include "core/encoded_mask.hpp"
+#include "core/index_map.hpp"
+#include "core/stacked_masks.hpp"
 #include "kernels/cpu_features.hpp"
 #include "kernels/mask_tile_ops.hpp"
 #include "core/mix_item.hpp"
@@ -221,7 +225,8 @@ instaug::MaskPlaneView plane_view(const AnyArray& m, const char* what) {
 struct MixItemInput {
     AnyArray image;
     std::optional<AnyArray> semantic_mask;
-    std::vector<AnyArray> masks;
+    std::vector<std::optional<AnyArray>> masks;  // None: the row's mask is in encoded_masks
+    std::map<int64_t, instaug::EncodedMask> encoded_masks;
     std::optional<Rows2D> boxes, keypoints;
     std::optional<Ids> keypoint_offsets;
     Ids source_ids;
@@ -238,8 +243,16 @@ instaug::MixItem make_item(const MixItemInput& in, const std::string& where) {
     if (in.semantic_mask) item.semantic_mask = wrap_plane(*in.semantic_mask, where.c_str());
     const size_t n = in.source_ids.shape(0);
     item.source_ids.assign(in.source_ids.data(), in.source_ids.data() + n);
-    for (const auto& m : in.masks) {
-        item.masks.push_back(plane_view(m, where.c_str()));
+    for (std::size_t r = 0; r < in.masks.size(); ++r) {
+        const auto& m = in.masks[r];
+        if (!m) {
+            const auto found = in.encoded_masks.find(static_cast<int64_t>(r));
+            if (found == in.encoded_masks.end()) throw std::invalid_argument(where + ": a row without a mask");
+            item.encoded_masks[r] = found->second;
+            item.masks.push_back(instaug::MaskPlaneView{});  // no data: the encoded mask stands for it
+            continue;
+        }
+        item.masks.push_back(plane_view(*m, where.c_str()));
         if (item.masks.back().width != item.image.cols || item.masks.back().height != item.image.rows)
             throw std::invalid_argument(where + ": masks must have the item image's height and width");
     }
@@ -275,7 +288,9 @@ struct SampleInput {
     std::vector<AnyArray> extra_images;
     std::vector<AnyArray> mask_planes;
     std::optional<Rows2D> boxes;
-    std::optional<std::vector<AnyArray>> row_masks;
+    // One entry per row: the mask plane, or None for a row whose mask is in `encoded_masks`.
+    std::optional<std::vector<std::optional<AnyArray>>> row_masks;
+    std::map<int64_t, instaug::EncodedMask> encoded_masks;  // by row
     std::optional<Rows2D> row_keypoints;
     std::optional<Ids> keypoint_offsets;
     Ids source_ids;
@@ -300,9 +315,16 @@ void read_rows(const SampleInput& in, instaug::InstanceTable& rows) {
     if (in.row_masks) {
         if (in.row_masks->size() != n) throw std::invalid_argument("one mask per instance expected");
         rows.has_masks = true;
-        for (const auto& m : *in.row_masks)
-            if (m.ndim() != 2 || static_cast<int>(m.shape(0)) != in.height || static_cast<int>(m.shape(1)) != in.width)
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto& m = (*in.row_masks)[i];
+            if (!m) {
+                if (!in.encoded_masks.count(static_cast<int64_t>(i)))
+                    throw std::invalid_argument("instances[" + std::to_string(i) + "]: no mask given");
+                continue;
+            }
+            if (m->ndim() != 2 || static_cast<int>(m->shape(0)) != in.height || static_cast<int>(m->shape(1)) != in.width)
                 throw std::invalid_argument("instance masks must be (H, W) with the image's H and W");
+        }
     }
     if (in.row_keypoints) {
         const auto& offsets = in.keypoint_offsets;
@@ -323,14 +345,17 @@ nb::dlpack::dtype instance_mask_dtype(const SampleInput& in) {
     nb::dlpack::dtype dtype = nb::dtype<uint8_t>();
     if (!in.row_masks) return dtype;
     if (!in.row_masks->empty()) {
-        dtype = (*in.row_masks)[0].dtype();
+        // Encoded masks (polygons, RLE) are 0/1 bytes.
+        const auto& first = (*in.row_masks)[0];
+        dtype = first ? first->dtype() : nb::dtype<uint8_t>();
         for (const auto& m : *in.row_masks)
-            if (m.dtype() != dtype) throw std::invalid_argument("instance masks must share one dtype");
+            if ((m ? m->dtype() : nb::dtype<uint8_t>()) != dtype)
+                throw std::invalid_argument("instance masks must share one dtype (polygon and RLE masks are uint8)");
         return dtype;
     }
     for (const auto& [key, list] : in.metadata)
         for (const auto& item : list)
-            if (!item.masks.empty()) return item.masks[0].dtype();
+            if (!item.masks.empty()) return item.masks[0] ? item.masks[0]->dtype() : nb::dtype<uint8_t>();
     return dtype;
 }
 
@@ -381,8 +406,65 @@ nb::object image_to_numpy(const cv::Mat& image, const AnyArray& given) {
     return plane_to_numpy(image, dtype, channel_axis);
 }
 
-nb::dict result_to_python(instaug::Sample& sample, const SampleInput& in, std::optional<instaug::OutputMaskPlanes>& planes,
-                          nb::dlpack::dtype mask_dtype) {
+// How the rows' masks leave the core (Compose's mask_output).
+enum class MaskOutput { PerRow = 0, Stacked = 1, IndexMap = 2, CocoRle = 3 };
+
+// The rows' masks in the asked form, made from the tiles with the GIL released.
+struct MaskResult {
+    MaskOutput form = MaskOutput::PerRow;
+    int ratio = 1;
+    std::optional<instaug::OutputMaskPlanes> planes;
+    std::optional<instaug::StackedMasks> stacked;
+    cv::Mat index_map;
+    std::vector<std::string> rles;
+};
+
+MaskResult masks_out(const instaug::Sample& sample, MaskOutput form, int ratio, int mask_type) {
+    MaskResult out;
+    out.form = form;
+    out.ratio = ratio;
+    const auto& tiles = sample.rows.masks;
+    const int width = sample.width, height = sample.height;
+    switch (form) {
+        case MaskOutput::PerRow: out.planes.emplace(tiles, width, height, CV_ELEM_SIZE(mask_type)); break;
+        case MaskOutput::Stacked: out.stacked = instaug::stack_masks(tiles, width, height, CV_ELEM_SIZE(mask_type), ratio); break;
+        case MaskOutput::IndexMap: out.index_map = instaug::overlap_index_map(tiles, width, height, ratio); break;
+        case MaskOutput::CocoRle:
+            for (const auto& tile : tiles)
+                out.rles.push_back(instaug::rle_counts_to_string(instaug::rle_counts_of_tile(tile, width, height)));
+            break;
+    }
+    return out;
+}
+
+// out["masks"] (per row), out["stacked_masks"], out["index_map"] or out["rles"] (bytes per row).
+void masks_to_python(nb::dict& out, MaskResult& masks, const instaug::Sample& sample, nb::dlpack::dtype mask_dtype) {
+    switch (masks.form) {
+        case MaskOutput::PerRow: out["masks"] = planes_to_numpy(*masks.planes, sample.width, sample.height, mask_dtype); break;
+        case MaskOutput::Stacked: {
+            auto& s = *masks.stacked;
+            auto* holder = new std::shared_ptr<void>(std::move(s.owner));
+            const std::vector<size_t> shape{static_cast<size_t>(s.count), static_cast<size_t>(s.height),
+                                            static_cast<size_t>(s.width)};
+            // Below full resolution the masks are 0/1 bytes whatever their dtype was.
+            out["stacked_masks"] = owned_array(holder, s.data, shape, masks.ratio == 1 ? mask_dtype : nb::dtype<uint8_t>());
+            break;
+        }
+        case MaskOutput::IndexMap: {
+            const bool narrow = masks.index_map.depth() == CV_8U;
+            out["index_map"] = plane_to_numpy(masks.index_map, narrow ? nb::dtype<uint8_t>() : nb::dtype<int32_t>(), false);
+            break;
+        }
+        case MaskOutput::CocoRle: {
+            nb::list rles;
+            for (const auto& r : masks.rles) rles.append(nb::bytes(r.data(), r.size()));
+            out["rles"] = rles;
+            break;
+        }
+    }
+}
+
+nb::dict result_to_python(instaug::Sample& sample, const SampleInput& in) {
     nb::dict out;
     out["width"] = sample.width;
     out["height"] = sample.height;
@@ -403,7 +485,6 @@ nb::dict result_to_python(instaug::Sample& sample, const SampleInput& in, std::o
         for (size_t i = 0; i < kept; ++i) std::memcpy(&flat[i * 4], rows.boxes[i].data(), 4 * sizeof(double));
         out["boxes"] = vector_to_numpy(std::move(flat), {kept, 4});
     }
-    if (planes) out["masks"] = planes_to_numpy(*planes, sample.width, sample.height, mask_dtype);
     if (rows.has_keypoints) {
         const size_t m = rows.keypoints.size() / kKeypointColumns;
         out["keypoints"] = vector_to_numpy(std::move(rows.keypoints), {m, static_cast<size_t>(kKeypointColumns)});
@@ -426,24 +507,46 @@ nb::dict result_to_python(instaug::Sample& sample, const SampleInput& in, std::o
     return out;
 }
 
+// The rows' masks before the first transform: views of the caller's planes (cut into tiles when a
+// transform first needs them) and the tiles of encoded masks.
+void take_row_masks(const SampleInput& in, instaug::Sample& sample) {
+    if (!in.row_masks) return;
+    sample.rows.masks.resize(in.row_masks->size());
+    for (std::size_t i = 0; i < in.row_masks->size(); ++i) {
+        const auto& m = (*in.row_masks)[i];
+        if (m) {
+            sample.unresolved_masks.push_back(plane_view(*m, "instances"));
+            continue;
+        }
+        const std::string where = "instances[" + std::to_string(i) + "]['mask']";
+        sample.rows.masks[i] = in.encoded_masks.at(static_cast<int64_t>(i)).tile(in.width, in.height, where);
+        instaug::MaskPlaneView given;
+        given.width = in.width;
+        given.height = in.height;
+        sample.unresolved_masks.push_back(given);
+    }
+}
+
 nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t seed, uint64_t call_index, bool force_apply,
-                      const SampleInput& in, bool collect_notes) {
+                      const SampleInput& in, bool collect_notes, int mask_output, int mask_ratio) {
+    if (mask_output < 0 || mask_output > 3) throw std::invalid_argument("mask_output must be 0 to 3");
+    if (mask_ratio < 1) throw std::invalid_argument("mask_output_ratio must be a positive integer");
     instaug::Metadata items;
     int mask_type = CV_8UC1;
     instaug::Sample sample = sample_from(in, items, mask_type);
     sample.collect_notes = collect_notes;
-    // Full planes are made once, at the output.
-    std::optional<instaug::OutputMaskPlanes> planes;
+    // The masks' output form is made once, at the end, from the tiles.
+    MaskResult masks;
     {
         nb::gil_scoped_release release;
-        if (in.row_masks) {
-            sample.rows.masks.resize(in.row_masks->size());
-            for (const auto& m : *in.row_masks) sample.unresolved_masks.push_back(plane_view(m, "instances"));
-        }
+        take_row_masks(in, sample);
         pipeline.run(sample, seed, call_index, items, force_apply);
-        if (sample.rows.has_masks) planes.emplace(sample.rows.masks, sample.width, sample.height, CV_ELEM_SIZE(mask_type));
+        if (sample.rows.has_masks) masks = masks_out(sample, static_cast<MaskOutput>(mask_output), mask_ratio, mask_type);
     }
-    return result_to_python(sample, in, planes, instance_mask_dtype(in));
+    nb::dict out = result_to_python(sample, in);
+    if (!sample.rows.has_masks) return out;
+    masks_to_python(out, masks, sample, instance_mask_dtype(in));
+    return out;
 }
 
 // ---- External transforms: a user's Python transform sees the sample as NumPy arrays ----------
@@ -651,12 +754,14 @@ NB_MODULE(_core, m) {
           "Bytes of unused large buffers held for reuse now.");
     nb::class_<MixItemInput>(m, "MixItem", "A Mosaic neighbour or CopyAndPaste donor, converted for the core.")
         .def("__init__",
-             [](MixItemInput* self, AnyArray image, std::optional<AnyArray> semantic_mask, std::vector<AnyArray> masks,
+             [](MixItemInput* self, AnyArray image, std::optional<AnyArray> semantic_mask,
+                std::vector<std::optional<AnyArray>> masks, std::map<int64_t, instaug::EncodedMask> encoded_masks,
                 std::optional<Rows2D> boxes, std::optional<Rows2D> keypoints, std::optional<Ids> keypoint_offsets,
                 Ids source_ids, nb::bytes mask_on, double mask_value) {
                  new (self) MixItemInput{std::move(image),
                                          std::move(semantic_mask),
                                          std::move(masks),
+                                         std::move(encoded_masks),
                                          std::move(boxes),
                                          std::move(keypoints),
                                          std::move(keypoint_offsets),
@@ -664,28 +769,67 @@ NB_MODULE(_core, m) {
                                          std::string(mask_on.c_str(), mask_on.size()),
                                          mask_value};
              },
-             nb::kw_only(), "image"_a, "semantic_mask"_a.none() = nb::none(), "masks"_a = std::vector<AnyArray>{},
+             nb::kw_only(), "image"_a, "semantic_mask"_a.none() = nb::none(),
+             "masks"_a = std::vector<std::optional<AnyArray>>{},
+             "encoded_masks"_a = std::map<int64_t, instaug::EncodedMask>{},
              "boxes"_a.none() = nb::none(), "keypoints"_a.none() = nb::none(), "keypoint_offsets"_a.none() = nb::none(),
              "source_ids"_a, "mask_on"_a = nb::bytes(""),
              "mask_value"_a = std::numeric_limits<double>::quiet_NaN());
+    nb::class_<instaug::EncodedMask>(m, "EncodedMask", "A row's mask as COCO RLE or polygons (pixels), converted for the core.")
+        .def("__init__",
+             [](instaug::EncodedMask* self, nb::bytes rle, std::optional<Ids> counts,
+                std::vector<std::vector<double>> polygons, int rle_height, int rle_width) {
+                 instaug::EncodedMask mask;
+                 mask.rle.assign(rle.c_str(), rle.size());
+                 mask.polygons = std::move(polygons);
+                 mask.rle_height = rle_height;
+                 mask.rle_width = rle_width;
+                 mask.has_counts = counts.has_value();
+                 for (std::size_t i = 0; counts && i < counts->shape(0); ++i) {
+                     const int64_t c = counts->data()[i];
+                     if (c < 0 || c > 0xffffffffLL)
+                         throw std::invalid_argument("RLE counts must be run lengths from 0 to 2^32 - 1");
+                     mask.counts.push_back(static_cast<uint32_t>(c));
+                 }
+                 new (self) instaug::EncodedMask(std::move(mask));
+             },
+             nb::kw_only(), "rle"_a = nb::bytes(""), "counts"_a.none() = nb::none(),
+             "polygons"_a = std::vector<std::vector<double>>{}, "rle_height"_a = 0, "rle_width"_a = 0);
+    m.def(
+        "rle_from_mask",
+        [](const AnyArray& mask) {
+            const instaug::MaskPlaneView view = plane_view(mask, "mask");
+            std::string text;
+            {
+                nb::gil_scoped_release release;
+                const instaug::MaskTile tile = instaug::tile_from_plane(view);
+                text = instaug::rle_counts_to_string(instaug::rle_counts_of_tile(tile, view.width, view.height));
+            }
+            return nb::bytes(text.data(), text.size());
+        },
+        "mask"_a, "COCO's compressed RLE counts of a (H, W) mask (non-zero: 1), as pycocotools.mask.encode writes them.");
     nb::class_<SampleInput>(m, "SampleInput", "One call's data, converted for the core.")
         .def("__init__",
              [](SampleInput* self, int width, int height, std::optional<AnyArray> image, std::vector<AnyArray> extra_images,
-                std::vector<AnyArray> mask_planes, std::optional<Rows2D> boxes, std::optional<std::vector<AnyArray>> row_masks,
+                std::vector<AnyArray> mask_planes, std::optional<Rows2D> boxes,
+                std::optional<std::vector<std::optional<AnyArray>>> row_masks,
+                std::map<int64_t, instaug::EncodedMask> encoded_masks,
                 std::optional<Rows2D> row_keypoints, std::optional<Ids> keypoint_offsets, Ids source_ids,
                 std::optional<Rows2D> free_keypoints, std::optional<Ids> free_ids,
                 std::map<std::string, std::vector<MixItemInput>> metadata,
                 std::map<std::string, std::vector<double>> call_numbers,
                 std::map<std::string, std::vector<AnyArray>> call_images, std::string row_labels) {
                  new (self) SampleInput{width, height, std::move(image), std::move(extra_images), std::move(mask_planes),
-                                        std::move(boxes), std::move(row_masks), std::move(row_keypoints),
+                                        std::move(boxes), std::move(row_masks), std::move(encoded_masks),
+                                        std::move(row_keypoints),
                                         std::move(keypoint_offsets), std::move(source_ids), std::move(free_keypoints),
                                         std::move(free_ids), std::move(metadata), std::move(call_numbers),
                                         std::move(call_images), std::move(row_labels)};
              },
              nb::kw_only(), "width"_a, "height"_a, "image"_a.none() = nb::none(),
              "extra_images"_a = std::vector<AnyArray>{}, "mask_planes"_a = std::vector<AnyArray>{},
-             "boxes"_a.none() = nb::none(), "row_masks"_a.none() = nb::none(), "row_keypoints"_a.none() = nb::none(),
+             "boxes"_a.none() = nb::none(), "row_masks"_a.none() = nb::none(),
+             "encoded_masks"_a = std::map<int64_t, instaug::EncodedMask>{}, "row_keypoints"_a.none() = nb::none(),
              "keypoint_offsets"_a.none() = nb::none(), "source_ids"_a, "free_keypoints"_a.none() = nb::none(),
              "free_ids"_a.none() = nb::none(), "metadata"_a = std::map<std::string, std::vector<MixItemInput>>{},
              "call_numbers"_a = std::map<std::string, std::vector<double>>{},
@@ -708,7 +852,10 @@ NB_MODULE(_core, m) {
              },
              "Names of the non-composition transforms, in the order applied_transforms indexes them.")
         .def("run", &run_pipeline, "seed"_a, "call_index"_a, "force_apply"_a, "sample"_a, "collect_notes"_a = false,
-             "Runs one call; with collect_notes, out['notes'] holds what each applied transform drew.")
+             "mask_output"_a = 0, "mask_ratio"_a = 1,
+             "Runs one call; with collect_notes, out['notes'] holds what each applied transform drew. mask_output: "
+             "0 per-row planes (out['masks']), 1 one (N, H, W) array (out['stacked_masks']), 2 the overlap index map "
+             "(out['index_map']), 3 COCO RLE counts per row (out['rles']); mask_ratio: 1/ratio resolution for 1 and 2.")
         .def("__len__", &instaug::Pipeline::size);
     m.def(
         "validate_arguments",

@@ -10,6 +10,7 @@ from instaug._core import (
     set_buffer_cache_limit,
     set_num_threads,
 )
+from instaug._encoded_masks import mask_to_rle
 from instaug.compose import Compose
 from instaug.params import BboxParams, KeypointParams
 from instaug.replay import ReplayCompose
@@ -283,6 +284,7 @@ __all__ = [
     "get_buffer_cache_limit",
     "get_num_threads",
     "load",
+    "mask_to_rle",
     "save",
     "set_buffer_cache_limit",
     "set_num_threads",

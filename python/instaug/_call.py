@@ -169,10 +169,19 @@ class _Rows:
 def _bound_rows(compose: Compose, data: dict[str, Any], height: int, width: int) -> _Rows:
     """instances=: one row per instance dict."""
     binding, boxes, points = compose.instance_binding, compose.bbox_params, compose.keypoint_params
-    bound = BoundInstances(data["instances"], binding, boxes, points, height, width)  # type: ignore[arg-type]
+    bound = BoundInstances(
+        data["instances"],
+        binding,  # type: ignore[arg-type]
+        boxes,
+        points,
+        height,
+        width,
+        compose.polygon_format,
+    )
     arrays = dict(
         boxes=bound.boxes,
         row_masks=bound.masks if bound.has_masks else None,
+        encoded_masks=bound.encoded_masks,
         row_keypoints=bound.keypoints,
         keypoint_offsets=bound.offsets,
         source_ids=bound.source_ids,
@@ -204,10 +213,11 @@ def read_call(compose: Compose, data: dict[str, Any]) -> CallInputs:
     planes, groups = _mask_planes(compose, data, bound_keys, height, width)
     image_keys, extras = _extra_images(compose, data, image, height, width)
     rows = (_bound_rows if use_instances else _plain_rows)(compose, data, height, width)
-    row_masks = rows.arrays.get("row_masks")
-    _check_wide_masks(compose, [p.dtype for p in planes] + ([row_masks[0].dtype] if row_masks else []))
+    row_masks = rows.bound.plane_masks if rows.bound is not None and rows.bound.has_masks else None
+    row_dtype = rows.bound.mask_dtype() if rows.bound is not None and rows.bound.has_masks else None
+    _check_wide_masks(compose, [p.dtype for p in planes] + ([row_dtype] if row_dtype is not None else []))
     has_boxes = rows.arrays.get("boxes") is not None
-    metadata = _metadata(compose, data, image, use_instances, row_masks, rows.registry, has_boxes)
+    metadata = _metadata(compose, data, image, use_instances, row_masks, row_dtype, rows.registry, has_boxes)
     call_numbers, call_images = read_call_values(compose._call_keys, data, height, width)
     # After the metadata: the rows Mosaic and CopyAndPaste bring have their labels registered.
     labels = row_labels_json(rows.registry, compose.bbox_params) if compose._reads_row_labels else ""
@@ -232,6 +242,7 @@ def _metadata(
     image: np.ndarray | None,
     use_instances: bool,
     row_masks: list[np.ndarray] | None,
+    row_dtype: np.dtype | None,
     registry: RowRegistry,
     has_boxes: bool,
 ) -> dict[str, list[Any]]:
@@ -246,7 +257,10 @@ def _metadata(
         registry,
         plain_bboxes=has_boxes and not use_instances,
         plain_mask="mask" in data and not use_instances,
+        polygon_format=compose.polygon_format,
     )
+    if row_dtype is not None:  # the rows' masks may all be encoded (uint8) and absent from row_masks
+        reader.mask_dtype = row_dtype
     return read_metadata(data, compose._mixing, reader)
 
 
@@ -332,6 +346,10 @@ def unpack(
     mapping = _label_mapping(compose, result["applied"])
     if inputs.bound is not None:
         out["instances"] = inputs.bound.unpack(result, mapping, inputs.registry.template)
+        if "stacked_masks" in result:
+            out["masks"] = result["stacked_masks"]
+        if "index_map" in result:
+            out["index_map"] = result["index_map"]
     elif "bboxes" in data:
         out.update(_unpack_plain_boxes(compose, data, inputs, result))
     if inputs.plain_keypoints is not None:

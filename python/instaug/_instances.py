@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from instaug._encoded_masks import encoded_mask, is_encoded, rle_dict
 from instaug._label_mapping import KeypointLabelMapping
 from instaug._targets import as_float_rows, check_instance_mask, prepare_boxes, prepare_keypoints
 from instaug.formats import bboxes_from_absolute, keypoints_from_internal
@@ -103,6 +104,7 @@ class BoundInstances:
         keypoint_params: KeypointParams | None,
         height: int,
         width: int,
+        polygon_format: str = "coco",
     ) -> None:
         if not isinstance(instances, (list, tuple)):
             raise TypeError(f"instances must be a list of dicts, got {type(instances).__name__}")
@@ -116,7 +118,8 @@ class BoundInstances:
         self.has_keypoints = "keypoints" in binding
         n = len(instances)
         required = sorted({_KEY_FOR_TARGET[t] for t in binding})
-        masks: list[np.ndarray] = []
+        masks: list[np.ndarray | None] = []  # None: the row's mask is encoded (polygons, RLE)
+        self.encoded_masks: dict[int, Any] = {}
         self.mask_has_channel_axis: list[bool] = []
         box_values: list[Any] = []
         keypoint_rows: list[np.ndarray] = []
@@ -129,9 +132,14 @@ class BoundInstances:
                 if key not in inst:
                     raise ValueError(f"instances[{i}] is missing key {key!r} required by instance_binding")
             if self.has_masks:
-                mask = check_instance_mask(inst["mask"], f"instances[{i}]['mask']", height, width)
-                masks.append(mask)
-                self.mask_has_channel_axis.append(np.ndim(inst["mask"]) == 3)
+                where = f"instances[{i}]['mask']"
+                if is_encoded(inst["mask"]):
+                    self.encoded_masks[i] = encoded_mask(inst["mask"], where, height, width, polygon_format)
+                    masks.append(None)
+                    self.mask_has_channel_axis.append(False)
+                else:
+                    masks.append(check_instance_mask(inst["mask"], where, height, width))
+                    self.mask_has_channel_axis.append(np.ndim(inst["mask"]) == 3)
             if self.has_boxes:
                 box_values.append(inst["bbox"])
                 _check_labels(inst, "bbox_labels", bbox_params.label_fields, i, None)  # type: ignore[union-attr]
@@ -145,11 +153,14 @@ class BoundInstances:
                 keypoint_rows.append(kps)
                 offsets[i + 1] = offsets[i] + len(kps)
                 _check_labels(inst, "keypoint_labels", keypoint_params.label_fields, i, len(kps))  # type: ignore[union-attr]
-        if self.has_masks and len({m.dtype for m in masks}) > 1:
+        dtypes = {np.dtype(np.uint8) if m is None else m.dtype for m in masks}
+        if self.has_masks and len(dtypes) > 1:
             raise ValueError(
-                f"instances' masks must share one dtype, got {sorted({str(m.dtype) for m in masks})}"
+                f"instances' masks must share one dtype (polygon and RLE masks are uint8), "
+                f"got {sorted(str(d) for d in dtypes)}"
             )
         self.masks = masks
+        self.plane_masks = [m for m in masks if m is not None]
         self.boxes = (
             prepare_boxes(_box_rows(box_values), bbox_params, height, width, "instances[*]['bbox']")  # type: ignore[arg-type]
             if self.has_boxes
@@ -170,7 +181,9 @@ class BoundInstances:
         return axes[source] if source < len(axes) else bool(axes and axes[0])
 
     def mask_dtype(self) -> np.dtype | None:
-        return self.masks[0].dtype if self.masks else None
+        if self.encoded_masks:
+            return np.dtype(np.uint8)
+        return self.plane_masks[0].dtype if self.plane_masks else None
 
     def unpack(
         self,
@@ -187,7 +200,8 @@ class BoundInstances:
             if self.has_boxes
             else None
         )
-        masks = result.get("masks")
+        masks = result.get("masks", result.get("stacked_masks"))
+        rles = result.get("rles")
         if masks is not None and len(ids) == 0:
             dtype = self.mask_dtype() or np.uint8
             masks = np.zeros((0, height, width), dtype=dtype)
@@ -202,6 +216,10 @@ class BoundInstances:
                 inst["bbox"] = boxes[row]
             if masks is not None:
                 inst["mask"] = masks[row][:, :, None] if self._channel_axis(source) else masks[row]
+            elif rles is not None:
+                inst["mask"] = rle_dict(rles[row], height, width)
+            elif self.has_masks:  # the index map holds the masks: the input's must not pass for them
+                inst.pop("mask", None)
             if self.has_keypoints:
                 inst["keypoints"] = points[offsets[row] : offsets[row + 1]]
                 if "keypoint_labels" in inst and label_mapping is not None:

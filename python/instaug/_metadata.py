@@ -21,6 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from instaug import _core
+from instaug._encoded_masks import encoded_mask, is_encoded
 from instaug._targets import (
     as_float_rows,
     check_instance_mask,
@@ -108,6 +109,7 @@ class MetadataReader:
         registry: RowRegistry,
         plain_bboxes: bool,
         plain_mask: bool,
+        polygon_format: str = "coco",
     ) -> None:
         self.image = image
         self.binding = binding
@@ -122,6 +124,7 @@ class MetadataReader:
         self.has_keypoints = "keypoints" in binding
         self.plain_bboxes = plain_bboxes
         self.plain_mask = plain_mask
+        self.polygon_format = polygon_format
 
     # -- shared checks -------------------------------------------------------------------------
     def _check_dict(self, item: Any, where: str) -> dict[str, Any]:
@@ -145,6 +148,17 @@ class MetadataReader:
         if image.ndim != self.image.ndim:
             image = image.reshape(self.image.shape[:2] if self.image.ndim == 2 else (*image.shape[:2], 1))
         return packed(image)
+
+    def _encoded(self, mask: Any, where: str, height: int, width: int) -> Any:
+        """A neighbour's or donor's mask given as RLE or polygons: the core's EncodedMask (0/1 bytes,
+        so the call's masks must be uint8)."""
+        if self.mask_dtype is None:
+            self.mask_dtype = np.dtype(np.uint8)
+        if self.mask_dtype != np.uint8:
+            raise ValueError(
+                f"{where}: polygon and RLE masks are uint8; this call's masks are {self.mask_dtype}"
+            )
+        return encoded_mask(mask, where, height, width, self.polygon_format)
 
     def _as_mask_dtype(self, mask: np.ndarray) -> np.ndarray:
         if self.mask_dtype is None:
@@ -191,10 +205,11 @@ class MetadataReader:
         item = self._check_dict(item, where)
         image = self._check_image(item["image"], where)
         height, width = image.shape[:2]
-        masks: list[np.ndarray] = []
+        masks: list[np.ndarray | None] = []
+        encoded: dict[int, Any] = {}
         n: int | None = None
         if self.has_masks:
-            masks = self._mosaic_masks(item, where, height, width)
+            masks, encoded = self._mosaic_masks(item, where, height, width)
             n = len(masks)
         boxes = None
         box_fields = self.bbox_params.label_fields if self.bbox_params and self.has_boxes else []
@@ -236,6 +251,7 @@ class MetadataReader:
             image=image,
             semantic_mask=semantic,
             masks=masks,
+            encoded_masks=encoded,
             boxes=boxes,
             keypoints=points,
             keypoint_offsets=offsets,
@@ -243,7 +259,10 @@ class MetadataReader:
             mask_on=b"",
         )
 
-    def _mosaic_masks(self, item: dict[str, Any], where: str, height: int, width: int) -> list[np.ndarray]:
+    def _mosaic_masks(
+        self, item: dict[str, Any], where: str, height: int, width: int
+    ) -> tuple[list[np.ndarray | None], dict[int, Any]]:
+        """The neighbour's masks (None where one came as RLE or polygons) and its encoded ones."""
         if "masks" in item:
             stack = item["masks"]
             if isinstance(stack, np.ndarray):
@@ -252,17 +271,23 @@ class MetadataReader:
                     raise ValueError(f"{where}['masks'] must be (N, H, W), got shape {stack.shape}")
                 if len(stack):
                     check_instance_mask(stack[0], f"{where}['masks'][0]", height, width)
-                return list(self._as_mask_dtype(stack))
+                return list(self._as_mask_dtype(stack)), {}
             planes = list(stack)
         elif "mask" in item and isinstance(item["mask"], np.ndarray) and item["mask"].ndim == 3:
             stack = item["mask"]
             planes = [stack[:, :, j] for j in range(stack.shape[2])]
         else:
             raise ValueError(f"{where} is missing key 'masks' ((N, H, W) instance masks)")
-        return [
-            self._as_mask_dtype(check_instance_mask(m, f"{where}['masks'][{j}]", height, width))
-            for j, m in enumerate(planes)
-        ]
+        masks: list[np.ndarray | None] = []
+        encoded: dict[int, Any] = {}
+        for j, m in enumerate(planes):
+            at = f"{where}['masks'][{j}]"
+            if is_encoded(m):
+                encoded[j] = self._encoded(m, at, height, width)
+                masks.append(None)
+            else:
+                masks.append(self._as_mask_dtype(check_instance_mask(m, at, height, width)))
+        return masks, encoded
 
     def _mosaic_keypoints(self, item: dict[str, Any], where: str, n: int) -> tuple:
         groups = item.get("keypoints", [])
@@ -327,8 +352,12 @@ class MetadataReader:
         bbox = item.get("bbox")
         if mask is None and bbox is None:
             raise ValueError(f"{where} needs a 'mask' or a 'bbox' to define what is pasted")
-        masks: list[np.ndarray] = []
-        if mask is not None:
+        masks: list[np.ndarray | None] = []
+        encoded: dict[int, Any] = {}
+        if mask is not None and is_encoded(mask):
+            encoded[0] = self._encoded(mask, f"{where}['mask']", height, width)
+            masks = [None]
+        elif mask is not None:
             # An empty mask (without a bbox) pastes nothing: the core skips it, without a Python
             # pass over the plane here.
             masks = [self._as_mask_dtype(check_instance_mask(mask, f"{where}['mask']", height, width))]
@@ -363,6 +392,7 @@ class MetadataReader:
             image=image,
             semantic_mask=None,
             masks=masks,
+            encoded_masks=encoded,
             boxes=boxes,
             keypoints=points,
             keypoint_offsets=offsets,

@@ -11,6 +11,7 @@ from instaug import _core
 from instaug._applied import applied_transforms
 from instaug._call import RESERVED, read_call, unpack
 from instaug._call_values import collect_call_keys
+from instaug._encoded_masks import MASK_OUTPUTS, check_mask_output
 from instaug._instances import check_binding
 from instaug._shutdown import core_call
 from instaug._streams import CallStream, Draw, call_options, check_call_options
@@ -84,6 +85,15 @@ _ALSO_ACCEPTED = frozenset({"applied_transforms", "labels", "user_data"})
 _CHECKED_HERE = frozenset({"bbox_params", "keypoint_params", "additional_targets", "instance_binding"})
 
 
+# Compose's arguments that the reference lacks, with their defaults: written to a file only when set.
+_OURS_BY_DEFAULT: dict[str, Any] = {
+    "mask_output": "per_row",
+    "mask_output_ratio": 1,
+    "polygon_format": "coco",
+}
+_NO_DEFAULT = object()
+
+
 def _rebuilt_compose(cls: type[Compose], arguments: dict[str, Any], seed: int) -> Compose:
     return cls(**arguments, seed=seed)
 
@@ -112,7 +122,17 @@ class Compose:
         instance_binding: Sequence[str] | None = None,
         frame_binding: Sequence[str] | None = None,
         semantic_mask_label_mappings: dict[str, dict[int, int]] | None = None,
+        mask_output: str = "per_row",
+        mask_output_ratio: int = 1,
+        polygon_format: str = "coco",
     ) -> None:
+        """Beyond the reference's arguments: `mask_output` chooses how instance masks come back -
+        "per_row" (each instance's (H, W) "mask", the default), "stacked" (one (N, H, W) array in
+        out["masks"], each instance's "mask" a view of its row), "index_map" (out["index_map"], a map
+        of row numbers + 1 in Ultralytics' overlap order; instances carry no "mask") or "coco_rle"
+        (each instance's "mask" a COCO RLE dict); `mask_output_ratio` k gives "stacked" and
+        "index_map" at 1/k resolution (YOLO-seg trains on 4). `polygon_format` says how polygon masks
+        in instances are given: "coco" (pixels) or "yolo" (normalised to the image size)."""
         arguments = arguments_of(locals())
         del arguments["seed"]
         self._init(arguments, seed)
@@ -172,6 +192,10 @@ class Compose:
             if instance_binding is None
             else check_binding(instance_binding, self.bbox_params, self.keypoint_params)
         )
+        self.mask_output, self.mask_output_ratio = check_mask_output(
+            arguments["mask_output"], arguments["mask_output_ratio"], self.instance_binding
+        )
+        self.polygon_format: str = arguments["polygon_format"]
         if self.instance_binding and "keypoints" in self.instance_binding:
             self.keypoint_params = self.keypoint_params.bound_copy()  # type: ignore[union-attr]
         box_config = self.bbox_params.core_config() if self.bbox_params else {}
@@ -225,7 +249,13 @@ class Compose:
         collect = self.save_applied_params or self._records_replay
         with core_call():
             result = self._pipeline.run(
-                draw.seed, draw.index, draw.force_apply, inputs.sample, collect_notes=collect
+                draw.seed,
+                draw.index,
+                draw.force_apply,
+                inputs.sample,
+                collect_notes=collect,
+                mask_output=MASK_OUTPUTS.index(self.mask_output),
+                mask_ratio=self.mask_output_ratio,
             )
         out = unpack(self, data, inputs, result)
         if self._to_tensor is not None and draw.coin() < self._to_tensor.p:
@@ -327,6 +357,8 @@ class Compose:
         """This Compose as a pipeline file holds it, in the reference's layout and order."""
         out: dict[str, Any] = {"__class_fullname__": type(self).__name__}
         for key, value in self._arguments.items():
+            if _OURS_BY_DEFAULT.get(key, _NO_DEFAULT) == value:
+                continue  # the reference loads the file unless it holds keys of ours it lacks
             if key == "transforms":
                 value = [t.to_dict_private(on_not_implemented_error) for t in self.transforms]
             elif key in ("bbox_params", "keypoint_params"):

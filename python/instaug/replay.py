@@ -77,6 +77,9 @@ class ReplayCompose(Compose):
         mask_interpolation: int | None = None,
         save_applied_params: bool = False,
         telemetry: bool = True,
+        mask_output: str = "per_row",
+        mask_output_ratio: int = 1,
+        polygon_format: str = "coco",
     ) -> None:
         arguments = {k: v for k, v in locals().items() if k not in ("self", "__class__", "seed")}
         self.save_key = save_key

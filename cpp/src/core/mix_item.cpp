@@ -63,8 +63,15 @@ Sample materialize_item(const MixItem& item, const RowColumns& like, cv::Rect vi
         std::array<double, 4> box = r < item.boxes.size() ? item.boxes[r] : std::array<double, 4>{0, 0, 0, 0};
         MaskTile tile;
         if (like.masks && (!needed || (*needed)[r])) {
+            const auto encoded = item.encoded_masks.find(r);
             if (r < item.masks.size() && item.masks[r].data) {
                 tile = tile_from_plane(item.masks[r], visible);
+            } else if (encoded != item.encoded_masks.end()) {
+                const std::string where = item.where + "['masks'][" + std::to_string(r) + "]";
+                // An encoded mask's tile holds bytes: a table of wider masks cannot take it.
+                if (like.mask_type != CV_8UC1)
+                    throw std::invalid_argument(where + ": polygon and RLE masks are uint8, the call's masks are not");
+                tile = tile_inside(encoded->second.tile(s.width, s.height, where), visible);
             } else if (r < item.boxes.size()) {
                 // A row given by its box only: its mask is the box, in the table's mask type.
                 const cv::Rect pixels = box_pixels(box) & cv::Rect(0, 0, s.width, s.height);

@@ -11,6 +11,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "core/encoded_mask.hpp"
 #include "core/sample.hpp"
 
 namespace instaug {
@@ -19,6 +20,8 @@ struct MixItem {
     cv::Mat image;
     cv::Mat semantic_mask;  // optional plain `mask`
     std::vector<MaskPlaneView> masks;           // one per row when masks are bound (or a donor mask)
+    // Rows whose mask came encoded (their view in `masks` has no data): made into tiles when used.
+    std::map<std::size_t, EncodedMask> encoded_masks;
     std::vector<std::array<double, 4>> boxes;   // absolute x1, y1, x2, y2 in the item's own pixels
     std::vector<double> keypoints;              // kKeypointColumns each, rows back to back
     std::vector<int64_t> keypoint_offsets{0};

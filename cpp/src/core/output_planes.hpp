@@ -1,9 +1,8 @@
 // A sample's output mask planes, one full (height x width) plane per kept row with its tile
-// written in, and the memory policy behind them: up to kSharedBlockBytes in all, each plane is a
-// block from the buffer cache (cleared around its tile when recycled): no page faults, which lets
-// batches scale across threads. Past it (many objects), clearing recycled planes would write far
-// more bytes than the tiles cover, so the planes share one fresh mapping whose pages the kernel
-// zeroes only where a tile lands.
+// written in. Each plane is a block from the buffer cache, and every byte of it is written here:
+// planes share one size, so a steady stream of samples recycles them without a page fault. (Until
+// issue 16, past 16 MiB of planes a fresh, lazily zeroed mapping was used instead: the call got
+// faster, but the consumer then paid more in page faults when it first read the masks.)
 #pragma once
 #include <cstddef>
 #include <memory>
@@ -15,10 +14,8 @@ namespace instaug {
 
 class OutputMaskPlanes {
 public:
-    static constexpr std::size_t kSharedBlockBytes = std::size_t{16} << 20;
-
-    // A plane's bytes and what keeps them alive: they are freed (or returned to the cache) when
-    // the last copy of `owner` goes.
+    // A plane's bytes and what keeps them alive: they are returned to the cache when the last copy
+    // of `owner` goes.
     struct Plane {
         void* data = nullptr;
         std::shared_ptr<void> owner;

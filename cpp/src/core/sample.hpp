@@ -23,7 +23,8 @@ struct Sample {
     std::vector<cv::Mat> mask_planes;  // plain `mask` (one plane, any channels) or `masks` (one per plane)
     InstanceTable rows;
     // The caller's instance mask planes, one per row, until they are cut into tiles: the first
-    // transform decides how much of each plane it can see (Mosaic: only its cell's part).
+    // transform decides how much of each plane it can see (Mosaic: only its cell's part). A view
+    // without data: the row's mask came encoded (polygons, RLE) and its tile is in rows.masks.
     std::vector<MaskPlaneView> unresolved_masks;
     FreeKeypoints free_keypoints;
     // Source ids of rows whose mask held no pixel when it came in: such a row lives or dies by its

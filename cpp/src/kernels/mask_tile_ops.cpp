@@ -298,6 +298,19 @@ MaskTile transform_tile(const MaskTile& tile, const GeometricStep& step) {
     return out;
 }
 
+MaskTile tile_inside(const MaskTile& tile, cv::Rect region) {
+    if (tile.empty() || region.empty()) return tile;
+    const cv::Rect kept = tile.rect() & region;
+    if (kept.empty()) return {};
+    if (kept == tile.rect()) return tile;
+    MaskTile out;
+    out.x0 = kept.x;
+    out.y0 = kept.y;
+    out.data = tile.data(cv::Rect(kept.x - tile.x0, kept.y - tile.y0, kept.width, kept.height));
+    tighten_tile(out);
+    return out;
+}
+
 cv::Rect box_pixels(const std::array<double, 4>& box) {
     constexpr double kSnap = 1e-4;
     const int x0 = static_cast<int>(std::floor(box[0] + kSnap)), y0 = static_cast<int>(std::floor(box[1] + kSnap));
@@ -310,7 +323,12 @@ void resolve_masks(Sample& sample, cv::Rect region, const std::vector<uint8_t>* 
     InstanceTable& rows = sample.rows;
     const int n = static_cast<int>(sample.unresolved_masks.size());
     parallel_for_each_row(n, 64, [&](int i) {
-        rows.masks[i] = needed && !(*needed)[i] ? MaskTile{} : tile_from_plane(sample.unresolved_masks[i], region);
+        if (needed && !(*needed)[i])
+            rows.masks[i] = MaskTile{};
+        else if (sample.unresolved_masks[i].data == nullptr)
+            rows.masks[i] = tile_inside(rows.masks[i], region);  // came as a tile (polygons, RLE)
+        else
+            rows.masks[i] = tile_from_plane(sample.unresolved_masks[i], region);
     });
     // Only a read of the whole plane tells a blank input mask. Mosaic reads a part (what its cells
     // show): a row empty there is judged as a neighbour's row is, by the mask it shows.

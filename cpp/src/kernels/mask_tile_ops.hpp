@@ -15,6 +15,9 @@ MaskTile transform_tile(const MaskTile& tile, const GeometricStep& step);
 // `region` (empty: the whole plane) is copied out. Elements outside `region` are never read.
 MaskTile tile_from_plane(const MaskPlaneView& plane, cv::Rect region = cv::Rect());
 
+// The part of the tile inside `region` (empty region: all of it), tightened.
+MaskTile tile_inside(const MaskTile& tile, cv::Rect region);
+
 // The whole pixels a box touches: floor of its top-left corner to ceil of its bottom-right one,
 // not clipped to any canvas. Edges within 1e-4 px of a whole pixel count as on it: boxes given in
 // normalised float32 come back a few millionths off (x = 29 on a 55-wide image as 28.9999986),
@@ -22,7 +25,8 @@ MaskTile tile_from_plane(const MaskPlaneView& plane, cv::Rect region = cv::Rect(
 cv::Rect box_pixels(const std::array<double, 4>& box);
 
 // Cuts the sample's unresolved mask planes into tiles, reading only `region` (empty: all). Rows
-// whose `needed` flag is 0 get an empty tile without a read: the caller knows they are dropped.
+// whose `needed` flag is 0 get an empty tile without a read: the caller knows they are dropped. A
+// view without data marks a row whose tile is already in rows.masks (it is cut to `region`).
 void resolve_masks(Sample& sample, cv::Rect region = cv::Rect(), const std::vector<uint8_t>* needed = nullptr);
 
 }  // namespace instaug

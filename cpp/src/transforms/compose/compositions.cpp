@@ -130,6 +130,10 @@ std::vector<ParamDecl> compose_params(bool replay) {
                : std::vector<ParamDecl>{strict, mask_interpolation, seed, save_applied, telemetry, binding, frames,
                                         relabel};
     params.insert(params.end(), rest.begin(), rest.end());
+    // Ours: the form the instance masks leave in, and how polygons come in (issue 16).
+    params.push_back(choice_param("mask_output", "per_row", {"per_row", "stacked", "index_map", "coco_rle"}));
+    params.push_back(integer_param("mask_output_ratio", 1).between(1, 64));
+    params.push_back(choice_param("polygon_format", "coco", {"coco", "yolo"}));
     return params;
 }
 

@@ -1,0 +1,60 @@
+#include "core/stacked_masks.hpp"
+
+#include "core/buffer_cache.hpp"
+#include "core/low_resolution_mask.hpp"
+#include "core/parallel_for.hpp"
+#include "kernels/mask_tile_ops.hpp"
+
+namespace instaug {
+namespace {
+
+// A block handed back to the cache when its last user lets go.
+struct CachedStack {
+    void* data;
+    std::size_t bytes;
+    CachedStack(void* d, std::size_t b) : data(d), bytes(b) {}
+    CachedStack(const CachedStack&) = delete;
+    CachedStack& operator=(const CachedStack&) = delete;
+    ~CachedStack() { BufferCache::instance().release(data, bytes); }
+};
+
+// The block size asked of the cache for `bytes`: the next of the sizes 2^e * (4 + m) / 4 (m = 0..3).
+// The stack's size moves with the row count from call to call, and the cache hands back blocks of
+// the size asked only: in steps of at most a quarter, a steady stream finds a block (no fresh
+// pages to fault in) and wastes at most a quarter of it.
+std::size_t bucketed(std::size_t bytes) {
+    std::size_t step = 1;
+    while (step * 8 < bytes) step *= 2;  // step = 2^(e - 2) with 2^e the power of two below bytes
+    return (bytes + step - 1) / step * step;
+}
+
+}  // namespace
+
+StackedMasks stack_masks(const std::vector<MaskTile>& tiles, int width, int height, std::size_t element_bytes,
+                         int ratio) {
+    StackedMasks out;
+    const cv::Size size = ratio == 1 ? cv::Size(width, height) : low_resolution_size(width, height, ratio);
+    out.count = static_cast<int>(tiles.size());
+    out.width = size.width;
+    out.height = size.height;
+    out.element_bytes = ratio == 1 ? element_bytes : 1;
+    const std::size_t plane_bytes = static_cast<std::size_t>(size.width) * size.height * out.element_bytes;
+    const std::size_t bytes = bucketed(std::max<std::size_t>(plane_bytes * tiles.size(), 1));
+    // Not zeroed: every byte is written below (a fresh zeroed block would only defer its page
+    // faults to the first read).
+    const CachedBlock block = BufferCache::instance().acquire(bytes, false);
+    out.owner = std::make_shared<CachedStack>(block.data, bytes);
+    out.data = block.data;
+    auto* base = static_cast<uint8_t*>(block.data);
+    parallel_for_each_row(out.count, 16, [&](int i) {
+        uint8_t* plane = base + i * plane_bytes;
+        if (ratio == 1)
+            write_tile_to_plane(tiles[i], plane, size.width, size.height, out.element_bytes, false);
+        else
+            write_tile_to_plane(low_resolution_tile(tiles[i], width, height, ratio), plane, size.width, size.height, 1,
+                                false);
+    });
+    return out;
+}
+
+}  // namespace instaug
