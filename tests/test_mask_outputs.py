@@ -423,3 +423,51 @@ def test_encoded_neighbour_masks_need_byte_masks():
         ValueError, match=r"mosaic_metadata\[0\]\['masks'\]\[0\]: polygon and RLE masks are uint8"
     ):
         _with_output(chain)(image=image, instances=instances, mosaic_metadata=[neighbour])
+
+
+def _runs_of(text: bytes) -> list[int]:
+    """pycocotools' rleFrString in Python (its decode reads memory it never wrote when the runs do
+    not cover the canvas, so it cannot judge strings made at random)."""
+    counts, p = [], 0
+    while p < len(text):
+        x, k, more = 0, 0, True
+        while more:
+            c = text[p] - 48
+            x |= (c & 0x1F) << (5 * k)
+            more, p, k = bool(c & 0x20), p + 1, k + 1
+            if not more and c & 0x10:
+                x |= -1 << (5 * k)
+        counts.append(x + (counts[-2] if len(counts) > 2 else 0))
+    return counts
+
+
+def test_any_rle_string_decodes_or_is_refused():
+    """Arbitrary counts strings (truncated, huge runs, negative deltas) never read or write outside
+    the canvas: each gives the mask its runs describe, or a ValueError when they describe none."""
+    rng = np.random.default_rng(11)
+    image = np.zeros((9, 7, 3), np.uint8)
+    pipeline = _with_output([A.HorizontalFlip(p=1.0)], mask_output="coco_rle")
+    decoded = 0
+    for _ in range(400):
+        text = bytes(rng.integers(48, 112, rng.integers(0, 12)).astype(np.uint8))
+        try:
+            runs = _runs_of(text)
+        except IndexError:  # ends inside a count
+            runs = None
+        valid = runs is not None and min(runs, default=0) >= 0 and sum(runs) <= 63
+        try:
+            out = pipeline(image=image, instances=_one({"size": [9, 7], "counts": text}))
+        except ValueError:
+            assert not valid, text
+            continue
+        assert valid, text
+        flat = np.zeros(63, np.uint8)
+        position = 0
+        for j, run in enumerate(runs):
+            flat[position : position + run] = j % 2
+            position += run
+        expected = flat.reshape(7, 9).T[:, ::-1]
+        got = coco_mask.decode(out["instances"][0]["mask"]) if out["instances"] else np.zeros((9, 7))
+        np.testing.assert_array_equal(got, expected if out["instances"] else np.zeros((9, 7)))
+        decoded += 1
+    assert decoded > 20
