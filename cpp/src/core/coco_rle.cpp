@@ -70,7 +70,8 @@ std::vector<uint32_t> rle_counts_from_string(const std::string& text, const std:
             more = (c & 0x20) != 0;
             ++p;
             ++k;
-            if (!more && (c & 0x10)) x |= -1LL << (5 * k);
+            // Sign extension, shifted as unsigned (shifting a negative number is undefined).
+            if (!more && (c & 0x10)) x |= static_cast<long long>(~0ULL << (5 * k));
         }
         if (counts.size() > 2) x += counts[counts.size() - 2];
         if (x < 0 || x > 0xffffffffLL) throw std::invalid_argument(where + ": the RLE counts string decodes to a negative run");
