@@ -7,11 +7,15 @@
   objects per image and on the coins photo, against 2.2.6 and the latest albumentationsx (which
   cannot run the seed pipeline at 640 px: its error is reported);
 - batch: instaug's Compose.batch throughput on 1 and 2 threads;
-- fusion: PSNR of fused and step-by-step geometry against an exactly computed warp.
+- fusion: PSNR of fused and step-by-step geometry against an exactly computed warp;
+- peers: YOLO-seg (Mosaic, CopyAndPaste, Affine, HSV, flip -> 1/4 index map), Affine + HSV + flip
+  and the seed pipeline at 10 and 50 objects against albumentationsx 2.2.6, Ultralytics (its own
+  augment classes) and torchvision transforms v2, every timed output consumed and sanity-checked;
+- memory: peak memory of a 64-sample Compose.batch per mask_output form.
 
-Writes bench/results/*.md and bench/results/scaling.png. The references live in their own virtual
-environments (bench/.venv-ref, bench/.venv-latest), made on first use with torch==2.13.0 and
-opencv-python-headless (and Pillow, for the coins photo).
+Writes bench/results/*.md, scaling.png and peers.png. The references and peers live in their own
+virtual environments (bench/.venv-ref, .venv-latest, .venv-ultralytics, .venv-torchvision), made on
+first use with torch 2.13.0 and opencv-python-headless (and Pillow, for the coins photo).
 """
 
 from __future__ import annotations
@@ -21,35 +25,36 @@ import json
 import platform
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
+TORCH = "torch==2.13.0"  # as in the main environment: one wheel in pip's cache
 REFERENCES = {
-    "2.2.6": (HERE / ".venv-ref", "albumentationsx==2.2.6"),
-    "latest": (HERE / ".venv-latest", "albumentationsx"),
+    "2.2.6": (HERE / ".venv-ref", [TORCH, "albumentationsx==2.2.6"]),
+    "latest": (HERE / ".venv-latest", [TORCH, "albumentationsx"]),
+    "ultralytics": (HERE / ".venv-ultralytics", [TORCH, "ultralytics==8.4.190"]),
+    # torchvision 0.28.0 is the release that requires torch 2.13.0 (0.29 wants a later torch). Its
+    # wheel is linked against PyPI's torch build, so "===" asks for exactly that one: a local CPU
+    # build (2.13.0+cpu, which "==" accepts) leaves torchvision unable to import.
+    "torchvision": (HERE / ".venv-torchvision", ["torch===2.13.0", "torchvision==0.28.0"]),
 }
 
 
 def ensure_reference(which: str) -> str:
-    venv, requirement = REFERENCES[which]
-    python = venv / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [
-                str(python),
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "torch==2.13.0",
-                requirement,
-                "opencv-python-headless",
-                "pillow",
-            ],
-            check=True,
-        )
+    """The environment's Python, made on first use (a marker file records a finished install, so an
+    interrupted one is completed next time)."""
+    venv, requirements = REFERENCES[which]
+    python, done = venv / "bin" / "python", venv / ".installed"
+    if not done.exists():
+        start = time.perf_counter()
+        if not python.exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        install = [str(python), "-m", "pip", "install", "-q", *requirements]
+        subprocess.run([*install, "opencv-python-headless", "pillow"], check=True)
+        done.write_text(f"{time.perf_counter() - start:.0f} s to build\n")
+        print(f"{venv.name}: built in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     return str(python)
 
 
@@ -60,6 +65,12 @@ def worker(python: str, library: str, *options: str) -> dict:
         capture_output=True,
         text=True,
     )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def script(python: str, path: str, *options: str) -> dict:
+    """Runs a bench script in an environment; its last stdout line is its JSON result."""
+    out = subprocess.run([python, str(HERE / path), *options], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -191,6 +202,11 @@ def targets(ours: dict, reference: dict, version: str, batch_gain: float | None)
         ("instaug time, 50 objects / 10 objects", growth, "<= 2x", lambda v: v <= 2),
         ("batch throughput, 2 threads / 1 thread", batch_gain, ">= 1.8x", lambda v: v >= 1.8),
     ]
+    return target_lines(rows)
+
+
+def target_lines(rows: list) -> list[str]:
+    """Rows of (target, measured value or None, goal text, test) as the Targets table."""
     lines = ["", "## Targets", "", "| target | measured | goal | met |", "|---|---:|---:|---|"]
     for name, value, goal, met in rows:
         shown = f"{value:.2f}x" if value is not None else "n/a"
@@ -259,7 +275,9 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=14)
     parser.add_argument("--object-counts", type=int, nargs="+", default=[0, 10, 50, 200])
     parser.add_argument("--calls", type=int, default=40)
-    parser.add_argument("--suite", choices=["all", "transforms", "scaling", "fusion"], default="all")
+    parser.add_argument(
+        "--suite", choices=["all", "transforms", "scaling", "fusion", "peers", "memory"], default="all"
+    )
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     if args.suite in ("all", "transforms"):
@@ -274,6 +292,20 @@ def main() -> None:
         table, data = scaling_table(args)
         (RESULTS / "scaling.md").write_text(table)
         plot(data, args.object_counts)
+        print(table)
+    if args.suite in ("all", "peers"):
+        import peer_report
+
+        results = peer_report.collect(args.calls)
+        table = peer_report.table(results, args.calls)
+        (RESULTS / "peers.md").write_text(table)
+        peer_report.plot(results)
+        print(table)
+    if args.suite in ("all", "memory"):
+        import peer_report
+
+        table = peer_report.memory_table()
+        (RESULTS / "memory.md").write_text(table)
         print(table)
 
 

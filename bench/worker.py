@@ -80,10 +80,40 @@ def batch_throughput(A, args) -> dict:
     return out
 
 
+def memory_peak(A, args) -> dict:
+    """instaug only: peak resident memory of one Compose.batch of 64 seed-pipeline calls (Mosaic
+    neighbours and donors) with all 64 outputs alive, above this process's peak before the batch
+    (after imports and scene creation), for one mask_output form."""
+    import resource
+
+    samples = workload.make_scenes(args.objects)
+    form = args.mask_output
+    compose = A.Compose(
+        workload.seed_transforms(A),
+        bbox_params=workload.bbox_params(A),
+        instance_binding=["masks", "bboxes"],
+        seed=1,
+        mask_output=form,
+        mask_output_ratio=4 if form == "index_map" else 1,
+    )
+    # Four distinct calls (one per scene) repeated: the inputs are shared, as a data set's would be,
+    # and counted in the baseline.
+    distinct = [workload.call_arguments(samples, i) for i in range(len(samples))]
+    calls = [distinct[i % len(distinct)] for i in range(64)]
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    outputs = compose.batch(calls, 1)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    instances = sum(len(o["instances"]) for o in outputs) / len(outputs)
+    return {"baseline_kib": baseline, "peak_kib": peak, "instances": instances, "samples": len(outputs)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--library", choices=["instaug", "albumentations"], required=True)
-    parser.add_argument("--suite", choices=["transforms", "scaling", "batch"], default="transforms")
+    parser.add_argument(
+        "--suite", choices=["transforms", "scaling", "batch", "peers", "memory"], default="transforms"
+    )
+    parser.add_argument("--mask-output", default="per_row")
     parser.add_argument("--objects", type=int, default=14)
     parser.add_argument("--object-counts", type=int, nargs="+", default=[0, 10, 50, 200])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
@@ -93,6 +123,16 @@ def main() -> None:
     if args.suite == "scaling":
         results = scaling(A, args)
         print(json.dumps({"library": args.library, "version": version, "median_ms": results}))
+        return
+    if args.suite == "memory":
+        print(json.dumps({"library": args.library, "version": version, **memory_peak(A, args)}))
+        return
+    if args.suite == "peers":  # the libraries' chains against Ultralytics and torchvision (run.py)
+        import peer_albumentations
+        import peer_outputs
+
+        results = peer_outputs.run_cases(peer_albumentations.cases(A, args.library == "instaug"), args.calls)
+        print(json.dumps({"library": args.library, "version": version, **results}))
         return
     if args.suite == "batch":
         print(
