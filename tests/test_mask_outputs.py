@@ -471,3 +471,19 @@ def test_any_rle_string_decodes_or_is_refused():
         np.testing.assert_array_equal(got, expected if out["instances"] else np.zeros((9, 7)))
         decoded += 1
     assert decoded > 20
+
+
+@pytest.mark.parametrize("form", ["stacked", "index_map", "coco_rle"])
+def test_to_tensor_takes_every_form(form):
+    torch = pytest.importorskip("torch")
+    data = calls(1, seed=6, height=96, width=128)[0]
+    kwargs = {"mask_output": form, "mask_output_ratio": 4 if form == "index_map" else 1}
+    plain = _with_output(SEED_CHAIN, **kwargs)(**data)
+    out = _with_output([*SEED_CHAIN, A.ToTensorV2(p=1.0)], **kwargs)(**data)
+    if form == "stacked":
+        assert isinstance(out["masks"], torch.Tensor) and out["masks"].shape == plain["masks"].shape
+        assert all(torch.equal(i["mask"], out["masks"][r]) for r, i in enumerate(out["instances"]))
+    elif form == "index_map":
+        assert torch.equal(out["index_map"], torch.from_numpy(plain["index_map"]))
+    else:
+        assert [i["mask"] for i in out["instances"]] == [i["mask"] for i in plain["instances"]]

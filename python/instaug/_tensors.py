@@ -25,8 +25,15 @@ def to_tensors(out: dict[str, Any], transpose_mask: bool) -> dict[str, Any]:
     if "mask" in out:
         out["mask"] = mask_tensor(out["mask"])
     if "masks" in out:
-        out["masks"] = [mask_tensor(m) for m in out["masks"]]
+        if "instances" in out:  # mask_output="stacked": one (N, H, W) tensor, instances' masks its rows
+            out["masks"] = mask_tensor(out["masks"])
+            for row, inst in enumerate(out["instances"]):
+                inst["mask"] = out["masks"][row]
+        else:
+            out["masks"] = [mask_tensor(m) for m in out["masks"]]
+    if "index_map" in out:
+        out["index_map"] = mask_tensor(out["index_map"])
     for inst in out.get("instances", []):
-        if "mask" in inst:
+        if isinstance(inst.get("mask"), np.ndarray):  # not a COCO RLE dict (mask_output="coco_rle")
             inst["mask"] = mask_tensor(inst["mask"])
     return out
