@@ -12,7 +12,7 @@ from pycocotools import mask as coco_mask
 
 import instaug as A
 
-from helpers import FIELDS, calls, compose, make_scene
+from helpers import FIELDS, calls, compose, import_reference, make_scene
 
 SEED_CHAIN = [
     A.Mosaic(grid_yx=(2, 2), target_size=(96, 128), cell_shape=(96, 128), fit_mode="cover", p=1.0),
@@ -475,7 +475,7 @@ def test_any_rle_string_decodes_or_is_refused():
 
 @pytest.mark.parametrize("form", ["stacked", "index_map", "coco_rle"])
 def test_to_tensor_takes_every_form(form):
-    torch = pytest.importorskip("torch")
+    torch = import_reference("torch", needed_by="the ToTensorV2 mask-output tests")
     data = calls(1, seed=6, height=96, width=128)[0]
     kwargs = {"mask_output": form, "mask_output_ratio": 4 if form == "index_map" else 1}
     plain = _with_output(SEED_CHAIN, **kwargs)(**data)

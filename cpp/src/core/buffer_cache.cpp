@@ -186,6 +186,10 @@ public:
 
 }  // namespace
 
+std::shared_ptr<void> cached_block_owner(void* data, std::size_t bytes) {
+    return std::shared_ptr<void>(data, [bytes](void* p) { BufferCache::instance().release(p, bytes); });
+}
+
 void use_buffer_cache_for_mats() {
     static CachedMatAllocator* allocator = new CachedMatAllocator();
     if (cv::Mat::getDefaultAllocator() != allocator) cv::Mat::setDefaultAllocator(allocator);

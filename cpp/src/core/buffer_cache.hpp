@@ -5,6 +5,7 @@
 // back here when NumPy (or OpenCV) lets go of them.
 #pragma once
 #include <cstddef>
+#include <memory>
 
 namespace instaug {
 
@@ -43,6 +44,10 @@ private:
     struct State;
     State& state() const;
 };
+
+// Shared ownership of a block from acquire(bytes, ...): it goes back to the cache (release) when the
+// last copy of the pointer goes, as output arrays handed to NumPy need.
+std::shared_ptr<void> cached_block_owner(void* data, std::size_t bytes);
 
 // Makes the cache the default cv::Mat allocator of the OpenCV this library links (Mats of at least
 // kMinCachedBytes use it; smaller ones use malloc). Idempotent.

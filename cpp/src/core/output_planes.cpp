@@ -4,19 +4,6 @@
 #include "kernels/mask_tile_ops.hpp"
 
 namespace instaug {
-namespace {
-
-// A plane's block, handed back to the cache when its last user lets go.
-struct CachedPlane {
-    void* data;
-    std::size_t bytes;
-    CachedPlane(void* d, std::size_t b) : data(d), bytes(b) {}
-    CachedPlane(const CachedPlane&) = delete;
-    CachedPlane& operator=(const CachedPlane&) = delete;
-    ~CachedPlane() { BufferCache::instance().release(data, bytes); }
-};
-
-}  // namespace
 
 OutputMaskPlanes::OutputMaskPlanes(const std::vector<MaskTile>& tiles, int width, int height,
                                    std::size_t element_bytes) {
@@ -25,9 +12,8 @@ OutputMaskPlanes::OutputMaskPlanes(const std::vector<MaskTile>& tiles, int width
         // Every byte written, fresh block or recycled: a calloc'd block would leave its untouched
         // pages for the consumer to fault in.
         const CachedBlock block = BufferCache::instance().acquire(plane_bytes, false);
-        auto owner = std::make_shared<CachedPlane>(block.data, plane_bytes);
+        planes_.push_back({block.data, cached_block_owner(block.data, plane_bytes)});
         write_tile_to_plane(tile, static_cast<uint8_t*>(block.data), width, height, element_bytes, false);
-        planes_.push_back({block.data, owner});
     }
 }
 

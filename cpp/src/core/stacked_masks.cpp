@@ -8,16 +8,6 @@
 namespace instaug {
 namespace {
 
-// A block handed back to the cache when its last user lets go.
-struct CachedStack {
-    void* data;
-    std::size_t bytes;
-    CachedStack(void* d, std::size_t b) : data(d), bytes(b) {}
-    CachedStack(const CachedStack&) = delete;
-    CachedStack& operator=(const CachedStack&) = delete;
-    ~CachedStack() { BufferCache::instance().release(data, bytes); }
-};
-
 // The block size asked of the cache for `bytes`: the next of the sizes 2^e * (4 + m) / 4 (m = 0..3).
 // The stack's size moves with the row count from call to call, and the cache hands back blocks of
 // the size asked only: in steps of at most a quarter, a steady stream finds a block (no fresh
@@ -43,7 +33,7 @@ StackedMasks stack_masks(const std::vector<MaskTile>& tiles, int width, int heig
     // Not zeroed: every byte is written below (a fresh zeroed block would only defer its page
     // faults to the first read).
     const CachedBlock block = BufferCache::instance().acquire(bytes, false);
-    out.owner = std::make_shared<CachedStack>(block.data, bytes);
+    out.owner = cached_block_owner(block.data, bytes);
     out.data = block.data;
     auto* base = static_cast<uint8_t*>(block.data);
     parallel_for_each_row(out.count, 16, [&](int i) {
