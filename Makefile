@@ -3,17 +3,21 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-SOURCES := $(shell find cpp python -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.py' \)) CMakeLists.txt pyproject.toml
+SOURCES := $(shell find cpp python cmake -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.py' -o -name '*.cmake' -o -name '*.in' -o -name CMakeLists.txt \)) CMakeLists.txt pyproject.toml
+# The build tree pip's build leaves: the extension, the C++ library and the C++ tests (ctest).
+BUILD := build/dev
 
-.PHONY: deps venv install reference test sanitize fuzz demo bench lint clean
+.PHONY: deps venv install reference test cpp-test cpp-example sanitize fuzz demo bench lint clean
 
-# Debian's OpenCV C++ (core, imgproc, imgcodecs, photo) and nlohmann-json when missing.
+# Debian's OpenCV C++ (core, imgproc, imgcodecs, photo), nlohmann-json and doctest (the C++
+# tests) when missing.
 deps:
 	@missing=""; \
 	[ -f /usr/include/opencv4/opencv2/imgproc.hpp ] || missing="$$missing libopencv-imgproc-dev"; \
 	[ -f /usr/include/opencv4/opencv2/imgcodecs.hpp ] || missing="$$missing libopencv-imgcodecs-dev"; \
 	[ -f /usr/include/opencv4/opencv2/photo.hpp ] || missing="$$missing libopencv-photo-dev"; \
 	[ -f /usr/include/nlohmann/json.hpp ] || missing="$$missing nlohmann-json3-dev"; \
+	[ -f /usr/include/doctest/doctest.h ] || missing="$$missing doctest-dev"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -25,9 +29,11 @@ $(VENV)/bin/activate:
 
 venv: $(VENV)/bin/activate
 
-# Rebuilt only when a source changed; scikit-build-core keeps its build tree under build/.
+# Rebuilt only when a source changed; scikit-build-core keeps its build tree in $(BUILD), where
+# the same compile of the library also gives the C++ tests (one build for both languages).
 $(VENV)/.installed: $(SOURCES) | deps venv
-	$(PIP) install -q ".[test]"
+	$(PIP) install -q --config-settings=build-dir=$(BUILD) \
+		--config-settings=cmake.define.INSTAUG_BUILD_TESTS=ON ".[test]"
 	@touch $@
 
 install: $(VENV)/.installed
@@ -51,13 +57,34 @@ reference: $(VENV)/.reference
 test: install
 	@$(MAKE) --no-print-directory reference
 	$(VENV)/bin/ruff check python tests bench examples scripts
+	@$(MAKE) --no-print-directory cpp-test
 	$(PY) -m pytest -q tests
+
+# The C++ tests (doctest, cpp/tests) and the installed package built against by an out-of-tree
+# project (examples/cpp), through ctest, in the build tree `make install` made. The cmake of that
+# build runs them (ctest comes with it).
+BUILD_TOOL = tool="$$(dirname "$$(sed -n 's/^CMAKE_COMMAND:INTERNAL=//p' $(BUILD)/CMakeCache.txt)")/$(1)"; \
+	[ -x "$$tool" ] || tool=$(1)
+cpp-test: install
+	@$(call BUILD_TOOL,ctest); echo "$$tool --test-dir $(BUILD) --output-on-failure"; \
+		"$$tool" --test-dir $(BUILD) --output-on-failure
+
+# The inference example (examples/cpp): the C++ package installed into build/cpp-install, the
+# example built against it with find_package(instaug CONFIG), run on the bundled image with the
+# pipeline file examples/cpp/letterbox.json; it writes the network's input to build/example/.
+cpp-example: install
+	@$(call BUILD_TOOL,cmake); set -e; \
+		"$$tool" --install $(BUILD) --component cpp --prefix build/cpp-install; \
+		"$$tool" -S examples/cpp -B build/example -DCMAKE_BUILD_TYPE=Release \
+			-DCMAKE_PREFIX_PATH=$(abspath build/cpp-install) > /dev/null; \
+		"$$tool" --build build/example
+	build/example/letterbox_detector examples/cpp/letterbox.json data/coins.png build/example/network_input.png
 
 # The property-based tests (hypothesis) with many more examples than their default "ci" profile.
 fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_properties.py -q
 
-# `make sanitize`: the extension built by gcc with AddressSanitizer + UndefinedBehaviorSanitizer
+# `make sanitize`: the C++ tests and the extension built by gcc with AddressSanitizer + UndefinedBehaviorSanitizer
 # (-O1 -g, CMake option INSTAUG_SANITIZE) in build/sanitize/cmake, staged with a copy of the Python
 # sources as the package build/sanitize/pkg/instaug, and the test suite run against it (PYTHONPATH
 # puts it before the installed one; a check makes sure it is the one imported). Rebuilt only when a
@@ -75,10 +102,10 @@ $(SAN)/nanobind/.installed: | venv
 
 $(SAN)/.built: $(SOURCES) $(SAN)/nanobind/.installed | deps venv
 	$(CMAKE) -S . -B $(SAN)/cmake -DCMAKE_CXX_COMPILER=$(SAN_CXX) \
-		-DINSTAUG_SANITIZE=ON -DINSTAUG_PYTHON_MODULE=ON -DCMAKE_BUILD_TYPE=Sanitize \
+		-DINSTAUG_SANITIZE=ON -DINSTAUG_PYTHON_MODULE=ON -DINSTAUG_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Sanitize \
 		-DPython_EXECUTABLE=$(abspath $(PY)) \
 		-Dnanobind_DIR="$$(PYTHONPATH=$(SAN)/nanobind $(PY) -m nanobind --cmake_dir)"
-	$(CMAKE) --build $(SAN)/cmake --target _core --parallel $(NPROC)
+	$(CMAKE) --build $(SAN)/cmake --target _core instaug_tests --parallel $(NPROC)
 	rm -rf $(SAN)/pkg && mkdir -p $(SAN)/pkg/instaug
 	cd python/instaug && find . -name '*.py' -exec cp --parents {} $(abspath $(SAN)/pkg/instaug)/ \;
 	cp $(SAN)/cmake/_core*.so $(SAN)/pkg/instaug/
@@ -106,6 +133,8 @@ sanitize: install $(SAN)/.built
 		ok = ok and b"__asan_init" in open(so, "rb").read(); \
 		print("sanitized instaug._core:", so if ok else "NOT imported from " + pkg + ": " + so); \
 		sys.exit(0 if ok else 1)'
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1:detect_stack_use_after_return=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SAN)/cmake/cpp/tests/instaug_tests
 	$(SAN_ENV) $(PY) -m pytest $(SANITIZE_TESTS) -q -p no:cacheprovider --capture=sys
 
 demo: install

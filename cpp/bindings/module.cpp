@@ -20,6 +20,7 @@
 
 #include <opencv2/core/utility.hpp>
 
+#include "api/input_boxes.hpp"
 #include "core/buffer_cache.hpp"
 #include "core/coco_rle.hpp"
 #include "core/encoded_mask.hpp"
@@ -33,6 +34,8 @@
 #include "core/random.hpp"
 #include "transforms/pipeline_file.hpp"
 #include "transforms/registry.hpp"
+#include "instaug/geometry.hpp"
+#include "instaug/version.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -464,6 +467,29 @@ void masks_to_python(nb::dict& out, MaskResult& masks, const instaug::Sample& sa
     }
 }
 
+// The call's map from its input image to its output (Compose(save_geometry=True)).
+instaug::Geometry geometry_of(const instaug::Sample& sample) {
+    const instaug::FrameMap& frame = sample.frame;
+    const std::string reason =
+        frame.broken_by.empty() ? std::string() : "the call applied " + frame.broken_by + ", which has no 3x3 map";
+    return instaug::Geometry(frame.forward, cv::Size(frame.input_width, frame.input_height),
+                             cv::Size(sample.width, sample.height), reason);
+}
+
+// (N, K) float32 / float64 rows as a cv::Mat header (no copy) and back as a new array.
+cv::Mat rows_view(const nb::ndarray<nb::ro, nb::ndim<2>, nb::c_contig, nb::device::cpu>& a, const char* what) {
+    const auto dt = a.dtype();
+    if (dt != nb::dtype<float>() && dt != nb::dtype<double>())
+        throw std::invalid_argument(std::string(what) + " must be float32 or float64 rows");
+    return cv::Mat(static_cast<int>(a.shape(0)), static_cast<int>(a.shape(1)), dt == nb::dtype<float>() ? CV_32F : CV_64F,
+                   const_cast<void*>(a.data()));
+}
+
+nb::object rows_array(const cv::Mat& m) {
+    const bool single = m.depth() == CV_32F;
+    return plane_to_numpy(m, single ? nb::dtype<float>() : nb::dtype<double>(), false);
+}
+
 nb::dict result_to_python(instaug::Sample& sample, const SampleInput& in) {
     nb::dict out;
     out["width"] = sample.width;
@@ -499,6 +525,7 @@ nb::dict result_to_python(instaug::Sample& sample, const SampleInput& in) {
     nb::list applied;
     for (int t : sample.applied_transforms) applied.append(t);
     out["applied"] = applied;
+    out["geometry"] = geometry_of(sample);
     if (sample.collect_notes) {
         nb::list notes;
         for (const auto& n : sample.applied_notes) notes.append(to_python(n));
@@ -872,6 +899,66 @@ NB_MODULE(_core, m) {
         "A pipeline file's content with every transform checked and in normal form (ValueError naming "
         "the place in the file otherwise).");
     m.attr("file_version") = instaug::kFileVersion;
+    m.attr("version") = instaug::version();
+    m.def(
+        "prepare_boxes",
+        [](Rows2D given, const std::string& coord_format, int height, int width, bool clip_on_input,
+           bool filter_invalid, bool clip_after_transform, const std::string& name) {
+            if (given.shape(1) < 4) throw std::invalid_argument(name + " must have shape (N, >= 4)");
+            instaug::BoxInputRules rules{instaug::box_format(coord_format), clip_on_input, filter_invalid,
+                                         clip_after_transform};
+            const auto boxes = instaug::prepare_boxes(given.data(), given.shape(0), given.shape(1), rules, height, width, name);
+            std::vector<double> flat(boxes.size() * 4);
+            for (std::size_t i = 0; i < boxes.size(); ++i) std::memcpy(&flat[i * 4], boxes[i].data(), 4 * sizeof(double));
+            return vector_to_numpy(std::move(flat), {boxes.size(), 4});
+        },
+        "boxes"_a, "coord_format"_a, "height"_a, "width"_a, "clip_on_input"_a, "filter_invalid"_a,
+        "clip_after_transform"_a, "name"_a,
+        "(N, >= 4) boxes in coord_format as absolute (N, 4) x1, y1, x2, y2, checked as the C++ API checks them.");
+    using RowsIn = nb::ndarray<nb::ro, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+    nb::class_<instaug::Geometry>(m, "Geometry",
+                                  "Where a result's pixels came from: the forward map from the input image to the "
+                                  "output (3x3, pixel centres), both shapes, and the way back.")
+        .def_prop_ro("matrix",
+                     [](const instaug::Geometry& g) {
+                         std::vector<double> values(9);
+                         for (int i = 0; i < 9; ++i) values[i] = g.forward().val[i];
+                         return vector_to_numpy(std::move(values), {3, 3});
+                     })
+        .def_prop_ro("input_shape", [](const instaug::Geometry& g) {
+            return std::make_tuple(g.input_size().height, g.input_size().width);
+        })
+        .def_prop_ro("output_shape", [](const instaug::Geometry& g) {
+            return std::make_tuple(g.output_size().height, g.output_size().width);
+        })
+        .def_prop_ro("invertible", &instaug::Geometry::invertible)
+        .def_prop_ro("not_invertible_reason", &instaug::Geometry::not_invertible_reason)
+        .def("unmap_bboxes",
+             [](const instaug::Geometry& g, const RowsIn& boxes, bool clip) {
+                 return rows_array(g.unmap_boxes(rows_view(boxes, "bboxes"), clip));
+             }, "bboxes"_a, "clip"_a = true)
+        .def("map_bboxes",
+             [](const instaug::Geometry& g, const RowsIn& boxes, bool clip) {
+                 return rows_array(g.map_boxes(rows_view(boxes, "bboxes"), clip));
+             }, "bboxes"_a, "clip"_a = true)
+        .def("unmap_keypoints",
+             [](const instaug::Geometry& g, const RowsIn& points) {
+                 return rows_array(g.unmap_keypoints(rows_view(points, "keypoints")));
+             }, "keypoints"_a)
+        .def("map_keypoints",
+             [](const instaug::Geometry& g, const RowsIn& points) {
+                 return rows_array(g.map_keypoints(rows_view(points, "keypoints")));
+             }, "keypoints"_a)
+        .def("unmap_mask",
+             [](const instaug::Geometry& g, const AnyArray& mask, int interpolation) {
+                 const cv::Mat plane = wrap_plane(mask, "mask");
+                 cv::Mat out;
+                 {
+                     nb::gil_scoped_release release;
+                     out = g.unmap_mask(plane, interpolation);
+                 }
+                 return plane_to_numpy(out, mask.dtype(), mask.ndim() == 3);
+             }, "mask"_a, "interpolation"_a = 0);
     m.def("call_seed", &instaug::Random::mix, "seed"_a, "index"_a,
           "The random seed of call number `index` of the stream `seed`.");
     m.def(

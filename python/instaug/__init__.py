@@ -4,6 +4,7 @@
 """
 
 from instaug._core import (
+    Geometry,
     buffer_cache_bytes,
     get_buffer_cache_limit,
     get_num_threads,
@@ -169,6 +170,7 @@ from instaug.transforms.weather import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "Geometry",
     "ModeFilter",
     "Enhance",
     "Superpixels",

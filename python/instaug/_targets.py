@@ -6,13 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from instaug.formats import bboxes_to_absolute, keypoints_to_internal
+from instaug import _core
+from instaug.formats import keypoints_to_internal
 from instaug.params import BboxParams, KeypointParams
 
 _IMAGE_DTYPES = (np.uint8, np.float32)
 # Integer and bool masks; float masks are accepted for plain `mask=` planes too.
 _MASK_KINDS = "biuf"
-_NORMALIZED_TOLERANCE = 1e-8
 MAX_MASK_CHANNEL_BYTES = 512  # OpenCV's CV_CN_MAX
 
 
@@ -95,29 +95,18 @@ def as_float_rows(value: Any, name: str, min_columns: int) -> np.ndarray:
 
 
 def prepare_boxes(boxes: np.ndarray, params: BboxParams, height: int, width: int, name: str) -> np.ndarray:
-    """User boxes -> absolute xyxy, clipped on input if asked, checked as the reference checks them."""
-    absolute = bboxes_to_absolute(boxes[:, :4], params.coord_format, height, width)
-    if params.clip_bboxes_on_input:
-        absolute[:, [0, 2]] = np.clip(absolute[:, [0, 2]], 0, width)
-        absolute[:, [1, 3]] = np.clip(absolute[:, [1, 3]], 0, height)
-    if params.filter_invalid_bboxes or not params.clip_after_transform:
-        return absolute
-    normalized = absolute / np.array([width, height, width, height], dtype=np.float64)
-    outside = (normalized < -_NORMALIZED_TOLERANCE) | (normalized > 1 + _NORMALIZED_TOLERANCE)
-    if outside.any():
-        row = int(np.nonzero(outside.any(axis=1))[0][0])
-        raise ValueError(
-            f"{name}[{row}] = {boxes[row, :4].tolist()} lies outside the {width}x{height} image; "
-            "use BboxParams(clip_bboxes_on_input=True) to clip or filter_invalid_bboxes=True to drop it"
-        )
-    bad = (absolute[:, 2] <= absolute[:, 0]) | (absolute[:, 3] <= absolute[:, 1])
-    if bad.any():
-        row = int(np.nonzero(bad)[0][0])
-        raise ValueError(
-            f"{name}[{row}] = {boxes[row, :4].tolist()} has x_max <= x_min or y_max <= y_min; "
-            "use BboxParams(filter_invalid_bboxes=True) to drop such boxes"
-        )
-    return absolute
+    """User boxes -> absolute xyxy, clipped on input if asked, checked as the reference checks them
+    (by the core, which the C++ API shares: the same message from both)."""
+    return _core.prepare_boxes(
+        np.ascontiguousarray(boxes, dtype=np.float64),
+        params.coord_format,
+        height,
+        width,
+        params.clip_bboxes_on_input,
+        params.filter_invalid_bboxes,
+        params.clip_after_transform,
+        name,
+    )
 
 
 def prepare_keypoints(points: np.ndarray, params: KeypointParams) -> np.ndarray:

@@ -90,6 +90,7 @@ _OURS_BY_DEFAULT: dict[str, Any] = {
     "mask_output": "per_row",
     "mask_output_ratio": 1,
     "polygon_format": "coco",
+    "save_geometry": False,
 }
 _NO_DEFAULT = object()
 
@@ -125,6 +126,7 @@ class Compose:
         mask_output: str = "per_row",
         mask_output_ratio: int = 1,
         polygon_format: str = "coco",
+        save_geometry: bool = False,
     ) -> None:
         """Beyond the reference's arguments: `mask_output` chooses how instance masks come back -
         "per_row" (each instance's (H, W) "mask", the default), "stacked" (one (N, H, W) array in
@@ -132,7 +134,10 @@ class Compose:
         of row numbers + 1 in Ultralytics' overlap order; instances carry no "mask") or "coco_rle"
         (each instance's "mask" a COCO RLE dict); `mask_output_ratio` k gives "stacked" and
         "index_map" at 1/k resolution (YOLO-seg trains on 4). `polygon_format` says how polygon masks
-        in instances are given: "coco" (pixels) or "yolo" (normalised to the image size)."""
+        in instances are given: "coco" (pixels) or "yolo" (normalised to the image size).
+        `save_geometry=True` puts out["geometry"], an A.Geometry: the map from the input image to
+        the output with the way back (unmap_bboxes, unmap_keypoints, unmap_mask) for what a network
+        finds on the output."""
         arguments = arguments_of(locals())
         del arguments["seed"]
         self._init(arguments, seed)
@@ -196,6 +201,7 @@ class Compose:
             arguments["mask_output"], arguments["mask_output_ratio"], self.instance_binding
         )
         self.polygon_format: str = arguments["polygon_format"]
+        self.save_geometry: bool = arguments["save_geometry"]
         if self.instance_binding and "keypoints" in self.instance_binding:
             self.keypoint_params = self.keypoint_params.bound_copy()  # type: ignore[union-attr]
         box_config = self.bbox_params.core_config() if self.bbox_params else {}
@@ -263,6 +269,8 @@ class Compose:
             if collect:  # the last of _all_leaves, applied here rather than in the core
                 result["applied"].append(len(self._leaf_transforms))
                 result["notes"].append({})
+        if self.save_geometry:
+            out["geometry"] = result["geometry"]
         if self.save_applied_params:
             out["applied_transforms"] = applied_transforms(
                 self._all_leaves, result["applied"], result["notes"]

@@ -80,6 +80,7 @@ class ReplayCompose(Compose):
         mask_output: str = "per_row",
         mask_output_ratio: int = 1,
         polygon_format: str = "coco",
+        save_geometry: bool = False,
     ) -> None:
         arguments = {k: v for k, v in locals().items() if k not in ("self", "__class__", "seed")}
         self.save_key = save_key

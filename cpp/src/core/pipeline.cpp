@@ -170,6 +170,7 @@ void Pipeline::final_boundary(Sample& sample) const {
 void Pipeline::run(Sample& sample, uint64_t seed, uint64_t call_index, const Metadata& metadata,
                    bool force_apply) const {
     Random rng(Random::mix(seed, call_index));
+    sample.frame.start(sample.width, sample.height);
     InstanceTable& rows = sample.rows;
     if (boxes_.filter_invalid_on_input && rows.has_boxes) {
         resolve_masks(sample);
@@ -299,6 +300,7 @@ void Execution::apply_geometric(const TransformNode& node) {
         const bool defer = pipeline_.fuse_geometry_ && image_step_fusable(step, sample_);
         if (!defer) render_deferred_image(sample_);
         apply_step(sample_, step, defer);
+        sample_.frame.add(step, node.name());
         if (step.drops_boxes_outside && rows.has_boxes)
             rows.compact(boxes_touching_canvas(rows.boxes, sample_.width, sample_.height));
     }
@@ -308,7 +310,11 @@ void Execution::apply_mixing(const TransformNode& node) {
     flush_tables();
     // Instance masks are left to the transform: Mosaic reads only what its cells show of them.
     render_deferred_image(sample_);
+    // A mixing transform may build the sample anew (Mosaic's canvas): the frame map is the call's.
+    FrameMap frame = sample_.frame;
+    if (node.decl->moves_canvas) frame.break_at(node.name());
     node.decl->mix(sample_, node.params, rng_, items_for(metadata_, node), pipeline_.boxes_.rules);
+    sample_.frame = std::move(frame);
 }
 
 // The operation sees the whole sample, as it is: pixels up to date, masks cut into tiles.
@@ -318,6 +324,7 @@ void Execution::apply_external(const TransformNode& node) {
     flush_tables();
     resolve_masks(sample_);
     render_deferred_image(sample_);
+    sample_.frame.break_at("a transform written in Python");
     node.external(sample_, rng_);
 }
 

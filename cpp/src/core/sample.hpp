@@ -8,6 +8,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "core/frame_map.hpp"
 #include "core/instance_table.hpp"
 #include "core/geometric_step.hpp"
 #include "transforms/params.hpp"
@@ -33,6 +34,7 @@ struct Sample {
     // Geometric steps already applied to everything but `image`: the image is resampled once for
     // all of them when its pixels are next needed (render_deferred_image).
     std::vector<GeometricStep> deferred_image_steps;
+    FrameMap frame;  // from the input image to the canvas as it stands
     std::vector<int> applied_transforms;  // indices of the transforms that ran, for label mapping
     // When set, what each applied transform drew (Random::note), one entry per applied_transforms'.
     bool collect_notes = false;

@@ -20,10 +20,29 @@ std::size_t bucketed(std::size_t bytes) {
 
 }  // namespace
 
+cv::Size stacked_plane_size(int width, int height, int ratio) {
+    return ratio == 1 ? cv::Size(width, height) : low_resolution_size(width, height, ratio);
+}
+
+void write_stacked_masks(const std::vector<MaskTile>& tiles, int width, int height, std::size_t element_bytes,
+                         int ratio, uint8_t* base) {
+    const cv::Size size = stacked_plane_size(width, height, ratio);
+    const std::size_t bytes = ratio == 1 ? element_bytes : 1;
+    const std::size_t plane_bytes = static_cast<std::size_t>(size.width) * size.height * bytes;
+    parallel_for_each_row(static_cast<int>(tiles.size()), 16, [&](int i) {
+        uint8_t* plane = base + i * plane_bytes;
+        if (ratio == 1)
+            write_tile_to_plane(tiles[i], plane, size.width, size.height, bytes, false);
+        else
+            write_tile_to_plane(low_resolution_tile(tiles[i], width, height, ratio), plane, size.width, size.height, 1,
+                                false);
+    });
+}
+
 StackedMasks stack_masks(const std::vector<MaskTile>& tiles, int width, int height, std::size_t element_bytes,
                          int ratio) {
     StackedMasks out;
-    const cv::Size size = ratio == 1 ? cv::Size(width, height) : low_resolution_size(width, height, ratio);
+    const cv::Size size = stacked_plane_size(width, height, ratio);
     out.count = static_cast<int>(tiles.size());
     out.width = size.width;
     out.height = size.height;
@@ -35,15 +54,7 @@ StackedMasks stack_masks(const std::vector<MaskTile>& tiles, int width, int heig
     const CachedBlock block = BufferCache::instance().acquire(bytes, false);
     out.owner = cached_block_owner(block.data, bytes);
     out.data = block.data;
-    auto* base = static_cast<uint8_t*>(block.data);
-    parallel_for_each_row(out.count, 16, [&](int i) {
-        uint8_t* plane = base + i * plane_bytes;
-        if (ratio == 1)
-            write_tile_to_plane(tiles[i], plane, size.width, size.height, out.element_bytes, false);
-        else
-            write_tile_to_plane(low_resolution_tile(tiles[i], width, height, ratio), plane, size.width, size.height, 1,
-                                false);
-    });
+    write_stacked_masks(tiles, width, height, element_bytes, ratio, static_cast<uint8_t*>(block.data));
     return out;
 }
 

@@ -21,4 +21,10 @@ struct StackedMasks {
 StackedMasks stack_masks(const std::vector<MaskTile>& tiles, int width, int height, std::size_t element_bytes,
                          int ratio);
 
+// The size of each plane of the stack at `ratio`.
+cv::Size stacked_plane_size(int width, int height, int ratio);
+// Writes the stack into `base` (tiles.size() planes of stacked_plane_size, packed), every byte.
+void write_stacked_masks(const std::vector<MaskTile>& tiles, int width, int height, std::size_t element_bytes,
+                         int ratio, uint8_t* base);
+
 }  // namespace instaug

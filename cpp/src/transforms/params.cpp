@@ -1,5 +1,8 @@
 #include "transforms/params.hpp"
 
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 
@@ -68,18 +71,44 @@ std::vector<double> Params::numbers(const std::string& name) const {
     return out;
 }
 
+std::string python_float_repr(double value) {
+    if (std::isnan(value)) return "nan";
+    if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+    // The fewest significant digits that read back as the same double, as Python's repr.
+    char digits[40];
+    int precision = 1;
+    for (; precision < 17; ++precision) {
+        std::snprintf(digits, sizeof digits, "%.*e", precision - 1, value);
+        if (std::strtod(digits, nullptr) == value) break;
+    }
+    std::snprintf(digits, sizeof digits, "%.*e", precision - 1, value);
+    const std::string text = digits;
+    const std::size_t e = text.find('e');
+    const int exponent = std::atoi(text.c_str() + e + 1);
+    const bool negative = text[0] == '-';
+    std::string mantissa;  // the significant digits alone
+    for (std::size_t i = negative ? 1 : 0; i < e; ++i)
+        if (text[i] != '.') mantissa += text[i];
+    std::string out = negative ? "-" : "";
+    if (exponent < -4 || exponent >= 16) {  // Python's switch to scientific notation
+        out += mantissa.substr(0, 1);
+        if (mantissa.size() > 1) out += "." + mantissa.substr(1);
+        char tail[8];
+        std::snprintf(tail, sizeof tail, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
+        return out + tail;
+    }
+    if (exponent < 0) return out + "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + mantissa;
+    const std::size_t whole = static_cast<std::size_t>(exponent) + 1;
+    if (mantissa.size() <= whole) return out + mantissa + std::string(whole - mantissa.size(), '0') + ".0";
+    return out + mantissa.substr(0, whole) + "." + mantissa.substr(whole);
+}
+
 std::string python_repr(const Json& value) {
     switch (value.type()) {
         case Json::value_t::null: return "None";
         case Json::value_t::boolean: return value.get<bool>() ? "True" : "False";
         case Json::value_t::string: return "'" + value.get<std::string>() + "'";
-        case Json::value_t::number_float: {
-            std::ostringstream s;
-            s << value.get<double>();
-            std::string text = s.str();
-            if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
-            return text;
-        }
+        case Json::value_t::number_float: return python_float_repr(value.get<double>());
         case Json::value_t::array: {
             std::string out = "[";
             for (std::size_t i = 0; i < value.size(); ++i) out += (i ? ", " : "") + python_repr(value[i]);

@@ -41,5 +41,7 @@ private:
 // A JSON value written as Python writes it (None, True, 'text', [1, 2]): error messages quote what
 // the caller passed in the caller's terms.
 std::string python_repr(const Json& value);
+// A double as Python's repr writes it: the shortest digits that read back ("0.1", "1e-05", "3.0").
+std::string python_float_repr(double value);
 
 }  // namespace instaug

@@ -60,6 +60,11 @@ using DropSampler = std::function<PixelDrops(const Params&, Random&, const Sampl
 // What an External transform does to the sample; it draws what it needs from the generator.
 using ExternalOp = std::function<void(Sample&, Random&)>;
 
+// What each item under a Mixing transform's metadata_key is, for the readers of a call's data:
+// a whole sample (Mosaic's neighbours), one object to paste (CopyAndPaste's donors) or an element
+// with its placement (OverlayElements).
+enum class MixItemForm { Sample, Donor, Element };
+
 struct TransformDecl {
     std::string name;
     TransformKind kind = TransformKind::Pixel;
@@ -72,6 +77,9 @@ struct TransformDecl {
     SamplePixelOp sample_pixels;  // Pixel, instead of pixels when set
     TableSampler tables;   // Table
     MixOp mix;             // Mixing
+    MixItemForm mix_items = MixItemForm::Sample;  // Mixing
+    // Mixing: the call's own image moves (Mosaic puts it in a cell), so no 3x3 map leads back.
+    bool moves_canvas = false;
     CompositionRun run;    // Composition
     HoleSampler holes;     // Dropout: its params hold "fill" and "fill_mask" (both 0 when absent)
     DropSampler pixel_drops;  // Dropout, instead of holes: single pixels drop

@@ -134,6 +134,8 @@ std::vector<ParamDecl> compose_params(bool replay) {
     params.push_back(choice_param("mask_output", "per_row", {"per_row", "stacked", "index_map", "coco_rle"}));
     params.push_back(integer_param("mask_output_ratio", 1).between(1, 64));
     params.push_back(choice_param("polygon_format", "coco", {"coco", "yolo"}));
+    // Ours: out["geometry"], the map back to the input image (issue 17).
+    params.push_back(flag_param("save_geometry", false));
     return params;
 }
 

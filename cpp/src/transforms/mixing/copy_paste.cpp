@@ -321,6 +321,7 @@ void register_copy_paste(Registry& r) {
     TransformDecl d;
     d.name = "CopyAndPaste";
     d.kind = TransformKind::Mixing;
+    d.mix_items = MixItemForm::Donor;
     d.params = {number_param("min_visibility_after_paste", 0.05).between(0.0, 1.0),
                 choice_param("blend_mode", "hard", Json::array({"hard", "gaussian"})),
                 range_param("blend_sigma_range", Json::array({1.0, 3.0})).between(0.0, std::nullopt).in("pixels"),

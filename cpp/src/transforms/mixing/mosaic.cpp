@@ -296,6 +296,7 @@ void register_mosaic(Registry& r) {
     TransformDecl d;
     d.name = "Mosaic";
     d.kind = TransformKind::Mixing;
+    d.moves_canvas = true;
     // A grid of more cells than a canvas has pixels places nothing more.
     d.params = {int_pair_param("grid_yx", Json::array({2, 2})).between(1, kMaxSide),
                 int_pair_param("target_size", Json::array({512, 512})).between(1, kMaxSide),

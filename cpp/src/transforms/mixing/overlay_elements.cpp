@@ -77,6 +77,7 @@ void register_overlay_elements(Registry& r) {
     TransformDecl d = declare("OverlayElements", TransformKind::Mixing,
                               {text_param("metadata_key", "overlay_metadata"), probability_param(0.5)});
     d.mix = overlay;
+    d.mix_items = MixItemForm::Element;
     r.add(std::move(d));
 }
 

@@ -1,0 +1,7 @@
+#include "instaug/version.hpp"
+
+namespace instaug {
+
+const char* version() { return INSTAUG_VERSION_STRING; }
+
+}  // namespace instaug
