@@ -12,6 +12,7 @@ if(OpenCV_FOUND)
   set_target_properties(instaug::opencv PROPERTIES
     INTERFACE_INCLUDE_DIRECTORIES "${OpenCV_INCLUDE_DIRS}"
     INTERFACE_LINK_LIBRARIES "opencv_core;opencv_imgproc;opencv_imgcodecs;opencv_photo")
+  message(STATUS "instaug: OpenCV ${OpenCV_VERSION} from its CMake package (${OpenCV_DIR})")
   return()
 endif()
 find_path(INSTAUG_OPENCV_INCLUDE_DIR opencv2/core.hpp PATH_SUFFIXES opencv4)
@@ -34,3 +35,4 @@ endif()
 set_target_properties(instaug::opencv PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES "${INSTAUG_OPENCV_INCLUDE_DIR}"
   INTERFACE_LINK_LIBRARIES "${_instaug_opencv_libraries}")
+message(STATUS "instaug: OpenCV from its headers and libraries (${INSTAUG_OPENCV_INCLUDE_DIR})")

@@ -165,6 +165,10 @@ TEST_CASE("a bad file names the place in it") {
               .find("NoSuchThing") != std::string::npos);
     CHECK(message_of([] { instaug::Compose::from_string("{not json"); }).rfind("a pipeline file must be JSON", 0) == 0);
     CHECK(message_of([] {
+              instaug::Compose::from_string(file_with(R"({"__class_fullname__": "OneOf", "transforms": [
+                  {"__class_fullname__": "Lambda", "__name__": "mine", "p": 1.0}]})"));
+          }) == "transform.transforms[0].transforms[0]: Lambda is a transform written in Python: the C++ API cannot run it");
+    CHECK(message_of([] {
               instaug::Compose::from_string(file_with("", R"(, "bbox_params": {"coord_format": "xywh"})"));
           }) == "BboxParams: coord_format must be one of ['coco', 'pascal_voc', 'albumentations', 'yolo', "
                "'cxcywh'], got 'xywh'");

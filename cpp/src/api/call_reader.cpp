@@ -106,11 +106,8 @@ public:
         for (const Json& label : labels_)
             if (!label.is_null()) s.row_labels = labels_;
         s.call_numbers = input.numbers;
-        for (const auto& [key, list] : input.images)
-            for (std::size_t i = 0; i < list.size(); ++i) {
-                if (list[i].empty()) refuse("images['" + key + "'][" + std::to_string(i) + "] is empty");
-                s.call_images[key].push_back(list[i]);
-            }
+        // Each transform checks what it reads (call_box, call_region, call_image_list).
+        s.call_images = input.images;
     }
 
 private:

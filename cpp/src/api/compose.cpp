@@ -46,6 +46,22 @@ uint64_t fresh_seed() {
     return (static_cast<uint64_t>(device()) << 32) ^ device();
 }
 
+// A Lambda (saved by its name) or a user's class (saved by its module path): Python code, which a
+// C++ pipeline cannot run. Said before the registry reports an unknown transform.
+void refuse_python_transforms(const Json& description, const std::string& where) {
+    if (description.is_array()) {
+        for (std::size_t i = 0; i < description.size(); ++i)
+            refuse_python_transforms(description[i], where + "[" + std::to_string(i) + "]");
+        return;
+    }
+    if (!description.is_object()) return;
+    const Json name = description.value("__class_fullname__", Json());
+    if (name.is_string() && (name == "Lambda" || name.get<std::string>().find('.') != std::string::npos))
+        throw std::invalid_argument(where + ": " + name.get<std::string>() +
+                                    " is a transform written in Python: the C++ API cannot run it");
+    for (const auto& [key, value] : description.items()) refuse_python_transforms(value, where + "." + key);
+}
+
 // Rethrows the exception of call `index` with "calls[index]: " before its message, same type for
 // the library's own kinds of error.
 [[noreturn]] void rethrow_call_error(std::exception_ptr error, std::size_t index) {
@@ -76,6 +92,7 @@ Compose Compose::from_string(const std::string& text) {
         throw std::invalid_argument(std::string("a pipeline file must be JSON (A.save(..., data_format='json')): ") +
                                     e.what());
     }
+    if (file.is_object() && file.contains("transform")) refuse_python_transforms(file["transform"], "transform");
     const Json content = read_pipeline_file(file);
     auto impl = std::make_unique<Impl>();
     impl->config = read_compose(content["transform"]);

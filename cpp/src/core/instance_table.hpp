@@ -36,14 +36,13 @@ struct InstanceTable {
         return keypoints.data() + keypoint_offsets[row] * kKeypointColumns;
     }
 
+    // O(1), so every build runs it: rows out of step would send kernels past a column's end.
     void check_consistent() const {
-#ifdef INSTAUG_DEBUG_CHECKS
         const std::size_t n = size();
         if ((has_boxes && boxes.size() != n) || (has_masks && masks.size() != n) ||
             keypoint_offsets.size() != n + 1 ||
             static_cast<std::size_t>(keypoint_offsets.back() * kKeypointColumns) != keypoints.size())
             throw std::logic_error("instance table columns out of step");
-#endif
     }
 
     // Appends one row; every present column must be given.

@@ -172,6 +172,7 @@ void Pipeline::run(Sample& sample, uint64_t seed, uint64_t call_index, const Met
     Random rng(Random::mix(seed, call_index));
     sample.frame.start(sample.width, sample.height);
     InstanceTable& rows = sample.rows;
+    rows.check_consistent();
     if (boxes_.filter_invalid_on_input && rows.has_boxes) {
         resolve_masks(sample);
         BboxRules validity;

@@ -53,6 +53,13 @@ struct Sample {
 // lacks it.
 const std::vector<double>& call_numbers(const Sample& s, const std::string& key, const std::string& transform);
 const std::vector<cv::Mat>& call_images(const Sample& s, const std::string& key, const std::string& transform);
+// The call value under `key` as a box (4 finite numbers in pixels), or std::invalid_argument in the
+// facade's words: the C++ API hands call values over unchecked, so the transform's read checks them.
+const std::vector<double>& call_box(const Sample& s, const std::string& key, const std::string& transform);
+// The call value under `key` as one single-channel plane of 0 / 1 values (a region).
+const cv::Mat& call_region(const Sample& s, const std::string& key, const std::string& transform);
+// The call value under `key` as a non-empty list of images (uint8 or float32, 1 to 4 channels).
+const std::vector<cv::Mat>& call_image_list(const Sample& s, const std::string& key, const std::string& transform);
 // Whether the row with `source_id` carries one of `labels` (a JSON array; numbers compare by value).
 bool row_label_in(const Sample& s, int64_t source_id, const Json& labels);
 

@@ -219,11 +219,10 @@ void write_tile_to_plane(const MaskTile& tile, uint8_t* plane, int width, int he
                          bool plane_is_zero) {
     const size_t elem = element_bytes;
     const size_t row_bytes = static_cast<size_t>(width) * elem;
-#ifdef INSTAUG_DEBUG_CHECKS
+    // Checked in every build: a tile outside its plane would write past the caller's buffer.
     if (!tile.empty() && (tile.data.elemSize() != elem || tile.x0 < 0 || tile.y0 < 0 ||
                           tile.x0 + tile.width() > width || tile.y0 + tile.height() > height))
         throw std::logic_error("mask tile does not fit its output plane");
-#endif
     if (tile.empty()) {
         if (!plane_is_zero) std::memset(plane, 0, row_bytes * height);
         return;

@@ -12,7 +12,7 @@ namespace {
 
 cv::Mat given_region(const Params& p, const Sample& s) {
     const std::string& key = p.text("region_key");
-    const cv::Mat& region = call_images(s, key, "GuidedCoarseDropout").front();
+    const cv::Mat& region = call_region(s, key, "GuidedCoarseDropout");
     if (region.cols != s.width || region.rows != s.height)
         throw std::invalid_argument("GuidedCoarseDropout: " + key + " is " + std::to_string(region.rows) + "x" +
                                     std::to_string(region.cols) + " (H x W), the image is now " +

@@ -25,7 +25,7 @@ Window clipped(Window w, int width, int height) {
 // The caller's box in whole pixels: a fractional one grows to the pixels it touches (the reference
 // slices with its numbers and so takes only whole ones).
 Window given_box(const Sample& s, const std::string& key) {
-    const std::vector<double>& box = call_numbers(s, key, "RandomCropNearBBox");
+    const std::vector<double>& box = call_box(s, key, "RandomCropNearBBox");
     constexpr double kLimit = 1e9;  // beyond any canvas; keeps the casts defined
     const auto whole = [&](double v, bool up) {
         return static_cast<int64_t>(std::clamp(up ? std::ceil(v) : std::floor(v), -kLimit, kLimit));

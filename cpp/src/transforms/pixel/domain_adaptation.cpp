@@ -23,9 +23,7 @@ namespace {
 // One of the call's reference images, drawn as the reference's py_random.choice.
 const cv::Mat& drawn_reference(const Params& params, const Sample& s, Random& rng, const std::string& name) {
     const std::string& key = params.text("metadata_key");
-    const std::vector<cv::Mat>& images = call_images(s, key, name);
-    if (images.empty())
-        throw std::invalid_argument(name + " requires reference images: pass a non-empty list of images as " + key + "=");
+    const std::vector<cv::Mat>& images = call_image_list(s, key, name);
     return images[static_cast<std::size_t>(rng.randint(0, static_cast<int64_t>(images.size()) - 1))];
 }
 
