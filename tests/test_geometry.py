@@ -4,9 +4,6 @@ the input image. The same A.Geometry is the C++ API's Result::geometry."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -117,10 +114,3 @@ def test_save_geometry_is_written_to_files_only_when_set(tmp_path) -> None:
     assert "save_geometry" not in A.to_dict(A.Compose([A.NoOp()]))["transform"]
     A.save(_letterbox(), str(tmp_path / "p.json"))
     assert A.load(str(tmp_path / "p.json")).save_geometry is True
-
-
-def test_versions_agree() -> None:
-    """pyproject.toml, the package and the C++ library (cpp/include/instaug/version.hpp) say one version."""
-    project = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
-    stated = re.search(r'^version = "([^"]+)"', project, re.MULTILINE)
-    assert stated is not None and A.__version__ == stated.group(1) == A._core.version

@@ -936,19 +936,21 @@ NB_MODULE(_core, m) {
         .def("unmap_bboxes",
              [](const instaug::Geometry& g, const RowsIn& boxes, bool clip) {
                  return rows_array(g.unmap_boxes(rows_view(boxes, "bboxes"), clip));
-             }, "bboxes"_a, "clip"_a = true)
+             }, "bboxes"_a, "clip"_a = true,
+             "(N, 4) pixel boxes (x_min, y_min, x_max, y_max) on the output, back on the input: the box "
+             "around the mapped corners, clipped to the input image when `clip`.")
         .def("map_bboxes",
              [](const instaug::Geometry& g, const RowsIn& boxes, bool clip) {
                  return rows_array(g.map_boxes(rows_view(boxes, "bboxes"), clip));
-             }, "bboxes"_a, "clip"_a = true)
+             }, "bboxes"_a, "clip"_a = true, "(N, 4) pixel boxes on the input, onto the output.")
         .def("unmap_keypoints",
              [](const instaug::Geometry& g, const RowsIn& points) {
                  return rows_array(g.unmap_keypoints(rows_view(points, "keypoints")));
-             }, "keypoints"_a)
+             }, "keypoints"_a, "(M, >= 2) keypoints (x, y first) on the output, back on the input; other columns copied.")
         .def("map_keypoints",
              [](const instaug::Geometry& g, const RowsIn& points) {
                  return rows_array(g.map_keypoints(rows_view(points, "keypoints")));
-             }, "keypoints"_a)
+             }, "keypoints"_a, "(M, >= 2) keypoints on the input, onto the output.")
         .def("unmap_mask",
              [](const instaug::Geometry& g, const AnyArray& mask, int interpolation) {
                  const cv::Mat plane = wrap_plane(mask, "mask");
@@ -958,7 +960,9 @@ NB_MODULE(_core, m) {
                      out = g.unmap_mask(plane, interpolation);
                  }
                  return plane_to_numpy(out, mask.dtype(), mask.ndim() == 3);
-             }, "mask"_a, "interpolation"_a = 0);
+             }, "mask"_a, "interpolation"_a = 0,
+             "A mask or score map of the output's shape, resampled onto the input's shape (0 where the "
+             "output had padding); interpolation 0 nearest, 1 linear.");
     m.def("call_seed", &instaug::Random::mix, "seed"_a, "index"_a,
           "The random seed of call number `index` of the stream `seed`.");
     m.def(

@@ -3,6 +3,7 @@
 `import instaug as A` gives the names of albumentationsx's instance-binding API.
 """
 
+from instaug import _core
 from instaug._core import (
     Geometry,
     buffer_cache_bytes,
@@ -167,7 +168,7 @@ from instaug.transforms.weather import (
     Spatter,
 )
 
-__version__ = "0.1.0"
+__version__: str = _core.version  # one source: cpp/include/instaug/version.hpp
 
 __all__ = [
     "Geometry",
