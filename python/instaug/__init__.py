@@ -3,6 +3,8 @@
 `import instaug as A` gives the names of albumentationsx's instance-binding API.
 """
 
+# A submodule, not star-exported names: A.draw.draw_instances(...). It imports Pillow only to draw.
+from instaug import draw as draw
 from instaug._core import (
     Geometry,
     buffer_cache_bytes,

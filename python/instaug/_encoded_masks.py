@@ -94,3 +94,43 @@ def mask_to_rle(mask: np.ndarray) -> dict[str, Any]:
     if not isinstance(mask, np.ndarray) or mask.ndim != 2:
         raise ValueError(f"mask must be a 2-D array, got {type(mask).__name__} {np.shape(mask)}")
     return rle_dict(_core.rle_from_mask(mask), int(mask.shape[0]), int(mask.shape[1]))
+
+
+def _rle_runs(counts: bytes) -> np.ndarray:
+    """The run lengths of COCO's compressed counts string (pycocotools' rleFrString)."""
+    runs: list[int] = []
+    p = 0
+    while p < len(counts):
+        value, shift, more = 0, 0, True
+        while more:
+            if p >= len(counts):
+                raise ValueError("a COCO RLE counts string ends inside a number")
+            c = counts[p] - 48
+            value |= (c & 0x1F) << shift
+            more = bool(c & 0x20)
+            p += 1
+            shift += 5
+            if not more and c & 0x10:
+                value -= 1 << shift  # the last group's sign bit
+        # Runs after the first two are stored as the difference to the run of the same kind before.
+        if len(runs) > 2:
+            value += runs[-2]
+        runs.append(value)
+    return np.asarray(runs, dtype=np.int64)
+
+
+def rle_to_mask(rle: dict[str, Any]) -> np.ndarray:
+    """The (H, W) uint8 0/1 mask of a COCO RLE dict, compressed or not (mask_to_rle's inverse, as
+    pycocotools.mask.decode gives it)."""
+    if not isinstance(rle, dict) or "size" not in rle or "counts" not in rle:
+        raise ValueError("a COCO RLE must be a dict with 'size' [h, w] and 'counts'")
+    height, width = (int(v) for v in rle["size"])
+    counts = rle["counts"]
+    if isinstance(counts, str):
+        counts = counts.encode("ascii")
+    runs = _rle_runs(counts) if isinstance(counts, bytes) else np.asarray(counts, dtype=np.int64)
+    if (runs.size and runs.min() < 0) or runs.sum() != height * width:
+        raise ValueError(f"COCO RLE counts do not cover its size {height}x{width}")
+    # Runs alternate 0s and 1s, starting with 0s, in column-major order.
+    values = np.arange(runs.size, dtype=np.uint8) % 2
+    return np.repeat(values, runs).reshape(width, height).T.copy()
