@@ -835,6 +835,20 @@ NB_MODULE(_core, m) {
             return nb::bytes(text.data(), text.size());
         },
         "mask"_a, "COCO's compressed RLE counts of a (H, W) mask (non-zero: 1), as pycocotools.mask.encode writes them.");
+    m.def(
+        "mask_of_encoded",
+        [](const instaug::EncodedMask& encoded, int height, int width, const std::string& where) {
+            if (height < 0 || width < 0) throw std::invalid_argument(where + ": the size must not be negative");
+            cv::Mat plane = cv::Mat::zeros(height, width, CV_8UC1);
+            {
+                nb::gil_scoped_release release;
+                const instaug::MaskTile tile = encoded.tile(width, height, where);
+                instaug::write_tile_to_plane(tile, plane.data, width, height, 1, true);
+            }
+            return plane_to_numpy(plane, nb::dtype<uint8_t>(), false);
+        },
+        "encoded"_a, "height"_a, "width"_a, "where"_a,
+        "The (height, width) uint8 0/1 plane of an encoded mask (RLE or polygons in pixels).");
     nb::class_<SampleInput>(m, "SampleInput", "One call's data, converted for the core.")
         .def("__init__",
              [](SampleInput* self, int width, int height, std::optional<AnyArray> image, std::vector<AnyArray> extra_images,

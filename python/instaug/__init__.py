@@ -4,6 +4,9 @@
 """
 
 from instaug import _core
+
+# A submodule, not star-exported names: A.draw.draw_instances(...). It imports Pillow only to draw.
+from instaug import draw as draw
 from instaug._core import (
     Geometry,
     buffer_cache_bytes,
@@ -12,7 +15,7 @@ from instaug._core import (
     set_buffer_cache_limit,
     set_num_threads,
 )
-from instaug._encoded_masks import mask_to_rle
+from instaug._encoded_masks import mask_to_rle, rle_to_mask
 from instaug.compose import Compose
 from instaug.params import BboxParams, KeypointParams
 from instaug.replay import ReplayCompose
@@ -288,6 +291,7 @@ __all__ = [
     "get_num_threads",
     "load",
     "mask_to_rle",
+    "rle_to_mask",
     "save",
     "set_buffer_cache_limit",
     "set_num_threads",

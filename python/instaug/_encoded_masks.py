@@ -94,3 +94,14 @@ def mask_to_rle(mask: np.ndarray) -> dict[str, Any]:
     if not isinstance(mask, np.ndarray) or mask.ndim != 2:
         raise ValueError(f"mask must be a 2-D array, got {type(mask).__name__} {np.shape(mask)}")
     return rle_dict(_core.rle_from_mask(mask), int(mask.shape[0]), int(mask.shape[1]))
+
+
+def rle_to_mask(rle: dict[str, Any], where: str = "rle") -> np.ndarray:
+    """The (H, W) uint8 0/1 mask of a COCO RLE dict, compressed or run lengths: mask_to_rle's
+    inverse, decoded by the core's reader of pycocotools' format (as pycocotools.mask.decode)."""
+    if not isinstance(rle, dict):
+        kind = type(rle).__name__
+        raise ValueError(f"{where} must be a COCO RLE dict {{'size': [h, w], 'counts': ...}}, got {kind}")
+    encoded = _rle(rle, where, 0, 0)
+    height, width = (int(v) for v in rle["size"])
+    return _core.mask_of_encoded(encoded, height, width, where)
