@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from instaug._encoded_masks import rle_to_mask
+from instaug import _core
+from instaug._encoded_masks import encoded_mask, rle_to_mask
 from instaug.formats import _KEYPOINT_COLUMNS, BBOX_FORMATS, KEYPOINT_FORMATS, bboxes_to_absolute
 
 __all__ = ["PALETTE", "draw", "draw_instances", "grid"]
@@ -298,17 +299,8 @@ def _one_ratio(full: int, small: int) -> set[int]:
 
 
 def _polygon_plane(polygons: Sequence[Any], height: int, width: int, where: str) -> np.ndarray:
-    """COCO polygons (lists of x1, y1, x2, y2, ... in pixels) filled."""
-    image_module, draw_module, _ = _pil()
-    picture = image_module.new("L", (width, height), 0)
-    pen = draw_module.Draw(picture)
-    flat = len(polygons) > 0 and not isinstance(polygons[0], (list, tuple, np.ndarray))
-    for polygon in [polygons] if flat else polygons:
-        points = np.asarray(polygon, dtype=np.float64).reshape(-1)
-        if points.size < 6 or points.size % 2:
-            raise ValueError(f"{where}: a polygon needs at least three x, y vertices")
-        pen.polygon([(float(x), float(y)) for x, y in points.reshape(-1, 2)], fill=1)
-    return np.asarray(picture)
+    """COCO polygons (pixels) filled by the core, with the rule the pipeline rasterises them by."""
+    return _core.mask_of_encoded(encoded_mask(polygons, where, height, width, "coco"), height, width, where)
 
 
 def _mask_planes(masks: Any, height: int, width: int) -> list[np.ndarray]:
