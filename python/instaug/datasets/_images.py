@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+# Ultralytics' image suffixes (HEIC aside: Pillow needs a plugin), so a folder lists what it trains on.
 IMAGE_SUFFIXES = frozenset(
     {".bmp", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp", ".dng", ".mpo", ".pfm"}
 )

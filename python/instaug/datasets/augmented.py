@@ -11,7 +11,8 @@ from instaug.compose import Compose, _leaves
 from instaug.datasets._images import LruCache
 from instaug.transforms.mixing import CopyAndPaste, Mosaic
 
-try:  # a torch Dataset where torch is installed (DataLoader's samplers check nothing more)
+# torch's Dataset as the base where torch is installed (isinstance checks, `+` concatenation).
+try:
     from torch.utils.data import Dataset as _Base
 except ImportError:  # pragma: no cover - exercised by the test that hides torch
     _Base = object  # type: ignore[assignment,misc]

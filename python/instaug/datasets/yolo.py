@@ -108,20 +108,10 @@ class YoloDataset:
         inst: dict[str, Any] = {"bbox_labels": {"class_id": int(values[0])}, "id": number}
         coords = values[1:]
         if self.task == "segment":
-            if len(coords) == 4:
+            if len(coords) == 4:  # a box alone: its rectangle
                 cx, cy, w, h = coords
-                coords = np.array(
-                    [
-                        cx - w / 2,
-                        cy - h / 2,
-                        cx + w / 2,
-                        cy - h / 2,
-                        cx + w / 2,
-                        cy + h / 2,
-                        cx - w / 2,
-                        cy + h / 2,
-                    ]
-                )
+                x0, y0, x1, y1 = cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+                coords = np.array([x0, y0, x1, y0, x1, y1, x0, y1])
             if len(coords) < 6 or len(coords) % 2:
                 raise ValueError(
                     f"{where}: a segment line is `cls x1 y1 x2 y2 x3 y3 ...`, got {len(values)} values"
