@@ -7,7 +7,8 @@ SOURCES := $(shell find cpp python cmake -type f \( -name '*.cpp' -o -name '*.hp
 # The build tree pip's build leaves: the extension, the C++ library and the C++ tests (ctest).
 BUILD := build/dev
 
-.PHONY: deps venv install reference test cpp-test cpp-example wheel sanitize fuzz demo bench lint clean
+.PHONY: deps venv install reference test cpp-test cpp-test-arm64 cpp-example wheel sanitize fuzz demo bench \
+	lint clean
 
 # Debian's OpenCV C++ (core, imgproc, imgcodecs, photo), nlohmann-json and doctest (the C++
 # tests) when missing.
@@ -69,6 +70,23 @@ cpp-test: install
 	@$(call BUILD_TOOL,ctest); echo "$$tool --test-dir $(BUILD) --output-on-failure"; \
 		"$$tool" --test-dir $(BUILD) --output-on-failure
 
+# `make cpp-test-arm64`: the C++ tests cross-built for aarch64 (Debian's g++-aarch64-linux-gnu,
+# cmake/toolchains/aarch64-linux-gnu.cmake) in $(ARM64), against arm64 OpenCV unpacked into
+# $(ARM64_ROOT), and run under qemu-aarch64 (the toolchain's CMAKE_CROSSCOMPILING_EMULATOR, which
+# ctest puts before the test). scripts/arm64_deps.sh installs what is missing first (apt-get: root).
+# Images may differ from the saved x86 results within each case's tolerance (test_saved_cases.cpp);
+# --verbose shows the differences measured.
+# Only instaug_tests runs: installed_package_consumer builds examples/cpp with a fresh cmake that
+# knows nothing of the toolchain file, so it cannot build for aarch64 (it runs in `make cpp-test`).
+ARM64 := build/arm64
+ARM64_ROOT := build/arm64-sysroot
+cpp-test-arm64:
+	sh scripts/arm64_deps.sh $(ARM64_ROOT)
+	$(CMAKE) -S . -B $(ARM64) -DCMAKE_TOOLCHAIN_FILE=$(abspath cmake/toolchains/aarch64-linux-gnu.cmake) \
+		-DINSTAUG_AARCH64_ROOT=$(abspath $(ARM64_ROOT)) -DINSTAUG_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Release
+	$(CMAKE) --build $(ARM64) --target instaug_tests --parallel $(NPROC)
+	$(CTEST) --test-dir $(ARM64) -R '^instaug_tests$$' --verbose
+
 # The inference example (examples/cpp): the C++ package installed into build/cpp-install, the
 # example built against it with find_package(instaug CONFIG), run on the bundled image with the
 # pipeline file examples/cpp/letterbox.json; it writes the network's input to build/example/.
@@ -93,6 +111,7 @@ fuzz: install
 SAN := build/sanitize
 SAN_CXX ?= g++
 CMAKE ?= cmake
+CTEST ?= ctest
 SANITIZE_TESTS ?= tests
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 

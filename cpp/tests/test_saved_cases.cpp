@@ -1,8 +1,13 @@
 // C++ gives what the Python facade gave: each saved case (cpp/tests/cases/NAME, written by
 // scripts/make_cpp_cases.py and checked from Python by tests/test_cpp_cases.py) is the pipeline
-// file, the call's data and the facade's result, compared here element for element.
+// file, the call's data and the facade's result, compared here element for element. The cases were
+// made on x86-64, where they hold byte for byte; elsewhere (aarch64) images may differ by a rounding
+// step within each case's tolerance (kNonX86ImageTolerances), and everything else still holds exactly.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -77,6 +82,109 @@ void check_equal(const cv::Mat& got, const cv::Mat& expected, const std::string&
     CHECK(std::memcmp(a.data, b.data, a.total() * a.elemSize()) == 0);
 }
 
+#if !(defined(__x86_64__) || defined(__i386__))
+// The saved images came from the x86 build, whose vector kernels (AVX2, chosen at run time) round a
+// few values differently from the portable paths other CPUs take, so an image may be a grey level
+// off in a small fraction of its values; a gap past a case's tolerance is a real change. Masks, boxes,
+// row sources, keypoints, RLE counts and index maps are compared exactly everywhere.
+//   warp_bilinear (Affine, Perspective): on x86, float lerps and fused multiply-adds in a set order
+//     for the positions; elsewhere 11-bit fixed-point weights, with positions as the compiler
+//     contracts them. tests/test_simd_paths.py bounds the same gap on x86: one level, < 1% of values.
+//   hsv_shift (HueSaturationValue): on x86, the kernel that mirrors the reference's AVX2 OpenCV
+//     (truncating in blocks of 32 pixels, rounding in each row's tail); elsewhere OpenCV's own
+//     cvtColor, whose NEON blocks (16 pixels in 4.6) end elsewhere: columns one rounds and the
+//     other truncates are a level apart in about half their values.
+//   cv::resize (linear) and cvtColor to grey are fixed-point in OpenCV, the same bytes everywhere;
+//     flips, crops, pads, dropout fills, pastes and Normalize's uint8 -> float table (computed in
+//     double, no multiply-add to contract) are exact.
+struct ImageTolerance {
+    const char* case_name;
+    double max_abs;       // largest |got - expected| of any value: grey levels, or float units
+    double max_fraction;  // of the values (each channel of each pixel) that may differ at all
+};
+// "Measured": Debian 12's aarch64 build (g++ 12.2, OpenCV 4.6 arm64, qemu-aarch64 7.2) against the
+// saved x86-64 results; values count each channel, pixels count those with any channel apart.
+constexpr ImageTolerance kNonX86ImageTolerances[] = {
+    // HorizontalFlip, Affine (warp_bilinear), HueSaturationValue (hsv_shift),
+    // RandomBrightnessContrast (a byte table), Blur or GaussNoise, RandomCrop 64x56 of 88x72.
+    // Measured: at most 1, in 10 of 10752 values (0.093%), 10 of 3584 pixels (0.28%). Before the
+    // crop, 4.4% of values were apart: the HSV shift's columns 64-79 (past the x86 kernel's last
+    // 32-pixel block, inside NEON's 16-pixel ones), which the crop mostly leaves out; the contrast
+    // table had made some of them 2 apart, which the blur (the OneOf's pick) brought back to 1.
+    {"geometry_and_pixels", 1, 0.01},
+    // Perspective (warp_bilinear), flips, transpose and rotations (copies), CoarseDropout (fills).
+    // Measured: at most 1, in 4 of 19008 values (0.021%), 4 of 6336 pixels (0.063%).
+    {"perspective_stacked_masks", 1, 0.01},
+    // Mosaic (cv::resize), CopyAndPaste hard blend (copies), Affine shear (warp_bilinear).
+    // Measured: exact; the warp's two paths happen to agree on these pixels.
+    {"mosaic_copy_paste_rle", 1, 0.01},
+    // RandomResizedCrop (cv::resize) and ToGray (cvtColor): fixed-point throughout.
+    // Measured: exact.
+    {"index_map_quarter", 0, 0},
+    // LetterBox (cv::resize), then Normalize to float32 (a table per channel). 1e-6 is about 4 float
+    // steps at the largest values (|v| < 2.7): rounding only, since one grey level through Normalize
+    // is 1 / (255 * 0.229) = 0.017; rounding could touch every value that shares a table entry.
+    // Measured: exact.
+    {"letterbox_normalize_keypoints", 1e-6, 1.0},
+};
+
+// How far an image's values are from the expected ones: the largest absolute difference and how many
+// values (each channel of each pixel) and pixels differ at all.
+struct ImageDifference {
+    double max_abs = 0;
+    std::size_t values = 0, differing_values = 0;
+    std::size_t pixels = 0, differing_pixels = 0;
+    double value_fraction() const { return values ? static_cast<double>(differing_values) / values : 0.0; }
+    double pixel_fraction() const { return pixels ? static_cast<double>(differing_pixels) / pixels : 0.0; }
+};
+
+ImageDifference image_difference(const cv::Mat& got, const cv::Mat& expected) {
+    cv::Mat a, b;  // a row per pixel, a double per value: exact for uint8 and float32 alike
+    got.clone().reshape(1, static_cast<int>(got.total())).convertTo(a, CV_64F);
+    expected.clone().reshape(1, static_cast<int>(expected.total())).convertTo(b, CV_64F);
+    ImageDifference d;
+    d.pixels = static_cast<std::size_t>(a.rows);
+    d.values = a.total();
+    for (int p = 0; p < a.rows; ++p) {
+        bool differs = false;
+        for (int c = 0; c < a.cols; ++c) {
+            const double diff = std::abs(a.at<double>(p, c) - b.at<double>(p, c));
+            d.max_abs = std::max(d.max_abs, diff);
+            d.differing_values += diff != 0;
+            differs = differs || diff != 0;
+        }
+        d.differing_pixels += differs;
+    }
+    return d;
+}
+
+// A case missing from the table holds exactly: its tolerance is a decision, not a default.
+ImageTolerance image_tolerance(const std::string& case_name) {
+    for (const ImageTolerance& t : kNonX86ImageTolerances)
+        if (case_name == t.case_name) return t;
+    return {"", 0, 0};
+}
+#endif
+
+void check_image(const cv::Mat& got, const cv::Mat& expected, const std::string& case_name) {
+#if defined(__x86_64__) || defined(__i386__)
+    (void)case_name;
+    check_equal(got, expected, "image");  // where the cases were made: byte for byte
+#else
+    INFO("image");
+    REQUIRE(got.type() == expected.type());
+    REQUIRE(got.size == expected.size);
+    const ImageTolerance tolerance = image_tolerance(case_name);
+    const ImageDifference d = image_difference(got, expected);
+    if (d.differing_values)
+        MESSAGE(case_name << ": image off by at most " << d.max_abs << " in " << d.differing_values << " of "
+                          << d.values << " values (" << 100 * d.value_fraction() << "%), " << d.differing_pixels
+                          << " of " << d.pixels << " pixels (" << 100 * d.pixel_fraction() << "%)");
+    CHECK(d.max_abs <= tolerance.max_abs);
+    CHECK(d.value_fraction() <= tolerance.max_fraction);
+#endif
+}
+
 void check_case(const fs::path& folder) {
     INFO("case " << folder.filename().string());
     std::ifstream file(folder / "case.json");
@@ -85,7 +193,7 @@ void check_case(const fs::path& folder) {
     const instaug::Input in = input_of(folder, description["input"]);
     const instaug::Result out = pipeline.run(in, description["call_index"].get<uint64_t>());
     const Json& expected = description["expected"];
-    check_equal(out.image, read_array(folder, expected["image"]), "image");
+    check_image(out.image, read_array(folder, expected["image"]), folder.filename().string());
     cv::Mat boxes;
     rows_of(expected["boxes"], 4).convertTo(boxes, CV_32F);
     check_equal(out.boxes.empty() ? cv::Mat(0, 4, CV_32F) : out.boxes, boxes, "boxes");

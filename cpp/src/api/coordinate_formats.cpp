@@ -3,10 +3,11 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/math_constants.hpp"
+
 namespace instaug {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
 constexpr double kTwoPi = 2.0 * kPi;
 
 struct NamedBoxFormat {

@@ -1,16 +1,18 @@
 #include "core/buffer_cache.hpp"
 
+#if defined(__unix__) || defined(__APPLE__)
 #include <pthread.h>
+#endif
 
-#include <cstdlib>
 #include <deque>
 #include <list>
 #include <mutex>
-#include <new>
 #include <unordered_map>
 #include <vector>
 
 #include <opencv2/core.hpp>
+
+#include "core/aligned_block.hpp"
 
 namespace instaug {
 
@@ -20,17 +22,6 @@ constexpr std::size_t kPageBytes = 4096;
 constexpr std::size_t kDefaultLimitBytes = std::size_t{512} << 20;
 
 std::size_t capacity_for(std::size_t bytes) { return (bytes + kPageBytes - 1) / kPageBytes * kPageBytes; }
-
-void* allocate_fresh(std::size_t bytes, bool zeroed) {
-    void* data = nullptr;
-    if (zeroed) {
-        data = std::calloc(bytes ? bytes : 1, 1);
-    } else if (posix_memalign(&data, 64, bytes ? bytes : 1) != 0) {
-        data = nullptr;
-    }
-    if (!data) throw std::bad_alloc();
-    return data;
-}
 
 }  // namespace
 
@@ -69,18 +60,21 @@ BufferCache& BufferCache::instance() {
 BufferCache::State& BufferCache::state() const {
     static State* s = [] {
         auto* fresh = new State();
+#if defined(__unix__) || defined(__APPLE__)
         // A fork (DataLoader workers) while another thread is inside the cache would leave the
         // child's copy of the lock held forever: hold it across the fork, release it on both sides.
+        // Only where fork exists: Windows starts processes afresh (spawn), with no copy of the lock.
         pthread_atfork([] { BufferCache::instance().state().mutex.lock(); },
                        [] { BufferCache::instance().state().mutex.unlock(); },
                        [] { BufferCache::instance().state().mutex.unlock(); });
+#endif
         return fresh;
     }();
     return *s;
 }
 
 CachedBlock BufferCache::acquire(std::size_t bytes, bool zero_fresh) {
-    if (bytes < kMinCachedBytes) return {allocate_fresh(bytes, zero_fresh), false};
+    if (bytes < kMinCachedBytes) return {allocate_block(bytes, zero_fresh), false};
     const std::size_t capacity = capacity_for(bytes);
     State& s = state();
     {
@@ -96,13 +90,13 @@ CachedBlock BufferCache::acquire(std::size_t bytes, bool zero_fresh) {
             return {data, true};
         }
     }
-    return {allocate_fresh(capacity, zero_fresh), false};
+    return {allocate_block(capacity, zero_fresh), false};
 }
 
 void BufferCache::release(void* data, std::size_t bytes) {
     if (!data) return;
     if (bytes < kMinCachedBytes) {
-        std::free(data);
+        free_block(data);
         return;
     }
     const std::size_t capacity = capacity_for(bytes);
@@ -119,7 +113,7 @@ void BufferCache::release(void* data, std::size_t bytes) {
             s.evict_to_limit(to_free);
         }
     }
-    for (void* p : to_free) std::free(p);
+    for (void* p : to_free) free_block(p);
 }
 
 void BufferCache::set_limit(std::size_t bytes) {
@@ -130,7 +124,7 @@ void BufferCache::set_limit(std::size_t bytes) {
         s.limit = bytes;
         s.evict_to_limit(to_free);
     }
-    for (void* p : to_free) std::free(p);
+    for (void* p : to_free) free_block(p);
 }
 
 std::size_t BufferCache::limit() const {

@@ -12,7 +12,7 @@ namespace instaug {
 struct CachedBlock {
     void* data = nullptr;
     // Served from the cache: holds whatever its last user wrote. A fresh block asked for with
-    // `zero_fresh` is all zeros (calloc).
+    // `zero_fresh` is all zeros (calloc, where the platform's aligned blocks allow it).
     bool recycled = false;
 };
 

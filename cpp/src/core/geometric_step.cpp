@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "core/math_constants.hpp"
 #include "kernels/image_ops.hpp"
 #include "kernels/mask_tile_ops.hpp"
 #include "core/parallel_for.hpp"
@@ -46,7 +47,7 @@ GeometricStep base_step(StepKind kind, int width, int height, int out_width, int
 }
 
 double wrap_angle(double a) {
-    const double two_pi = 2.0 * M_PI;
+    const double two_pi = 2.0 * kPi;
     a = std::fmod(a, two_pi);
     if (a < 0) a += two_pi;
     return a;
@@ -70,9 +71,9 @@ void transform_keypoints(double* kp, int64_t count, const GeometricStep& step) {
         kp[1] = p.y;
         switch (step.angle_rule) {
             case AngleRule::Keep: break;
-            case AngleRule::MirrorX: kp[3] = wrap_angle(M_PI - kp[3]); break;
+            case AngleRule::MirrorX: kp[3] = wrap_angle(kPi - kp[3]); break;
             case AngleRule::Negate: kp[3] = -kp[3]; break;
-            case AngleRule::Transpose: kp[3] = wrap_angle(M_PI / 2 - kp[3]); break;
+            case AngleRule::Transpose: kp[3] = wrap_angle(kPi / 2 - kp[3]); break;
             case AngleRule::Add: kp[3] = wrap_angle(kp[3] + step.angle_delta); break;
         }
         kp[4] *= step.keypoint_scale;
@@ -91,7 +92,7 @@ std::array<double, 4> transform_box(const std::array<double, 4>& b, const cv::Ma
         const double half_w = (b[2] - b[0]) / 2, half_h = (b[3] - b[1]) / 2;
         const double cx = b[0] + half_w, cy = b[1] + half_h;
         for (int degree = 0; degree < 360; ++degree) {
-            const double a = degree * M_PI / 180.0;
+            const double a = degree * kPi / 180.0;
             extend(half_w * std::sin(a) + cx, half_h * std::cos(a) + cy);
         }
     } else {

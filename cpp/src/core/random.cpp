@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/math_constants.hpp"
+
 namespace instaug {
 namespace {
 
@@ -54,7 +56,7 @@ double Random::normal(double mean, double stddev) {
     // Box-Muller; 1 - u keeps the logarithm finite.
     const double u1 = 1.0 - uniform01();
     const double u2 = uniform01();
-    return mean + stddev * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+    return mean + stddev * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * kPi * u2);
 }
 
 }  // namespace instaug

@@ -13,6 +13,12 @@
 namespace instaug {
 namespace {
 
+// Which of v, v(1-s), v(1-sf), v(1-s(1-f)) each of b, g, r takes in each hue sector (OpenCV's
+// sector_data).
+constexpr int kSectorData[6][3] = {{1, 3, 0}, {1, 0, 2}, {3, 0, 1}, {0, 2, 1}, {0, 1, 3}, {2, 1, 0}};
+
+#if defined(INSTAUG_AVX2_DISPATCH)
+// From here to the vector kernels: what only they use (elsewhere OpenCV's cvtColor converts).
 constexpr int kHsvShift = 12;
 
 // OpenCV's RGB2HSV_b division tables (hue range 180): saturate_cast<int> rounds half to even.
@@ -33,10 +39,6 @@ struct DivisionTables {
 const DivisionTables kDivisionTables;
 
 const DivisionTables& division_tables() { return kDivisionTables; }
-
-// Which of v, v(1-s), v(1-sf), v(1-s(1-f)) each of b, g, r takes in each hue sector (OpenCV's
-// sector_data).
-constexpr int kSectorData[6][3] = {{1, 3, 0}, {1, 0, 2}, {3, 0, 1}, {0, 2, 1}, {0, 1, 3}, {2, 1, 0}};
 
 // The vector kernels' form of kSectorData: per sector (a 32-bit lane index), the candidate r, g
 // and b take as bytes 0, 1 and 2, plus each lane's byte offset inside its 128-bit shuffle lane
@@ -73,7 +75,6 @@ void shift_pixel(const uint8_t* in, uint8_t* out, const DivisionTables& div, con
     hsv_to_rgb8_pixel(tables[0][h], tables[1][s], tables[2][v], out, truncate);
 }
 
-#if defined(INSTAUG_AVX2_DISPATCH)
 // The tables as integer shifts when they are (HueSaturationValue's always are, but for exact
 // halves): hue (h + hue) mod 180, saturation clamp(s + sat) with 0 kept, value clamp(v + val).
 struct TableShifts {

@@ -93,7 +93,7 @@ std::string python_float_repr(double value) {
     if (exponent < -4 || exponent >= 16) {  // Python's switch to scientific notation
         out += mantissa.substr(0, 1);
         if (mantissa.size() > 1) out += "." + mantissa.substr(1);
-        char tail[8];
+        char tail[16];
         std::snprintf(tail, sizeof tail, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
         return out + tail;
     }

@@ -6,6 +6,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/math_constants.hpp"
 #include "transforms/dropout/dropout_common.hpp"
 
 namespace instaug {
@@ -57,7 +58,7 @@ Holes rotated_grid(int width, int height, int cell, int line, double radians, Ra
         grid.rowRange(pos, std::min(pos + line, diagonal)).setTo(0);
         grid.colRange(pos, std::min(pos + line, diagonal)).setTo(0);
     }
-    const cv::Mat rotation = cv::getRotationMatrix2D(cv::Point2f(diagonal / 2, diagonal / 2), radians * 180.0 / M_PI, 1.0);
+    const cv::Mat rotation = cv::getRotationMatrix2D(cv::Point2f(diagonal / 2, diagonal / 2), radians * 180.0 / kPi, 1.0);
     cv::Mat rotated;
     cv::warpAffine(grid, rotated, rotation, grid.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(1));
     return zero_runs(rotated(cv::Rect((diagonal - width) / 2, (diagonal - height) / 2, width, height)));

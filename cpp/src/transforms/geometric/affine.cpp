@@ -2,6 +2,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/math_constants.hpp"
 #include "transforms/geometric/affine.hpp"
 #include "transforms/geometric/canvas_args.hpp"
 #include "transforms/registry.hpp"
@@ -10,11 +11,11 @@ namespace instaug {
 
 cv::Matx33d affine_matrix(double tx, double ty, double shear_x_deg, double shear_y_deg, double sx, double sy,
                           double rotate_deg, double cx, double cy) {
-    const double r = std::fmod(std::fmod(rotate_deg, 360.0) + 360.0, 360.0) * M_PI / 180.0;
+    const double r = std::fmod(std::fmod(rotate_deg, 360.0) + 360.0, 360.0) * kPi / 180.0;
     const cv::Matx33d shift_topleft(1, 0, -cx, 0, 1, -cy, 0, 0, 1);
     const cv::Matx33d m_scale(sx, 0, 0, 0, sy, 0, 0, 0, 1);
     const cv::Matx33d m_rotate(std::cos(r), std::sin(r), 0, -std::sin(r), std::cos(r), 0, 0, 0, 1);
-    const cv::Matx33d m_shear(1, std::tan(shear_x_deg * M_PI / 180.0), 0, std::tan(shear_y_deg * M_PI / 180.0), 1, 0,
+    const cv::Matx33d m_shear(1, std::tan(shear_x_deg * kPi / 180.0), 0, std::tan(shear_y_deg * kPi / 180.0), 1, 0,
                               0, 0, 1);
     const cv::Matx33d m_translate(1, 0, tx, 0, 1, ty, 0, 0, 1);
     const cv::Matx33d shift_center(1, 0, cx, 0, 1, cy, 0, 0, 1);

@@ -8,6 +8,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "core/math_constants.hpp"
 #include "core/remap_field.hpp"
 #include "transforms/geometric/canvas_args.hpp"
 #include "transforms/registry.hpp"
@@ -214,7 +215,7 @@ std::vector<GeometricStep> elastic_transform(const Params& params, Random& rng, 
     for (int r = 0; r < rows; ++r)
         for (int c = 0; c < cols; ++c) {
             const float reach = radius * std::sqrt(static_cast<float>(rng.uniform01()));
-            const float angle = static_cast<float>(2 * M_PI) * static_cast<float>(rng.uniform01());
+            const float angle = static_cast<float>(2 * kPi) * static_cast<float>(rng.uniform01());
             dx.at<float>(r, c) = reach * std::cos(angle);
             dy.at<float>(r, c) = reach * std::sin(angle);
         }
@@ -294,13 +295,13 @@ std::vector<GeometricStep> water_refraction(const Params& params, Random& rng, i
     rng.note("num_waves_range", waves);
     Maps m = identity_maps(size.width, size.height);
     for (int w = 0; w < waves; ++w) {
-        const double angle = rng.uniform(0, 2 * M_PI), phase = rng.uniform(0, 2 * M_PI);
+        const double angle = rng.uniform(0, 2 * kPi), phase = rng.uniform(0, 2 * kPi);
         const double frequency = rng.uniform(0.7, 1.3) / (wavelength * side);
         const double strength = amplitude * side * rng.uniform(0.5, 1.0);
         const double along_x = std::cos(angle), along_y = std::sin(angle);
         for (int y = 0; y < size.height; ++y)
             for (int x = 0; x < size.width; ++x) {
-                const double d = strength * std::sin(2 * M_PI * frequency * (x * along_x + y * along_y) + phase);
+                const double d = strength * std::sin(2 * kPi * frequency * (x * along_x + y * along_y) + phase);
                 m.x.at<float>(y, x) += static_cast<float>(d * -along_y);
                 m.y.at<float>(y, x) += static_cast<float>(d * along_x);
             }

@@ -1,6 +1,7 @@
 // Rotate: a rotation about the image centre, optionally cropped to the largest inner rectangle.
 #include <cmath>
 
+#include "core/math_constants.hpp"
 #include "transforms/geometric/canvas_args.hpp"
 #include "transforms/registry.hpp"
 
@@ -9,7 +10,7 @@ namespace {
 
 // The reference's largest axis-aligned rectangle inside the image rotated by `angle` degrees.
 cv::Rect inner_rectangle(double angle, int width, int height) {
-    const double a = angle * M_PI / 180.0;
+    const double a = angle * kPi / 180.0;
     const bool width_is_longer = width >= height;
     const double side_long = width_is_longer ? width : height, side_short = width_is_longer ? height : width;
     const double sin_a = std::abs(std::sin(a)), cos_a = std::abs(std::cos(a));

@@ -2,6 +2,7 @@
 // (each axis by its own factor) so that no corner is cut.
 #include <cmath>
 
+#include "core/math_constants.hpp"
 #include "transforms/geometric/canvas_args.hpp"
 #include "transforms/registry.hpp"
 
@@ -18,7 +19,7 @@ struct SafeRotation {
 };
 
 SafeRotation safe_rotation(double angle, int width, int height) {
-    const double r = angle * M_PI / 180.0;
+    const double r = angle * kPi / 180.0;
     const double c = std::cos(r), s = std::sin(r);
     const double new_w = std::trunc(height * std::abs(s) + width * std::abs(c));
     const double new_h = std::trunc(height * std::abs(c) + width * std::abs(s));

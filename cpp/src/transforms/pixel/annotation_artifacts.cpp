@@ -10,6 +10,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/math_constants.hpp"
 #include "transforms/pixel/pixel_common.hpp"
 #include "transforms/registry.hpp"
 
@@ -201,7 +202,7 @@ private:
         } else {
             const int col = static_cast<int>(rng_.randint(0, w_ - 1));
             a.start = {col, static_cast<int>(rng_.randint(0, h_ - 1))};
-            const double angle = rng_.uniform(0, 2 * M_PI);
+            const double angle = rng_.uniform(0, 2 * kPi);
             // Lengths past 2^24 pixels are cut to it: the ends must stay ints (any image is far smaller).
             const double length = std::min<double>(p_.is_none("line_length_range")
                                                        ? std::max(1, line_length(std::min(h_, w_)))
@@ -234,7 +235,7 @@ private:
             a.start = edges[edge];
         }
         const double base = std::atan2(h_ / 2.0 - a.start.y, w_ / 2.0 - a.start.x);
-        const double angle = base + rng_.uniform(-M_PI / 4, M_PI / 4);
+        const double angle = base + rng_.uniform(-kPi / 4, kPi / 4);
         const int length = truncated(uniform("line_length_ratio_range") * std::min(w_, h_));
         const int end_col = truncated(a.start.x + length * std::cos(angle));
         const int end_row = truncated(a.start.y + length * std::sin(angle));
@@ -331,7 +332,7 @@ void arrow_head(cv::Mat& plane, cv::Point a, cv::Point b, int value, int thickne
     if (distance == 0) return;
     const double length = std::max(1.0, distance * tip_length);
     const double angle = std::atan2(b.y - a.y, b.x - a.x);
-    for (double side : {-M_PI / 6, M_PI / 6})
+    for (double side : {-kPi / 6, kPi / 6})
         solid(plane, b, {truncated(b.x - length * std::cos(angle + side)), truncated(b.y - length * std::sin(angle + side))},
               value, thickness);
 }

@@ -5,6 +5,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/math_constants.hpp"
 #include "kernels/box_blur.hpp"
 #include "transforms/pixel/pixel_common.hpp"
 #include "transforms/registry.hpp"
@@ -93,7 +94,7 @@ cv::Mat median_blur(const cv::Mat& image, const Params& params, Random& rng) {
 cv::Mat motion_kernel(int k, double angle, double direction, bool allow_shifted, Random& rng) {
     direction = std::clamp(direction, -1.0, 1.0);
     const int center = k / 2;
-    const double a = angle * M_PI / 180.0, dx = std::cos(a), dy = std::sin(a);
+    const double a = angle * kPi / 180.0, dx = std::cos(a), dy = std::sin(a);
     const double half = k / 2;
     double t0 = -half, t1 = half;
     if (direction < 0) t1 = half * (1 - std::abs(direction));

@@ -10,6 +10,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/math_constants.hpp"
 #include "transforms/pixel/pixel_common.hpp"
 #include "transforms/registry.hpp"
 
@@ -246,7 +247,7 @@ cv::Mat advanced_blur(const cv::Mat& image, const Params& params, Random& rng) {
     if (sigma_x == 0 || sigma_y == 0)
         throw std::invalid_argument(std::string("AdvancedBlur: ") + (sigma_x == 0 ? "sigma_x_range" : "sigma_y_range") +
                                     " drew 0: the kernel's covariance is singular");
-    const cv::Mat kernel = generalised_gaussian(k, inverse_covariance(sigma_x, sigma_y, degrees * M_PI / 180.0), beta, noise);
+    const cv::Mat kernel = generalised_gaussian(k, inverse_covariance(sigma_x, sigma_y, degrees * kPi / 180.0), beta, noise);
     return convolved(image, kernel);
 }
 
@@ -258,7 +259,7 @@ cv::Mat sinc_kernel(int k, double cutoff) {
     for (int i = 0; i < k; ++i)
         for (int j = 0; j < k; ++j) {
             const double r = std::hypot(i - centre, j - centre);
-            const double v = r == 0 ? cutoff * cutoff / (4 * M_PI) : cutoff * std::cyl_bessel_j(1.0, cutoff * r) / (2 * M_PI * r);
+            const double v = r == 0 ? cutoff * cutoff / (4 * kPi) : cutoff * std::cyl_bessel_j(1.0, cutoff * r) / (2 * kPi * r);
             kernel.at<double>(i, j) = static_cast<float>(v);
             sum += v;
         }
@@ -327,7 +328,7 @@ void register_blur_effects(Registry& r) {
     r.add(std::move(advanced));
     r.add(filter_decl("RingingOvershoot",
                       {kernel_sizes(Json::array({7, 15})),
-                       range_param("cutoff_range", Json::array({M_PI / 4, M_PI / 2})).between(0.0, M_PI).in("radians")},
+                       range_param("cutoff_range", Json::array({kPi / 4, kPi / 2})).between(0.0, kPi).in("radians")},
                       ringing_overshoot));
 }
 

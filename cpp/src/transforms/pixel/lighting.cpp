@@ -11,6 +11,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "core/math_constants.hpp"
 #include "core/parallel_for.hpp"
 #include "transforms/pixel/pixel_common.hpp"
 #include "transforms/registry.hpp"
@@ -135,7 +136,7 @@ cv::Mat directional_gradient(int height, int width, double angle) {
         cv::normalize(g, g, 0, 1, cv::NORM_MINMAX, CV_32F);
         return g;
     }
-    const double radians = angle * (M_PI / 180.0);  // as NumPy's deg2rad
+    const double radians = angle * (kPi / 180.0);  // as NumPy's deg2rad
     const double c = std::cos(radians), s = std::sin(radians);
     for (float& x : xs) x = scaled(x, c);
     for (float& y : ys) y = scaled(y, s);

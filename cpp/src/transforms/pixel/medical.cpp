@@ -14,6 +14,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "core/math_constants.hpp"
 #include "transforms/pixel/pixel_common.hpp"
 #include "transforms/registry.hpp"
 
@@ -144,12 +145,12 @@ void add_spikes(cv::Mat& plane, const std::vector<Spike>& spikes, double amplitu
         const double weight = amplitude * (self_mirror ? 1.0 : 2.0) / (static_cast<double>(rows) * cols);
         for (int y = 0; y < rows; ++y) {
             // Reduced modulo the period before the angle, so that large indices stay exact.
-            const double angle = 2 * M_PI * ((static_cast<int64_t>(s.ky) * y) % rows) / rows;
+            const double angle = 2 * kPi * ((static_cast<int64_t>(s.ky) * y) % rows) / rows;
             cy[y] = std::cos(angle) * weight;
             sy[y] = std::sin(angle) * weight;
         }
         for (int x = 0; x < cols; ++x) {
-            const double angle = 2 * M_PI * ((static_cast<int64_t>(s.kx) * x) % cols) / cols;
+            const double angle = 2 * kPi * ((static_cast<int64_t>(s.kx) * x) % cols) / cols;
             cx[x] = std::cos(angle);
             sx[x] = std::sin(angle);
         }
@@ -382,7 +383,7 @@ StainBasis vahadane_basis(const cv::Mat& od) {
     // order_stains_combined: hematoxylin has the largest angle x blue share - red share.
     double score[2];
     for (int s = 0; s < 2; ++s) {
-        const double angle = std::fmod(std::atan2(colours[s][1], colours[s][0]) + M_PI, M_PI);
+        const double angle = std::fmod(std::atan2(colours[s][1], colours[s][0]) + kPi, kPi);
         const double sum = colours[s][0] + colours[s][1] + colours[s][2] + 1e-6;
         score[s] = angle * colours[s][2] / sum - colours[s][0] / sum;
     }

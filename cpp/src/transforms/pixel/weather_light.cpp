@@ -8,13 +8,12 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/math_constants.hpp"
 #include "transforms/pixel/pixel_common.hpp"
 #include "transforms/registry.hpp"
 
 namespace instaug {
 namespace {
-
-constexpr double kPi = 3.14159265358979323846;
 
 void require_rgb(const cv::Mat& image, const std::string& transform) {
     if (image.channels() != 3)

@@ -9,6 +9,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/math_constants.hpp"
 #include "kernels/hsv_shift.hpp"
 #include "transforms/pixel/pixel_common.hpp"
 #include "transforms/registry.hpp"
@@ -263,7 +264,7 @@ cv::Mat spatter_layer(int height, int width, const SpatterDraw& d, int depth, Ra
     std::vector<double> values(static_cast<std::size_t>(height) * width);
     for (std::size_t i = 0; i < values.size(); i += 2) {
         const double u1 = 1.0 - rng.uniform01(), u2 = rng.uniform01();
-        const double r = d.std * std::sqrt(-2.0 * std::log(u1)), a = 2.0 * M_PI * u2;
+        const double r = d.std * std::sqrt(-2.0 * std::log(u1)), a = 2.0 * kPi * u2;
         values[i] = d.mean + r * std::cos(a);
         if (i + 1 < values.size()) values[i + 1] = d.mean + r * std::sin(a);
     }
