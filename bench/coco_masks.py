@@ -72,6 +72,13 @@ def as_planes(instances: list[dict[str, Any]], api: Any) -> list[dict[str, Any]]
     return [{**inst, "mask": segmentation_plane(inst["mask"], HEIGHT, WIDTH, api)} for inst in instances]
 
 
+def consumed(out: dict[str, Any]) -> int:
+    """What a collate does with the output: the masks stacked into one array (and the image read)."""
+    masks = [inst["mask"] for inst in out["instances"]]
+    stacked = np.stack(masks) if masks else np.zeros((0, HEIGHT, WIDTH), np.uint8)
+    return int(stacked.nbytes + np.ascontiguousarray(out["image"]).nbytes)
+
+
 def per_sample(run: Callable[[list[dict[str, Any]]], Any], samples: list[list[dict]], repeats: int) -> float:
     """The best of `repeats` passes over the samples, in ms per sample (the machine is shared)."""
     best = float("inf")
@@ -83,14 +90,8 @@ def per_sample(run: Callable[[list[dict[str, Any]]], Any], samples: list[list[di
     return best * 1e3
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--samples", type=int, default=16)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args()
+def table(samples_per_row: int = 16, repeats: int = 5) -> str:
+    """The markdown table of the measurement (bench/run.py --suite coco_masks writes it)."""
     A.set_num_threads(1)
     backends: dict[str, Any] = {}
     for name in ("pycocotools", "faster_coco_eval"):
@@ -106,32 +107,43 @@ def main() -> None:
     for objects in (10, 50):
         for form in ("polygons", "rle"):
             rng = np.random.default_rng(objects)
-            samples = [sample(rng, objects, form, backends["pycocotools"]) for _ in range(args.samples)]
-            cells = [per_sample(lambda s: transform(image=image, instances=s), samples, args.repeats)]
+            samples = [sample(rng, objects, form, backends["pycocotools"]) for _ in range(samples_per_row)]
+            cells = [per_sample(lambda s: consumed(transform(image=image, instances=s)), samples, repeats)]
             for api in backends.values():
                 cells.append(
                     per_sample(
-                        lambda s, a=api: transform(image=image, instances=as_planes(s, a)),
+                        lambda s, a=api: consumed(transform(image=image, instances=as_planes(s, a))),
                         samples,
-                        args.repeats,
+                        repeats,
                     )
                 )
             cells += [
-                per_sample(lambda s, a=api: as_planes(s, a), samples, args.repeats)
-                for api in backends.values()
+                per_sample(lambda s, a=api: as_planes(s, a), samples, repeats) for api in backends.values()
             ]
             rows.append([str(objects), form, *(f"{c:.2f}" for c in cells)])
             print(" | ".join(rows[-1]), flush=True)
-    table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    table += ["| " + " | ".join(r) + " |" for r in rows]
-    text = (
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return (
         "# COCO masks into Compose([HorizontalFlip, Affine]), ms per 640x480 sample, one thread\n\n"
         "Encoded: the polygons / compressed RLE handed to Compose as they are. Planes: decoded to "
-        "(H, W) arrays first (frPyObjects + merge + decode), then handed over. Best of "
-        f"{args.repeats} passes over {args.samples} samples (`bench/coco_masks.py`).\n\n"
-        + "\n".join(table)
+        "(H, W) arrays first (frPyObjects + merge + decode), then handed over. Outputs consumed in the "
+        "timer (the masks stacked, as a collate does). Best of "
+        f"{repeats} passes over {samples_per_row} samples (`python bench/run.py --suite coco_masks`).\n\n"
+        + "\n".join(lines)
         + "\n"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--samples", type=int, default=16)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    text = table(args.samples, args.repeats)
     print(text)
     if args.out:
         args.out.write_text(text)

@@ -276,7 +276,9 @@ def main() -> None:
     parser.add_argument("--object-counts", type=int, nargs="+", default=[0, 10, 50, 200])
     parser.add_argument("--calls", type=int, default=40)
     parser.add_argument(
-        "--suite", choices=["all", "transforms", "scaling", "fusion", "peers", "memory"], default="all"
+        "--suite",
+        choices=["all", "transforms", "scaling", "fusion", "peers", "memory", "coco_masks"],
+        default="all",
     )
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
@@ -300,6 +302,12 @@ def main() -> None:
         table = peer_report.table(results, args.calls)
         (RESULTS / "peers.md").write_text(table)
         peer_report.plot(results)
+        print(table)
+    if args.suite in ("all", "coco_masks"):
+        import coco_masks
+
+        table = coco_masks.table()
+        (RESULTS / "coco_masks.md").write_text(table)
         print(table)
     if args.suite in ("all", "memory"):
         import peer_report
