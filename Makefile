@@ -128,6 +128,9 @@ $(SAN)/.built: $(SOURCES) $(SAN)/nanobind/.installed | deps venv
 	rm -rf $(SAN)/pkg && mkdir -p $(SAN)/pkg/instaug
 	cd python/instaug && find . -name '*.py' -exec cp --parents {} $(abspath $(SAN)/pkg/instaug)/ \;
 	cp $(SAN)/cmake/_core*.so $(SAN)/pkg/instaug/
+	# The type marker and the stubs (made by the installed build: the same module's API).
+	cp python/instaug/py.typed "$$($(PY) -c 'import instaug, os; print(os.path.dirname(instaug.__file__))')/_core.pyi" \
+		$(SAN)/pkg/instaug/
 	@touch $@
 
 # Python itself is not instrumented, so the sanitizer runtimes are preloaded (libasan first).
