@@ -184,7 +184,7 @@ wheel: | deps venv
 	@ls -la dist/
 
 bench: install
-	$(PIP) install -q matplotlib
+	$(PIP) install -q matplotlib faster-coco-eval
 	$(PY) bench/run.py
 
 lint: install
