@@ -59,7 +59,7 @@ test: install
 	@$(MAKE) --no-print-directory reference
 	$(VENV)/bin/ruff check python tests bench examples scripts
 	@$(MAKE) --no-print-directory cpp-test
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n auto --dist worksteal tests
 
 # The C++ tests (doctest, cpp/tests) and the installed package built against by an out-of-tree
 # project (examples/cpp), through ctest, in the build tree `make install` made. The cmake of that
