@@ -40,6 +40,13 @@ foreign = sorted({m for m in maps if "instaug.libs" not in m})
 assert not foreign, f"OpenCV loaded from outside the wheel: {foreign}"
 print(f"wheel smoke test passed: instaug {A.__version__}, OpenCV from {sorted(set(maps))[0].rsplit('/', 1)[0]}")
 PY
+if ! unshare --mount true 2>/dev/null; then
+  # Without the right to make a mount namespace the system OpenCV cannot be hidden; the run still
+  # fails unless every OpenCV library the process maps is the wheel's own copy.
+  echo "*** wheel smoke test: no private mount namespace here (unshare needs root / CAP_SYS_ADMIN):" \
+    "the system OpenCV stays visible, and the test checks only which copy gets loaded ***" >&2
+  cd build && exec "../$venv/bin/python" wheel_smoke.py
+fi
 unshare --mount bash -c '
   for lib in /usr/lib/*-linux-gnu/libopencv_* /usr/lib/libopencv_* /usr/local/lib/libopencv_*; do
     [ -e "$lib" ] && mount --bind /dev/null "$lib"
