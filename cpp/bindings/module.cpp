@@ -21,6 +21,7 @@
 #include <opencv2/core/utility.hpp>
 
 #include "api/input_boxes.hpp"
+#include "api/result_writer.hpp"
 #include "core/buffer_cache.hpp"
 #include "core/coco_rle.hpp"
 #include "core/encoded_mask.hpp"
@@ -467,15 +468,6 @@ void masks_to_python(nb::dict& out, MaskResult& masks, const instaug::Sample& sa
     }
 }
 
-// The call's map from its input image to its output (Compose(save_geometry=True)).
-instaug::Geometry geometry_of(const instaug::Sample& sample) {
-    const instaug::FrameMap& frame = sample.frame;
-    const std::string reason =
-        frame.broken_by.empty() ? std::string() : "the call applied " + frame.broken_by + ", which has no 3x3 map";
-    return instaug::Geometry(frame.forward, cv::Size(frame.input_width, frame.input_height),
-                             cv::Size(sample.width, sample.height), reason);
-}
-
 // (N, K) float32 / float64 rows as a cv::Mat header (no copy) and back as a new array.
 cv::Mat rows_view(const nb::ndarray<nb::ro, nb::ndim<2>, nb::c_contig, nb::device::cpu>& a, const char* what) {
     const auto dt = a.dtype();
@@ -525,7 +517,6 @@ nb::dict result_to_python(instaug::Sample& sample, const SampleInput& in) {
     nb::list applied;
     for (int t : sample.applied_transforms) applied.append(t);
     out["applied"] = applied;
-    out["geometry"] = geometry_of(sample);
     if (sample.collect_notes) {
         nb::list notes;
         for (const auto& n : sample.applied_notes) notes.append(to_python(n));
@@ -555,7 +546,7 @@ void take_row_masks(const SampleInput& in, instaug::Sample& sample) {
 }
 
 nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t seed, uint64_t call_index, bool force_apply,
-                      const SampleInput& in, bool collect_notes, int mask_output, int mask_ratio) {
+                      const SampleInput& in, bool collect_notes, int mask_output, int mask_ratio, bool geometry) {
     if (mask_output < 0 || mask_output > 3) throw std::invalid_argument("mask_output must be 0 to 3");
     if (mask_ratio < 1) throw std::invalid_argument("mask_output_ratio must be a positive integer");
     instaug::Metadata items;
@@ -571,6 +562,7 @@ nb::dict run_pipeline(const instaug::Pipeline& pipeline, uint64_t seed, uint64_t
         if (sample.rows.has_masks) masks = masks_out(sample, static_cast<MaskOutput>(mask_output), mask_ratio, mask_type);
     }
     nb::dict out = result_to_python(sample, in);
+    if (geometry) out["geometry"] = instaug::geometry_of(sample);
     if (!sample.rows.has_masks) return out;
     masks_to_python(out, masks, sample, instance_mask_dtype(in));
     return out;
@@ -893,10 +885,11 @@ NB_MODULE(_core, m) {
              },
              "Names of the non-composition transforms, in the order applied_transforms indexes them.")
         .def("run", &run_pipeline, "seed"_a, "call_index"_a, "force_apply"_a, "sample"_a, "collect_notes"_a = false,
-             "mask_output"_a = 0, "mask_ratio"_a = 1,
+             "mask_output"_a = 0, "mask_ratio"_a = 1, "geometry"_a = false,
              "Runs one call; with collect_notes, out['notes'] holds what each applied transform drew. mask_output: "
              "0 per-row planes (out['masks']), 1 one (N, H, W) array (out['stacked_masks']), 2 the overlap index map "
-             "(out['index_map']), 3 COCO RLE counts per row (out['rles']); mask_ratio: 1/ratio resolution for 1 and 2.")
+             "(out['index_map']), 3 COCO RLE counts per row (out['rles']); mask_ratio: 1/ratio resolution for 1 and 2; "
+             "geometry: out['geometry'], the map back to the input.")
         .def("__len__", &instaug::Pipeline::size);
     m.def(
         "validate_arguments",

@@ -262,6 +262,7 @@ class Compose:
                 collect_notes=collect,
                 mask_output=MASK_OUTPUTS.index(self.mask_output),
                 mask_ratio=self.mask_output_ratio,
+                geometry=self.save_geometry,
             )
         out = unpack(self, data, inputs, result)
         if self._to_tensor is not None and draw.coin() < self._to_tensor.p:

@@ -1,24 +1,15 @@
 #include "instaug/geometry.hpp"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/geometric_step.hpp"
+
 namespace instaug {
 namespace {
-
-// Boxes live on pixel edges, keypoints on pixel centres: edge = centre + 0.5.
-cv::Matx33d on_edges(const cv::Matx33d& centre) {
-    const cv::Matx33d to_centre(1, 0, -0.5, 0, 1, -0.5, 0, 0, 1);
-    const cv::Matx33d to_edge(1, 0, 0.5, 0, 1, 0.5, 0, 0, 1);
-    return to_edge * centre * to_centre;
-}
-
-cv::Point2d through(const cv::Matx33d& m, double x, double y) {
-    const double w = m(2, 0) * x + m(2, 1) * y + m(2, 2);
-    return {(m(0, 0) * x + m(0, 1) * y + m(0, 2)) / w, (m(1, 0) * x + m(1, 1) * y + m(1, 2)) / w};
-}
 
 void check_rows(const cv::Mat& m, int columns, const char* what) {
     if (m.empty()) return;
@@ -30,25 +21,19 @@ void check_rows(const cv::Mat& m, int columns, const char* what) {
 cv::Mat boxes_through(const cv::Matx33d& centre, const cv::Mat& boxes, cv::Size bounds, bool clip) {
     check_rows(boxes, 4, "boxes");
     if (boxes.empty()) return cv::Mat(0, 4, CV_32F);
-    const cv::Matx33d edge = on_edges(centre);
+    const cv::Matx33d edge = on_pixel_edges(centre);  // boxes live on pixel edges
     cv::Mat values;
     boxes.convertTo(values, CV_64F);
     for (int i = 0; i < values.rows; ++i) {
         double* b = values.ptr<double>(i);
-        const cv::Point2d corners[4] = {through(edge, b[0], b[1]), through(edge, b[2], b[1]), through(edge, b[2], b[3]),
-                                        through(edge, b[0], b[3])};
-        double x0 = corners[0].x, y0 = corners[0].y, x1 = x0, y1 = y0;
-        for (const cv::Point2d& p : corners) {
-            x0 = std::min(x0, p.x); x1 = std::max(x1, p.x);
-            y0 = std::min(y0, p.y); y1 = std::max(y1, p.y);
-        }
+        std::array<double, 4> box = transform_box({b[0], b[1], b[2], b[3]}, edge);
         if (clip) {
-            x0 = std::clamp(x0, 0.0, static_cast<double>(bounds.width));
-            x1 = std::clamp(x1, 0.0, static_cast<double>(bounds.width));
-            y0 = std::clamp(y0, 0.0, static_cast<double>(bounds.height));
-            y1 = std::clamp(y1, 0.0, static_cast<double>(bounds.height));
+            box[0] = std::clamp(box[0], 0.0, static_cast<double>(bounds.width));
+            box[2] = std::clamp(box[2], 0.0, static_cast<double>(bounds.width));
+            box[1] = std::clamp(box[1], 0.0, static_cast<double>(bounds.height));
+            box[3] = std::clamp(box[3], 0.0, static_cast<double>(bounds.height));
         }
-        b[0] = x0; b[1] = y0; b[2] = x1; b[3] = y1;
+        std::copy(box.begin(), box.end(), b);
     }
     cv::Mat out;
     values.convertTo(out, boxes.depth());
@@ -62,7 +47,7 @@ cv::Mat keypoints_through(const cv::Matx33d& centre, const cv::Mat& keypoints) {
     keypoints.convertTo(values, CV_64F);
     for (int i = 0; i < values.rows; ++i) {
         double* k = values.ptr<double>(i);
-        const cv::Point2d p = through(centre, k[0], k[1]);
+        const cv::Point2d p = map_point(centre, k[0], k[1]);
         k[0] = p.x;
         k[1] = p.y;
     }

@@ -73,14 +73,14 @@ void write_keypoints(const CallData& call, const ComposeConfig& config, Result& 
     }
 }
 
+}  // namespace
+
 Geometry geometry_of(const Sample& s) {
     const FrameMap& frame = s.frame;
     const std::string reason =
         frame.broken_by.empty() ? std::string() : "the call applied " + frame.broken_by + ", which has no 3x3 map";
     return Geometry(frame.forward, cv::Size(frame.input_width, frame.input_height), cv::Size(s.width, s.height), reason);
 }
-
-}  // namespace
 
 Result write_result(CallData& call, const Input& input, const ComposeConfig& config) {
     Sample& s = call.sample;

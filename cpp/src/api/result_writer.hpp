@@ -8,4 +8,7 @@ namespace instaug {
 
 Result write_result(CallData& call, const Input& input, const ComposeConfig& config);
 
+// The call's map from its input image to its output (the Python binding hands it over too).
+Geometry geometry_of(const Sample& sample);
+
 }  // namespace instaug

@@ -16,12 +16,13 @@
 
 namespace instaug {
 
-cv::Matx33d GeometricStep::edge_matrix() const {
-    // Edge coordinates are centre coordinates + 0.5.
+cv::Matx33d on_pixel_edges(const cv::Matx33d& centre) {
     const cv::Matx33d to_centre(1, 0, -0.5, 0, 1, -0.5, 0, 0, 1);
     const cv::Matx33d to_edge(1, 0, 0.5, 0, 1, 0.5, 0, 0, 1);
-    return to_edge * matrix * to_centre;
+    return to_edge * centre * to_centre;
 }
+
+cv::Matx33d GeometricStep::edge_matrix() const { return on_pixel_edges(matrix); }
 
 bool GeometricStep::integer_shift(int& dx, int& dy) const {
     if (kind != StepKind::Warp || perspective) return false;
@@ -80,6 +81,8 @@ void transform_keypoints(double* kp, int64_t count, const GeometricStep& step) {
     }
 }
 
+}  // namespace
+
 std::array<double, 4> transform_box(const std::array<double, 4>& b, const cv::Matx33d& edge, bool ellipse) {
     double x_min = 1e300, y_min = 1e300, x_max = -1e300, y_max = -1e300;
     auto extend = [&](double x, double y) {
@@ -100,8 +103,6 @@ std::array<double, 4> transform_box(const std::array<double, 4>& b, const cv::Ma
     }
     return {x_min, y_min, x_max, y_max};
 }
-
-}  // namespace
 
 void check_canvas_size(const std::string& transform, double in_width, double in_height, double width,
                        double height) {

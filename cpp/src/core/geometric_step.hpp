@@ -2,6 +2,7 @@
 // Every transform of the pipeline samples its parameters and becomes one or more steps; a step
 // moves the image, mask planes, mask tiles, boxes and keypoints consistently.
 #pragma once
+#include <array>
 #include <memory>
 #include <string>
 
@@ -94,6 +95,13 @@ bool image_step_fusable(const GeometricStep& step, const Sample& sample);
 // Brings the image (and the additional images) up to date with its deferred steps: one resampling through the whole chain
 // when it holds a warp (intermediate canvases still clip, as step by step), else step by step.
 void render_deferred_image(Sample& sample);
+
+// A pixel-centre map in pixel-edge coordinates (edge = centre + 0.5), the coordinates boxes live in.
+cv::Matx33d on_pixel_edges(const cv::Matx33d& centre);
+
+// The box (x1, y1, x2, y2, pixel edges) around a box's four corners mapped through `edge` (a map in
+// edge coordinates), or around its inscribed ellipse at 360 points (the reference's "ellipse").
+std::array<double, 4> transform_box(const std::array<double, 4>& b, const cv::Matx33d& edge, bool ellipse = false);
 
 // Maps a point through a 3x3 matrix with the projective divide.
 inline cv::Point2d map_point(const cv::Matx33d& m, double x, double y) {
