@@ -1,7 +1,8 @@
 """The vector kernels (chosen at run time by CPU) agree with the portable ones: the same warps and
 colour shifts run in subprocesses with INSTAUG_NO_AVX2=1 (portable) or INSTAUG_NO_AVX512=1 (AVX2
 only) and the outputs are compared. The image is
-131 pixels wide, so the HSV kernel's scalar tail (OpenCV's, past 128) runs too; the masks are
+131 pixels wide, so the HSV kernel's scalar tail (OpenCV's, past 128) runs too, and also cut to 88
+and 123 pixels, where the warp's AVX2 and AVX-512 row tails start at other columns; the masks are
 warped by the nearest kernel, whose vector path must equal the portable one exactly. Brightness,
 contrast and gamma run the byte-table lookup (AVX-512 where the CPU has it).
 
@@ -69,7 +70,8 @@ cases = [
     A.RandomBrightnessContrast(brightness_range=(0.15, 0.15), contrast_range=(-0.3, -0.3), p=1),
     A.RandomGamma(gamma_range=(60, 60), p=1),
 ]
-outs = [A.Compose([t], seed=3)(image=image)["image"] for t in cases]
+# Narrower copies too: a row's tail (past the last 8- or 16-pixel block) must match the blocks.
+outs = [A.Compose([t], seed=3)(image=im)["image"] for im in (image, image[:, :88], image[:, :123]) for t in cases]
 np.save(sys.argv[1], np.stack([np.resize(o, (97, 131, 3)) for o in outs]))
 
 # Masks: ragged shapes (tiles of every width, so the 8-pixel blocks and the scalar tail both run),

@@ -163,10 +163,66 @@ void warp_rows(const cv::Mat& src, cv::Mat& dst, const std::vector<WarpStage>& s
 
 
 #if defined(INSTAUG_AVX2_DISPATCH)
-// The AVX2 path for uint8 RGB, chosen at run time (the build stays baseline x86-64): positions
-// eight at a time in double (affine positions equal the scalar path's; perspective ones differ by
-// the last double bit), then eight pixels per step with four 32-bit gathers (interior and fill lanes) and float
-// lerps. Pixels whose neighbourhood touches the border go through sample_pixel, each on its own.
+// The vector paths for uint8 RGB, chosen at run time (the build stays baseline x86-64): positions
+// in double with fused multiply-adds (affine positions equal the portable path's; perspective ones
+// may differ by the last double bit), then pixels in blocks with 32-bit gathers (interior and fill
+// lanes) and float lerps. Pixels whose neighbourhood touches the border go through sample_pixel,
+// each on its own. A pixel's value never depends on whether it fell in a block or in a row's tail,
+// nor on the block width (AVX2 or AVX-512): the tails below repeat a lane's arithmetic.
+
+// One position of a row's tail, as a vector lane computes it: the same fused multiply-adds in the
+// same order, the same checks, round half to even.
+__attribute__((target("avx2,fma"))) void chain_position_fused(const std::vector<WarpStage>& stages, double x,
+                                                                double y, int& fixed_x, int& fixed_y, int& valid) {
+    bool inside = true;
+    for (std::size_t k = 0; k < stages.size(); ++k) {
+        const cv::Matx33d& m = stages[k].inverse;
+        double sx = std::fma(m(0, 0), x, std::fma(m(0, 1), y, m(0, 2)));
+        double sy = std::fma(m(1, 0), x, std::fma(m(1, 1), y, m(1, 2)));
+        if (stages[k].perspective) {
+            const double inv = 1.0 / std::fma(m(2, 0), x, std::fma(m(2, 1), y, m(2, 2)));
+            sx *= inv;
+            sy *= inv;
+        }
+        x = sx;
+        y = sy;
+        if (k + 1 < stages.size())
+            inside = inside && x >= -0.5 && y >= -0.5 && x < stages[k].width - 0.5 && y < stages[k].height - 0.5;
+    }
+    const bool ok = inside && std::abs(x) < 1e6 && std::abs(y) < 1e6;  // also false for NaN
+    valid = ok ? -1 : 0;
+    fixed_x = ok ? _mm_cvtsd_si32(_mm_set_sd(x * kOne)) : 0;
+    fixed_y = ok ? _mm_cvtsd_si32(_mm_set_sd(y * kOne)) : 0;
+}
+
+// One pixel of a row's tail, sorted and computed as a vector lane is: the fill where the position
+// is invalid (or, with a constant border, its 2x2 neighbourhood wholly outside), sample_pixel where
+// the neighbourhood touches the border, else the lanes' float lerps.
+__attribute__((target("avx2,fma"))) void tail_pixel_rgb8(const cv::Mat& src, int fixed_x, int fixed_y, bool valid,
+                                                           int border_mode, const float* fill_value, uint8_t* out) {
+    const int x0 = fixed_x >> kFracBits, y0 = fixed_y >> kFracBits;
+    const bool outside = border_mode == cv::BORDER_CONSTANT &&
+                         (x0 < -1 || y0 < -1 || x0 > src.cols - 1 || y0 > src.rows - 1);
+    if (!valid || outside) {
+        for (int c = 0; c < 3; ++c) out[c] = cv::saturate_cast<uint8_t>(fill_value[c]);
+        return;
+    }
+    if (x0 < 0 || y0 < 0 || x0 > src.cols - 3 || y0 > src.rows - 2) {
+        sample_pixel<uint8_t, 3>(src, fixed_x, fixed_y, true, border_mode, fill_value, out);
+        return;
+    }
+    const float ax = static_cast<float>(fixed_x & (kOne - 1)) * (1.0f / kOne);
+    const float ay = static_cast<float>(fixed_y & (kOne - 1)) * (1.0f / kOne);
+    const uint8_t* p0 = src.ptr<uint8_t>(y0) + 3 * x0;
+    const uint8_t* p1 = p0 + src.step[0];
+    for (int c = 0; c < 3; ++c) {
+        const float v00 = p0[c], v01 = p0[3 + c], v10 = p1[c], v11 = p1[3 + c];
+        const float top = std::fma(ax, v01 - v00, v00), bottom = std::fma(ax, v11 - v10, v10);
+        out[c] = static_cast<uint8_t>(_mm_cvtss_si32(_mm_set_ss(std::fma(ay, bottom - top, top))));
+    }
+}
+
+// The AVX2 path: positions four at a time, pixels eight per step with four gathers.
 __attribute__((target("avx2,fma"))) void row_positions_avx2(const std::vector<WarpStage>& stages, int v, int width,
                                                               int* fixed_x, int* fixed_y, int* valid) {
     const __m256d lanes = _mm256_setr_pd(0, 1, 2, 3);
@@ -207,7 +263,7 @@ __attribute__((target("avx2,fma"))) void row_positions_avx2(const std::vector<Wa
         const __m256i ok_dwords = _mm256_permutevar8x32_epi32(_mm256_castpd_si256(ok), even_lanes);
         _mm_storeu_si128(reinterpret_cast<__m128i*>(valid + u), _mm256_castsi256_si128(ok_dwords));
     }
-    for (; u < width; ++u) chain_position(stages, u, v, fixed_x[u], fixed_y[u], valid[u]);
+    for (; u < width; ++u) chain_position_fused(stages, u, v, fixed_x[u], fixed_y[u], valid[u]);
 }
 
 // The fill as one [r g b 0] word, the vector paths' fill lanes.
@@ -300,14 +356,14 @@ __attribute__((target("avx2,fma"))) void warp_row_range_rgb8_avx2(const cv::Mat&
                                              out + 3 * k);
         }
         for (; u < dst.cols; ++u, out += 3)
-            sample_pixel<uint8_t, 3>(src, fixed_x[u], fixed_y[u], valid[u] != 0, border_mode, fill_value, out);
+            tail_pixel_rgb8(src, fixed_x[u], fixed_y[u], valid[u] != 0, border_mode, fill_value, out);
     }
 }
 
 // The same sampling sixteen pixels a step with AVX-512: masks for the edge and fill lanes, one byte
 // permute to pack the pixels, a masked store. The arithmetic is the AVX2 path's, operation for
-// operation, so the output is the same bit for bit; the gathers cost the same per element, the
-// rest of the work halves.
+// operation, and both share their tails, so the output is the same bit for bit; the gathers cost
+// the same per element, the rest of the work halves.
 // row_positions_avx2, eight positions a step.
 INSTAUG_AVX512_TARGET void row_positions_avx512(const std::vector<WarpStage>& stages, int v, int width, int* fixed_x,
                                                 int* fixed_y, int* valid) {
@@ -345,7 +401,7 @@ INSTAUG_AVX512_TARGET void row_positions_avx512(const std::vector<WarpStage>& st
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(fixed_y + u), iy);
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(valid + u), _mm256_movm_epi32(ok));
     }
-    for (; u < width; ++u) chain_position(stages, u, v, fixed_x[u], fixed_y[u], valid[u]);
+    for (; u < width; ++u) chain_position_fused(stages, u, v, fixed_x[u], fixed_y[u], valid[u]);
 }
 
 INSTAUG_AVX512_TARGET inline __m512 channel_as_float_512(__m512i pixels, int shift) {
@@ -410,7 +466,7 @@ INSTAUG_AVX512_TARGET void warp_row_range_rgb8_avx512(const cv::Mat& src, cv::Ma
                                              out + 3 * k);
         }
         for (; u < dst.cols; ++u, out += 3)
-            sample_pixel<uint8_t, 3>(src, fixed_x[u], fixed_y[u], valid[u] != 0, border_mode, fill_value, out);
+            tail_pixel_rgb8(src, fixed_x[u], fixed_y[u], valid[u] != 0, border_mode, fill_value, out);
     }
 }
 
