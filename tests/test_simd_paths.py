@@ -71,7 +71,8 @@ cases = [
     A.RandomGamma(gamma_range=(60, 60), p=1),
 ]
 # Narrower copies too: a row's tail (past the last 8- or 16-pixel block) must match the blocks.
-outs = [A.Compose([t], seed=3)(image=im)["image"] for im in (image, image[:, :88], image[:, :123]) for t in cases]
+images = (image, image[:, :88], image[:, :123])
+outs = [A.Compose([t], seed=3)(image=im)["image"] for im in images for t in cases]
 np.save(sys.argv[1], np.stack([np.resize(o, (97, 131, 3)) for o in outs]))
 
 # Masks: ragged shapes (tiles of every width, so the 8-pixel blocks and the scalar tail both run),

@@ -1,5 +1,6 @@
 // The nanobind module: converts Python descriptions and NumPy arrays into the C++ sample, runs the
 // pipeline with the GIL released, and hands results back as NumPy arrays that own C++ memory.
+#include <cstdint>
 #include <cstdlib>
 #include <functional>
 #include <cstring>
@@ -48,6 +49,17 @@ namespace {
 using AnyArray = nb::ndarray<nb::ro, nb::device::cpu>;
 using Rows2D = nb::ndarray<const double, nb::ndim<2>, nb::c_contig>;
 using Ids = nb::ndarray<const int64_t, nb::ndim<1>, nb::c_contig>;
+
+// The values of a typed array. NumPy makes arrays whose data sits at an odd byte offset (a view
+// into a byte buffer) and nanobind passes them on as they are: reading them through a typed
+// pointer is undefined behaviour, so they are refused here (the facade copies them first).
+template <class T, class... Extra>
+const T* values_of(const nb::ndarray<const T, Extra...>& a, const std::string& what) {
+    if (reinterpret_cast<std::uintptr_t>(a.data()) % alignof(T) != 0)
+        throw std::invalid_argument(what + " must be aligned to its element size (" + std::to_string(sizeof(T)) +
+                                    " bytes)");
+    return a.data();
+}
 
 
 // Python values <-> JSON: transform arguments cross as typed values (None, bool, int, float, str,
@@ -204,7 +216,7 @@ nb::object vector_to_numpy(std::vector<T>&& v, std::vector<size_t> shape) {
 // keypoints are offsets[i] to offsets[i + 1]).
 void check_offsets(const Ids& offsets, size_t n, size_t m, const std::string& where) {
     if (offsets.shape(0) != n + 1) throw std::invalid_argument(where + ": keypoints need N + 1 offsets");
-    const int64_t* o = offsets.data();
+    const int64_t* o = values_of(offsets, where + ": keypoint offsets");
     bool ok = o[0] == 0 && o[n] == static_cast<int64_t>(m);
     for (size_t i = 0; ok && i < n; ++i) ok = o[i] <= o[i + 1];
     if (!ok) throw std::invalid_argument(where + ": keypoint offsets must run from 0 to the keypoint count, never decreasing");
@@ -212,6 +224,8 @@ void check_offsets(const Ids& offsets, size_t n, size_t m, const std::string& wh
 
 instaug::MaskPlaneView plane_view(const AnyArray& m, const char* what) {
     if (m.ndim() != 2) throw std::invalid_argument(std::string(what) + ": instance masks must be 2-D");
+    if (reinterpret_cast<std::uintptr_t>(m.data()) % m.itemsize() != 0)
+        throw std::invalid_argument(std::string(what) + ": instance masks must be aligned to their element size");
     instaug::MaskPlaneView v;
     v.data = static_cast<const uint8_t*>(m.data());
     v.height = static_cast<int>(m.shape(0));
@@ -246,7 +260,8 @@ instaug::MixItem make_item(const MixItemInput& in, const std::string& where) {
     item.image = wrap_plane(in.image, where.c_str());
     if (in.semantic_mask) item.semantic_mask = wrap_plane(*in.semantic_mask, where.c_str());
     const size_t n = in.source_ids.shape(0);
-    item.source_ids.assign(in.source_ids.data(), in.source_ids.data() + n);
+    const int64_t* ids = values_of(in.source_ids, where + ": source ids");
+    item.source_ids.assign(ids, ids + n);
     for (std::size_t r = 0; r < in.masks.size(); ++r) {
         const auto& m = in.masks[r];
         if (!m) {
@@ -275,8 +290,10 @@ instaug::MixItem make_item(const MixItemInput& in, const std::string& where) {
         if (!offsets || offsets->shape(0) != n + 1 || in.keypoints->shape(1) != kKeypointColumns)
             throw std::invalid_argument(where + ": keypoints need (M, 5) values and N + 1 offsets");
         check_offsets(*offsets, n, in.keypoints->shape(0), where);
-        item.keypoints.assign(in.keypoints->data(), in.keypoints->data() + in.keypoints->size());
-        item.keypoint_offsets.assign(offsets->data(), offsets->data() + n + 1);
+        const double* points = values_of(*in.keypoints, where + ": keypoints");
+        item.keypoints.assign(points, points + in.keypoints->size());
+        const int64_t* first = values_of(*offsets, where + ": keypoint offsets");
+        item.keypoint_offsets.assign(first, first + n + 1);
     } else {
         item.keypoint_offsets.assign(n + 1, 0);
     }
@@ -309,7 +326,8 @@ struct SampleInput {
 // The rows of the sample: boxes, keypoints with offsets and source ids, checked against each other.
 void read_rows(const SampleInput& in, instaug::InstanceTable& rows) {
     const size_t n = in.source_ids.shape(0);
-    rows.source_ids.assign(in.source_ids.data(), in.source_ids.data() + n);
+    const int64_t* ids = values_of(in.source_ids, "source ids");
+    rows.source_ids.assign(ids, ids + n);
     if (in.boxes) {
         if (in.boxes->shape(0) != n || in.boxes->shape(1) != 4) throw std::invalid_argument("boxes must be (N, 4)");
         rows.has_boxes = true;
@@ -335,9 +353,11 @@ void read_rows(const SampleInput& in, instaug::InstanceTable& rows) {
         if (!offsets || offsets->shape(0) != n + 1 || in.row_keypoints->shape(1) != kKeypointColumns)
             throw std::invalid_argument("keypoints need (M, 5) values and N + 1 offsets");
         rows.has_keypoints = true;
-        rows.keypoints.assign(in.row_keypoints->data(), in.row_keypoints->data() + in.row_keypoints->size());
+        const double* points = values_of(*in.row_keypoints, "instances: keypoints");
+        rows.keypoints.assign(points, points + in.row_keypoints->size());
         check_offsets(*offsets, n, in.row_keypoints->shape(0), "instances");
-        rows.keypoint_offsets.assign(offsets->data(), offsets->data() + n + 1);
+        const int64_t* first = values_of(*offsets, "instances: keypoint offsets");
+        rows.keypoint_offsets.assign(first, first + n + 1);
     } else {
         rows.keypoint_offsets.assign(n + 1, 0);
     }
@@ -394,8 +414,10 @@ instaug::Sample sample_from(const SampleInput& in, instaug::Metadata& items, int
         const auto& ids = in.free_ids;
         if (!ids || ids->shape(0) != in.free_keypoints->shape(0) || in.free_keypoints->shape(1) != kKeypointColumns)
             throw std::invalid_argument("free keypoints need (M, 5) values and M ids");
-        sample.free_keypoints.points.assign(in.free_keypoints->data(), in.free_keypoints->data() + in.free_keypoints->size());
-        sample.free_keypoints.source_ids.assign(ids->data(), ids->data() + ids->shape(0));
+        const double* points = values_of(*in.free_keypoints, "keypoints");
+        sample.free_keypoints.points.assign(points, points + in.free_keypoints->size());
+        const int64_t* first = values_of(*ids, "keypoint ids");
+        sample.free_keypoints.source_ids.assign(first, first + ids->shape(0));
     }
     return sample;
 }
@@ -468,13 +490,18 @@ void masks_to_python(nb::dict& out, MaskResult& masks, const instaug::Sample& sa
     }
 }
 
-// (N, K) float32 / float64 rows as a cv::Mat header (no copy) and back as a new array.
+// (N, K) float32 / float64 rows as a cv::Mat header (no copy where aligned), and back as a new array.
 cv::Mat rows_view(const nb::ndarray<nb::ro, nb::ndim<2>, nb::c_contig, nb::device::cpu>& a, const char* what) {
     const auto dt = a.dtype();
     if (dt != nb::dtype<float>() && dt != nb::dtype<double>())
         throw std::invalid_argument(std::string(what) + " must be float32 or float64 rows");
-    return cv::Mat(static_cast<int>(a.shape(0)), static_cast<int>(a.shape(1)), dt == nb::dtype<float>() ? CV_32F : CV_64F,
-                   const_cast<void*>(a.data()));
+    const cv::Mat view(static_cast<int>(a.shape(0)), static_cast<int>(a.shape(1)),
+                       dt == nb::dtype<float>() ? CV_32F : CV_64F, const_cast<void*>(a.data()));
+    if (reinterpret_cast<std::uintptr_t>(a.data()) % a.itemsize() == 0) return view;
+    // At an odd byte offset (a view into a byte buffer): read through typed pointers only once copied.
+    cv::Mat copy(view.size(), view.type());
+    if (!view.empty()) std::memcpy(copy.data, a.data(), view.total() * view.elemSize());
+    return copy;
 }
 
 nb::object rows_array(const cv::Mat& m) {
@@ -639,7 +666,8 @@ std::vector<double> read_values(const nb::dict& from, const char* key, size_t co
     if (values.shape(0) != count || values.shape(1) != columns)
         throw std::invalid_argument(std::string("a Python transform must return ") + key + " as (" +
                                     std::to_string(count) + ", " + std::to_string(columns) + ") values");
-    return std::vector<double>(values.data(), values.data() + count * columns);
+    const double* first = values_of(values, std::string("a Python transform's ") + key);
+    return std::vector<double>(first, first + count * columns);
 }
 
 void sample_from_python(instaug::Sample& sample, const nb::dict& from) {
@@ -804,8 +832,9 @@ NB_MODULE(_core, m) {
                  mask.rle_height = rle_height;
                  mask.rle_width = rle_width;
                  mask.has_counts = counts.has_value();
+                 const int64_t* run_lengths = counts ? values_of(*counts, "RLE counts") : nullptr;
                  for (std::size_t i = 0; counts && i < counts->shape(0); ++i) {
-                     const int64_t c = counts->data()[i];
+                     const int64_t c = run_lengths[i];
                      if (c < 0 || c > 0xffffffffLL)
                          throw std::invalid_argument("RLE counts must be run lengths from 0 to 2^32 - 1");
                      mask.counts.push_back(static_cast<uint32_t>(c));
@@ -914,7 +943,8 @@ NB_MODULE(_core, m) {
             if (given.shape(1) < 4) throw std::invalid_argument(name + " must have shape (N, >= 4)");
             instaug::BoxInputRules rules{instaug::box_format(coord_format), clip_on_input, filter_invalid,
                                          clip_after_transform};
-            const auto boxes = instaug::prepare_boxes(given.data(), given.shape(0), given.shape(1), rules, height, width, name);
+            const auto boxes =
+                instaug::prepare_boxes(values_of(given, name), given.shape(0), given.shape(1), rules, height, width, name);
             std::vector<double> flat(boxes.size() * 4);
             for (std::size_t i = 0; i < boxes.size(); ++i) std::memcpy(&flat[i * 4], boxes[i].data(), 4 * sizeof(double));
             return vector_to_numpy(std::move(flat), {boxes.size(), 4});

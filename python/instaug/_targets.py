@@ -82,7 +82,7 @@ def check_instance_mask(mask: Any, where: str, height: int, width: int) -> np.nd
 
 def as_float_rows(value: Any, name: str, min_columns: int) -> np.ndarray:
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        arr = np.require(value, np.float64, ["ALIGNED", "ENSUREARRAY"])
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be numeric rows, got {value!r}") from exc
     if arr.size == 0:
@@ -97,8 +97,9 @@ def as_float_rows(value: Any, name: str, min_columns: int) -> np.ndarray:
 def prepare_boxes(boxes: np.ndarray, params: BboxParams, height: int, width: int, name: str) -> np.ndarray:
     """User boxes -> absolute xyxy, clipped on input if asked, checked as the reference checks them
     (by the core, which the C++ API shares: the same message from both)."""
+    # Not ascontiguousarray: it keeps a contiguous array at an odd byte offset, which the core refuses.
     return _core.prepare_boxes(
-        np.ascontiguousarray(boxes, dtype=np.float64),
+        np.require(boxes, np.float64, ["C_CONTIGUOUS", "ALIGNED", "ENSUREARRAY"]),
         params.coord_format,
         height,
         width,
