@@ -222,10 +222,9 @@ void check_offsets(const Ids& offsets, size_t n, size_t m, const std::string& wh
     if (!ok) throw std::invalid_argument(where + ": keypoint offsets must run from 0 to the keypoint count, never decreasing");
 }
 
+// Read byte by byte (element_nonzero, memcpy), so a plane at any byte offset will do.
 instaug::MaskPlaneView plane_view(const AnyArray& m, const char* what) {
     if (m.ndim() != 2) throw std::invalid_argument(std::string(what) + ": instance masks must be 2-D");
-    if (reinterpret_cast<std::uintptr_t>(m.data()) % m.itemsize() != 0)
-        throw std::invalid_argument(std::string(what) + ": instance masks must be aligned to their element size");
     instaug::MaskPlaneView v;
     v.data = static_cast<const uint8_t*>(m.data());
     v.height = static_cast<int>(m.shape(0));
