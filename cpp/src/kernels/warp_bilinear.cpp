@@ -51,15 +51,17 @@ void sample_at_border(const cv::Mat& src, int x0, int y0, float ax, float ay, in
 
 // Source positions of one destination row in 1/kOne pixel; `valid` is false where the position is
 // not finite (behind a perspective horizon) or where an intermediate canvas of a fused chain does not
-// cover it (the step-by-step warp would have filled it there).
-void chain_position(const std::vector<WarpStage>& stages, double x, double y, int& fixed_x, int& fixed_y,
-                    int& valid) {
+// cover it (the step-by-step warp would have filled it there). `row_value(m, r, x, y)`: row r of a
+// stage's map at (x, y, 1), unfused (portable path) or fused (the vector paths' tails).
+template <class RowValue>
+inline void chain_position_by(const std::vector<WarpStage>& stages, double x, double y, int& fixed_x, int& fixed_y,
+                              int& valid, RowValue row_value) {
     bool inside = true;
     for (std::size_t k = 0; k < stages.size(); ++k) {
         const cv::Matx33d& m = stages[k].inverse;
-        double sx = m(0, 0) * x + m(0, 1) * y + m(0, 2), sy = m(1, 0) * x + m(1, 1) * y + m(1, 2);
+        double sx = row_value(m, 0, x, y), sy = row_value(m, 1, x, y);
         if (stages[k].perspective) {
-            const double inv = 1.0 / (m(2, 0) * x + m(2, 1) * y + m(2, 2));
+            const double inv = 1.0 / row_value(m, 2, x, y);
             sx *= inv;
             sy *= inv;
         }
@@ -70,8 +72,15 @@ void chain_position(const std::vector<WarpStage>& stages, double x, double y, in
     }
     const bool ok = inside && std::abs(x) < 1e6 && std::abs(y) < 1e6;  // also false for NaN
     valid = ok ? -1 : 0;
-    fixed_x = ok ? cvRound(x * kOne) : 0;
+    fixed_x = ok ? cvRound(x * kOne) : 0;  // round half to even, as the vector lanes' conversion
     fixed_y = ok ? cvRound(y * kOne) : 0;
+}
+
+void chain_position(const std::vector<WarpStage>& stages, double x, double y, int& fixed_x, int& fixed_y,
+                    int& valid) {
+    chain_position_by(stages, x, y, fixed_x, fixed_y, valid, [](const cv::Matx33d& m, int r, double u, double v) {
+        return m(r, 0) * u + m(r, 1) * v + m(r, 2);
+    });
 }
 
 void row_positions(const std::vector<WarpStage>& stages, int v, int width, int* fixed_x, int* fixed_y, int* valid) {
@@ -174,25 +183,9 @@ void warp_rows(const cv::Mat& src, cv::Mat& dst, const std::vector<WarpStage>& s
 // same order, the same checks, round half to even.
 __attribute__((target("avx2,fma"))) void chain_position_fused(const std::vector<WarpStage>& stages, double x,
                                                                 double y, int& fixed_x, int& fixed_y, int& valid) {
-    bool inside = true;
-    for (std::size_t k = 0; k < stages.size(); ++k) {
-        const cv::Matx33d& m = stages[k].inverse;
-        double sx = std::fma(m(0, 0), x, std::fma(m(0, 1), y, m(0, 2)));
-        double sy = std::fma(m(1, 0), x, std::fma(m(1, 1), y, m(1, 2)));
-        if (stages[k].perspective) {
-            const double inv = 1.0 / std::fma(m(2, 0), x, std::fma(m(2, 1), y, m(2, 2)));
-            sx *= inv;
-            sy *= inv;
-        }
-        x = sx;
-        y = sy;
-        if (k + 1 < stages.size())
-            inside = inside && x >= -0.5 && y >= -0.5 && x < stages[k].width - 0.5 && y < stages[k].height - 0.5;
-    }
-    const bool ok = inside && std::abs(x) < 1e6 && std::abs(y) < 1e6;  // also false for NaN
-    valid = ok ? -1 : 0;
-    fixed_x = ok ? _mm_cvtsd_si32(_mm_set_sd(x * kOne)) : 0;
-    fixed_y = ok ? _mm_cvtsd_si32(_mm_set_sd(y * kOne)) : 0;
+    chain_position_by(stages, x, y, fixed_x, fixed_y, valid, [](const cv::Matx33d& m, int r, double u, double v) {
+        return std::fma(m(r, 0), u, std::fma(m(r, 1), v, m(r, 2)));
+    });
 }
 
 // One pixel of a row's tail, sorted and computed as a vector lane is: the fill where the position
